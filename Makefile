@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything is installed into .venv from exact pins in constraints.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format bench screenshots demo-server constraints clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/beeper-tui --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check beeper_tui tests scripts
+	$(BIN)/ruff format --check beeper_tui tests scripts
+	$(BIN)/mypy beeper_tui
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix beeper_tui tests scripts
+	$(BIN)/ruff format beeper_tui tests scripts
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
+demo-server: $(STAMP)
+	$(BIN)/beeper-tui demo-server
+
+# Re-pin after editing dependencies in pyproject.toml.
+constraints:
+	rm -rf /tmp/beeper-tui-pin && $(PYTHON) -m venv /tmp/beeper-tui-pin
+	env -u PIP_CONSTRAINT /tmp/beeper-tui-pin/bin/pip install --quiet -e '.[dev]'
+	@echo "Review and copy: /tmp/beeper-tui-pin/bin/pip freeze --exclude-editable"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,130 @@
+"""Typed errors a person can act on.
+
+Every message is written for the user of the app, names the place or endpoint
+involved, and never contains the access token.
+"""
+
+from __future__ import annotations
+
+from .models import ErrorBody
+
+__all__ = [
+    "APIStatusError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BeeperError",
+    "CannotConnectError",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProtocolError",
+    "RateLimitedError",
+    "ServerError",
+]
+
+
+class BeeperError(Exception):
+    """Base of every error the data layer raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CannotConnectError(BeeperError):
+    """Beeper Desktop could not be reached: refused, DNS failure or timeout."""
+
+    def __init__(self, url: str, reason: str, *, timed_out: bool = False) -> None:
+        self.url = url
+        self.reason = reason
+        self.timed_out = timed_out
+        super().__init__(f"Cannot reach Beeper Desktop at {url}: {reason}")
+
+
+class ProtocolError(BeeperError):
+    """The server answered something that is not the documented wire format."""
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(f"Unexpected answer from {endpoint}: {reason}")
+
+
+class APIStatusError(BeeperError):
+    """A non-2xx answer; subclasses name the cases a person can act on."""
+
+    default_hint = "The server refused the request"
+
+    def __init__(
+        self,
+        endpoint: str,
+        status_code: int,
+        body: ErrorBody | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.status_code = status_code
+        self.body = body or ErrorBody()
+        server_says = self.body.message or self.default_hint
+        super().__init__(f"{server_says} (HTTP {status_code} from {endpoint})")
+
+    @property
+    def code(self) -> str | None:
+        """The machine-readable ``code`` from the error body, if any."""
+        return self.body.code
+
+
+class BadRequestError(APIStatusError):
+    """400/422: the request was not valid."""
+
+    default_hint = "The request was not accepted"
+
+
+class AuthenticationError(APIStatusError):
+    """401: the access token is missing, wrong or expired."""
+
+    default_hint = "The access token was rejected"
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token is valid but lacks permission."""
+
+    default_hint = "Permission denied"
+
+
+class NotFoundError(APIStatusError):
+    """404: no such account (or an endpoint this Desktop build lacks)."""
+
+    default_hint = "Not found"
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+    default_hint = "Conflict"
+
+
+class RateLimitedError(APIStatusError):
+    """429: too many requests; ``retry_after`` is in seconds when the server said."""
+
+    default_hint = "Too many requests"
+
+    def __init__(
+        self,
+        endpoint: str,
+        status_code: int,
+        body: ErrorBody | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(endpoint, status_code, body)
+        if retry_after is not None:
+            self.message += f"; retry after {retry_after:g} s"
+
+
+class ServerError(APIStatusError):
+    """5xx: Beeper Desktop failed while answering."""
+
+    default_hint = "Beeper Desktop had an internal error"

@@ -1,0 +1,227 @@
+"""Pydantic models of the Beeper Desktop API wire format.
+
+Python names are snake_case; aliases are exactly the wire keys (``accountID``,
+``fullName``, ``imgURL``). Every model is tolerant the way real installs require:
+unknown keys are ignored, every optional key may be missing or ``null``, and a
+status value we do not know becomes :attr:`AccountStatus.UNKNOWN` instead of a
+validation error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "Bridge",
+    "ChatStartResult",
+    "ContactPage",
+    "ContactSearchResult",
+    "ErrorBody",
+    "FocusResult",
+    "Info",
+    "InfoApp",
+    "InfoEndpoints",
+    "InfoPlatform",
+    "InfoServer",
+    "User",
+    "ValidationIssue",
+]
+
+
+class WireModel(BaseModel):
+    """Base for every wire model: alias-aware, tolerant of extra keys, immutable."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+        serialize_by_alias=True,
+    )
+
+
+class AccountStatus(StrEnum):
+    """Connection state of an account, plus ``UNKNOWN`` for anything else."""
+
+    CONNECTED = "connected"
+    CONNECTING = "connecting"
+    BACKFILLING = "backfilling"
+    CONNECTION_REQUIRED = "connection_required"
+    RECONNECT_REQUIRED = "reconnect_required"
+    ATTENTION_REQUIRED = "attention_required"
+    DISCONNECTED = "disconnected"
+    DISABLED = "disabled"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, value: object) -> AccountStatus:
+        """Map any wire value (including missing, null or new values) to a status."""
+        if isinstance(value, AccountStatus):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value)
+            except ValueError:
+                return cls.UNKNOWN
+        return cls.UNKNOWN
+
+
+def _optional_str(value: object) -> object:
+    # Some builds send numbers where strings are documented (e.g. numeric
+    # usernames); keep them as text rather than rejecting the whole object.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+OptStr = Annotated[str | None, BeforeValidator(_optional_str)]
+
+
+class User(WireModel):
+    """A person: an account owner or a contact."""
+
+    id: str
+    full_name: OptStr = Field(default=None, alias="fullName")
+    username: OptStr = None
+    phone_number: OptStr = Field(default=None, alias="phoneNumber")
+    email: OptStr = None
+    img_url: OptStr = Field(default=None, alias="imgURL")
+    is_self: bool | None = Field(default=None, alias="isSelf")
+    cannot_message: bool | None = Field(default=None, alias="cannotMessage")
+
+
+class Bridge(WireModel):
+    """Bridge metadata of an account (Beeper Desktop v4.2.785+)."""
+
+    id: OptStr = None
+    provider: OptStr = None
+    type: OptStr = None
+
+
+class Account(WireModel):
+    """A chat account connected to Beeper.
+
+    Older Desktop builds send only ``accountID`` and ``user``; ``status`` then
+    reads as :attr:`AccountStatus.UNKNOWN` and ``bridge``/``network`` are None.
+    """
+
+    account_id: str = Field(alias="accountID")
+    user: User
+    status: Annotated[AccountStatus, BeforeValidator(AccountStatus.parse)] = AccountStatus.UNKNOWN
+    bridge: Bridge | None = None
+    network: OptStr = None
+    status_text: OptStr = Field(default=None, alias="statusText")
+    login_id: OptStr = Field(default=None, alias="loginID")
+    capabilities: dict[str, Any] | None = None
+
+
+class ContactSearchResult(WireModel):
+    """Answer of ``GET /v1/accounts/{id}/contacts?query=``."""
+
+    items: list[User] = Field(default_factory=list)
+
+
+class ContactPage(WireModel):
+    """One cursor page of ``GET /v1/accounts/{id}/contacts/list``."""
+
+    items: list[User] = Field(default_factory=list)
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    oldest_cursor: str | None = Field(default=None, alias="oldestCursor")
+    newest_cursor: str | None = Field(default=None, alias="newestCursor")
+
+
+class ValidationIssue(WireModel):
+    """One entry of ``details.issues`` in a 400 answer."""
+
+    code: str | None = None
+    message: str | None = None
+    path: list[str | int | float] = Field(default_factory=list)
+
+
+class ErrorBody(WireModel):
+    """The body of every non-2xx answer."""
+
+    code: str | None = None
+    message: str | None = None
+    details: dict[str, Any] | None = None
+
+    @property
+    def issues(self) -> list[ValidationIssue]:
+        """Validation issues carried in ``details.issues``, if any."""
+        raw = (self.details or {}).get("issues")
+        if not isinstance(raw, list):
+            return []
+        out: list[ValidationIssue] = []
+        for item in raw:
+            if isinstance(item, dict):
+                out.append(ValidationIssue.model_validate(item))
+        return out
+
+
+class InfoApp(WireModel):
+    """``app`` part of ``/v1/info``."""
+
+    bundle_id: str | None = None
+    name: str | None = None
+    version: str | None = None
+
+
+class InfoPlatform(WireModel):
+    """``platform`` part of ``/v1/info``."""
+
+    os: str | None = None
+    arch: str | None = None
+    release: str | None = None
+
+
+class InfoServer(WireModel):
+    """``server`` part of ``/v1/info``."""
+
+    base_url: str | None = None
+    hostname: str | None = None
+    port: int | None = None
+    status: str | None = None
+    mcp_enabled: bool | None = None
+    remote_access: bool | None = None
+
+
+class InfoEndpoints(WireModel):
+    """``endpoints`` part of ``/v1/info``."""
+
+    spec: str | None = None
+    mcp: str | None = None
+    ws_events: str | None = None
+    oauth: dict[str, Any] | None = None
+
+
+class Info(WireModel):
+    """Server discovery from ``GET /v1/info`` (snake_case on the wire)."""
+
+    app: InfoApp = Field(default_factory=InfoApp)
+    platform: InfoPlatform = Field(default_factory=InfoPlatform)
+    server: InfoServer = Field(default_factory=InfoServer)
+    endpoints: InfoEndpoints = Field(default_factory=InfoEndpoints)
+
+
+class ChatStartResult(WireModel):
+    """Answer of ``POST /v1/chats/start``: a Chat; older builds send ``chatID``."""
+
+    id: str | None = None
+    chat_id: str | None = Field(default=None, alias="chatID")
+    status: str | None = None
+    title: str | None = None
+
+    @property
+    def resolved_chat_id(self) -> str | None:
+        """The chat to focus: ``id`` on current builds, ``chatID`` on older ones."""
+        return self.id or self.chat_id
+
+
+class FocusResult(WireModel):
+    """Answer of ``POST /v1/focus``."""
+
+    success: bool = False

@@ -1,0 +1,123 @@
+"""Command line: parse flags, pick the real or demo backend, start the app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from beeper_tui import __version__
+from beeper_tui.config import ConfigError, Settings, resolve_settings
+
+__all__ = ["build_parser", "main", "settings_from_args"]
+
+EPILOG = """\
+commands:
+  beeper-tui demo-server [--host H] [--port P] [--token T] [--seed N] [--latency-ms N]
+                        serve the embedded Beeper Desktop stand-in over HTTP
+
+environment:
+  BEEPER_ACCESS_TOKEN   access token for Beeper Desktop's API
+  BEEPER_BASE_URL       API base URL (BEEPER_DESKTOP_BASE_URL is accepted too)
+
+precedence: flags > environment > config file > defaults.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Prints one line naming the problem (no usage dump) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The app's argument parser (``beeper-tui --help`` shows it)."""
+    parser = _Parser(
+        prog="beeper-tui",
+        description="A fast, keyboard-first terminal contact browser for Beeper Desktop.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
+    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
+    parser.add_argument(
+        "--demo", action="store_true", default=None, help="run on the embedded demo data"
+    )
+    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    parser.add_argument(
+        "--debounce-ms", type=_non_negative_int, metavar="MS", help="search delay after typing"
+    )
+    parser.add_argument("--page-size", type=_positive_int, metavar="N", help="contacts per page")
+    parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
+    parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Resolve settings from parsed flags, the environment and the config file."""
+    flags: dict[str, Any] = {
+        "base_url": args.base_url,
+        "access_token": args.token,
+        "demo": args.demo,
+        "debounce_ms": args.debounce_ms,
+        "page_size": args.page_size,
+        "log_file": args.log,
+    }
+    return resolve_settings(flags, config_path=args.config)
+
+
+def _setup_logging(path: Path | None) -> None:
+    if path is None:
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("beeper_tui")
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``beeper-tui`` command."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo-server"]:
+        from beeper_tui.demo.server import main as demo_server_main
+
+        return demo_server_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        _setup_logging(settings.log_file)
+    except (ConfigError, OSError) as exc:
+        print(f"beeper-tui: error: {exc}", file=sys.stderr)
+        return 2
+
+    from beeper_tui.ui.app import BeeperApp
+
+    app = BeeperApp(settings)
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

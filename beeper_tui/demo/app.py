@@ -1,0 +1,554 @@
+"""The demo Beeper Desktop API as a Starlette app.
+
+Follows the wire contract in ``beeper-api.md``: camelCase JSON, bearer-token
+auth on everything but ``/v1/info``, ``{"code", "message"}`` error bodies.
+A pure ASGI middleware records every request, then applies latency and fault
+rules, then checks the token, before the routes answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, JSONDict, build_dataset
+from beeper_tui.demo.faults import FaultList, FaultRule, Latency, default_message, error_code
+from beeper_tui.demo.lookup import exact_matches, find_user, identifier_kind, synthesize
+
+DEMO_TOKEN = "demo-token"
+SEARCH_LIMIT = 50
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+APP_VERSION = "4.2.800"
+
+_UNAUTHENTICATED_PATHS = frozenset({"/v1/info"})
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the demo server received it, before faults or auth."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    json: Any
+    authorized: bool
+    received_at: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class DemoState:
+    """Everything a test may inspect or change on a running demo app."""
+
+    def __init__(self, dataset: Dataset, token: str, latency: Latency | None) -> None:
+        self.dataset = dataset
+        self.token = token
+        self.latency = latency
+        self.faults = FaultList()
+        self.requests: list[RecordedRequest] = []
+        self.chats: dict[tuple[str, str], JSONDict] = {}
+        self.focus_requests: list[JSONDict] = []
+
+    def clear_requests(self) -> None:
+        self.requests.clear()
+
+    def requests_to(self, path_regex: str) -> list[RecordedRequest]:
+        """Recorded requests whose path matches ``path_regex`` (``re.search``)."""
+        pattern = re.compile(path_regex)
+        return [r for r in list(self.requests) if pattern.search(r.path)]
+
+    def auth_problem(self, header: str | None) -> str | None:
+        """Why ``header`` does not authorize a request, or None if it does."""
+        if not header:
+            return "Missing access token: send 'Authorization: Bearer <token>'"
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return "Invalid authorization header: expected 'Bearer <token>'"
+        if not hmac.compare_digest(credentials.strip().encode(), self.token.encode()):
+            return "Invalid access token"
+        return None
+
+
+# -- responses ---------------------------------------------------------------
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: JSONDict = {
+        "code": code or error_code(status),
+        "message": message or default_message(status),
+    }
+    if details is not None:
+        body["details"] = details
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _issue(code: str, message: str, *path: str | int) -> JSONDict:
+    return {"code": code, "message": message, "path": list(path)}
+
+
+def validation_error(issues: list[JSONDict]) -> JSONResponse:
+    summary = "; ".join(
+        f"{'.'.join(str(p) for p in issue['path']) or 'body'}: {issue['message']}"
+        for issue in issues
+    )
+    return error_response(400, f"Invalid request: {summary}", details={"issues": issues})
+
+
+def _fault_response(rule: FaultRule) -> Response:
+    if rule.status is not None:
+        headers = {}
+        if rule.retry_after is not None:
+            headers["Retry-After"] = f"{rule.retry_after:g}"
+        return error_response(rule.status, rule.message, code=rule.code, headers=headers)
+    if rule.malformed:
+        return Response(b'{"items": [{"id": "@trunc', media_type="application/json")
+    if rule.wrong_shape:
+        return JSONResponse("this is not the shape you were looking for")
+    return JSONResponse(rule.body)
+
+
+# -- cursors -----------------------------------------------------------------
+
+
+def _account_tag(account: DemoAccount) -> str:
+    return hashlib.sha256(account.account_id.encode()).hexdigest()[:8]
+
+
+def encode_cursor(account: DemoAccount, position: int) -> str:
+    raw = json.dumps({"v": 1, "a": _account_tag(account), "p": position}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(account: DemoAccount, cursor: str) -> int | None:
+    """The contact position ``cursor`` points at, or None if it is not ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(data, dict) or data.get("v") != 1 or data.get("a") != _account_tag(account):
+        return None
+    position = data.get("p")
+    if isinstance(position, bool) or not isinstance(position, int):
+        return None
+    if not 0 <= position < len(account.contacts):
+        return None
+    return position
+
+
+# -- middleware --------------------------------------------------------------
+
+
+class _DemoMiddleware:
+    """Record, delay, inject faults and authenticate, in that order."""
+
+    def __init__(self, app: ASGIApp, state: DemoState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = self.state
+        body = await _read_body(receive)
+        request = Request(scope)
+        method, path = request.method, str(scope["path"])
+        params = dict(request.query_params)
+        auth = request.headers.get("authorization")
+        state.requests.append(
+            RecordedRequest(
+                method=method,
+                path=path,
+                params=params,
+                json=_parse_json(body),
+                authorized=state.auth_problem(auth) is None,
+                received_at=time.monotonic(),
+                headers=dict(request.headers),
+            )
+        )
+        rule = state.faults.take(method, path, params)
+        delay = state.latency.next_delay() if state.latency is not None else 0.0
+        if rule is not None:
+            delay += rule.delay_ms / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if rule is not None and not rule.passes_through:
+            await _fault_response(rule)(scope, receive, send)
+            return
+        if path not in _UNAUTHENTICATED_PATHS:
+            problem = state.auth_problem(auth)
+            if problem is not None:
+                headers = {"WWW-Authenticate": 'Bearer realm="Beeper Desktop API"'}
+                await error_response(401, problem, headers=headers)(scope, receive, send)
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _parse_json(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+# -- endpoints ---------------------------------------------------------------
+
+
+class _Api:
+    """Route handlers over one ``DemoState``."""
+
+    def __init__(self, state: DemoState) -> None:
+        self.state = state
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/v1/info", self.info, methods=["GET"]),
+            Route("/v1/accounts", self.accounts, methods=["GET"]),
+            Route("/v1/accounts/{account_id}", self.account, methods=["GET"]),
+            Route("/v1/accounts/{account_id}/contacts", self.search, methods=["GET"]),
+            Route("/v1/accounts/{account_id}/contacts/list", self.contacts, methods=["GET"]),
+            Route("/v1/chats/start", self.start_chat, methods=["POST"]),
+            Route("/v1/focus", self.focus, methods=["POST"]),
+        ]
+
+    def _account(self, request: Request) -> DemoAccount | None:
+        return self.state.dataset.account(request.path_params["account_id"])
+
+    async def info(self, request: Request) -> Response:
+        base_url = str(request.base_url).rstrip("/")
+        url = request.url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        ws_base = base_url.replace("http", "ws", 1)
+        return JSONResponse(
+            {
+                "app": {
+                    "bundle_id": "com.automattic.beeper.desktop",
+                    "name": "Beeper (demo)",
+                    "version": APP_VERSION,
+                },
+                "platform": {"os": "linux", "arch": "x64", "release": "demo"},
+                "server": {
+                    "base_url": base_url,
+                    "hostname": url.hostname or "127.0.0.1",
+                    "port": port,
+                    "status": "running",
+                    "mcp_enabled": False,
+                    "remote_access": False,
+                },
+                "endpoints": {
+                    "spec": f"{base_url}/v1/spec",
+                    "mcp": f"{base_url}/v0/mcp",
+                    "ws_events": f"{ws_base}/v1/ws",
+                    "oauth": {
+                        "authorization_endpoint": f"{base_url}/oauth/authorize",
+                        "introspection_endpoint": f"{base_url}/oauth/introspect",
+                        "registration_endpoint": f"{base_url}/oauth/register",
+                        "revocation_endpoint": f"{base_url}/oauth/revoke",
+                        "token_endpoint": f"{base_url}/oauth/token",
+                        "userinfo_endpoint": f"{base_url}/oauth/userinfo",
+                    },
+                },
+            }
+        )
+
+    async def accounts(self, request: Request) -> Response:
+        return JSONResponse(self.state.dataset.accounts_json())
+
+    async def account(self, request: Request) -> Response:
+        account = self._account(request)
+        if account is None:
+            return error_response(404, "Account not found")
+        return JSONResponse(account.wire)
+
+    async def search(self, request: Request) -> Response:
+        query = request.query_params.get("query")
+        if query is None:
+            return validation_error([_issue("invalid_type", "Required", "query")])
+        if not query.strip():
+            return validation_error(
+                [_issue("too_small", "String must contain at least 1 character(s)", "query")]
+            )
+        account = self._account(request)
+        if account is None:
+            return error_response(404, "Account not found")
+        spec = account.spec
+        kind = identifier_kind(query)
+        if kind is not None and kind in spec.rejects:
+            return _lookup_rejected(account, kind)
+        contacts = account.contacts
+        exact = exact_matches(account, kind, query) if kind is not None else []
+        items: list[JSONDict] = [contacts[i] for i in exact]
+        if kind is not None and not exact and kind in spec.lookups:
+            items.append(synthesize(account, kind, query))
+        positions = account.index.window(query, limit=SEARCH_LIMIT + len(exact))
+        items.extend(contacts[i] for i in positions if i not in exact)
+        return JSONResponse({"items": items[:SEARCH_LIMIT]})
+
+    async def contacts(self, request: Request) -> Response:
+        params = request.query_params
+        issues: list[JSONDict] = []
+        limit = DEFAULT_PAGE_SIZE
+        raw_limit = params.get("limit")
+        if raw_limit is not None:
+            if not _INTEGER.fullmatch(raw_limit.strip()):
+                issues.append(_issue("invalid_type", "Expected integer, received string", "limit"))
+            elif (limit := int(raw_limit)) < 1:
+                issues.append(
+                    _issue("too_small", "Number must be greater than or equal to 1", "limit")
+                )
+        direction = params.get("direction", "before")
+        if direction not in ("before", "after"):
+            issues.append(
+                _issue(
+                    "invalid_enum_value",
+                    f"Invalid enum value. Expected 'after' | 'before', received '{direction}'",
+                    "direction",
+                )
+            )
+        if issues:
+            return validation_error(issues)
+        account = self._account(request)
+        if account is None:
+            return error_response(404, "Account not found")
+        cursor = params.get("cursor")
+        anchor: int | None = None
+        if cursor is not None:
+            anchor = decode_cursor(account, cursor)
+            if anchor is None:
+                return validation_error([_issue("custom", "Invalid cursor", "cursor")])
+        return JSONResponse(
+            contact_page(
+                account, params.get("query", ""), anchor, direction, min(limit, MAX_PAGE_SIZE)
+            )
+        )
+
+    async def start_chat(self, request: Request) -> Response:
+        body = await _json_body(request)
+        issues: list[JSONDict] = []
+        if body is _INVALID_JSON:
+            return validation_error([_issue("invalid_json", "Malformed JSON body")])
+        if not isinstance(body, dict):
+            return validation_error([_issue("invalid_type", "Expected object", "body")])
+        account_id = body.get("accountID")
+        if not isinstance(account_id, str) or not account_id:
+            issues.append(_issue("invalid_type", "Required", "accountID"))
+        user = body.get("user")
+        if not isinstance(user, dict):
+            issues.append(_issue("invalid_type", "Required", "user"))
+        else:
+            for key in ("id", "email", "phoneNumber", "username", "fullName"):
+                if key in user and not isinstance(user[key], str):
+                    issues.append(_issue("invalid_type", "Expected string", "user", key))
+            if not any(
+                isinstance(user.get(key), str) and user[key].strip()
+                for key in ("id", "email", "phoneNumber", "username")
+            ):
+                issues.append(
+                    _issue(
+                        "custom",
+                        "Provide at least one of id, email, phoneNumber or username",
+                        "user",
+                    )
+                )
+        for key in ("allowInvite",):
+            if key in body and not isinstance(body[key], bool):
+                issues.append(_issue("invalid_type", "Expected boolean", key))
+        if "messageText" in body and not isinstance(body["messageText"], str):
+            issues.append(_issue("invalid_type", "Expected string", "messageText"))
+        if issues or not isinstance(account_id, str) or not isinstance(user, dict):
+            return validation_error(issues)
+        account = self.state.dataset.account(account_id)
+        if account is None:
+            return error_response(404, "Account not found")
+        for kind, key in (("phone", "phoneNumber"), ("email", "email"), ("username", "username")):
+            if kind in account.spec.rejects and user.get(key) and not user.get("id"):
+                return _lookup_rejected(account, kind)
+        target = find_user(account, user)
+        if target is None:
+            return error_response(404, f"User not found on {account.spec.display_network}")
+        if target.get("cannotMessage") is True:
+            return error_response(422, "Cannot start a chat with this user")
+        return JSONResponse(self._chat(account, target))
+
+    def _chat(self, account: DemoAccount, user: JSONDict) -> JSONDict:
+        key = (account.account_id, str(user["id"]))
+        existing = self.state.chats.get(key)
+        if existing is not None:
+            return {**existing, "status": "existing"}
+        digest = hashlib.sha256("|".join(key).encode()).hexdigest()[:18]
+        chat_id = f"!{digest}:{account.spec.server}"
+        title = next(
+            (
+                str(user[k])
+                for k in ("fullName", "username", "phoneNumber", "email")
+                if isinstance(user.get(k), str) and user[k]
+            ),
+            str(user["id"]),
+        )
+        chat: JSONDict = {
+            "id": chat_id,
+            "chatID": chat_id,
+            "status": "created",
+            "accountID": account.account_id,
+            "network": account.spec.display_network,
+            "title": title,
+            "type": "single",
+            "unreadCount": 0,
+            "participants": {"hasMore": False, "items": [account.owner, user], "total": 2},
+            "isArchived": False,
+            "isMuted": False,
+            "isPinned": False,
+        }
+        self.state.chats[key] = chat
+        return chat
+
+    async def focus(self, request: Request) -> Response:
+        body = await _json_body(request)
+        if body is None:
+            body = {}
+        if body is _INVALID_JSON:
+            return validation_error([_issue("invalid_json", "Malformed JSON body")])
+        if not isinstance(body, dict):
+            return validation_error([_issue("invalid_type", "Expected object", "body")])
+        issues = [
+            _issue("invalid_type", "Expected string", key)
+            for key in ("chatID", "draftText", "messageID", "draftAttachmentPath")
+            if key in body and not isinstance(body[key], str)
+        ]
+        if issues:
+            return validation_error(issues)
+        self.state.focus_requests.append(body)
+        return JSONResponse({"success": True})
+
+
+def contact_page(
+    account: DemoAccount, query: str, anchor: int | None, direction: str, limit: int
+) -> JSONDict:
+    """One cursor page of the (optionally filtered) contact list.
+
+    Cursors point at a contact's position in the full list, so they stay valid
+    whatever the filter. ``before`` walks down the list (what ``oldestCursor``
+    asks for next); ``after`` returns the page just above the cursor.
+    """
+    index = account.index
+    if anchor is not None and direction == "after":
+        hits = index.window(query, before=anchor, limit=limit + 1)
+        page = hits[-limit:]
+    else:
+        hits = index.window(query, after=-1 if anchor is None else anchor, limit=limit + 1)
+        page = hits[:limit]
+    has_more = len(hits) > limit
+    contacts = account.contacts
+    return {
+        "items": [contacts[i] for i in page],
+        "hasMore": has_more,
+        "oldestCursor": encode_cursor(account, page[-1]) if page else None,
+        "newestCursor": encode_cursor(account, page[0]) if page else None,
+    }
+
+
+def _lookup_rejected(account: DemoAccount, kind: str) -> Response:
+    network = account.spec.display_network
+    label = {"phone": "phone number", "email": "email address"}.get(kind, "username")
+    return error_response(
+        422,
+        f"{network} does not support looking up people by {label}",
+        code="IDENTIFIER_NOT_SUPPORTED",
+        details={"network": network, "identifierType": kind},
+    )
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _INVALID_JSON
+
+
+_INVALID_JSON = object()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(404, f"No route for {request.method} {request.url.path}")
+    if exc.status_code == 405:
+        return error_response(405, f"Method {request.method} not allowed on {request.url.path}")
+    return error_response(exc.status_code, exc.detail)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, "Internal server error")
+
+
+def create_demo_app(
+    dataset: Dataset | None = None,
+    *,
+    token: str = DEMO_TOKEN,
+    seed: int = DEFAULT_SEED,
+    latency: Latency | None = None,
+) -> Starlette:
+    """A fresh demo Beeper Desktop API; its ``DemoState`` is ``app.state.demo``."""
+    state = DemoState(dataset or build_dataset(seed), token, latency)
+    app = Starlette(
+        routes=_Api(state).routes(),
+        middleware=[Middleware(_DemoMiddleware, state=state)],
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.demo = state
+    return app

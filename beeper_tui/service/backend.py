@@ -1,0 +1,79 @@
+"""One connection to Beeper Desktop (or the in-process demo) and what hangs off it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.models import Info
+
+from .accounts import AccountDirectory
+from .contacts import DEFAULT_PAGE_SIZE, ContactPager
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+__all__ = ["DEMO_BASE_URL", "Backend", "open_backend"]
+
+DEMO_BASE_URL = "http://demo.beeper-tui.invalid"
+"""Base URL of the in-process demo: never resolved, requests go through ASGI."""
+
+
+class Backend:
+    """The client, the account directory and a pager factory, configured once."""
+
+    def __init__(
+        self, client: BeeperClient, *, page_size: int = DEFAULT_PAGE_SIZE, is_demo: bool = False
+    ) -> None:
+        self.client = client
+        self.accounts = AccountDirectory(client)
+        self.page_size = page_size
+        self.is_demo = is_demo
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go (for messages; the in-process demo has a placeholder)."""
+        return self.client.base_url
+
+    def pager(self, account_id: str, query: str = "") -> ContactPager:
+        """A fresh pager over ``account_id``'s contacts matching ``query``."""
+        return ContactPager(self.client, account_id, query, page_size=self.page_size)
+
+    async def info(self) -> Info:
+        """Server discovery (``/v1/info``)."""
+        return await self.client.info()
+
+    async def aclose(self) -> None:
+        """Release the connection pool."""
+        await self.client.aclose()
+
+
+def open_backend(
+    *,
+    base_url: str,
+    access_token: str | None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    demo: bool = False,
+    demo_app: ASGIApp | None = None,
+    max_retries: int = 2,
+) -> Backend:
+    """Connect to a real Beeper Desktop, or with ``demo`` to the embedded stand-in.
+
+    The demo runs in-process over httpx's ASGI transport: no socket, no port.
+    ``demo_app`` lets tests pass an app with latency or faults configured.
+    """
+    if demo or demo_app is not None:
+        from beeper_tui.demo import DEMO_TOKEN, create_demo_app
+
+        app = demo_app if demo_app is not None else create_demo_app()
+        client = BeeperClient(
+            DEMO_BASE_URL,
+            access_token or DEMO_TOKEN,
+            transport=httpx.ASGITransport(app=app),
+            max_retries=max_retries,
+        )
+        return Backend(client, page_size=page_size, is_demo=True)
+    client = BeeperClient(base_url, access_token, max_retries=max_retries)
+    return Backend(client, page_size=page_size)

@@ -1,0 +1,188 @@
+"""Contact paging and search for one (account, query): what the result list asks for."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Final, Protocol
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import ContactPage, User
+
+from .people import Contact, identifier_kind
+
+__all__ = ["DEFAULT_PAGE_SIZE", "ContactPager", "ContactSource"]
+
+DEFAULT_PAGE_SIZE: Final = 50
+# A server that keeps answering empty pages with fresh cursors would page forever.
+_MAX_EMPTY_PAGES: Final = 3
+
+log = logging.getLogger("beeper_tui.service")
+
+
+class ContactSource(Protocol):
+    """What the result list needs from anything that yields contacts page by page."""
+
+    @property
+    def items(self) -> Sequence[Contact]:
+        """Every contact loaded so far, in display order, without duplicates."""
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page may exist."""
+
+    @property
+    def loading(self) -> bool:
+        """Whether a page request is in flight."""
+
+    @property
+    def error(self) -> BeeperError | None:
+        """The error of the last failed page, cleared when a page succeeds."""
+
+    async def load_next(self) -> list[Contact]:
+        """Load the next page; return the contacts it added."""
+
+
+class ContactPager:
+    """Pages through ``contacts/list`` for one account and query, on demand.
+
+    One request is in flight at a time: a call while a page is loading returns
+    at once with nothing. Users already seen (by ``id``) are dropped. Paging
+    stops on ``hasMore`` false, a null cursor, or a cursor seen before. A failed
+    page leaves everything loaded in place; calling :meth:`load_next` again
+    retries the same page. When the query is a phone number, email address or
+    ``@username``, the first page also asks the search endpoint (which looks the
+    identifier up on the network) and puts its hits first.
+    """
+
+    def __init__(
+        self,
+        client: BeeperClient,
+        account_id: str,
+        query: str = "",
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
+        self.client = client
+        self.account_id = account_id
+        self.query = query.strip()
+        self.page_size = page_size
+        self.pages_loaded = 0
+        self.lookup_error: BeeperError | None = None
+        """Why the exact-identifier lookup failed (the list itself still works)."""
+        self._items: list[Contact] = []
+        self._seen_ids: set[str] = set()
+        self._seen_cursors: set[str] = set()
+        self._cursor: str | None = None
+        self._has_more = True
+        self._loading = False
+        self._error: BeeperError | None = None
+        self._empty_pages = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"ContactPager(account_id={self.account_id!r}, query={self.query!r}, "
+            f"loaded={len(self._items)}, has_more={self._has_more})"
+        )
+
+    @property
+    def items(self) -> Sequence[Contact]:
+        """Every contact loaded so far, in server order, each ``id`` once."""
+        return self._items
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page may exist."""
+        return self._has_more
+
+    @property
+    def loading(self) -> bool:
+        """Whether a page request is in flight."""
+        return self._loading
+
+    @property
+    def error(self) -> BeeperError | None:
+        """The error of the last failed page; cleared when a page succeeds."""
+        return self._error
+
+    @property
+    def started(self) -> bool:
+        """Whether the first page has been loaded."""
+        return self.pages_loaded > 0
+
+    async def load_next(self) -> list[Contact]:
+        """Load the next page and return the contacts it added.
+
+        Raises the typed :class:`BeeperError` of a failed page (also kept in
+        :attr:`error`). Cancelling the caller abandons the request and leaves
+        the pager as it was, ready to load the same page again.
+        """
+        if self._loading or not self._has_more:
+            return []
+        self._loading = True
+        try:
+            page, hits = await self._fetch()
+        except BeeperError as exc:
+            self._error = exc
+            raise
+        finally:
+            self._loading = False
+        self._error = None
+        added = self._absorb(hits)
+        added.extend(self._absorb(page.items))
+        self._advance(page, got_items=bool(page.items))
+        self.pages_loaded += 1
+        return added
+
+    async def _fetch(self) -> tuple[ContactPage, list[User]]:
+        list_call = self.client.list_contacts(
+            self.account_id,
+            cursor=self._cursor,
+            limit=self.page_size,
+            query=self.query or None,
+        )
+        if self.pages_loaded or identifier_kind(self.query) is None:
+            return await list_call, []
+        page_result, hits_result = await asyncio.gather(
+            list_call,
+            self.client.search_contacts(self.account_id, self.query),
+            return_exceptions=True,
+        )
+        if isinstance(page_result, BaseException):
+            raise page_result
+        if isinstance(hits_result, BeeperError):
+            # Some networks refuse identifier lookups; the list still answers.
+            log.info("identifier lookup failed on %s: %s", self.account_id, hits_result)
+            self.lookup_error = hits_result
+            return page_result, []
+        if isinstance(hits_result, BaseException):
+            raise hits_result
+        return page_result, hits_result
+
+    def _absorb(self, users: Sequence[User]) -> list[Contact]:
+        added: list[Contact] = []
+        for user in users:
+            if user.id in self._seen_ids:
+                continue
+            self._seen_ids.add(user.id)
+            contact = Contact(user, self.account_id)
+            self._items.append(contact)
+            added.append(contact)
+        return added
+
+    def _advance(self, page: ContactPage, *, got_items: bool) -> None:
+        cursor = page.oldest_cursor
+        self._empty_pages = 0 if got_items else self._empty_pages + 1
+        if page.has_more is False or not cursor:
+            self._has_more = False
+        elif cursor in self._seen_cursors:
+            log.warning("%s: cursor repeated; stopping to avoid a loop", self.account_id)
+            self._has_more = False
+        elif self._empty_pages >= _MAX_EMPTY_PAGES:
+            log.warning("%s: %d empty pages in a row; stopping", self.account_id, _MAX_EMPTY_PAGES)
+            self._has_more = False
+        else:
+            self._seen_cursors.add(cursor)
+            self._cursor = cursor

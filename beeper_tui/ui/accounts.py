@@ -1,0 +1,92 @@
+"""The accounts sidebar: every connected chat account with a live status badge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from beeper_tui.api.models import Account
+from beeper_tui.service.people import account_owner, network_name, status_badge
+
+from .safe_text import safe_text
+
+__all__ = ["BADGE_STYLES", "AccountsSidebar", "account_prompt"]
+
+BADGE_STYLES: dict[str, str] = {
+    "ok": "bold green",
+    "busy": "bold yellow",
+    "action": "bold red",
+    "off": "dim",
+    "unknown": "bold magenta",
+}
+"""Colour of each badge level; the symbol alone also tells them apart."""
+
+
+PROMPT_WIDTH = 26
+"""Cells a sidebar line may use; longer names are cut with an ellipsis, never wrapped."""
+
+
+def _line(*parts: Text) -> Text:
+    line = Text(end="", no_wrap=True)
+    for part in parts:
+        line.append_text(part)
+    line.truncate(PROMPT_WIDTH, overflow="ellipsis")
+    return line
+
+
+def account_prompt(account: Account) -> Text:
+    """Three lines: badge + network, the owner's name, and the status in words."""
+    badge = status_badge(account.status)
+    style = BADGE_STYLES[badge.level]
+    return Text("\n", end="").join(
+        [
+            _line(Text(badge.symbol + " ", style), safe_text(network_name(account), "bold")),
+            _line(Text("  "), safe_text(account_owner(account), "dim")),
+            _line(Text("  "), Text(badge.label, style)),
+        ]
+    )
+
+
+class AccountsSidebar(OptionList):
+    """One option per account, keyed by account ID; keeps the highlight across refreshes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Accounts"
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """Account ID of the highlighted row."""
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def show_accounts(self, accounts: Sequence[Account], *, keep: str | None = None) -> None:
+        """Replace the rows, keeping ``keep`` (or the current account) highlighted."""
+        keep = keep or self.highlighted_id
+        with self.prevent(OptionList.OptionHighlighted):
+            self.clear_options()
+            self.add_options(Option(account_prompt(a), id=a.account_id) for a in accounts)
+        ids = [a.account_id for a in accounts]
+        if keep in ids:
+            self.highlighted = ids.index(keep)
+        elif ids:
+            self.highlighted = 0
+
+    def select_account(self, account_id: str) -> bool:
+        """Move the highlight to ``account_id``; False when it is not listed."""
+        try:
+            self.highlighted = self.get_option_index(account_id)
+        except OptionDoesNotExist:
+            return False
+        return True

@@ -1,0 +1,65 @@
+"""Command palette entries: switch account (and the app's actions)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+
+from beeper_tui.service.people import account_label
+
+from .safe_text import inert
+
+if TYPE_CHECKING:
+    from .app import BeeperApp
+
+__all__ = ["AccountCommands", "plain_highlight"]
+
+
+def plain_highlight(matcher: Matcher, candidate: str) -> Text:
+    """Like ``Matcher.highlight`` but never parses ``candidate`` as markup.
+
+    Account labels hold user-controlled names; Textual's own highlighter would
+    interpret ``[bold]`` in a name as markup.
+    """
+    text = Text(candidate)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            text.stylize("reverse", offset, offset + 1)
+    return text
+
+
+class AccountCommands(Provider):
+    """``Switch to <network · owner>`` for every account."""
+
+    def _commands(self) -> list[tuple[str, str]]:
+        app: BeeperApp = self.app  # type: ignore[assignment]
+        return [
+            (f"Switch account: {inert(account_label(a), limit=80)}", a.account_id)
+            for a in app.backend.accounts.accounts
+        ]
+
+    def _switch(self, account_id: str) -> None:
+        app: BeeperApp = self.app  # type: ignore[assignment]
+        app.switch_account(account_id)
+
+    async def discover(self) -> Hits:
+        for text, account_id in self._commands():
+            yield DiscoveryHit(
+                Text(text), partial(self._switch, account_id), text=text, help="Show this account"
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, account_id in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    plain_highlight(matcher, text),
+                    partial(self._switch, account_id),
+                    text=text,
+                )

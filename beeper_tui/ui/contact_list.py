@@ -1,0 +1,341 @@
+"""The result list: a virtual, line-API list of contacts.
+
+Rows are never widgets. The list keeps a reference to the pager's plain Python
+list and renders only the lines on screen (``render_line``), so appending a
+page or moving the cursor costs the same with 100 rows loaded or 100,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from beeper_tui.service.people import Contact, best_name, secondary_text
+
+from .safe_text import inert
+
+__all__ = ["ContactList"]
+
+# Rows drawn from the loaded list plus one trailing status row.
+_SECONDARY_MAX = 28
+
+
+class ContactList(ScrollView, can_focus=True):
+    """Every loaded contact, one line each, with a trailing status row.
+
+    The trailing row says what is happening past the last contact: loading
+    more, the end of the list, an error, or why the list is empty.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Details", id="contacts.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "contact-list--cursor",
+        "contact-list--secondary",
+        "contact-list--self",
+        "contact-list--blocked",
+        "contact-list--status",
+        "contact-list--error",
+        "contact-list--network",
+    }
+
+    DEFAULT_CSS = """
+    ContactList {
+        background: $surface;
+        & > .contact-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .contact-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .contact-list--secondary { color: $text-muted; }
+        & > .contact-list--self { color: $success; text-style: bold; }
+        & > .contact-list--blocked { color: $warning; }
+        & > .contact-list--status { color: $text-muted; text-style: italic; }
+        & > .contact-list--error { color: $error; text-style: bold; }
+        & > .contact-list--network { color: $accent; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+    """Index of the highlighted contact."""
+
+    class Highlighted(Message):
+        """The highlighted contact changed (``None`` when the list is empty)."""
+
+        def __init__(self, contact_list: ContactList, contact: Contact | None) -> None:
+            super().__init__()
+            self.contact_list = contact_list
+            self.contact = contact
+
+        @property
+        def control(self) -> ContactList:
+            """The list that sent this message."""
+            return self.contact_list
+
+    class Selected(Message):
+        """Enter or a click chose a contact."""
+
+        def __init__(self, contact_list: ContactList, contact: Contact) -> None:
+            super().__init__()
+            self.contact_list = contact_list
+            self.contact = contact
+
+        @property
+        def control(self) -> ContactList:
+            """The list that sent this message."""
+            return self.contact_list
+
+    class NearEnd(Message):
+        """The cursor or the viewport came within prefetch distance of the last row."""
+
+        def __init__(self, contact_list: ContactList) -> None:
+            super().__init__()
+            self.contact_list = contact_list
+
+        @property
+        def control(self) -> ContactList:
+            """The list that sent this message."""
+            return self.contact_list
+
+        def can_replace(self, message: Message) -> bool:
+            # Only the latest "near the end" matters.
+            return isinstance(message, ContactList.NearEnd)
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        prefetch_screens: float = 2.0,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._items: Sequence[Contact] = ()
+        self._status: Text = Text("")
+        self._status_class = "contact-list--status"
+        self._wants_more = False
+        self._badge: Callable[[Contact], Text] | None = None
+        self._line_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self._last_highlighted: Contact | None = None
+        self.prefetch_screens = prefetch_screens
+
+    # -- feeding the list -------------------------------------------------
+
+    @property
+    def items(self) -> Sequence[Contact]:
+        """The contacts shown (the pager's own list, not a copy)."""
+        return self._items
+
+    @property
+    def highlighted(self) -> Contact | None:
+        """The contact under the cursor."""
+        if 0 <= self.cursor < len(self._items):
+            return self._items[self.cursor]
+        return None
+
+    @property
+    def status_text(self) -> str:
+        """The plain text of the trailing status row."""
+        return self._status.plain
+
+    def set_items(
+        self,
+        items: Sequence[Contact],
+        *,
+        badge: Callable[[Contact], Text] | None = None,
+    ) -> None:
+        """Show a new result set (resets the cursor and scroll to the top)."""
+        self._items = items
+        self._badge = badge
+        self._line_cache.clear()
+        self._last_highlighted = None
+        self._update_virtual_size()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.cursor = 0
+        self.refresh()
+
+    def rows_appended(self) -> None:
+        """The underlying list grew: extend the scroll range, keep the cursor."""
+        self._update_virtual_size()
+        self.refresh()
+        if self.highlighted is not self._last_highlighted:
+            self._post_highlight()
+        self.call_after_refresh(self._check_near_end)
+
+    def set_status(
+        self, text: str | Text, *, error: bool = False, wants_more: bool = False
+    ) -> None:
+        """Set the trailing row and whether scrolling near the end should ask for more."""
+        self._status = text if isinstance(text, Text) else Text(text)
+        self._status_class = "contact-list--error" if error else "contact-list--status"
+        self._wants_more = wants_more
+        self.refresh_line(len(self._items) - int(self.scroll_offset.y))
+        if wants_more:
+            self.call_after_refresh(self._check_near_end)
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._items) + 1)
+
+    # -- rendering ----------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_cache.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._line_cache.clear()
+        self._update_virtual_size()
+        self.call_after_refresh(self._check_near_end)
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._line_cache.clear()
+        self.refresh()
+        # Coming back from the sidebar: the detail panel follows this list again.
+        self._post_highlight()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._line_cache.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index < len(self._items):
+            is_cursor = index == self.cursor
+            key = (index, width, is_cursor, self.has_focus)
+            strip = self._line_cache.get(key)
+            if strip is None:
+                strip = self._render_row(self._items[index], width, base, is_cursor)
+                self._line_cache[key] = strip
+            return strip
+        if index == len(self._items):
+            style = base + self.get_component_rich_style(self._status_class)
+            text = Text(" ", end="") + self._status
+            text.truncate(width, overflow="ellipsis", pad=True)
+            return Strip(text.render(self.app.console), width).apply_style(style)
+        return Strip.blank(width, base)
+
+    def _render_row(self, contact: Contact, width: int, base: Style, is_cursor: bool) -> Strip:
+        user = contact.user
+        row_style = base
+        if is_cursor:
+            row_style = base + self.get_component_rich_style("contact-list--cursor")
+        line = Text(" ", end="", no_wrap=True)
+        if self._badge is not None:
+            badge = self._badge(contact)
+            badge.stylize(self.get_component_rich_style("contact-list--network"))
+            line.append_text(badge)
+            line.append(" ")
+        markers = Text(end="")
+        if user.is_self:
+            markers.append(" ★ you", self.get_component_rich_style("contact-list--self"))
+        if user.cannot_message:
+            markers.append(" ⊘", self.get_component_rich_style("contact-list--blocked"))
+        secondary = inert(secondary_text(user), limit=_SECONDARY_MAX * 2)
+        sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width // 3))
+        name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
+        name = Text(inert(best_name(user), limit=width * 2), end="", no_wrap=True)
+        name.truncate(name_width, overflow="ellipsis", pad=True)
+        line.append_text(name)
+        line.append_text(markers)
+        if sec_width:
+            sec = Text(secondary, end="", no_wrap=True)
+            sec.truncate(sec_width, overflow="ellipsis")
+            line.append(" ")
+            line.append(
+                " " * (sec_width - sec.cell_len) + sec.plain,
+                self.get_component_rich_style("contact-list--secondary"),
+            )
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = [
+            Segment(seg.text, row_style + seg.style if seg.style else row_style, seg.control)
+            for seg in line.render(self.app.console)
+        ]
+        return Strip(segments, width)
+
+    # -- cursor and scrolling --------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._items) - 1)) if self._items else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        offset = int(self.scroll_offset.y)
+        self.refresh_line(old - offset)
+        self.refresh_line(new - offset)
+        if self._items:
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True, force=True)
+        if self.highlighted is not self._last_highlighted:
+            self._post_highlight()
+        self._check_near_end()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._check_near_end()
+
+    def _post_highlight(self) -> None:
+        self._last_highlighted = self.highlighted
+        self.post_message(self.Highlighted(self, self._last_highlighted))
+
+    def _check_near_end(self) -> None:
+        if not self._wants_more or not self.is_mounted:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        seen = max(self.cursor, int(self.scroll_offset.y) + height)
+        if seen >= len(self._items) - int(height * self.prefetch_screens):
+            self.post_message(self.NearEnd(self))
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._items) - 1
+
+    def action_select(self) -> None:
+        contact = self.highlighted
+        if contact is not None:
+            self.post_message(self.Selected(self, contact))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y
+        if 0 <= index < len(self._items):
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_select()

@@ -1,0 +1,127 @@
+"""The detail panel: everything known about the highlighted person or account."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from beeper_tui.api.models import Account, User
+from beeper_tui.service.people import (
+    Contact,
+    account_owner,
+    best_name,
+    format_phone,
+    network_name,
+    status_badge,
+)
+
+from .accounts import BADGE_STYLES
+from .safe_text import safe_text
+
+__all__ = ["DetailPanel", "account_fields", "contact_fields"]
+
+Field = tuple[str, Text]
+
+
+def _field(label: str, value: str | None, style: str = "") -> list[Field]:
+    if value is None or not value.strip():
+        return []
+    return [(label, safe_text(value, style))]
+
+
+def contact_fields(user: User, account: Account | None, account_id: str) -> list[Field]:
+    """Label/value rows for a person; missing fields are left out."""
+    rows: list[Field] = []
+    rows += _field("Name", user.full_name, "bold")
+    rows += _field("Username", user.username)
+    if user.phone_number:
+        pretty = format_phone(user.phone_number)
+        shown = pretty if pretty == user.phone_number else f"{pretty}  ({user.phone_number})"
+        rows += _field("Phone", shown)
+    rows += _field("Email", user.email)
+    rows += _field("User ID", user.id, "dim")
+    if account is not None:
+        rows += _field("Network", network_name(account))
+    rows += _field("Account", account_id, "dim")
+    if user.is_self:
+        rows.append(("", Text("★ This is you", "bold green")))
+    if user.cannot_message:
+        rows.append(("", Text("⊘ Beeper can't start a message to this person", "yellow")))
+    rows += _field("Avatar", user.img_url, "dim")
+    return rows
+
+
+def account_fields(account: Account) -> list[Field]:
+    """Label/value rows for an account; unknown parts of older builds are left out."""
+    badge = status_badge(account.status)
+    status = Text(f"{badge.symbol} {badge.label}", BADGE_STYLES[badge.level])
+    rows: list[Field] = [("Status", status)]
+    rows += _field("Status text", account.status_text)
+    rows += _field("Network", network_name(account), "bold")
+    rows += _field("Owner", account_owner(account))
+    rows += _field("Account ID", account.account_id, "dim")
+    if account.bridge is not None:
+        rows += _field("Bridge ID", account.bridge.id)
+        rows += _field("Provider", account.bridge.provider)
+        rows += _field("Bridge type", account.bridge.type)
+    rows += _field("Login ID", account.login_id, "dim")
+    if account.bridge is None and account.network is None:
+        rows.append(("", Text("Older Beeper Desktop build: fewer details available.", "dim")))
+    return rows
+
+
+def _table(rows: list[Field]) -> Table:
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, width=12)
+    table.add_column(ratio=1, overflow="fold")
+    for label, value in rows:
+        table.add_row(Text(label, "dim"), value)
+    return table
+
+
+class DetailPanel(VerticalScroll):
+    """Shows a contact (following the highlight) or an account."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Details"
+        self._body = Static(id="detail-body")
+        self.subject: Contact | Account | None = None
+        """What is shown: a contact, an account, or nothing."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield self._body
+
+    @property
+    def text(self) -> str:
+        """The panel's content as plain text (what a reader sees)."""
+        return self._plain
+
+    _plain: str = ""
+
+    def _show(self, title: Text, rows: list[Field]) -> None:
+        self._plain = "\n".join([title.plain, *(f"{k}: {v.plain}".strip() for k, v in rows)])
+        self._body.update(Group(title, Text(""), _table(rows)))
+        self.scroll_home(animate=False)
+
+    def show_contact(self, contact: Contact, account: Account | None) -> None:
+        """Show everything known about ``contact`` (found in ``account``)."""
+        self.subject = contact
+        title = safe_text(best_name(contact.user), "bold")
+        self._show(title, contact_fields(contact.user, account, contact.account_id))
+
+    def show_account(self, account: Account) -> None:
+        """Show an account's details."""
+        self.subject = account
+        title = safe_text(network_name(account), "bold")
+        title.append(" account", "dim")
+        self._show(title, account_fields(account))
+
+    def show_message(self, message: str) -> None:
+        """Show a plain message (nothing selected, an error)."""
+        self.subject = None
+        self._plain = message
+        self._body.update(Text(message, "dim"))

@@ -1,0 +1,259 @@
+"""The contact search pane: search box, result count and the result list.
+
+Typing waits ``debounce_ms`` of quiet before one request goes out (an exclusive
+worker sleeps first; each keystroke cancels the sleeping one). Answers are
+checked against the query and account still wanted before they touch the
+screen, so a late answer for an old query never shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.contacts import ContactPager
+
+from .contact_list import ContactList
+from .safe_text import inert
+
+__all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
+
+BUSY_DELAY = 0.3
+"""Seconds an answer may take before the busy indicator shows (no flicker on fast answers)."""
+
+SearchKey = tuple[str | None, str]
+
+
+class SearchBox(Input):
+    """The search input; ``down`` moves into the results."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_results", "Results", show=False),
+    ]
+
+    class ToResults(Message):
+        """The user wants to leave the box for the result list."""
+
+    def on_mount(self) -> None:
+        # Honour TEXTUAL_ANIMATIONS=none: no blinking either (keeps snapshots still).
+        if self.app.animation_level == "none":
+            self.cursor_blink = False
+
+    def action_to_results(self) -> None:
+        self.post_message(self.ToResults())
+
+
+class SearchPane(Vertical):
+    """Search box, count line and :class:`ContactList` for one account at a time."""
+
+    def __init__(self, backend: Backend, *, debounce_ms: int, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.backend = backend
+        self.debounce = debounce_ms / 1000
+        self.account_id: str | None = None
+        """The account the results belong to."""
+        self.pager: ContactPager | None = None
+        """The pager behind the rows on screen."""
+        self._wanted: SearchKey = (None, "")
+        self._busy: Timer | None = None
+        self._searching = False
+        self.border_title = "Contacts"
+
+    def compose(self) -> ComposeResult:
+        yield SearchBox(placeholder="Search contacts  ( / )", id="search")
+        yield Static("", id="count")
+        yield ContactList(id="contacts")
+
+    @property
+    def search_box(self) -> SearchBox:
+        """The search input."""
+        return self.query_one("#search", SearchBox)
+
+    @property
+    def contact_list(self) -> ContactList:
+        """The result list."""
+        return self.query_one("#contacts", ContactList)
+
+    @property
+    def query_text(self) -> str:
+        """The current query, trimmed."""
+        return self.search_box.value.strip()
+
+    # -- what the user does ------------------------------------------------
+
+    def scope(self, account_id: str | None) -> None:
+        """Show ``account_id``'s contacts for the current query."""
+        if account_id == self.account_id and self.pager is not None:
+            return
+        self.account_id = account_id
+        self.start_search(immediate=True)
+
+    def clear_search(self) -> None:
+        """Empty the box and browse the account at once."""
+        with self.search_box.prevent(Input.Changed):
+            self.search_box.value = ""
+        self.start_search(immediate=True)
+        self.contact_list.focus()
+
+    def retry(self) -> None:
+        """Load again whatever failed: the first page or the next one."""
+        pager = self.pager
+        if pager is not None and pager.error is not None:
+            if pager.started:
+                self._load_more(pager)
+            else:
+                self.start_search(immediate=True)
+        elif pager is None and self.account_id is not None:
+            self.start_search(immediate=True)
+
+    @on(Input.Changed, "#search")
+    def _on_query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if (self.account_id, self.query_text) != self._wanted:
+            self.start_search(immediate=False)
+
+    @on(Input.Submitted, "#search")
+    def _on_query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if (self.account_id, self.query_text) != self._wanted:
+            self.start_search(immediate=True)
+        self.contact_list.focus()
+
+    @on(SearchBox.ToResults)
+    def _on_to_results(self) -> None:
+        self.contact_list.focus()
+
+    @on(ContactList.NearEnd)
+    def _on_near_end(self, event: ContactList.NearEnd) -> None:
+        event.stop()
+        pager = self.pager
+        if pager is not None and pager.has_more and not pager.loading and pager.error is None:
+            self._load_more(pager)
+
+    # -- searching -----------------------------------------------------------
+
+    def start_search(self, *, immediate: bool) -> None:
+        """Replace the results with those for the current account and query."""
+        key: SearchKey = (self.account_id, self.query_text)
+        self._wanted = key
+        # Pages of the old result set are no longer wanted.
+        self.workers.cancel_group(self, "page")
+        self._search(key, 0.0 if immediate else self.debounce)
+
+    @work(exclusive=True, group="search")
+    async def _search(self, key: SearchKey, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        account_id, query = key
+        if account_id is None:
+            self._show_pager(None)
+            return
+        pager = self.backend.pager(account_id, query)
+        self._start_busy(key)
+        try:
+            await pager.load_next()
+        except BeeperError:
+            pass  # kept in pager.error and shown in the list's status row
+        finally:
+            self._stop_busy()
+        if key != self._wanted:
+            return
+        self._show_pager(pager)
+
+    @work(group="page")
+    async def _load_more(self, pager: ContactPager) -> None:
+        self.contact_list.set_status(Text("loading more…"))
+        # A failure is kept in pager.error and shown in the list's status row.
+        with contextlib.suppress(BeeperError):
+            await pager.load_next()
+        if pager is not self.pager:
+            return
+        self.contact_list.rows_appended()
+        self._sync_status()
+
+    def _start_busy(self, key: SearchKey) -> None:
+        self._stop_busy()
+        self._busy = self.set_timer(BUSY_DELAY, lambda: self._show_busy(key))
+
+    def _stop_busy(self) -> None:
+        if self._busy is not None:
+            self._busy.stop()
+            self._busy = None
+        if self._searching:
+            self._searching = False
+            self._sync_status()
+
+    def _show_busy(self, key: SearchKey) -> None:
+        if key == self._wanted:
+            self._searching = True
+            self._sync_status()
+
+    def _show_pager(self, pager: ContactPager | None) -> None:
+        self.pager = pager
+        self.contact_list.set_items(pager.items if pager is not None else ())
+        self._sync_status()
+
+    # -- words on screen -----------------------------------------------------
+
+    def _sync_status(self) -> None:
+        count = self.query_one("#count", Static)
+        count.update(self._count_text())
+        status, error, wants_more = self._status_row()
+        self.contact_list.set_status(status, error=error, wants_more=wants_more)
+
+    def _count_text(self) -> Text:
+        pager = self.pager
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self._searching:
+            query = self._wanted[1]
+            if query:
+                text.append(f'Searching for "{inert(query, limit=60)}"…', "italic")
+            else:
+                text.append("Loading contacts…", "italic")
+            return text
+        if pager is None:
+            return text
+        n = len(pager.items)
+        noun = "result" if pager.query else "contact"
+        text.append(f"{n:,} {noun}{'' if n == 1 else 's'}", "bold")
+        if pager.has_more:
+            text.append(" loaded · more available", "dim")
+        elif n:
+            text.append(" · all loaded", "dim")
+        if pager.lookup_error is not None:
+            text.append(" · exact lookup failed: ", "yellow")
+            text.append(inert(pager.lookup_error.message, limit=80), "yellow")
+        return text
+
+    def _status_row(self) -> tuple[Text, bool, bool]:
+        pager = self.pager
+        if self.account_id is None:
+            return Text("No accounts yet."), False, False
+        if pager is None:
+            return Text("Loading contacts…"), False, False
+        if pager.error is not None:
+            msg = Text("⚠ ")
+            msg.append(inert(pager.error.message, limit=200))
+            msg.append(" — press r to retry")
+            return msg, True, False
+        if pager.loading:
+            return Text("loading more…"), False, False
+        if pager.has_more:
+            return Text(""), False, True
+        if not pager.items:
+            if pager.query:
+                return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
+            return Text("No contacts in this account."), False, False
+        return Text(f"— end of list · {len(pager.items):,} —"), False, False

@@ -1,0 +1,66 @@
+"""How the app looks: SVG snapshots of its main states on the deterministic demo."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from beeper_tui.api.models import AccountStatus
+from beeper_tui.config import Settings
+from beeper_tui.ui.app import BeeperApp
+
+SIZE = (120, 40)
+
+
+def _app() -> BeeperApp:
+    return BeeperApp(Settings(demo=True, debounce_ms=0, refresh_seconds=0, theme="textual-dark"))
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await asyncio.sleep(0.05)
+        await pilot.pause()
+
+
+def test_main_view(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_settle)
+
+
+def test_search_with_selected_contact(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("slash", *"mar")
+        await _settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_account_in_attention_state(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        app = pilot.app
+        assert isinstance(app, BeeperApp)
+        target = next(
+            a for a in app.backend.accounts.accounts if a.status is AccountStatus.ATTENTION_REQUIRED
+        )
+        app.switch_account(target.account_id)
+        app.sidebar.focus()
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
