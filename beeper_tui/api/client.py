@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import socket
 import time
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
@@ -250,7 +251,9 @@ class BeeperClient:
         retry: bool = True,
     ) -> Any:
         endpoint = f"{method} {path}"
-        timeout = httpx.Timeout(read_timeout or self._read_timeout, connect=self._connect_timeout)
+        # A per-call timeout may only tighten the one the client was built with.
+        read = self._read_timeout if read_timeout is None else min(read_timeout, self._read_timeout)
+        timeout = httpx.Timeout(read, connect=self._connect_timeout)
         auth = self._auth if authenticated else None
         attempt = 0
         while True:
@@ -306,13 +309,29 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _root_causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _describe_transport_error(exc: httpx.TransportError) -> str:
-    text = str(exc).lower()
+    causes = _root_causes(exc)
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "the host name could not be resolved"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused (is Beeper Desktop running with its API enabled?)"
+    text = " ".join(str(c).lower() for c in causes)
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+        return "the host name could not be resolved"
+    if "refused" in text or "errno 111" in text:
+        return "connection refused (is Beeper Desktop running with its API enabled?)"
     if isinstance(exc, httpx.ConnectError):
-        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-            return "the host name could not be resolved"
-        if "refused" in text or "errno 111" in text or "connect call failed" in text:
-            return "connection refused (is Beeper Desktop running with its API enabled?)"
         return "could not connect (is Beeper Desktop running with its API enabled?)"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the connection was closed unexpectedly"

@@ -67,10 +67,16 @@ def open_backend(
     if demo or demo_app is not None:
         from beeper_tui.demo import DEMO_TOKEN, create_demo_app
 
-        app = demo_app if demo_app is not None else create_demo_app()
+        if demo_app is None:
+            # The embedded demo takes its own token: a real one configured for
+            # Beeper Desktop must neither be rejected by it nor be sent to it.
+            app: ASGIApp = create_demo_app()
+            token = DEMO_TOKEN
+        else:
+            app, token = demo_app, access_token or DEMO_TOKEN
         client = BeeperClient(
             DEMO_BASE_URL,
-            access_token or DEMO_TOKEN,
+            token,
             transport=httpx.ASGITransport(app=app),
             max_retries=max_retries,
         )

@@ -67,8 +67,11 @@ def secondary_text(user: User) -> str:
         (user.email, False),
     ):
         cleaned = _clean(candidate)
-        if cleaned and cleaned != name:
-            return format_phone(cleaned) if is_phone else cleaned
+        if not cleaned or cleaned == name:
+            continue
+        shown = format_phone(cleaned) if is_phone else cleaned
+        if shown != name:
+            return shown
     return ""
 
 
@@ -114,8 +117,9 @@ def network_name(account: Account) -> str:
     IDs still carry the bridge (``local-whatsapp_ba_…``, ``slackgo.T1-U2``), so
     a known stem names the network before the raw ID is shown.
     """
-    if _clean(account.network):
-        return account.network or ""
+    network = _clean(account.network)
+    if network:
+        return network
     bridge_type = _clean(account.bridge.type) if account.bridge else None
     if bridge_type:
         return _NETWORK_BY_TYPE.get(bridge_type.lower(), bridge_type)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -10,14 +12,22 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, OptionList
+from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BeeperError,
+    CannotConnectError,
+    ProtocolError,
+)
 from beeper_tui.api.models import Account
-from beeper_tui.config import Settings
+from beeper_tui.config import Settings, save_config_values
 from beeper_tui.service.backend import Backend, open_backend
 
 from .accounts import AccountsSidebar
 from .commands import AccountCommands
+from .connect import ConnectErrorScreen, TokenEntered, TokenScreen
 from .contact_list import ContactList
 from .detail import DetailPanel
 from .help import HelpScreen
@@ -64,13 +74,158 @@ class BeeperApp(App[None]):
             yield DetailPanel(id="detail")
         yield Footer()
 
+    reconnect_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+    """Waits between reconnection attempts; the last one repeats."""
+
+    offline = False
+    """Whether Beeper Desktop was lost and the app is trying to get it back."""
+
     async def on_mount(self) -> None:
         self.theme = self.settings.theme
-        self.detail.show_message("Loading accounts…")
+        self.detail.show_message("Connecting…")
         self.query_one("#contacts").focus()
-        self.refresh_accounts()
+        warning = self.settings.clear_text_warning
+        if warning:
+            self.notify(inert(warning), title="Insecure connection", severity="warning", timeout=15)
+        self.start_session()
+
+    # -- start-up and connection -------------------------------------------
+
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def start_session(self) -> None:
+        """Check Beeper Desktop is there, get a usable token, then load the accounts."""
+        while True:
+            if not self.backend.is_demo:
+                try:
+                    info = await self.backend.info()
+                    log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
+                except CannotConnectError as exc:
+                    log.info("start-up: %s", exc)
+                    choice = await self.push_screen_wait(
+                        ConnectErrorScreen(self.backend.base_url, exc.reason)
+                    )
+                    if choice == "retry":
+                        continue
+                    if choice == "demo":
+                        await self.use_demo()
+                        continue
+                    self.exit()
+                    return
+                except (APIStatusError, ProtocolError) as exc:
+                    # Discovery is a convenience: an older build without it still works.
+                    log.info("GET /v1/info failed (%s); carrying on", exc)
+                if not self.backend.client.has_token and not await self._ask_token(None):
+                    return
+            try:
+                accounts = await self.backend.accounts.refresh()
+            except AuthenticationError as exc:
+                log.info("start-up: token rejected: %s", exc)
+                reason = f"Beeper Desktop rejected the token: {exc.body.message or 'unauthorized'}"
+                if not await self._ask_token(reason):
+                    return
+                continue
+            except CannotConnectError:
+                continue  # back to the discovery step, which explains what to do
+            except BeeperError as exc:
+                self._accounts_failed(exc)
+            else:
+                self._show_accounts(accounts)
+            break
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._background_refresh)
+
+    async def _ask_token(self, reason: str | None) -> bool:
+        """Ask for a token; False when the user chose to quit."""
+        path = self.settings.config_path
+        result = await self.push_screen_wait(
+            TokenScreen(reason=reason, config_path=str(path) if path else None)
+        )
+        if result == "quit":
+            self.exit()
+            return False
+        if result == "demo":
+            await self.use_demo()
+            return True
+        assert isinstance(result, TokenEntered)
+        self.backend.client.set_access_token(result.token)
+        if result.save and path is not None:
+            try:
+                save_config_values(path, {"access_token": result.token})
+            except OSError as exc:
+                self.notify(f"Could not save the token: {exc.strerror}", severity="error")
+            else:
+                self.notify(f"Token saved to {path}", markup=False)
+        return True
+
+    async def use_demo(self) -> None:
+        """Switch to the embedded demo (from a connection or token screen)."""
+        old = self.backend
+        self.backend = open_backend(
+            base_url=self.settings.base_url,
+            access_token=None,
+            page_size=self.settings.page_size,
+            demo=True,
+        )
+        self.pane.backend = self.backend
+        self.sub_title = "demo data"
+        await old.aclose()
+        log.info("switched to the embedded demo")
+
+    def connection_lost(self, error: CannotConnectError) -> None:
+        """Beeper Desktop went away: say so (non-modal) and retry with backoff."""
+        if self.offline:
+            return
+        self.offline = True
+        log.warning("connection lost: %s", error)
+        self.sidebar.border_subtitle = "offline"
+        self.notify(
+            "Lost connection to Beeper Desktop — retrying…",
+            title="Offline",
+            severity="warning",
+            timeout=8,
+        )
+        self._reconnect()
+
+    @work(exclusive=True, group="reconnect", exit_on_error=False)
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while True:
+            delays = self.reconnect_delays
+            await asyncio.sleep(delays[min(attempt, len(delays) - 1)])
+            attempt += 1
+            try:
+                accounts = await self.backend.accounts.refresh()
+            except CannotConnectError as exc:
+                log.info("reconnect attempt %d failed: %s", attempt, exc)
+                continue
+            except BeeperError as exc:
+                # Reachable again, even if this answer was an error.
+                log.info("reconnect attempt %d reached the server: %s", attempt, exc)
+                accounts = None
+            break
+        self.offline = False
+        log.info("reconnected after %d attempt(s)", attempt)
+        self.sidebar.border_subtitle = None
+        self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
+        if accounts is not None:
+            self._show_accounts(accounts)
+        self.pane.retry()
+
+    def report_unexpected(self, error: BaseException | None) -> None:
+        """An error nobody expected: into the log with its traceback, and a toast."""
+        log.error("unexpected error", exc_info=error)
+        what = f"{type(error).__name__}: {error}" if error else "unknown error"
+        where = f" Details in {self.settings.log_file}." if self.settings.log_file else ""
+        self.notify(
+            f"Something went wrong ({inert(what, limit=200)}).{where} The app keeps running.",
+            title="Unexpected error",
+            severity="error",
+            markup=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.report_unexpected(event.worker.error)
 
     async def on_unmount(self) -> None:
         await self.backend.aclose()
@@ -95,23 +250,33 @@ class BeeperApp(App[None]):
     # -- accounts --------------------------------------------------------------
 
     def _background_refresh(self) -> None:
-        self.refresh_accounts(quiet=True)
+        if not self.offline:
+            self.refresh_accounts(quiet=True)
 
-    @work(exclusive=True, group="accounts")
+    @work(exclusive=True, group="accounts", exit_on_error=False)
     async def refresh_accounts(self, *, quiet: bool = False) -> None:
         """Reload the account list; badges update, the highlight stays."""
-        directory = self.backend.accounts
         try:
-            accounts = await directory.refresh()
+            accounts = await self.backend.accounts.refresh()
+        except CannotConnectError as exc:
+            self.sidebar.border_subtitle = "stale"
+            self.connection_lost(exc)
+            return
         except BeeperError as exc:
             log.info("account refresh failed: %s", exc)
-            if not quiet or not directory.stale:
-                self.notify(inert(exc.message), title="Accounts", severity="error", markup=False)
-            if not directory.loaded:
-                self.detail.show_message(f"Could not load accounts.\n{inert(exc.message)}")
-                self.pane.scope(None)
-            self.sidebar.border_subtitle = "stale" if directory.stale else None
+            if not quiet or not self.backend.accounts.stale:
+                self._accounts_failed(exc)
+            self.sidebar.border_subtitle = "stale" if self.backend.accounts.stale else None
             return
+        self._show_accounts(accounts)
+
+    def _accounts_failed(self, exc: BeeperError) -> None:
+        self.notify(inert(exc.message), title="Accounts", severity="error", markup=False)
+        if not self.backend.accounts.loaded:
+            self.detail.show_message(f"Could not load accounts.\n{inert(exc.message)}")
+            self.pane.scope(None)
+
+    def _show_accounts(self, accounts: Sequence[Account]) -> None:
         self.sidebar.border_subtitle = None
         first_load = self.pane.account_id is None
         self.sidebar.show_accounts(accounts)
@@ -134,7 +299,7 @@ class BeeperApp(App[None]):
             self._load_account_detail(account_id)
         self.pane.scope(account_id)
 
-    @work(exclusive=True, group="account-detail")
+    @work(exclusive=True, group="account-detail", exit_on_error=False)
     async def _load_account_detail(self, account_id: str) -> None:
         try:
             account = await self.backend.accounts.detail(account_id)
@@ -160,6 +325,11 @@ class BeeperApp(App[None]):
         self.pane.contact_list.focus()
 
     # -- contacts ----------------------------------------------------------------
+
+    @on(SearchPane.RequestFailed)
+    def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
+        if isinstance(event.error, CannotConnectError):
+            self.connection_lost(event.error)
 
     @on(ContactList.Highlighted)
     def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:

@@ -246,16 +246,20 @@ class ContactList(ScrollView, can_focus=True):
         line = Text(" ", end="", no_wrap=True)
         if self._badge is not None:
             badge = self._badge(contact)
-            badge.stylize(self.get_component_rich_style("contact-list--network"))
+            badge.stylize(self.get_component_rich_style("contact-list--network", partial=True))
             line.append_text(badge)
             line.append(" ")
         markers = Text(end="")
         if user.is_self:
-            markers.append(" ★ you", self.get_component_rich_style("contact-list--self"))
+            markers.append(
+                " ★ you", self.get_component_rich_style("contact-list--self", partial=True)
+            )
         if user.cannot_message:
-            markers.append(" ⊘", self.get_component_rich_style("contact-list--blocked"))
+            markers.append(
+                " ⊘", self.get_component_rich_style("contact-list--blocked", partial=True)
+            )
         secondary = inert(secondary_text(user), limit=_SECONDARY_MAX * 2)
-        sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width // 3))
+        sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
         name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
         name = Text(inert(best_name(user), limit=width * 2), end="", no_wrap=True)
         name.truncate(name_width, overflow="ellipsis", pad=True)
@@ -267,7 +271,7 @@ class ContactList(ScrollView, can_focus=True):
             line.append(" ")
             line.append(
                 " " * (sec_width - sec.cell_len) + sec.plain,
-                self.get_component_rich_style("contact-list--secondary"),
+                self.get_component_rich_style("contact-list--secondary", partial=True),
             )
         line.truncate(width, overflow="ellipsis", pad=True)
         segments = [

@@ -9,7 +9,6 @@ screen, so a late answer for an old query never shows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import ClassVar
 
 from rich.text import Text
@@ -20,8 +19,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactPager
 
@@ -58,6 +58,13 @@ class SearchBox(Input):
 class SearchPane(Vertical):
     """Search box, count line and :class:`ContactList` for one account at a time."""
 
+    class RequestFailed(Message):
+        """A search or page request failed (the error is also shown in the list)."""
+
+        def __init__(self, error: BeeperError) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, backend: Backend, *, debounce_ms: int, id: str | None = None) -> None:
         super().__init__(id=id)
         self.backend = backend
@@ -69,6 +76,7 @@ class SearchPane(Vertical):
         self._wanted: SearchKey = (None, "")
         self._busy: Timer | None = None
         self._searching = False
+        self._page_pending: ContactPager | None = None
         self.border_title = "Contacts"
 
     def compose(self) -> ComposeResult:
@@ -112,7 +120,7 @@ class SearchPane(Vertical):
         pager = self.pager
         if pager is not None and pager.error is not None:
             if pager.started:
-                self._load_more(pager)
+                self._request_page(pager)
             else:
                 self.start_search(immediate=True)
         elif pager is None and self.account_id is not None:
@@ -139,8 +147,8 @@ class SearchPane(Vertical):
     def _on_near_end(self, event: ContactList.NearEnd) -> None:
         event.stop()
         pager = self.pager
-        if pager is not None and pager.has_more and not pager.loading and pager.error is None:
-            self._load_more(pager)
+        if pager is not None and pager.has_more and pager.error is None:
+            self._request_page(pager)
 
     # -- searching -----------------------------------------------------------
 
@@ -150,9 +158,10 @@ class SearchPane(Vertical):
         self._wanted = key
         # Pages of the old result set are no longer wanted.
         self.workers.cancel_group(self, "page")
+        self._page_pending = None
         self._search(key, 0.0 if immediate else self.debounce)
 
-    @work(exclusive=True, group="search")
+    @work(exclusive=True, group="search", exit_on_error=False)
     async def _search(self, key: SearchKey, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
@@ -164,24 +173,53 @@ class SearchPane(Vertical):
         self._start_busy(key)
         try:
             await pager.load_next()
-        except BeeperError:
-            pass  # kept in pager.error and shown in the list's status row
+        except BeeperError as exc:
+            if key == self._wanted:
+                self._failed(exc)  # also kept in pager.error, shown in the status row
         finally:
             self._stop_busy()
         if key != self._wanted:
             return
         self._show_pager(pager)
 
-    @work(group="page")
-    async def _load_more(self, pager: ContactPager) -> None:
+    def _request_page(self, pager: ContactPager) -> None:
+        """Ask for the next page unless one is already on its way.
+
+        Checked synchronously: several "near the end" messages can arrive before
+        a worker starts, and a second worker must not quietly retry a failure.
+        """
+        if self._page_pending is pager or pager.loading:
+            return
+        self._page_pending = pager
         self.contact_list.set_status(Text("loading more…"))
-        # A failure is kept in pager.error and shown in the list's status row.
-        with contextlib.suppress(BeeperError):
+        self._load_more(pager)
+
+    @work(group="page", exit_on_error=False)
+    async def _load_more(self, pager: ContactPager) -> None:
+        try:
             await pager.load_next()
+        except BeeperError as exc:
+            if pager is self.pager:
+                self._failed(exc)  # also kept in pager.error, shown in the status row
+        finally:
+            if self._page_pending is pager:
+                self._page_pending = None
         if pager is not self.pager:
             return
         self.contact_list.rows_appended()
         self._sync_status()
+
+    def _failed(self, error: BeeperError) -> None:
+        self.post_message(self.RequestFailed(error))
+        if isinstance(error, RateLimitedError):
+            # Wait as the server asked, then carry on by ourselves.
+            self.set_timer(error.retry_after or 5.0, self.retry)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            report = getattr(self.app, "report_unexpected", None)
+            if report is not None:
+                report(event.worker.error)
 
     def _start_busy(self, key: SearchKey) -> None:
         self._stop_busy()
@@ -246,7 +284,10 @@ class SearchPane(Vertical):
         if pager.error is not None:
             msg = Text("⚠ ")
             msg.append(inert(pager.error.message, limit=200))
-            msg.append(" — press r to retry")
+            if isinstance(pager.error, RateLimitedError):
+                msg.append(" — retrying by itself shortly")
+            else:
+                msg.append(" — press r to retry")
             return msg, True, False
         if pager.loading:
             return Text("loading more…"), False, False

@@ -1,0 +1,144 @@
+"""Screens for when the app cannot simply start: Beeper Desktop unreachable, or no token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Static
+
+from .safe_text import safe_text
+
+__all__ = ["TOKEN_HELP", "ConnectErrorScreen", "TokenEntered", "TokenScreen"]
+
+TOKEN_HELP = (
+    "In Beeper Desktop open Settings → Developers, turn on the Beeper Desktop API "
+    "and create an access token."
+)
+
+ConnectChoice = Literal["retry", "demo", "quit"]
+
+
+class ConnectErrorScreen(ModalScreen[ConnectChoice]):
+    """Beeper Desktop is not reachable: say where we tried and what to do next."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "choose('retry')", "Retry"),
+        Binding("d", "choose('demo')", "Try the demo"),
+        Binding("q,escape", "choose('quit')", "Quit"),
+    ]
+
+    def __init__(self, base_url: str, reason: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="connect-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Cannot reach Beeper Desktop"
+            message = Text("Tried ", end="")
+            message.append_text(safe_text(self.base_url, "bold"))
+            message.append(":\n")
+            message.append_text(safe_text(self.reason))
+            yield Static(message, id="connect-message")
+            yield Static(
+                "Start Beeper Desktop, then enable its API in Settings → Developers "
+                "(it listens on http://localhost:23373). Or set BEEPER_BASE_URL if it "
+                "runs elsewhere.",
+                classes="hint",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Retry", id="retry", variant="primary")
+                yield Button("Try the demo instead", id="demo")
+                yield Button("Quit", id="quit", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#retry", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in ("retry", "demo", "quit"):
+            self.dismiss(event.button.id)  # type: ignore[arg-type]
+
+    def action_choose(self, choice: ConnectChoice) -> None:
+        self.dismiss(choice)
+
+
+@dataclass(frozen=True)
+class TokenEntered:
+    """A token typed by the user, and whether to save it to the config file."""
+
+    token: str
+    save: bool
+
+    def __repr__(self) -> str:
+        return f"TokenEntered(token=***, save={self.save})"
+
+
+class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
+    """Ask for an access token (masked). Shown when none is set or it was rejected."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "quit", "Quit"),
+        Binding("ctrl+d", "demo", "Try the demo"),
+    ]
+
+    def __init__(self, *, reason: str | None, config_path: str | None) -> None:
+        super().__init__()
+        self.reason = reason
+        self.config_path = config_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="token-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Access token"
+            if self.reason:
+                yield Static(safe_text(self.reason, "bold red"), id="token-reason")
+            yield Static(TOKEN_HELP, classes="hint", markup=False)
+            yield Input(
+                placeholder="Paste the access token",
+                password=True,
+                id="token-input",
+            )
+            where = self.config_path or "the config file"
+            yield Checkbox(f"Save it to {where} (readable only by you)", id="token-save")
+            with Horizontal(classes="buttons"):
+                yield Button("Connect", id="connect", variant="primary")
+                yield Button("Try the demo instead", id="demo")
+                yield Button("Quit", id="quit", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#token-input", Input).focus()
+
+    def _submit(self) -> None:
+        token = self.query_one("#token-input", Input).value.strip()
+        if not token:
+            self.notify("Paste a token first.", severity="warning")
+            return
+        save = self.query_one("#token-save", Checkbox).value
+        self.dismiss(TokenEntered(token, save))
+
+    @on(Input.Submitted, "#token-input")
+    def _submitted(self) -> None:
+        self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "connect":
+            self._submit()
+        elif event.button.id == "demo":
+            self.dismiss("demo")
+        elif event.button.id == "quit":
+            self.dismiss("quit")
+
+    def action_quit(self) -> None:
+        self.dismiss("quit")
+
+    def action_demo(self) -> None:
+        self.dismiss("demo")
