@@ -17,6 +17,9 @@ EPILOG = """\
 commands:
   beeper-tui demo-server [--host H] [--port P] [--token T] [--seed N] [--latency-ms N]
                         serve the embedded Beeper Desktop stand-in over HTTP
+  beeper-tui export (--account ID | --all) --format vcf|csv|json|jsonl [-o FILE]
+                        [--query TEXT] [--demo] [--base-url URL] [--token T] ...
+                        export contacts (beeper-tui export --help for details)
 
 environment:
   BEEPER_ACCESS_TOKEN   access token for Beeper Desktop's API
@@ -103,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         from beeper_tui.demo.server import main as demo_server_main
 
         return demo_server_main(argv[1:])
+    if argv[:1] == ["export"]:
+        from beeper_tui.service.export import export_main
+
+        return export_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

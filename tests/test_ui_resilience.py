@@ -220,7 +220,7 @@ async def test_badges_refresh_in_the_background_and_a_failed_refresh_goes_stale(
         demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", status=500))
         await wait_for(pilot, lambda: app.backend.accounts.stale)
         await pilot.pause()
-        assert app.sidebar.option_count == len(before)
+        assert app.sidebar.option_count == len(before) + 1  # "All accounts" + each account
         assert app.sidebar.border_subtitle == "stale"
 
 

@@ -7,15 +7,27 @@ from typing import TYPE_CHECKING
 import httpx
 
 from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError, ProtocolError
 from beeper_tui.api.models import Info
 
 from .accounts import AccountDirectory
+from .all_accounts import AllAccountsPager
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager
+from .people import Contact
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-__all__ = ["DEMO_BASE_URL", "Backend", "open_backend"]
+__all__ = ["DEMO_BASE_URL", "Backend", "CannotMessageError", "open_backend"]
+
+
+class CannotMessageError(BeeperError):
+    """Beeper cannot start a chat with this person (blocked, no DM path)."""
+
+    def __init__(self, contact: Contact) -> None:
+        self.contact = contact
+        super().__init__("Beeper can't start a message to this person on any of their networks")
+
 
 DEMO_BASE_URL = "http://demo.beeper-tui.invalid"
 """Base URL of the in-process demo: never resolved, requests go through ASGI."""
@@ -40,6 +52,36 @@ class Backend:
     def pager(self, account_id: str, query: str = "") -> ContactPager:
         """A fresh pager over ``account_id``'s contacts matching ``query``."""
         return ContactPager(self.client, account_id, query, page_size=self.page_size)
+
+    def all_pager(self, query: str = "") -> AllAccountsPager:
+        """A source over every known account at once, for ``query``."""
+        return AllAccountsPager([self.pager(a.account_id, query) for a in self.accounts.accounts])
+
+    async def open_chat(self, contact: Contact) -> str:
+        """Start (or find) the one-to-one chat with ``contact`` and focus it in Beeper Desktop.
+
+        Uses the first of the person's identities Beeper can message. Returns the
+        chat ID; raises :class:`CannotMessageError` when no identity can be messaged.
+        """
+        identity = next((c for c in contact.identities if not c.user.cannot_message), None)
+        if identity is None:
+            raise CannotMessageError(contact)
+        user = identity.user
+        wire = {"id": user.id}
+        for key, value in (
+            ("phoneNumber", user.phone_number),
+            ("email", user.email),
+            ("username", user.username),
+            ("fullName", user.full_name),
+        ):
+            if value:
+                wire[key] = value
+        result = await self.client.start_chat(identity.account_id, wire)
+        chat_id = result.resolved_chat_id
+        if not chat_id:
+            raise ProtocolError("POST /v1/chats/start", "the answer has no chat ID")
+        await self.client.focus(chat_id)
+        return chat_id
 
     async def info(self) -> Info:
         """Server discovery (``/v1/info``)."""

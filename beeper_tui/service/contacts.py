@@ -25,6 +25,16 @@ log = logging.getLogger("beeper_tui.service")
 class ContactSource(Protocol):
     """What the result list needs from anything that yields contacts page by page."""
 
+    query: str
+
+    @property
+    def started(self) -> bool:
+        """Whether the first page (round) has been loaded."""
+
+    @property
+    def lookup_error(self) -> BeeperError | None:
+        """Why an exact-identifier lookup failed, if it did."""
+
     @property
     def items(self) -> Sequence[Contact]:
         """Every contact loaded so far, in display order, without duplicates."""

@@ -23,6 +23,7 @@ __all__ = [
     "best_name",
     "format_phone",
     "identifier_kind",
+    "network_code",
     "network_name",
     "secondary_text",
     "status_badge",
@@ -31,15 +32,32 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """A user as found in one account's contacts."""
+    """A user as found in one account's contacts.
+
+    In "All accounts", one row may stand for a person found on several
+    networks: ``others`` then holds the same person's other identities.
+    """
 
     user: User
     account_id: str
+    others: tuple[Contact, ...] = ()
 
     @property
     def id(self) -> str:
         """The Beeper user ID (primary key of a person within an account)."""
         return self.user.id
+
+    @property
+    def identities(self) -> tuple[Contact, ...]:
+        """This identity first, then the person's identities on other accounts."""
+        return (self, *self.others)
+
+    def merged_with(self, other: Contact) -> Contact:
+        """The same person with ``other`` (and its identities) added."""
+        known = {(c.account_id, c.id) for c in self.identities}
+        extra = tuple(c for c in other.identities if (c.account_id, c.id) not in known)
+        plain = tuple(Contact(c.user, c.account_id) for c in extra)
+        return Contact(self.user, self.account_id, self.others + plain)
 
 
 def _clean(value: str | None) -> str | None:
@@ -125,6 +143,38 @@ def network_name(account: Account) -> str:
         return _NETWORK_BY_TYPE.get(bridge_type.lower(), bridge_type)
     stem = _ID_SEPARATORS.split(account.account_id.lower().removeprefix("local-"), maxsplit=1)[0]
     return _NETWORK_BY_TYPE.get(stem, account.account_id)
+
+
+_NETWORK_CODES: Final = {
+    "WhatsApp": "WA",
+    "Telegram": "TG",
+    "Signal": "SG",
+    "Slack": "SL",
+    "Discord": "DC",
+    "iMessage": "iM",
+    "Instagram": "IG",
+    "LinkedIn": "IN",
+    "Matrix": "MX",
+    "Beeper": "BP",
+    "X": "X",
+    "Twitter": "X",
+    "Messenger": "FB",
+    "Facebook Messenger": "FB",
+    "Google Messages": "GM",
+    "Google Chat": "GC",
+}
+
+
+def network_code(account: Account | None) -> str:
+    """A two-letter badge for the account's network (``WA``, ``TG``, …)."""
+    if account is None:
+        return "??"
+    name = network_name(account)
+    code = _NETWORK_CODES.get(name)
+    if code:
+        return code
+    letters = [ch for ch in name if ch.isalnum()]
+    return ("".join(letters[:2]) or "??").upper()
 
 
 def account_owner(account: Account) -> str:

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from beeper_tui.api.models import Account
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.people import account_owner, network_name, status_badge
 
 from .safe_text import safe_text
@@ -40,14 +41,29 @@ def _line(*parts: Text) -> Text:
 
 
 def account_prompt(account: Account) -> Text:
-    """Three lines: badge + network, the owner's name, and the status in words."""
+    """Two lines: badge + network, then the status in words and the owner's name."""
     badge = status_badge(account.status)
     style = BADGE_STYLES[badge.level]
     return Text("\n", end="").join(
         [
             _line(Text(badge.symbol + " ", style), safe_text(network_name(account), "bold")),
-            _line(Text("  "), safe_text(account_owner(account), "dim")),
-            _line(Text("  "), Text(badge.label, style)),
+            _line(
+                Text("  "),
+                Text(badge.label, style),
+                Text(" · ", "dim"),
+                safe_text(account_owner(account), "dim"),
+            ),
+        ]
+    )
+
+
+def all_accounts_prompt(accounts: Sequence[Account]) -> Text:
+    """The first row: search every account at once."""
+    count = f"{len(accounts)} account{'' if len(accounts) == 1 else 's'}"
+    return Text("\n", end="").join(
+        [
+            _line(Text("✱ ", "bold cyan"), Text("All accounts", "bold")),
+            _line(Text("  "), Text(f"{count} · search everywhere", "dim")),
         ]
     )
 
@@ -76,8 +92,10 @@ class AccountsSidebar(OptionList):
         keep = keep or self.highlighted_id
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
+            if accounts:
+                self.add_option(Option(all_accounts_prompt(accounts), id=ALL_ACCOUNTS))
             self.add_options(Option(account_prompt(a), id=a.account_id) for a in accounts)
-        ids = [a.account_id for a in accounts]
+        ids = [ALL_ACCOUNTS, *(a.account_id for a in accounts)] if accounts else []
         if keep in ids:
             self.highlighted = ids.index(keep)
         elif ids:

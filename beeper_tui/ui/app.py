@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -23,13 +25,17 @@ from beeper_tui.api.errors import (
 )
 from beeper_tui.api.models import Account
 from beeper_tui.config import Settings, save_config_values
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.backend import Backend, open_backend
+from beeper_tui.service.people import Contact, account_label, best_name, network_name
 
 from .accounts import AccountsSidebar
-from .commands import AccountCommands
+from .commands import AccountCommands, ContactCommands
 from .connect import ConnectErrorScreen, TokenEntered, TokenScreen
 from .contact_list import ContactList
+from .copy_menu import CopyMenu
 from .detail import DetailPanel
+from .export_dialog import ExportDialog
 from .help import HelpScreen
 from .safe_text import inert
 from .search import SearchBox, SearchPane
@@ -45,12 +51,15 @@ class BeeperApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "beeper-tui"
     SUB_TITLE = "contacts"
-    COMMANDS = App.COMMANDS | {AccountCommands}
+    COMMANDS = App.COMMANDS | {AccountCommands, ContactCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("slash,ctrl+f", "focus_search", "Search", id="app.search"),
         Binding("escape", "clear_search", "Clear search", id="app.clear_search", show=False),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("c", "copy", "Copy", id="contact.copy"),
+        Binding("m", "message", "Message", id="contact.message"),
+        Binding("e", "export", "Export", id="contact.export"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
@@ -294,7 +303,9 @@ class BeeperApp(App[None]):
 
     def _scope(self, account_id: str) -> None:
         account = self.backend.accounts.get(account_id)
-        if account is not None:
+        if account_id == ALL_ACCOUNTS:
+            self.detail.show_overview(self.backend.accounts.accounts)
+        elif account is not None:
             self.detail.show_account(account)
             self._load_account_detail(account_id)
         self.pane.scope(account_id)
@@ -317,11 +328,8 @@ class BeeperApp(App[None]):
 
     @on(OptionList.OptionSelected, "#accounts")
     def _on_account_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
+        if event.option.id is not None and event.option.id != self.pane.account_id:
             self._scope(event.option.id)
-            account = self.backend.accounts.get(event.option.id)
-            if account is not None:
-                self.detail.show_account(account)
         self.pane.contact_list.focus()
 
     # -- contacts ----------------------------------------------------------------
@@ -340,12 +348,16 @@ class BeeperApp(App[None]):
             if self.detail.subject is not None and not isinstance(self.detail.subject, Account):
                 self.detail.show_message("No contact selected.")
             return
-        self.detail.show_contact(contact, self.backend.accounts.get(contact.account_id))
+        self._show_contact(contact)
 
     @on(ContactList.Selected)
     def _on_contact_selected(self, event: ContactList.Selected) -> None:
-        self.detail.show_contact(event.contact, self.backend.accounts.get(event.contact.account_id))
+        self._show_contact(event.contact)
         self.detail.focus()
+
+    def _show_contact(self, contact: Contact) -> None:
+        get = self.backend.accounts.get
+        self.detail.show_contact(contact, get(contact.account_id), get)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -361,6 +373,91 @@ class BeeperApp(App[None]):
         """Refresh accounts, and retry a page that failed."""
         self.refresh_accounts()
         self.pane.retry()
+
+    def _contact_for_action(self) -> Contact | None:
+        contact = self.pane.contact_list.highlighted
+        if contact is None:
+            self.notify("Highlight a contact first.", severity="warning")
+        return contact
+
+    def action_copy(self) -> None:
+        """Copy a detail of the highlighted contact (menu: name, phone, email, …)."""
+        contact = self._contact_for_action()
+        if contact is None:
+            return
+
+        def copied(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            label, value = choice
+            self.copy_to_clipboard(value)
+            log.info("copied %s of %s", label, contact.id)
+            self.notify(f"Copied {label.lower()}: {inert(value, limit=80)}", markup=False)
+
+        self.push_screen(CopyMenu(contact), copied)
+
+    def action_message(self) -> None:
+        """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
+        contact = self._contact_for_action()
+        if contact is None:
+            return
+        name = inert(best_name(contact.user), limit=60)
+        if all(c.user.cannot_message for c in contact.identities):
+            self.notify(
+                f"Can't message {name}: Beeper can't start a chat with this person "
+                "(blocked, or the network offers no direct messages).",
+                title="Message",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._open_chat(contact, name)
+
+    @work(group="message", exit_on_error=False)
+    async def _open_chat(self, contact: Contact, name: str) -> None:
+        try:
+            chat_id = await self.backend.open_chat(contact)
+        except BeeperError as exc:
+            log.info("open chat failed: %s", exc)
+            self.notify(
+                f"Could not open the chat with {name}: {inert(exc.message)}",
+                title="Message",
+                severity="error",
+                markup=False,
+            )
+            if isinstance(exc, CannotConnectError):
+                self.connection_lost(exc)
+            return
+        log.info("opened chat %s", chat_id)
+        self.notify(
+            f"Opened the chat with {name} in Beeper Desktop.", title="Message", markup=False
+        )
+
+    def action_export(self) -> None:
+        """Write the current result set (every page) to a file, with progress."""
+        scope = self.pane.account_id
+        directory = self.backend.accounts
+        if scope == ALL_ACCOUNTS:
+            accounts = list(directory.accounts)
+            label, slug = "all accounts", "all"
+        else:
+            account = directory.get(scope) if scope else None
+            if account is None:
+                self.notify("There is no account to export yet.", severity="warning")
+                return
+            accounts = [account]
+            label, slug = account_label(account), network_name(account)
+        slug = re.sub(r"[^a-z0-9]+", "-", slug.casefold()).strip("-") or "contacts"
+        self.push_screen(
+            ExportDialog(
+                self.backend.client,
+                accounts,
+                query=self.pane.query_text,
+                page_size=max(self.backend.page_size, 200),
+                default_path=Path.home() / f"beeper-contacts-{slug}.vcf",
+                scope_label=label,
+            )
+        )
 
     def action_help(self) -> None:
         """Show every key, generated from the real bindings."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.people import account_label
 
 from .safe_text import inert
@@ -15,7 +16,7 @@ from .safe_text import inert
 if TYPE_CHECKING:
     from .app import BeeperApp
 
-__all__ = ["AccountCommands", "plain_highlight"]
+__all__ = ["AccountCommands", "ContactCommands", "plain_highlight"]
 
 
 def plain_highlight(matcher: Matcher, candidate: str) -> Text:
@@ -37,9 +38,10 @@ class AccountCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str]]:
         app: BeeperApp = self.app  # type: ignore[assignment]
-        return [
-            (f"Switch account: {inert(account_label(a), limit=80)}", a.account_id)
-            for a in app.backend.accounts.accounts
+        accounts = app.backend.accounts.accounts
+        every = [("Switch account: All accounts", ALL_ACCOUNTS)] if accounts else []
+        return every + [
+            (f"Switch account: {inert(account_label(a), limit=80)}", a.account_id) for a in accounts
         ]
 
     def _switch(self, account_id: str) -> None:
@@ -62,4 +64,31 @@ class AccountCommands(Provider):
                     plain_highlight(matcher, text),
                     partial(self._switch, account_id),
                     text=text,
+                )
+
+
+class ContactCommands(Provider):
+    """The actions on the highlighted contact, with the same words as their keys."""
+
+    ACTIONS = (
+        ("Copy a detail of the highlighted contact (c)", "copy"),
+        ("Message the highlighted contact in Beeper Desktop (m)", "message"),
+        ("Export the current results to a file (e)", "export"),
+        ("Refresh accounts, retry what failed (r)", "refresh"),
+    )
+
+    def _run(self, action: str) -> None:
+        self.app.call_later(self.app.run_action, action)
+
+    async def discover(self) -> Hits:
+        for text, action in self.ACTIONS:
+            yield DiscoveryHit(Text(text), partial(self._run, action), text=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, action in self.ACTIONS:
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score, plain_highlight(matcher, text), partial(self._run, action), text=text
                 )

@@ -63,6 +63,7 @@ class ContactList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ContactList {
         background: $surface;
+        overflow-x: hidden;
         & > .contact-list--cursor { background: $block-cursor-blurred-background; }
         &:focus > .contact-list--cursor {
             background: $block-cursor-background;
@@ -183,6 +184,11 @@ class ContactList(ScrollView, can_focus=True):
         if self.highlighted is not self._last_highlighted:
             self._post_highlight()
         self.call_after_refresh(self._check_near_end)
+
+    def rows_changed(self) -> None:
+        """Rows were added or replaced in place (merged people): redraw what is visible."""
+        self._line_cache.clear()
+        self.rows_appended()
 
     def set_status(
         self, text: str | Text, *, error: bool = False, wants_more: bool = False

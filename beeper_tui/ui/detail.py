@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -51,6 +53,27 @@ def contact_fields(user: User, account: Account | None, account_id: str) -> list
     if user.cannot_message:
         rows.append(("", Text("⊘ Beeper can't start a message to this person", "yellow")))
     rows += _field("Avatar", user.img_url, "dim")
+    return rows
+
+
+def identity_fields(contact: Contact, account_of: Callable[[str], Account | None]) -> list[Field]:
+    """One row per network the person was found on: network, account, handle, user ID."""
+    rows: list[Field] = []
+    for identity in contact.identities:
+        account = account_of(identity.account_id)
+        line = Text(end="")
+        line.append_text(
+            safe_text(network_name(account) if account else identity.account_id, "bold")
+        )
+        handle = identity.user.username or identity.user.phone_number or identity.user.email
+        if handle:
+            line.append("  ")
+            line.append_text(safe_text(handle))
+        line.append("\n")
+        line.append_text(safe_text(identity.user.id, "dim"))
+        line.append("  ")
+        line.append_text(safe_text(identity.account_id, "dim"))
+        rows.append(("", line))
     return rows
 
 
@@ -107,11 +130,38 @@ class DetailPanel(VerticalScroll):
         self._body.update(Group(title, Text(""), _table(rows)))
         self.scroll_home(animate=False)
 
-    def show_contact(self, contact: Contact, account: Account | None) -> None:
-        """Show everything known about ``contact`` (found in ``account``)."""
+    def show_contact(
+        self,
+        contact: Contact,
+        account: Account | None,
+        account_of: Callable[[str], Account | None] | None = None,
+    ) -> None:
+        """Show everything known about ``contact`` (found in ``account``).
+
+        A person merged across networks also gets one line per identity.
+        """
         self.subject = contact
         title = safe_text(best_name(contact.user), "bold")
-        self._show(title, contact_fields(contact.user, account, contact.account_id))
+        rows = contact_fields(contact.user, account, contact.account_id)
+        if contact.others:
+            rows.append(("", Text("")))
+            rows.append(("On networks", Text(f"{len(contact.identities)}", "bold")))
+            rows += identity_fields(contact, account_of or (lambda _id: None))
+        self._show(title, rows)
+
+    def show_overview(self, accounts: Sequence[Account]) -> None:
+        """What "All accounts" covers: how many accounts, in which state."""
+        self.subject = None
+        title = Text("All accounts", "bold")
+        rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
+        for account in accounts:
+            badge = status_badge(account.status)
+            value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
+            value.append_text(safe_text(network_name(account)))
+            value.append(f"  {badge.label}", "dim")
+            rows.append(("", value))
+        rows.append(("", Text("Type to search every account at once.", "dim")))
+        self._show(title, rows)
 
     def show_account(self, account: Account) -> None:
         """Show an account's details."""

@@ -22,13 +22,17 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError, RateLimitedError
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.contacts import ContactPager
+from beeper_tui.service.contacts import ContactSource
+from beeper_tui.service.people import Contact, network_code, network_name
 
 from .contact_list import ContactList
 from .safe_text import inert
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
+
+_BADGE_WIDTH = 5
 
 BUSY_DELAY = 0.3
 """Seconds an answer may take before the busy indicator shows (no flicker on fast answers)."""
@@ -71,12 +75,12 @@ class SearchPane(Vertical):
         self.debounce = debounce_ms / 1000
         self.account_id: str | None = None
         """The account the results belong to."""
-        self.pager: ContactPager | None = None
+        self.pager: ContactSource | None = None
         """The pager behind the rows on screen."""
         self._wanted: SearchKey = (None, "")
         self._busy: Timer | None = None
         self._searching = False
-        self._page_pending: ContactPager | None = None
+        self._page_pending: ContactSource | None = None
         self.border_title = "Contacts"
 
     def compose(self) -> ComposeResult:
@@ -118,7 +122,9 @@ class SearchPane(Vertical):
     def retry(self) -> None:
         """Load again whatever failed: the first page or the next one."""
         pager = self.pager
-        if pager is not None and pager.error is not None:
+        if isinstance(pager, AllAccountsPager) and pager.failures and pager.error is None:
+            self._retry_failed_accounts(pager)
+        elif pager is not None and pager.error is not None:
             if pager.started:
                 self._request_page(pager)
             else:
@@ -169,7 +175,13 @@ class SearchPane(Vertical):
         if account_id is None:
             self._show_pager(None)
             return
-        pager = self.backend.pager(account_id, query)
+        pager: ContactSource
+        if account_id == ALL_ACCOUNTS:
+            every = self.backend.all_pager(query)
+            every.on_update = lambda: self._streamed(every, key)
+            pager = every
+        else:
+            pager = self.backend.pager(account_id, query)
         self._start_busy(key)
         try:
             await pager.load_next()
@@ -180,9 +192,32 @@ class SearchPane(Vertical):
             self._stop_busy()
         if key != self._wanted:
             return
-        self._show_pager(pager)
+        if pager is not self.pager:
+            self._show_pager(pager)
+        else:
+            self.contact_list.rows_changed()
+            self._sync_status()
 
-    def _request_page(self, pager: ContactPager) -> None:
+    def _streamed(self, pager: AllAccountsPager, key: SearchKey) -> None:
+        """One account answered: show what is there without waiting for the rest."""
+        if key != self._wanted:
+            return
+        if pager is not self.pager:
+            self._stop_busy()
+            self._show_pager(pager)
+        else:
+            self.contact_list.rows_changed()
+            self._sync_status()
+
+    @work(group="page", exit_on_error=False)
+    async def _retry_failed_accounts(self, pager: AllAccountsPager) -> None:
+        self.contact_list.set_status(Text("retrying failed accounts…"))
+        await pager.retry_failed()
+        if pager is self.pager:
+            self.contact_list.rows_changed()
+            self._sync_status()
+
+    def _request_page(self, pager: ContactSource) -> None:
         """Ask for the next page unless one is already on its way.
 
         Checked synchronously: several "near the end" messages can arrive before
@@ -195,7 +230,7 @@ class SearchPane(Vertical):
         self._load_more(pager)
 
     @work(group="page", exit_on_error=False)
-    async def _load_more(self, pager: ContactPager) -> None:
+    async def _load_more(self, pager: ContactSource) -> None:
         try:
             await pager.load_next()
         except BeeperError as exc:
@@ -238,10 +273,21 @@ class SearchPane(Vertical):
             self._searching = True
             self._sync_status()
 
-    def _show_pager(self, pager: ContactPager | None) -> None:
+    def _show_pager(self, pager: ContactSource | None) -> None:
         self.pager = pager
-        self.contact_list.set_items(pager.items if pager is not None else ())
+        badge = self._badge if isinstance(pager, AllAccountsPager) else None
+        self.contact_list.set_items(pager.items if pager is not None else (), badge=badge)
         self._sync_status()
+
+    def _badge(self, contact: Contact) -> Text:
+        """Network badges of every identity of the person (fixed width)."""
+        get = self.backend.accounts.get
+        codes = list(dict.fromkeys(network_code(get(c.account_id)) for c in contact.identities))
+        if len(codes) > 2:
+            codes = [codes[0], f"+{len(codes) - 1}"]
+        text = Text(" ".join(codes), no_wrap=True, end="")
+        text.truncate(_BADGE_WIDTH, overflow="ellipsis", pad=True)
+        return text
 
     # -- words on screen -----------------------------------------------------
 
@@ -273,6 +319,15 @@ class SearchPane(Vertical):
         if pager.lookup_error is not None:
             text.append(" · exact lookup failed: ", "yellow")
             text.append(inert(pager.lookup_error.message, limit=80), "yellow")
+        if isinstance(pager, AllAccountsPager) and pager.failures:
+            names = []
+            for account_id, error in pager.failures.items():
+                account = self.backend.accounts.get(account_id)
+                name = network_name(account) if account else account_id
+                names.append(f"{name} ({error.message})")
+            text.append(" · failed: ", "bold yellow")
+            text.append(inert("; ".join(names), limit=160), "yellow")
+            text.append(" — r retries", "yellow")
         return text
 
     def _status_row(self) -> tuple[Text, bool, bool]:

@@ -1,0 +1,68 @@
+"""The copy menu: pick which of a contact's details goes to the clipboard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from beeper_tui.service.people import Contact, best_name, format_phone
+
+from .safe_text import safe_text
+
+__all__ = ["CopyMenu", "copy_choices"]
+
+
+def copy_choices(contact: Contact) -> list[tuple[str, str]]:
+    """(label, value) for every detail of the person that can be copied."""
+    user = contact.user
+    choices: list[tuple[str, str]] = [("Name", best_name(user))]
+    seen: set[tuple[str, str]] = set()
+    for identity in contact.identities:
+        u = identity.user
+        for label, value in (
+            ("Phone", u.phone_number),
+            ("Email", u.email),
+            ("Username", u.username),
+            ("User ID", u.id),
+        ):
+            if value and value.strip() and (label, value) not in seen:
+                seen.add((label, value))
+                choices.append((label, value))
+    return choices
+
+
+class CopyMenu(ModalScreen[tuple[str, str] | None]):
+    """A small menu of the contact's details; enter copies, escape closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, contact: Contact) -> None:
+        super().__init__()
+        self.choices = copy_choices(contact)
+        self.title_text = best_name(contact.user)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="copy-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Copy to clipboard"
+            options = []
+            for index, (label, value) in enumerate(self.choices):
+                prompt = Text(f"{label:<9} ", "bold")
+                shown = format_phone(value) if label == "Phone" else value
+                prompt.append_text(safe_text(shown, limit=120))
+                options.append(Option(prompt, id=str(index)))
+            yield OptionList(*options, id="copy-options")
+
+    def on_mount(self) -> None:
+        self.query_one("#copy-options", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#copy-options")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])

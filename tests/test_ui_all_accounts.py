@@ -1,0 +1,313 @@
+"""All accounts at once, one person across networks, and the actions on a contact."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import vobject
+from textual.widgets import Input, OptionList
+
+from beeper_tui.demo import Dataset, DemoState, FaultRule
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
+from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.ui.copy_menu import CopyMenu
+from beeper_tui.ui.export_dialog import ExportDialog
+from beeper_tui.ui.help import HelpScreen
+
+SIZE = (120, 40)
+
+
+async def settle(app: BeeperApp, pilot: Any, extra: float = 0.0) -> None:
+    if extra:
+        await asyncio.sleep(extra)
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await pilot.pause(0.02)
+
+
+def rows(app: BeeperApp) -> ContactList:
+    return app.query_one("#contacts", ContactList)
+
+
+def shared_phone(dataset: Dataset) -> tuple[str, set[str]]:
+    """A phone number found on two or more accounts, and those accounts."""
+    where: dict[str, set[str]] = defaultdict(set)
+    for account in dataset.accounts:
+        for user in account.contacts:
+            phone = user.get("phoneNumber")
+            if phone and not user.get("isSelf"):
+                where[str(phone)].add(account.account_id)
+    phone, accounts = next((p, a) for p, a in sorted(where.items()) if len(a) >= 2)
+    return phone, accounts
+
+
+async def search(app: BeeperApp, pilot: Any, text: str) -> None:
+    await pilot.press("slash")
+    app.query_one("#search", Input).value = text
+    await settle(app, pilot, extra=0.15)
+
+
+async def test_all_accounts_finds_a_name_across_networks(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.pane.account_id == ALL_ACCOUNTS
+        demo_state.clear_requests()
+        await search(app, pilot, "anna")
+        found = rows(app).items
+        accounts = {i.account_id for c in found for i in c.identities}
+        assert len(accounts) >= 3
+        # One request per account for the final query, all sent at once.
+        queried = {r.path for r in demo_state.requests_to(r"/contacts/list$")}
+        assert len(queried) == len(app.backend.accounts.accounts)
+
+
+async def test_a_person_on_two_networks_is_one_row_with_both_badges(
+    make_app: Callable[..., BeeperApp], demo_dataset: Dataset
+) -> None:
+    phone, accounts = shared_phone(demo_dataset)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await search(app, pilot, phone)
+        matches = [
+            c for c in rows(app).items if any(i.user.phone_number == phone for i in c.identities)
+        ]
+        assert len(matches) == 1
+        person = matches[0]
+        assert {i.account_id for i in person.identities} >= accounts
+        index = list(rows(app).items).index(person)
+        line = rows(app).render_line(index - int(rows(app).scroll_offset.y)).text
+        badges = line.split()[0:2]
+        assert "+" in badges[1] or len(accounts) == 2
+        rows(app).focus()
+        rows(app).cursor = index
+        await pilot.pause()
+        text = app.detail.text
+        for account_id in accounts:
+            assert account_id in text
+        for identity in person.identities:
+            assert identity.user.id in text
+
+
+async def test_a_slow_account_does_not_hold_up_the_others(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        demo_state.faults.add(FaultRule(path=r"^/v1/accounts/telegram/", delay_ms=1500))
+        await pilot.press("slash")
+        app.query_one("#search", Input).value = "an"
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.pane.pager, AllAccountsPager)
+                and app.pane.pager.query == "an"
+                and bool(rows(app).items)
+            ),
+        )
+        pager = app.pane.pager
+        assert isinstance(pager, AllAccountsPager)
+        assert pager.loading  # telegram still answering
+        assert "telegram" not in {c.account_id for c in rows(app).items}
+        await settle(app, pilot, extra=1.6)
+        assert "telegram" in {i.account_id for c in rows(app).items for i in c.identities}
+
+
+async def test_a_failing_account_is_noted_and_retried_without_breaking_the_rest(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    rule = FaultRule(path=r"^/v1/accounts/linkedin/", status=500, message="LinkedIn is down")
+    demo_state.faults.add(rule)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        count = str(app.query_one("#count").render())
+        assert "failed: LinkedIn" in count
+        assert "LinkedIn is down" in count
+        assert rows(app).items
+        assert "linkedin" not in {c.account_id for c in rows(app).items}
+        demo_state.faults.clear()
+        rows(app).focus()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "failed" not in str(app.query_one("#count").render())
+        assert "linkedin" in {i.account_id for c in rows(app).items for i in c.identities}
+
+
+async def test_browsing_all_accounts_pages_on(make_app: Callable[..., BeeperApp]) -> None:
+    app = make_app(page_size=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = len(rows(app).items)
+        rows(app).focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert len(rows(app).items) > first
+
+
+async def test_c_copies_a_phone_number(make_app: Callable[..., BeeperApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = rows(app)
+        index = next(i for i, c in enumerate(lst.items) if c.user.phone_number)
+        phone = lst.items[index].user.phone_number
+        lst.focus()
+        lst.cursor = index
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CopyMenu)
+        options = app.screen.query_one(OptionList)
+        labels = [label for label, _ in app.screen.choices]
+        options.highlighted = labels.index("Phone")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.clipboard == phone
+        assert any(n.message.startswith("Copied phone") for n in app._notifications)
+
+
+async def test_m_starts_and_focuses_the_chat(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = rows(app)
+        index = next(
+            i for i, c in enumerate(lst.items) if not c.user.cannot_message and not c.user.is_self
+        )
+        contact = lst.items[index]
+        lst.focus()
+        lst.cursor = index
+        await pilot.press("m")
+        await settle(app, pilot)
+        (start,) = demo_state.requests_to(r"^/v1/chats/start$")
+        assert start.json["accountID"] == contact.account_id
+        assert start.json["user"]["id"] == contact.id
+        (focus,) = demo_state.requests_to(r"^/v1/focus$")
+        assert focus.json["chatID"]
+        assert any("Opened the chat" in n.message for n in app._notifications)
+
+
+async def test_m_on_a_cannot_message_contact_says_why_and_sends_nothing(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.switch_account("discordgo")
+        await settle(app, pilot)
+        lst = rows(app)
+        index = next(i for i, c in enumerate(lst.items) if c.user.cannot_message)
+        lst.focus()
+        lst.cursor = index
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert demo_state.requests_to(r"^/v1/chats/start$") == []
+        assert any("Can't message" in n.message for n in app._notifications)
+
+
+async def test_m_errors_are_shown(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    demo_state.faults.add(FaultRule(path=r"^/v1/chats/start$", status=500, message="[b]no[/b]"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lst = rows(app)
+        lst.focus()
+        lst.cursor = next(i for i, c in enumerate(lst.items) if not c.user.cannot_message)
+        await pilot.press("m")
+        await settle(app, pilot)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors
+        assert "[b]no[/b]" in errors[-1].message
+        assert not errors[-1].markup
+
+
+async def test_e_exports_the_whole_result_set(
+    make_app: Callable[..., BeeperApp], demo_dataset: Dataset, tmp_path: Path
+) -> None:
+    account = next(a for a in demo_dataset.accounts if a.account_id == "linkedin")
+    app = make_app(page_size=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.switch_account(account.account_id)
+        await settle(app, pilot)
+        rows(app).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        target = tmp_path / "linkedin.vcf"
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.click("#export-start")
+        await wait_for(pilot, target.exists)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ExportDialog)
+    cards = list(vobject.readComponents(target.read_text(encoding="utf-8")))
+    assert len(cards) == len(account.contacts)
+    assert any("Exported" in n.message for n in app._notifications)
+
+
+async def test_export_failure_writes_nothing_and_says_so(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState, tmp_path: Path
+) -> None:
+    app = make_app(page_size=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.switch_account("telegram")
+        await settle(app, pilot)
+        demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500))
+        rows(app).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "out.vcf"
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.click("#export-start")
+        await settle(app, pilot, extra=0.1)
+        assert isinstance(app.screen, ExportDialog)
+        assert "Export failed" in str(app.screen.query_one("#export-progress").render())
+        assert not target.exists()
+        assert list(tmp_path.iterdir()) == []
+
+
+async def test_actions_are_in_the_help_and_the_palette(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rows(app).focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        for line in ("c  Copy", "m  Message", "e  Export"):
+            assert line in app.screen.text
+        await pilot.press("escape")
+        app.switch_account(app.backend.accounts.accounts[0].account_id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"switch account all accounts")
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.pane.account_id == ALL_ACCOUNTS
