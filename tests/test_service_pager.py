@@ -223,6 +223,30 @@ async def test_drops_duplicate_ids_across_pages() -> None:
     assert all(c.account_id == ACCOUNT for c in pager.items)
 
 
+async def test_streaming_pager_returns_pages_but_keeps_only_ids() -> None:
+    client = FakeClient(
+        {
+            None: page(["a", "b", "c"], "c1"),
+            "c1": page(["c", "d"], None, has_more=False),
+        },
+    )
+    pager = ContactPager(
+        client,  # type: ignore[arg-type]
+        ACCOUNT,
+        "+14155552671",
+        page_size=3,
+        keep_items=False,
+        identifier_lookup=False,
+    )
+    first = await pager.load_next()
+    second = await pager.load_next()
+    assert [c.id for c in first] == ["a", "b", "c"]
+    assert [c.id for c in second] == ["d"]
+    assert pager.items == []
+    assert not pager.has_more
+    assert client.search_calls == []  # a phone query, but lookups were turned off
+
+
 async def test_sends_page_size_query_and_account() -> None:
     client = FakeClient({None: page(["a"], None, has_more=False)})
     pager = make_pager(client, query="  zoë  ", page_size=500)

@@ -74,8 +74,14 @@ class ContactPager:
         query: str = "",
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
+        keep_items: bool = True,
+        identifier_lookup: bool = True,
     ) -> None:
         self.client = client
+        self.keep_items = keep_items
+        """False for streaming (export): pages are returned, not kept; only IDs are."""
+        self.identifier_lookup = identifier_lookup
+        """Whether an identifier-looking query also asks the search endpoint."""
         self.account_id = account_id
         self.query = query.strip()
         self.page_size = page_size
@@ -153,7 +159,7 @@ class ContactPager:
             limit=self.page_size,
             query=self.query or None,
         )
-        if self.pages_loaded or identifier_kind(self.query) is None:
+        if self.pages_loaded or not self.identifier_lookup or identifier_kind(self.query) is None:
             return await list_call, []
         page_result, hits_result = await asyncio.gather(
             list_call,
@@ -178,7 +184,8 @@ class ContactPager:
                 continue
             self._seen_ids.add(user.id)
             contact = Contact(user, self.account_id)
-            self._items.append(contact)
+            if self.keep_items:
+                self._items.append(contact)
             added.append(contact)
         return added
 

@@ -69,7 +69,7 @@ from beeper_tui.config import ConfigError, resolve_settings
 
 from .accounts import display_order
 from .backend import open_backend
-from .contacts import DEFAULT_PAGE_SIZE
+from .contacts import DEFAULT_PAGE_SIZE, ContactPager
 from .people import Contact, best_name, network_name
 
 if TYPE_CHECKING:
@@ -113,8 +113,6 @@ CSV_COLUMNS: Final = (
     "cannot_message",
 )
 
-# A server that keeps answering empty pages with fresh cursors would page forever.
-_MAX_EMPTY_PAGES: Final = 3
 _UID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_DNS, "contacts.beeper-tui.invalid")
 
 
@@ -367,35 +365,20 @@ async def iter_contact_pages(
 ) -> AsyncIterator[list[User]]:
     """Yield each page of ``contacts/list`` (users not seen before), one request at a time.
 
-    Stops like :class:`ContactPager`: ``hasMore`` false, a null or repeated
-    cursor, or several empty pages in a row. Unlike the pager it keeps no
-    contacts, only their IDs. Raises the typed :class:`BeeperError` of a failed page.
+    A :class:`ContactPager` that keeps only IDs, not contacts, so memory stays
+    flat however large the account; it stops where the pager stops. Raises the
+    typed :class:`BeeperError` of a failed page.
     """
-    query = query.strip()
-    seen_ids: set[str] = set()
-    seen_cursors: set[str] = set()
-    cursor: str | None = None
-    empty_pages = 0
-    while True:
-        page = await client.list_contacts(
-            account_id, cursor=cursor, limit=page_size, query=query or None
-        )
-        fresh: list[User] = []
-        for user in page.items:
-            if user.id not in seen_ids:
-                seen_ids.add(user.id)
-                fresh.append(user)
-        yield fresh
-        empty_pages = 0 if page.items else empty_pages + 1
-        cursor = page.oldest_cursor
-        if (
-            page.has_more is False
-            or not cursor
-            or cursor in seen_cursors
-            or empty_pages >= _MAX_EMPTY_PAGES
-        ):
-            return
-        seen_cursors.add(cursor)
+    pager = ContactPager(
+        client,
+        account_id,
+        query,
+        page_size=page_size,
+        keep_items=False,
+        identifier_lookup=False,
+    )
+    while pager.has_more:
+        yield [contact.user for contact in await pager.load_next()]
 
 
 @dataclass(frozen=True, slots=True)
