@@ -81,6 +81,14 @@ async def open_big_account(app: BeeperApp, pilot: Any) -> ContactList:
     return lst
 
 
+async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
+    """Wait until a screen of ``screen_type`` is up and has composed ``selector``."""
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector))
+    )
+
+
 def notifications(app: BeeperApp) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -110,8 +118,7 @@ async def test_unreachable_desktop_offers_retry_and_demo() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     app = http_app(url, "t")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen))
-        assert isinstance(app.screen, ConnectErrorScreen)
+        await wait_for_screen(pilot, ConnectErrorScreen, "#connect-message")
         message = str(app.screen.query_one("#connect-message").render())
         assert url in message
         assert "refused" in message
@@ -127,7 +134,7 @@ async def test_retry_connects_once_desktop_is_started(demo_app: Starlette) -> No
     srv = DemoServer(demo_app, host="127.0.0.1", port=port)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen))
+            await wait_for_screen(pilot, ConnectErrorScreen, "#retry")
             srv.start()
             await pilot.press("r")
             await wait_for(pilot, lambda: app.sidebar.option_count > 0)
@@ -142,7 +149,7 @@ async def test_no_token_asks_for_one_masked_and_saves_it_privately(
     config = tmp_path / "config.toml"
     app = http_app(server.base_url, None, config_path=config)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await wait_for_screen(pilot, TokenScreen, "#token-input")
         box = app.screen.query_one("#token-input", Input)
         assert box.password
         await pilot.press(*DEMO_TOKEN)
@@ -159,7 +166,7 @@ async def test_no_token_asks_for_one_masked_and_saves_it_privately(
 async def test_rejected_token_says_so_and_accepts_a_new_one(server: DemoServer) -> None:
     app = http_app(server.base_url, "wrong-token")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await wait_for_screen(pilot, TokenScreen, "#token-reason")
         reason = str(app.screen.query_one("#token-reason").render())
         assert "rejected" in reason
         assert "wrong-token" not in reason
