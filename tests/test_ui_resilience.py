@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import stat
 from collections.abc import Callable, Iterator
@@ -360,14 +361,22 @@ def _hostile_accounts(dataset: Dataset) -> list[dict[str, Any]]:
 async def test_hostile_text_is_inert_in_sidebar_rows_detail_and_palette(
     make_app: Callable[..., BeeperApp], demo_state: DemoState, demo_dataset: Dataset
 ) -> None:
-    demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", body=_hostile_accounts(demo_dataset)))
+    hostile = _hostile_accounts(demo_dataset)
+    demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", body=hostile))
+    one = rf"^/v1/accounts/{re.escape(hostile[0]['accountID'])}$"
+    demo_state.faults.add(FaultRule(path=one, body=hostile[0]))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         side = sidebar_text(app)
-        assert "[red]x[/red]␛]52;c;AAAA␇" in side
+        assert "connected · [red]x[/red" in side  # the owner, cut to the sidebar's width
         assert "[bold]Net[/bold]␛[2J" in side
         assert "\x1b" not in side
+        app.sidebar.focus()
+        app.sidebar.select_account(hostile[0]["accountID"])
+        await settle(app, pilot)
+        assert "Owner: [red]x[/red]␛]52;c;AAAA␇" in app.detail.text
+        assert "Network: [bold]Net[/bold]␛[2J" in app.detail.text
         # The demo's Matrix account holds hostile contacts; find the OSC-52 one.
         matrix = next(a for a in demo_dataset.accounts if a.account_id == "matrix")
         app.switch_account(matrix.account_id)

@@ -106,8 +106,9 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
                 password=True,
                 id="token-input",
             )
-            where = self.config_path or "the config file"
-            yield Checkbox(f"Save it to {where} (readable only by you)", id="token-save")
+            yield Checkbox("Save it in the config file (only you can read it)", id="token-save")
+            if self.config_path:
+                yield Static(safe_text(self.config_path, "dim"), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Connect", id="connect", variant="primary")
                 yield Button("Try the demo instead", id="demo")
