@@ -61,6 +61,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(Text("Mouse", "bold underline"), "")
         table.add_row(Text("click", "bold cyan"), "focus a pane, pick an account or a contact")
         table.add_row(Text("wheel", "bold cyan"), "scroll; the list loads more as you near its end")
+        table.add_row("", "")
+        table.add_row(
+            Text("Note", "bold underline"),
+            "While the search box has focus, letter keys type; escape or down leaves it.",
+        )
         self.text = "\n".join(lines)
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys  (escape to close)"
