@@ -400,3 +400,20 @@ async def test_rows_show_markers_for_self_and_cannot_message(
         line = lst.render_line(me - int(lst.scroll_offset.y)).text
         assert "★ you" in line
         assert best_name(lst.items[me].user)[:5] in line
+
+
+async def test_the_end_of_the_list_is_visible_as_such(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app(page_size=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await use_account(app, pilot, "linkedin")
+        lst = contacts(app)
+        lst.focus()
+        for _ in range(5):
+            await pilot.press("end")
+            await settle(app, pilot)
+        assert "end of list" in lst.status_text
+        height = lst.scrollable_content_region.height
+        visible = [lst.render_line(y).text for y in range(height)]
+        assert any("end of list" in line for line in visible)

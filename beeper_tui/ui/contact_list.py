@@ -296,7 +296,11 @@ class ContactList(ScrollView, can_focus=True):
         self.refresh_line(old - offset)
         self.refresh_line(new - offset)
         if self._items:
-            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True, force=True)
+            # On the last contact, bring the status row ("end of list", "loading
+            # more…") into view too.
+            height = 2 if new == len(self._items) - 1 else 1
+            region = Region(0, new, 1, height)
+            self.scroll_to_region(region, animate=False, immediate=True, force=True)
         if self.highlighted is not self._last_highlighted:
             self._post_highlight()
         self._check_near_end()
