@@ -86,7 +86,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "page_size": args.page_size,
         "log_file": args.log,
     }
-    return resolve_settings(flags, config_path=args.config)
+    settings = resolve_settings(flags, config_path=args.config)
+    from textual.theme import BUILTIN_THEMES
+
+    if settings.theme not in BUILTIN_THEMES:
+        known = ", ".join(sorted(BUILTIN_THEMES))
+        raise ConfigError(f"unknown theme {settings.theme!r} (known: {known})")
+    return settings
 
 
 def _setup_logging(path: Path | None) -> None:

@@ -411,3 +411,14 @@ def test_unwritable_log_file_returns_2(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1
     assert err.startswith("beeper-tui: error:")
+
+
+def test_unknown_theme_in_config_returns_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write(tmp_path / "c.toml", 'theme = "nope"\n')
+    assert main(["--demo", "--config", str(cfg)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert "unknown theme 'nope'" in err

@@ -204,6 +204,22 @@ async def test_stops_after_a_run_of_empty_pages() -> None:
 # -- duplicates, parameters ----------------------------------------------------
 
 
+async def test_stops_when_fresh_cursors_bring_nobody_new() -> None:
+    client = FakeClient(
+        {
+            None: page(["a", "b"], "c1"),
+            "c1": page(["a", "b"], "c2"),
+            "c2": page(["a", "b"], "c3"),
+            "c3": page(["b", "a"], "c4"),
+            "c4": page(["a"], "c5"),
+        }
+    )
+    pager = make_pager(client)
+    await load_all(pager)
+    assert ids(pager) == ["a", "b"]
+    assert client.cursors == [None, "c1", "c2", "c3"]
+
+
 async def test_drops_duplicate_ids_across_pages() -> None:
     client = FakeClient(
         {

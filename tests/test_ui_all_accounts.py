@@ -11,6 +11,7 @@ from typing import Any
 import vobject
 from textual.widgets import Input, OptionList
 
+from beeper_tui.api.models import AccountStatus
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
 from beeper_tui.ui.app import BeeperApp
@@ -46,6 +47,8 @@ def shared_phone(dataset: Dataset) -> tuple[str, set[str]]:
     """A phone number found on two or more accounts, and those accounts."""
     where: dict[str, set[str]] = defaultdict(set)
     for account in dataset.accounts:
+        if account.wire.get("status") == "disabled":
+            continue  # "All accounts" leaves disabled accounts out
         for user in account.contacts:
             phone = user.get("phoneNumber")
             if phone and not user.get("isSelf"):
@@ -72,9 +75,15 @@ async def test_all_accounts_finds_a_name_across_networks(
         found = rows(app).items
         accounts = {i.account_id for c in found for i in c.identities}
         assert len(accounts) >= 3
-        # One request per account for the final query, all sent at once.
-        queried = {r.path for r in demo_state.requests_to(r"/contacts/list$")}
-        assert len(queried) == len(app.backend.accounts.accounts)
+        # One request per account for the final query, all sent at once;
+        # accounts the user disabled in Beeper are left out.
+        requests = demo_state.requests_to(r"/contacts/list$")
+        assert [r.params.get("query") for r in requests] == ["anna"] * len(requests)
+        enabled = [
+            a for a in app.backend.accounts.accounts if a.status is not AccountStatus.DISABLED
+        ]
+        assert len(enabled) < len(app.backend.accounts.accounts)
+        assert {r.path.split("/")[3] for r in requests} == {a.account_id for a in enabled}
 
 
 async def test_a_person_on_two_networks_is_one_row_with_both_badges(
@@ -311,3 +320,37 @@ async def test_actions_are_in_the_help_and_the_palette(
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.pane.account_id == ALL_ACCOUNTS
+
+
+async def test_r_retries_when_every_account_failed(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert rows(app).items == []
+        assert "press r to retry" in rows(app).status_text
+        demo_state.faults.clear()
+        rows(app).focus()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert rows(app).items
+        assert "retry" not in rows(app).status_text
+
+
+async def test_a_rate_limited_account_waits_then_continues(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    demo_state.faults.add(
+        FaultRule(path=r"^/v1/accounts/telegram/", status=429, retry_after=0.3, times=1)
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: "telegram" in {i.account_id for c in rows(app).items for i in c.identities},
+        )
+        assert "failed" not in str(app.query_one("#count").render())
+        telegram = demo_state.requests_to(r"^/v1/accounts/telegram/contacts/list$")
+        assert len(telegram) >= 2  # refused once, asked again after Retry-After

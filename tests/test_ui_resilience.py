@@ -16,10 +16,12 @@ from rich.text import Text
 from starlette.applications import Starlette
 from textual.widgets import Checkbox, Input
 
+from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoServer, DemoState, FaultRule
-from beeper_tui.service.backend import open_backend
+from beeper_tui.service.all_accounts import ALL_ACCOUNTS
+from beeper_tui.service.backend import Backend, open_backend
 from beeper_tui.ui.accounts import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect import ConnectErrorScreen, TokenScreen
@@ -469,3 +471,122 @@ async def test_log_records_requests_without_the_token(server: DemoServer, tmp_pa
     assert "GET /v1/accounts -> 200" in text
     assert "/contacts/list -> 200" in text
     assert DEMO_TOKEN not in text
+
+
+# -- found in review -------------------------------------------------------------------
+
+
+async def test_all_accounts_notices_a_lost_connection(server: DemoServer) -> None:
+    app = http_app(server.base_url, DEMO_TOKEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query_one("#contacts", ContactList).items))
+        assert app.pane.account_id == ALL_ACCOUNTS
+        server.stop()
+        await pilot.press("slash", *"mar")
+        await wait_for(pilot, lambda: app.offline)
+        server.start()
+        await wait_for(pilot, lambda: not app.offline)
+        await settle(app, pilot)
+        lst = app.query_one("#contacts", ContactList)
+        assert lst.items  # the failed search was retried on reconnection
+        assert app.pane.pager is not None
+        assert app.pane.pager.query == "mar"
+
+
+async def test_accounts_timing_out_after_discovery_shows_the_connection_screen(
+    server: DemoServer, demo_state: DemoState
+) -> None:
+    demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", delay_ms=1500, times=1))
+    settings = Settings(
+        base_url=server.base_url, access_token=DEMO_TOKEN, refresh_seconds=0, config_path=None
+    )
+    client = BeeperClient(server.base_url, DEMO_TOKEN, max_retries=0, read_timeout=0.3)
+    app = BeeperApp(settings, backend=Backend(client))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, ConnectErrorScreen, "#connect-message")
+        assert "timed out" in str(app.screen.query_one("#connect-message").render())
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.sidebar.option_count > 0)
+
+
+async def test_token_rejected_mid_session_asks_for_a_new_one(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        demo_state.faults.add(
+            FaultRule(path=r"^/v1/accounts$", status=401, message="Token expired", times=1)
+        )
+        app.query_one("#contacts", ContactList).focus()
+        await pilot.press("r")
+        await wait_for_screen(pilot, TokenScreen, "#token-reason")
+        assert "Token expired" in str(app.screen.query_one("#token-reason").render())
+        await pilot.press(*DEMO_TOKEN, "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, TokenScreen))
+        await settle(app, pilot)
+        assert not app.backend.accounts.stale
+
+
+async def test_insecure_url_warning_is_plain_text(
+    demo_app: Starlette,
+) -> None:
+    # The backend is the in-process demo: nothing is sent to the address below.
+    url = "http://10.1.2.3:23373/[/x][b]"
+    settings = Settings(base_url=url, access_token="t", refresh_seconds=0, config_path=None)
+    backend = open_backend(base_url=url, access_token=None, demo_app=demo_app, max_retries=0)
+    app = BeeperApp(settings, backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        warning = next(n for n in app._notifications if n.title == "Insecure connection")
+        assert "[/x][b]" in warning.message
+        assert not warning.markup
+        assert app.is_running
+
+
+async def test_prefetch_stops_for_rows_that_are_being_replaced(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    app = make_app(debounce_ms=1000, page_size=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_big_account(app, pilot)
+        demo_state.clear_requests()
+        await pilot.press("slash", *"zzq", "down", "end", "end")
+        await pilot.pause()
+        assert demo_state.requests_to(r"/contacts/list$") == []  # still debouncing
+        await settle(app, pilot, extra=1.2)
+        assert [r.params.get("query") for r in demo_state.requests_to(r"/contacts/list$")] == [
+            "zzq"
+        ]
+
+
+async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
+    make_app: Callable[..., BeeperApp], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from textual.widgets import Button, Select
+
+    from beeper_tui.ui import export_dialog
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(export_dialog, "export_to_file", broken)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.query_one("#contacts", ContactList).focus()
+        await pilot.press("e")
+        await wait_for_screen(pilot, export_dialog.ExportDialog, "#export-path")
+        dialog = app.screen
+        dialog.query_one("#export-path", Input).value = ""
+        dialog.query_one("#export-format", Select).value = "csv"
+        await pilot.pause()
+        assert app.is_running
+        assert dialog.query_one("#export-path", Input).value == ""
+        dialog.query_one("#export-path", Input).value = str(tmp_path / "never.csv")
+        await pilot.click("#export-start")
+        await settle(app, pilot)
+        assert app.is_running
+        assert "disk on fire" in str(dialog.query_one("#export-progress").render())
+        assert not dialog.query_one("#export-start", Button).disabled
+        assert any(n.title == "Unexpected error" for n in app._notifications)

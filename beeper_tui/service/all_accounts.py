@@ -63,10 +63,13 @@ class AllAccountsPager:
         pagers: Sequence[ContactPager],
         *,
         on_update: Callable[[], None] | None = None,
+        on_failure: Callable[[str, BeeperError], None] | None = None,
     ) -> None:
         self.pagers = list(pagers)
         self.query = pagers[0].query if pagers else ""
         self.on_update = on_update
+        self.on_failure = on_failure
+        """Called with (account ID, error) as each account fails."""
         self.failures: dict[str, BeeperError] = {}
         """Account ID → why its last page failed."""
         self._items: list[Contact] = []
@@ -115,6 +118,8 @@ class AllAccountsPager:
 
     async def retry_failed(self) -> list[Contact]:
         """Ask the accounts that failed again (their loaded rows stay)."""
+        if self._loading:
+            return []  # the failures stay noted until a round can retry them
         failed = [p for p in self.pagers if p.account_id in self.failures]
         for pager in failed:
             self.failures.pop(pager.account_id, None)
@@ -136,6 +141,8 @@ class AllAccountsPager:
             finally:
                 for task in tasks:
                     task.cancel()
+                # Let cancelled pagers unwind, so none still reads as loading.
+                await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             self._loading = False
         self.rounds += 1
@@ -147,6 +154,8 @@ class AllAccountsPager:
         except BeeperError as exc:
             log.info("all accounts: %s failed: %s", pager.account_id, exc)
             self.failures[pager.account_id] = exc
+            if self.on_failure is not None:
+                self.on_failure(pager.account_id, exc)
             return []
         return self._absorb(contacts)
 

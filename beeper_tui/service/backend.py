@@ -8,7 +8,7 @@ import httpx
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, ProtocolError
-from beeper_tui.api.models import Info
+from beeper_tui.api.models import AccountStatus, Info
 
 from .accounts import AccountDirectory
 from .all_accounts import AllAccountsPager
@@ -54,8 +54,18 @@ class Backend:
         return ContactPager(self.client, account_id, query, page_size=self.page_size)
 
     def all_pager(self, query: str = "") -> AllAccountsPager:
-        """A source over every known account at once, for ``query``."""
-        return AllAccountsPager([self.pager(a.account_id, query) for a in self.accounts.accounts])
+        """A source over every account at once, for ``query``.
+
+        Accounts the user disabled in Beeper are left out; every other state
+        (even disconnected) may still answer from what Beeper has stored.
+        """
+        return AllAccountsPager(
+            [
+                self.pager(a.account_id, query)
+                for a in self.accounts.accounts
+                if a.status is not AccountStatus.DISABLED
+            ]
+        )
 
     async def open_chat(self, contact: Contact) -> str:
         """Start (or find) the one-to-one chat with ``contact`` and focus it in Beeper Desktop.

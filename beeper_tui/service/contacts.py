@@ -148,7 +148,9 @@ class ContactPager:
         self._error = None
         added = self._absorb(hits)
         added.extend(self._absorb(page.items))
-        self._advance(page, got_items=bool(page.items))
+        # Count pages that brought nobody new: a server repeating the same users
+        # under fresh cursors must not keep the pager going forever.
+        self._advance(page, got_items=bool(added))
         self.pages_loaded += 1
         return added
 

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from beeper_tui.api.models import Account
+from beeper_tui.api.models import Account, AccountStatus
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.people import account_owner, network_name, status_badge
 
@@ -59,7 +59,8 @@ def account_prompt(account: Account) -> Text:
 
 def all_accounts_prompt(accounts: Sequence[Account]) -> Text:
     """The first row: search every account at once."""
-    count = f"{len(accounts)} account{'' if len(accounts) == 1 else 's'}"
+    searched = sum(a.status is not AccountStatus.DISABLED for a in accounts)
+    count = f"{searched} account{'' if searched == 1 else 's'}"
     return Text("\n", end="").join(
         [
             _line(Text("✱ ", "bold cyan"), Text("All accounts", "bold")),

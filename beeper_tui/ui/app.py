@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, OptionList
@@ -90,12 +90,22 @@ class BeeperApp(App[None]):
     """Whether Beeper Desktop was lost and the app is trying to get it back."""
 
     async def on_mount(self) -> None:
-        self.theme = self.settings.theme
+        try:
+            self.theme = self.settings.theme
+        except InvalidThemeError:
+            # The command line checks the name; a Settings built elsewhere may not.
+            self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
         self.detail.show_message("Connecting…")
         self.query_one("#contacts").focus()
         warning = self.settings.clear_text_warning
         if warning:
-            self.notify(inert(warning), title="Insecure connection", severity="warning", timeout=15)
+            self.notify(
+                inert(warning),
+                title="Insecure connection",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         self.start_session()
 
     # -- start-up and connection -------------------------------------------
@@ -109,16 +119,8 @@ class BeeperApp(App[None]):
                     info = await self.backend.info()
                     log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
                 except CannotConnectError as exc:
-                    log.info("start-up: %s", exc)
-                    choice = await self.push_screen_wait(
-                        ConnectErrorScreen(self.backend.base_url, exc.reason)
-                    )
-                    if choice == "retry":
+                    if await self._cannot_connect(exc):
                         continue
-                    if choice == "demo":
-                        await self.use_demo()
-                        continue
-                    self.exit()
                     return
                 except (APIStatusError, ProtocolError) as exc:
                     # Discovery is a convenience: an older build without it still works.
@@ -133,8 +135,11 @@ class BeeperApp(App[None]):
                 if not await self._ask_token(reason):
                     return
                 continue
-            except CannotConnectError:
-                continue  # back to the discovery step, which explains what to do
+            except CannotConnectError as exc:
+                # Discovery answered but the account list did not (e.g. timed out).
+                if await self._cannot_connect(exc):
+                    continue
+                return
             except BeeperError as exc:
                 self._accounts_failed(exc)
             else:
@@ -142,6 +147,28 @@ class BeeperApp(App[None]):
             break
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._background_refresh)
+
+    async def _cannot_connect(self, exc: CannotConnectError) -> bool:
+        """Say where we tried and what to do; False when the user chose to quit."""
+        log.info("start-up: %s", exc)
+        choice = await self.push_screen_wait(ConnectErrorScreen(self.backend.base_url, exc.reason))
+        if choice == "demo":
+            await self.use_demo()
+        elif choice == "quit":
+            self.exit()
+            return False
+        return True
+
+    @work(exclusive=True, group="reauth", exit_on_error=False)
+    async def token_rejected(self, error: AuthenticationError) -> None:
+        """The token stopped working mid-session (expired, revoked): ask for a new one."""
+        if isinstance(self.screen, TokenScreen):
+            return
+        reason = f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
+        log.info("token rejected mid-session: %s", error)
+        if await self._ask_token(reason):
+            self.refresh_accounts()
+            self.pane.retry()
 
     async def _ask_token(self, reason: str | None) -> bool:
         """Ask for a token; False when the user chose to quit."""
@@ -161,7 +188,9 @@ class BeeperApp(App[None]):
             try:
                 save_config_values(path, {"access_token": result.token})
             except OSError as exc:
-                self.notify(f"Could not save the token: {exc.strerror}", severity="error")
+                self.notify(
+                    f"Could not save the token: {exc.strerror}", severity="error", markup=False
+                )
             else:
                 self.notify(f"Token saved to {path}", markup=False)
         return True
@@ -271,6 +300,10 @@ class BeeperApp(App[None]):
             self.sidebar.border_subtitle = "stale"
             self.connection_lost(exc)
             return
+        except AuthenticationError as exc:
+            self.sidebar.border_subtitle = "stale"
+            self.token_rejected(exc)
+            return
         except BeeperError as exc:
             log.info("account refresh failed: %s", exc)
             if not quiet or not self.backend.accounts.stale:
@@ -338,6 +371,8 @@ class BeeperApp(App[None]):
     def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
         if isinstance(event.error, CannotConnectError):
             self.connection_lost(event.error)
+        elif isinstance(event.error, AuthenticationError):
+            self.token_rejected(event.error)
 
     @on(ContactList.Highlighted)
     def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:

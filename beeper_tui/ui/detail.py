@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from beeper_tui.api.models import Account, User
+from beeper_tui.api.models import Account, AccountStatus, User
 from beeper_tui.service.people import (
     Contact,
     account_owner,
@@ -159,6 +159,8 @@ class DetailPanel(VerticalScroll):
             value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
             value.append_text(safe_text(network_name(account)))
             value.append(f"  {badge.label}", "dim")
+            if account.status is AccountStatus.DISABLED:
+                value.append(" · left out", "dim italic")
             rows.append(("", value))
         rows.append(("", Text("Type to search every account at once.", "dim")))
         self._show(title, rows)

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -78,7 +79,9 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#export-path", Input)
-        path = Path(box.value)
+        path = Path(box.value.strip())
+        if not path.name or path.name in (".", ".."):
+            return  # no file name yet: nothing to give a suffix to
         box.value = str(path.with_suffix("." + str(event.value)))
 
     @on(Input.Submitted, "#export-path")
@@ -107,6 +110,20 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self.workers.cancel_group(self, "export")
         self.dismiss(None)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self._failed(f"{type(event.worker.error).__name__}: {event.worker.error}")
+            report = getattr(self.app, "report_unexpected", None)
+            if report is not None:
+                report(event.worker.error)
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#export-start", Button).disabled = False
+        self.query_one("#export-progress", Static).update(
+            Text("Export failed, nothing written: " + inert(message), "bold red")
+        )
+
     def _progress(self, state: ExportProgress) -> None:
         line = Text(f"{state.total_written:,} written · ")
         line.append_text(safe_text(state.network, "bold"))
@@ -126,12 +143,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                 progress=self._progress,
             )
         except (BeeperError, OSError) as exc:
-            message = exc.message if isinstance(exc, BeeperError) else str(exc)
-            self.running = False
-            self.query_one("#export-start", Button).disabled = False
-            self.query_one("#export-progress", Static).update(
-                Text("Export failed, nothing written: " + inert(message), "bold red")
-            )
+            self._failed(exc.message if isinstance(exc, BeeperError) else str(exc))
             return
         self.app.notify(
             f"Exported {result.written:,} contacts to {inert(str(target))}",

@@ -81,6 +81,8 @@ class SearchPane(Vertical):
         self._busy: Timer | None = None
         self._searching = False
         self._page_pending: ContactSource | None = None
+        self._shown: SearchKey = (None, "")
+        """The account and query of the rows on screen."""
         self.border_title = "Contacts"
 
     def compose(self) -> ComposeResult:
@@ -122,8 +124,9 @@ class SearchPane(Vertical):
     def retry(self) -> None:
         """Load again whatever failed: the first page or the next one."""
         pager = self.pager
-        if isinstance(pager, AllAccountsPager) and pager.failures and pager.error is None:
-            self._retry_failed_accounts(pager)
+        if isinstance(pager, AllAccountsPager) and pager.failures:
+            if not pager.loading:
+                self._retry_failed_accounts(pager)
         elif pager is not None and pager.error is not None:
             if pager.started:
                 self._request_page(pager)
@@ -153,6 +156,8 @@ class SearchPane(Vertical):
     def _on_near_end(self, event: ContactList.NearEnd) -> None:
         event.stop()
         pager = self.pager
+        if self._shown != self._wanted:
+            return  # a new search is on its way: the rows on screen are going
         if pager is not None and pager.has_more and pager.error is None:
             self._request_page(pager)
 
@@ -179,6 +184,7 @@ class SearchPane(Vertical):
         if account_id == ALL_ACCOUNTS:
             every = self.backend.all_pager(query)
             every.on_update = lambda: self._streamed(every, key)
+            every.on_failure = lambda _account_id, error: self._account_failed(key, error)
             pager = every
         else:
             pager = self.backend.pager(account_id, query)
@@ -208,6 +214,14 @@ class SearchPane(Vertical):
         else:
             self.contact_list.rows_changed()
             self._sync_status()
+
+    def _account_failed(self, key: SearchKey, error: BeeperError) -> None:
+        """One account of "All accounts" failed: the others carry on."""
+        if key != self._wanted:
+            return  # an old result set
+        self.post_message(self.RequestFailed(error))
+        if isinstance(error, RateLimitedError):
+            self.set_timer(error.retry_after or 5.0, self.retry)
 
     @work(group="page", exit_on_error=False)
     async def _retry_failed_accounts(self, pager: AllAccountsPager) -> None:
@@ -275,6 +289,7 @@ class SearchPane(Vertical):
 
     def _show_pager(self, pager: ContactSource | None) -> None:
         self.pager = pager
+        self._shown = self._wanted
         badge = self._badge if isinstance(pager, AllAccountsPager) else None
         self.contact_list.set_items(pager.items if pager is not None else (), badge=badge)
         self._sync_status()
