@@ -65,6 +65,20 @@ class DemoState:
         self.requests: list[RecordedRequest] = []
         self.chats: dict[tuple[str, str], JSONDict] = {}
         self.focus_requests: list[JSONDict] = []
+        self._preparing: dict[str, asyncio.Lock] = {}
+
+    async def prepare(self, account: DemoAccount) -> None:
+        """Build the account's contacts and index once, off the event loop.
+
+        In-process (``--demo``) the server shares the app's event loop: building
+        the 20,000-member workspace inline would freeze the screen for half a
+        second. A thread lets the loop keep drawing meanwhile.
+        """
+        if "index" in account.__dict__:
+            return  # cached_property already filled
+        lock = self._preparing.setdefault(account.account_id, asyncio.Lock())
+        async with lock:
+            await asyncio.to_thread(lambda: account.index)
 
     def clear_requests(self) -> None:
         self.requests.clear()
@@ -266,6 +280,12 @@ class _Api:
     def _account(self, request: Request) -> DemoAccount | None:
         return self.state.dataset.account(request.path_params["account_id"])
 
+    async def _prepared_account(self, request: Request) -> DemoAccount | None:
+        account = self._account(request)
+        if account is not None:
+            await self.state.prepare(account)
+        return account
+
     async def info(self, request: Request) -> Response:
         base_url = str(request.base_url).rstrip("/")
         url = request.url
@@ -320,7 +340,7 @@ class _Api:
             return validation_error(
                 [_issue("too_small", "String must contain at least 1 character(s)", "query")]
             )
-        account = self._account(request)
+        account = await self._prepared_account(request)
         if account is None:
             return error_response(404, "Account not found")
         spec = account.spec
@@ -359,7 +379,7 @@ class _Api:
             )
         if issues:
             return validation_error(issues)
-        account = self._account(request)
+        account = await self._prepared_account(request)
         if account is None:
             return error_response(404, "Account not found")
         cursor = params.get("cursor")
@@ -412,6 +432,7 @@ class _Api:
         account = self.state.dataset.account(account_id)
         if account is None:
             return error_response(404, "Account not found")
+        await self.state.prepare(account)
         for kind, key in (("phone", "phoneNumber"), ("email", "email"), ("username", "username")):
             if kind in account.spec.rejects and user.get(key) and not user.get("id"):
                 return _lookup_rejected(account, kind)
