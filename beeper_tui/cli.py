@@ -6,9 +6,10 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from beeper_tui import __version__
+from beeper_tui.arguments import OneLineParser, argv_secrets, non_negative_int, positive_int
 from beeper_tui.config import ConfigError, Settings, resolve_settings
 
 __all__ = ["build_parser", "main", "settings_from_args"]
@@ -29,33 +30,9 @@ precedence: flags > environment > config file > defaults.
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """Prints one line naming the problem (no usage dump) and exits 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The app's argument parser (``beeper-tui --help`` shows it)."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog="beeper-tui",
         description="A fast, keyboard-first terminal contact browser for Beeper Desktop.",
         epilog=EPILOG,
@@ -68,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
     parser.add_argument(
-        "--debounce-ms", type=_non_negative_int, metavar="MS", help="search delay after typing"
+        "--debounce-ms", type=non_negative_int, metavar="MS", help="search delay after typing"
     )
-    parser.add_argument("--page-size", type=_positive_int, metavar="N", help="contacts per page")
+    parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
     parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
     parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
     return parser
@@ -117,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return export_main(argv[1:])
     parser = build_parser()
+    assert isinstance(parser, OneLineParser)
+    parser.secrets = argv_secrets(argv)
     args = parser.parse_args(argv)
     try:
         settings = settings_from_args(args)

@@ -19,24 +19,9 @@ from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.export_dialog import ExportDialog
 from beeper_tui.ui.help import HelpScreen
+from tests.ui_helpers import settle, wait_for
 
 SIZE = (120, 40)
-
-
-async def settle(app: BeeperApp, pilot: Any, extra: float = 0.0) -> None:
-    if extra:
-        await asyncio.sleep(extra)
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
 
 
 def rows(app: BeeperApp) -> ContactList:

@@ -17,19 +17,10 @@ from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.help import HelpScreen
 from beeper_tui.ui.search import SearchBox
+from tests.ui_helpers import settle
 
 SIZE = (120, 40)
 LIST_PATH = r"/contacts/list$"
-
-
-async def settle(app: BeeperApp, pilot: Any, extra: float = 0.0) -> None:
-    """Let debounce timers fire and every worker finish."""
-    if extra:
-        await asyncio.sleep(extra)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def use_account(app: BeeperApp, pilot: Any, account_id: str) -> None:

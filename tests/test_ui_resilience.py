@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import socket
@@ -26,6 +25,7 @@ from beeper_tui.ui.accounts import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect import ConnectErrorScreen, TokenScreen
 from beeper_tui.ui.contact_list import ContactList
+from tests.ui_helpers import settle, wait_for, wait_for_screen
 
 SIZE = (120, 40)
 HOSTILE = "[red]x[/red]\x1b]52;c;AAAA\x07"
@@ -56,23 +56,6 @@ def http_app(base_url: str, token: str | None, **overrides: Any) -> BeeperApp:
     return app
 
 
-async def settle(app: BeeperApp, pilot: Any, extra: float = 0.0) -> None:
-    if extra:
-        await asyncio.sleep(extra)
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll the running app until ``condition`` holds (screens open in workers)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        assert loop.time() < deadline, "condition not reached in time"
-        await pilot.pause(0.05)
-
-
 async def open_big_account(app: BeeperApp, pilot: Any) -> ContactList:
     """Show the 20,000-member Slack account, where more pages always remain."""
     await settle(app, pilot)
@@ -82,14 +65,6 @@ async def open_big_account(app: BeeperApp, pilot: Any) -> ContactList:
     lst = app.query_one("#contacts", ContactList)
     lst.focus()
     return lst
-
-
-async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
-    """Wait until a screen of ``screen_type`` is up and has composed ``selector``."""
-    app = pilot.app
-    await wait_for(
-        pilot, lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector))
-    )
 
 
 def notifications(app: BeeperApp) -> list[str]:

@@ -22,6 +22,7 @@ from types import FrameType, TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from beeper_tui.arguments import OneLineParser, positive_int
 from beeper_tui.demo.app import DEMO_TOKEN, create_demo_app
 from beeper_tui.demo.dataset import DEFAULT_SEED, build_dataset
 from beeper_tui.demo.faults import Latency
@@ -165,16 +166,6 @@ def _non_negative(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _token(text: str) -> str:
     if not text.strip() or any(c.isspace() for c in text):
         raise argparse.ArgumentTypeError("token must be non-empty and without spaces")
@@ -191,7 +182,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=_PROG,
         description="Serve a fake Beeper Desktop API with a deterministic demo dataset.",
     )
@@ -207,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--big-account-size",
-        type=_positive_int,
+        type=positive_int,
         default=20_000,
         help="members of the big Slack workspace",
     )

@@ -52,7 +52,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import phonenumbers
 import vobject  # type: ignore[import-untyped]
@@ -65,6 +65,13 @@ from beeper_tui.api.errors import (
     NotFoundError,
 )
 from beeper_tui.api.models import Account, User
+from beeper_tui.arguments import (
+    OneLineParser,
+    argv_secrets,
+    non_negative_int,
+    positive_int,
+    scrub,
+)
 from beeper_tui.config import ConfigError, resolve_settings
 
 from .accounts import display_order
@@ -493,32 +500,6 @@ async def resolve_accounts(client: BeeperClient, account_id: str | None) -> list
 # -- the command --------------------------------------------------------------
 
 
-class _ExportParser(argparse.ArgumentParser):
-    """Prints one line naming the problem (no usage dump), never a token, and exits 2."""
-
-    secrets: Sequence[str] = ()
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {_scrub(message, self.secrets)}\n")
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 _EXPORT_EPILOG: Final = """\
 formats:
   vcf    vCard 4.0, one card per contact (FN, N, TEL, EMAIL, NICKNAME, X-BEEPER-*)
@@ -534,7 +515,7 @@ status is 1 and an existing FILE is left as it was.
 
 def build_export_parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser of ``beeper-tui export``; its errors hide each of ``secrets``."""
-    parser = _ExportParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Export contacts of one account or of all accounts.",
         epilog=_EXPORT_EPILOG,
@@ -558,32 +539,15 @@ def build_export_parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--demo", action="store_true", default=None, help="export the embedded demo data"
     )
     parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
-    parser.add_argument("--page-size", type=_positive_int, metavar="N", help="contacts per page")
+    parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
     parser.add_argument(
         "--max-retries",
-        type=_non_negative_int,
+        type=non_negative_int,
         metavar="N",
         default=2,
         help="retries of a page after 408/409/429/5xx (default 2)",
     )
     return parser
-
-
-def _scrub(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _argv_secrets(argv: Sequence[str]) -> list[str]:
-    found = [v for v in (os.environ.get("BEEPER_ACCESS_TOKEN"),) if v]
-    for i, arg in enumerate(argv):
-        if arg == "--token" and i + 1 < len(argv):
-            found.append(argv[i + 1])
-        elif arg.startswith("--token="):
-            found.append(arg.removeprefix("--token="))
-    return found
 
 
 class _Stderr:
@@ -603,7 +567,7 @@ class _Stderr:
 
     def _one_line(self, text: str) -> str:
         # Server messages are user-controlled: no escapes reach the terminal.
-        return _scrub(clean_text(text, newlines=False) or "", self.secrets)
+        return scrub(clean_text(text, newlines=False) or "", self.secrets)
 
     def _print(self, line: str) -> None:
         if self._progress is not None:
@@ -812,7 +776,7 @@ def export_main(argv: Sequence[str] | None = None, *, demo_app: ASGIApp | None =
     ``demo_app`` lets tests export from a demo app with faults configured.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    secrets = _argv_secrets(argv)
+    secrets = argv_secrets(argv)
     parser = build_export_parser(secrets)
     try:
         args = parser.parse_args(argv)

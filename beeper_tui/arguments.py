@@ -1,0 +1,66 @@
+"""Command-line plumbing shared by ``beeper-tui``, ``export`` and ``demo-server``.
+
+No Textual here: the export and the demo server use it without a terminal UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from typing import NoReturn
+
+__all__ = [
+    "OneLineParser",
+    "argv_secrets",
+    "non_negative_int",
+    "positive_int",
+    "scrub",
+]
+
+
+def scrub(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def argv_secrets(argv: Sequence[str]) -> list[str]:
+    """Tokens the user gave (``--token``, ``BEEPER_ACCESS_TOKEN``): never to be echoed."""
+    found = [v for v in (os.environ.get("BEEPER_ACCESS_TOKEN"),) if v]
+    for i, arg in enumerate(argv):
+        if arg == "--token" and i + 1 < len(argv):
+            found.append(argv[i + 1])
+        elif arg.startswith("--token="):
+            found.append(arg.removeprefix("--token="))
+    return found
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Prints one line naming the problem (no usage dump), never a token, and exits 2."""
+
+    secrets: Sequence[str] = ()
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {scrub(message, self.secrets)}\n")
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
