@@ -47,6 +47,11 @@ __all__ = ["BeeperApp"]
 log = logging.getLogger("beeper_tui.ui")
 
 
+def _rejected(error: AuthenticationError) -> str:
+    """What the token screen says when Beeper Desktop refused the token."""
+    return f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
+
+
 def _freeze_startup_objects() -> None:
     """Keep the cyclic GC from rescanning everything that exists once the app is up.
 
@@ -146,8 +151,7 @@ class BeeperApp(App[None]):
                 accounts = await self.backend.accounts.refresh()
             except AuthenticationError as exc:
                 log.info("start-up: token rejected: %s", exc)
-                reason = f"Beeper Desktop rejected the token: {exc.body.message or 'unauthorized'}"
-                if not await self._ask_token(reason):
+                if not await self._ask_token(_rejected(exc)):
                     return
                 continue
             except CannotConnectError as exc:
@@ -179,9 +183,8 @@ class BeeperApp(App[None]):
         """The token stopped working mid-session (expired, revoked): ask for a new one."""
         if isinstance(self.screen, TokenScreen):
             return
-        reason = f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
         log.info("token rejected mid-session: %s", error)
-        if await self._ask_token(reason):
+        if await self._ask_token(_rejected(error)):
             self.refresh_accounts()
             self.pane.retry()
 
