@@ -54,7 +54,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-import phonenumbers
 import vobject  # type: ignore[import-untyped]
 
 from beeper_tui.api.client import BeeperClient
@@ -77,7 +76,7 @@ from beeper_tui.config import ConfigError, resolve_settings
 from .accounts import display_order
 from .backend import open_backend
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager
-from .people import Contact, best_name, network_name
+from .people import Contact, best_name, e164_phone, network_name
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -159,17 +158,6 @@ def _clean_user(user: User, *, newlines: bool = True) -> User:
             "email": clean_text(user.email, newlines=False),
         }
     )
-
-
-def _e164(phone: str) -> str:
-    """The phone in E.164 when it parses as an international number, else as given."""
-    try:
-        parsed = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_possible_number(parsed):
-        return phone
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 _FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -255,7 +243,7 @@ class VCardWriter(ContactWriter):
             card.add("n").value = vobject.vcard.Name(family=parts[0], given=parts[1])
         if user.phone_number:
             tel = card.add("tel")
-            tel.value = _e164(user.phone_number)
+            tel.value = e164_phone(user.phone_number)
             tel.type_param = "cell"
         if user.email:
             card.add("email").value = user.email

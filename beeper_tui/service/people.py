@@ -21,6 +21,7 @@ __all__ = [
     "account_label",
     "account_owner",
     "best_name",
+    "e164_phone",
     "format_phone",
     "identifier_kind",
     "network_code",
@@ -93,15 +94,25 @@ def secondary_text(user: User) -> str:
     return ""
 
 
+def _phone_as(text: str, fmt: int) -> str:
+    """``text`` in ``fmt`` (a ``PhoneNumberFormat``) when it is a possible number, else as given."""
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(parsed):
+        return text
+    return phonenumbers.format_number(parsed, fmt)
+
+
 def format_phone(e164: str) -> str:
     """Group an E.164 number for reading (``+1 415-555-2671``); unknown forms pass through."""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if not phonenumbers.is_possible_number(parsed):
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return _phone_as(e164, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def e164_phone(phone: str) -> str:
+    """The phone in E.164 (``+14155552671``) when it parses as international, else as given."""
+    return _phone_as(phone, phonenumbers.PhoneNumberFormat.E164)
 
 
 _NETWORK_BY_TYPE: Final = {

@@ -183,7 +183,8 @@ class SearchPane(Vertical):
         pager: ContactSource
         if account_id == ALL_ACCOUNTS:
             every = self.backend.all_pager(query)
-            every.on_update = lambda: self._streamed(every, key)
+            # Each account's answer shows at once, without waiting for the rest.
+            every.on_update = lambda: self._present(every, key)
             every.on_failure = lambda _account_id, error: self._account_failed(key, error)
             pager = every
         else:
@@ -196,16 +197,10 @@ class SearchPane(Vertical):
                 self._failed(exc)  # also kept in pager.error, shown in the status row
         finally:
             self._stop_busy()
-        if key != self._wanted:
-            return
-        if pager is not self.pager:
-            self._show_pager(pager)
-        else:
-            self.contact_list.rows_changed()
-            self._sync_status()
+        self._present(pager, key)
 
-    def _streamed(self, pager: AllAccountsPager, key: SearchKey) -> None:
-        """One account answered: show what is there without waiting for the rest."""
+    def _present(self, pager: ContactSource, key: SearchKey) -> None:
+        """Put ``pager``'s rows on screen if they are still wanted, or redraw them."""
         if key != self._wanted:
             return
         if pager is not self.pager:
