@@ -62,7 +62,8 @@ from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoAccount, Latency, build_dat
 from beeper_tui.demo import create_demo_app as _create_demo_app
 from beeper_tui.service.backend import open_backend
 from beeper_tui.service.contacts import ContactPager
-from beeper_tui.service.people import Contact, best_name, secondary_text
+from beeper_tui.service.names import best_name, secondary_text
+from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
 

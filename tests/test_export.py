@@ -31,7 +31,7 @@ from beeper_tui.service.export import (
     iter_contact_pages,
     neutralise_cell,
 )
-from beeper_tui.service.people import Contact
+from beeper_tui.service.person import Contact
 
 MATRIX = "matrix"  # holds the hostile names
 PAGE = "200"  # the demo's largest page: fewer round trips, same code paths

@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 
 from beeper_tui.api.models import Account, AccountStatus, Bridge, User
-from beeper_tui.service.people import (
-    Contact,
-    IdentifierKind,
-    account_label,
-    account_owner,
-    best_name,
-    format_phone,
-    identifier_kind,
-    network_name,
-    secondary_text,
-    status_badge,
-)
+from beeper_tui.service.names import IdentifierKind, best_name, identifier_kind, secondary_text
+from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
+from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 
 
 def user(**fields: Any) -> User:

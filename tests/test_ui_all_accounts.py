@@ -314,7 +314,7 @@ async def test_r_retries_when_every_account_failed(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert rows(app).items == []
+        assert list(rows(app).items) == []
         assert "press r to retry" in rows(app).status_text
         demo_state.faults.clear()
         rows(app).focus()

@@ -11,7 +11,9 @@ from textual import events
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.demo.search import normalize
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.people import Contact, best_name, network_name
+from beeper_tui.service.names import best_name
+from beeper_tui.service.networks import network_name
+from beeper_tui.service.person import Contact
 from beeper_tui.ui.accounts import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
@@ -238,7 +240,7 @@ async def test_empty_results_say_so(make_app: Callable[..., BeeperApp]) -> None:
         await pilot.press("slash", *"zqxzqx")
         await settle(app, pilot, extra=0.2)
         assert contacts(app).status_text == 'No results for "zqxzqx".'
-        assert contacts(app).items == []
+        assert list(contacts(app).items) == []
 
 
 async def test_escape_clears_the_search_and_focuses_the_results(

@@ -1,37 +1,4 @@
-"""What the screen asks for: accounts, contact pagers, people. Plain async Python."""
+"""What the screen asks for: accounts, sources of contacts, people, actions, export.
 
-from .accounts import AccountDirectory, display_order
-from .backend import Backend, open_backend
-from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
-from .people import (
-    Contact,
-    StatusBadge,
-    account_label,
-    account_owner,
-    best_name,
-    format_phone,
-    identifier_kind,
-    network_name,
-    secondary_text,
-    status_badge,
-)
-
-__all__ = [
-    "DEFAULT_PAGE_SIZE",
-    "AccountDirectory",
-    "Backend",
-    "Contact",
-    "ContactPager",
-    "ContactSource",
-    "StatusBadge",
-    "account_label",
-    "account_owner",
-    "best_name",
-    "display_order",
-    "format_phone",
-    "identifier_kind",
-    "network_name",
-    "open_backend",
-    "secondary_text",
-    "status_badge",
-]
+Plain async Python: nothing here imports Textual, the demo, the config or argparse.
+"""

@@ -10,7 +10,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
 from beeper_tui.api.models import Account
 
-from .people import account_owner, network_name
+from .networks import account_owner, network_name
 
 __all__ = ["AccountDirectory", "display_order"]
 

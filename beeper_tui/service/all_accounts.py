@@ -6,44 +6,17 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
-import phonenumbers
-
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import User
 
 from .contacts import ContactPager
-from .people import Contact
+from .person import Contact, PersonIndex
 
-__all__ = ["ALL_ACCOUNTS", "AllAccountsPager", "person_keys"]
+__all__ = ["ALL_ACCOUNTS", "AllAccountsPager"]
 
 ALL_ACCOUNTS = "beeper-tui:all-accounts"
 """The scope that searches every account at once (an ID no real account uses)."""
 
 log = logging.getLogger("beeper_tui.service")
-
-
-def _phone_key(phone: str | None) -> str | None:
-    if not phone or not phone.strip():
-        return None
-    try:
-        parsed = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        return f"tel:{digits}" if len(digits) >= 6 else None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def person_keys(user: User) -> list[str]:
-    """What makes two contacts the same person: normalised phone, case-folded email."""
-    keys: list[str] = []
-    phone = _phone_key(user.phone_number)
-    if phone:
-        keys.append(phone)
-    if user.email and "@" in user.email:
-        keys.append("mail:" + user.email.strip().casefold())
-    return keys
 
 
 class AllAccountsPager:
@@ -72,8 +45,7 @@ class AllAccountsPager:
         """Called with (account ID, error) as each account fails."""
         self.failures: dict[str, BeeperError] = {}
         """Account ID → why its last page failed."""
-        self._items: list[Contact] = []
-        self._row_by_key: dict[str, int] = {}
+        self._items = PersonIndex()
         self._loading = False
         self.rounds = 0
 
@@ -160,16 +132,4 @@ class AllAccountsPager:
         return self._absorb(contacts)
 
     def _absorb(self, contacts: Sequence[Contact]) -> list[Contact]:
-        added: list[Contact] = []
-        for contact in contacts:
-            keys = person_keys(contact.user)
-            row = next((self._row_by_key[k] for k in keys if k in self._row_by_key), None)
-            if row is None:
-                row = len(self._items)
-                self._items.append(contact)
-                added.append(contact)
-            else:
-                self._items[row] = self._items[row].merged_with(contact)
-            for key in keys:
-                self._row_by_key.setdefault(key, row)
-        return added
+        return self._items.extend(contacts)

@@ -13,7 +13,7 @@ from beeper_tui.api.models import AccountStatus, Info
 from .accounts import AccountDirectory
 from .all_accounts import AllAccountsPager
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager
-from .people import Contact
+from .person import Contact
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp

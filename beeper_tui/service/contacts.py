@@ -11,7 +11,8 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import ContactPage, User
 
-from .people import Contact, identifier_kind
+from .names import identifier_kind
+from .person import Contact
 
 __all__ = ["DEFAULT_PAGE_SIZE", "ContactPager", "ContactSource"]
 

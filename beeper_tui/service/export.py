@@ -76,7 +76,10 @@ from beeper_tui.config import ConfigError, resolve_settings
 from .accounts import display_order
 from .backend import open_backend
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager
-from .people import Contact, best_name, e164_phone, network_name
+from .names import best_name
+from .networks import network_name
+from .person import Contact
+from .phones import e164_phone
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from beeper_tui.api.models import Account, AccountStatus
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.people import account_owner, network_name, status_badge
+from beeper_tui.service.networks import account_owner, network_name, status_badge
 
 from .safe_text import safe_text
 

@@ -29,7 +29,9 @@ from beeper_tui.api.models import Account
 from beeper_tui.config import Settings, save_config_values
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.backend import Backend, open_backend
-from beeper_tui.service.people import Contact, account_label, best_name, network_name
+from beeper_tui.service.names import best_name
+from beeper_tui.service.networks import account_label, network_name
+from beeper_tui.service.person import Contact
 
 from .accounts import AccountsSidebar
 from .commands import AccountCommands, ContactCommands

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.people import account_label
+from beeper_tui.service.networks import account_label
 
 from .safe_text import inert
 

@@ -23,7 +23,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from beeper_tui.service.people import Contact, best_name, secondary_text
+from beeper_tui.service.names import best_name, secondary_text
+from beeper_tui.service.person import Contact
 
 from .safe_text import inert
 

@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from beeper_tui.service.people import Contact, best_name, format_phone
+from beeper_tui.service.names import best_name
+from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 
 from .safe_text import safe_text
 

@@ -11,14 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from beeper_tui.api.models import Account, AccountStatus, User
-from beeper_tui.service.people import (
-    Contact,
-    account_owner,
-    best_name,
-    format_phone,
-    network_name,
-    status_badge,
-)
+from beeper_tui.service.names import best_name
+from beeper_tui.service.networks import account_owner, network_name, status_badge
+from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 
 from .accounts import BADGE_STYLES
 from .safe_text import safe_text

@@ -25,7 +25,8 @@ from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactSource
-from beeper_tui.service.people import Contact, network_code, network_name
+from beeper_tui.service.networks import network_code, network_name
+from beeper_tui.service.person import Contact
 
 from .contact_list import ContactList
 from .safe_text import inert

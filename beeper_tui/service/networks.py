@@ -1,0 +1,129 @@
+"""Networks and account status: human names, two-letter codes and status badges."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from beeper_tui.api.models import Account, AccountStatus
+
+from .names import best_name, clean
+
+__all__ = [
+    "StatusBadge",
+    "account_label",
+    "account_owner",
+    "network_code",
+    "network_name",
+    "status_badge",
+]
+
+_NETWORK_BY_TYPE: Final = {
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "signal": "Signal",
+    "slackgo": "Slack",
+    "discordgo": "Discord",
+    "imessage": "iMessage",
+    "imessagecloud": "iMessage",
+    "instagramgo": "Instagram",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "matrix": "Matrix",
+    "hungryserv": "Beeper",
+    "twitter": "X",
+    "facebookgo": "Messenger",
+    "facebook": "Messenger",
+    "gmessages": "Google Messages",
+    "googlechat": "Google Chat",
+}
+
+
+_ID_SEPARATORS: Final = re.compile(r"[_.\-]")
+
+
+def network_name(account: Account) -> str:
+    """The network's human name: ``network``, else the bridge type, else the account ID.
+
+    Older Desktop builds send neither ``network`` nor ``bridge``; their account
+    IDs still carry the bridge (``local-whatsapp_ba_…``, ``slackgo.T1-U2``), so
+    a known stem names the network before the raw ID is shown.
+    """
+    network = clean(account.network)
+    if network:
+        return network
+    bridge_type = clean(account.bridge.type) if account.bridge else None
+    if bridge_type:
+        return _NETWORK_BY_TYPE.get(bridge_type.lower(), bridge_type)
+    stem = _ID_SEPARATORS.split(account.account_id.lower().removeprefix("local-"), maxsplit=1)[0]
+    return _NETWORK_BY_TYPE.get(stem, account.account_id)
+
+
+_NETWORK_CODES: Final = {
+    "WhatsApp": "WA",
+    "Telegram": "TG",
+    "Signal": "SG",
+    "Slack": "SL",
+    "Discord": "DC",
+    "iMessage": "iM",
+    "Instagram": "IG",
+    "LinkedIn": "IN",
+    "Matrix": "MX",
+    "Beeper": "BP",
+    "X": "X",
+    "Twitter": "X",
+    "Messenger": "FB",
+    "Facebook Messenger": "FB",
+    "Google Messages": "GM",
+    "Google Chat": "GC",
+}
+
+
+def network_code(account: Account | None) -> str:
+    """A two-letter badge for the account's network (``WA``, ``TG``, …)."""
+    if account is None:
+        return "??"
+    name = network_name(account)
+    code = _NETWORK_CODES.get(name)
+    if code:
+        return code
+    letters = [ch for ch in name if ch.isalnum()]
+    return ("".join(letters[:2]) or "??").upper()
+
+
+def account_owner(account: Account) -> str:
+    """How the account's owner is best named."""
+    return best_name(account.user)
+
+
+def account_label(account: Account) -> str:
+    """``Network · owner`` — one line that tells accounts apart."""
+    return f"{network_name(account)} · {account_owner(account)}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusBadge:
+    """A status shown by symbol *and* colour, so it reads without colour too."""
+
+    symbol: str
+    label: str
+    level: str  # "ok", "busy", "action", "off", "unknown": maps to a style in the UI
+
+
+_BADGES: Final = {
+    AccountStatus.CONNECTED: StatusBadge("●", "connected", "ok"),
+    AccountStatus.CONNECTING: StatusBadge("◐", "connecting", "busy"),
+    AccountStatus.BACKFILLING: StatusBadge("◐", "backfilling", "busy"),
+    AccountStatus.CONNECTION_REQUIRED: StatusBadge("▲", "connection required", "action"),
+    AccountStatus.RECONNECT_REQUIRED: StatusBadge("▲", "reconnect required", "action"),
+    AccountStatus.ATTENTION_REQUIRED: StatusBadge("▲", "attention required", "action"),
+    AccountStatus.DISCONNECTED: StatusBadge("○", "disconnected", "off"),
+    AccountStatus.DISABLED: StatusBadge("○", "disabled", "off"),
+    AccountStatus.UNKNOWN: StatusBadge("?", "unknown", "unknown"),
+}
+
+
+def status_badge(status: AccountStatus) -> StatusBadge:
+    """The badge for a status (unknown values get the unknown badge)."""
+    return _BADGES.get(status, _BADGES[AccountStatus.UNKNOWN])

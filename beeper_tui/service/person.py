@@ -1,0 +1,131 @@
+"""A person: one or more identities (a user in one account), and how they are merged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import overload
+
+from beeper_tui.api.models import User
+
+from .phones import phone_key
+
+__all__ = ["Contact", "PersonIndex", "can_message", "messageable_identities", "person_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A user as found in one account's contacts.
+
+    In "All accounts", one row may stand for a person found on several
+    networks: ``others`` then holds the same person's other identities.
+    """
+
+    user: User
+    account_id: str
+    others: tuple[Contact, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The Beeper user ID (primary key of a person within an account)."""
+        return self.user.id
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(account ID, user ID): what identifies one identity everywhere."""
+        return (self.account_id, self.user.id)
+
+    @property
+    def identities(self) -> tuple[Contact, ...]:
+        """This identity first, then the person's identities on other accounts."""
+        return (self, *self.others)
+
+    def merged_with(self, other: Contact) -> Contact:
+        """The same person with ``other`` (and its identities) added."""
+        known = {c.key for c in self.identities}
+        extra = tuple(c for c in other.identities if c.key not in known)
+        plain = tuple(Contact(c.user, c.account_id) for c in extra)
+        return Contact(self.user, self.account_id, self.others + plain)
+
+
+def messageable_identities(contact: Contact) -> list[Contact]:
+    """The person's identities Beeper can start a chat with, in order."""
+    return [c for c in contact.identities if not c.user.cannot_message]
+
+
+def can_message(contact: Contact) -> bool:
+    """Whether Beeper can start a chat with the person on any of their networks."""
+    return bool(messageable_identities(contact))
+
+
+def person_keys(user: User) -> list[str]:
+    """What makes two contacts the same person: normalised phone, case-folded email."""
+    keys: list[str] = []
+    phone = phone_key(user.phone_number)
+    if phone:
+        keys.append("tel:" + phone)
+    if user.email and "@" in user.email:
+        keys.append("mail:" + user.email.strip().casefold())
+    return keys
+
+
+class PersonIndex(Sequence[Contact]):
+    """Rows of people built from identities, merged by phone or email, in arrival order.
+
+    Adding an identity costs the same however many identities a person
+    already has: each row keeps its identities in a list and the
+    :class:`Contact` for a row is built once per change, when it is read.
+    """
+
+    def __init__(self) -> None:
+        self._identities: list[list[Contact]] = []
+        self._known: list[set[tuple[str, str]]] = []
+        self._built: list[Contact | None] = []
+        self._row_by_key: dict[str, int] = {}
+
+    def add(self, contact: Contact) -> bool:
+        """Add ``contact`` (and its identities); True when it started a new row."""
+        keys = person_keys(contact.user)
+        row = next((self._row_by_key[k] for k in keys if k in self._row_by_key), None)
+        if row is None:
+            row = len(self._identities)
+            self._identities.append([])
+            self._known.append(set())
+            self._built.append(None)
+        new_row = not self._identities[row]
+        known = self._known[row]
+        for identity in contact.identities:
+            if identity.key in known:
+                continue
+            known.add(identity.key)
+            self._identities[row].append(Contact(identity.user, identity.account_id))
+            self._built[row] = None
+        for key in keys:
+            self._row_by_key.setdefault(key, row)
+        return new_row
+
+    def extend(self, contacts: Iterable[Contact]) -> list[Contact]:
+        """Add every contact; return those that started a new row."""
+        return [c for c in contacts if self.add(c)]
+
+    def __len__(self) -> int:
+        return len(self._identities)
+
+    @overload
+    def __getitem__(self, index: int) -> Contact: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Contact]: ...
+
+    def __getitem__(self, index: int | slice) -> Contact | Sequence[Contact]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        built = self._built[index]
+        if built is None:
+            first, *rest = self._identities[index]
+            built = Contact(first.user, first.account_id, tuple(rest))
+            self._built[index] = built
+        return built
+
+    def __iter__(self) -> Iterator[Contact]:
+        return (self[i] for i in range(len(self)))
