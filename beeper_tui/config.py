@@ -6,7 +6,6 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
-from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from beeper_tui.api.client import DEFAULT_BASE_URL
+from beeper_tui.api.net import is_loopback_url
 
 __all__ = [
     "CONFIG_KEYS",
@@ -23,7 +23,6 @@ __all__ = [
     "Settings",
     "default_config_path",
     "env_settings",
-    "is_loopback_url",
     "load_config_file",
     "resolve_settings",
     "save_config_values",
@@ -95,17 +94,6 @@ class Settings(BaseModel):
                 "the access token travels unencrypted."
             )
         return None
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` points at this machine."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def default_config_path() -> Path:

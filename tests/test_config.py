@@ -13,12 +13,12 @@ import pytest
 import beeper_tui.config as config_module
 from beeper_tui import __version__
 from beeper_tui.api.client import DEFAULT_BASE_URL
+from beeper_tui.api.net import is_loopback_url
 from beeper_tui.cli import build_parser, main
 from beeper_tui.config import (
     ConfigError,
     Settings,
     env_settings,
-    is_loopback_url,
     load_config_file,
     resolve_settings,
     save_config_values,

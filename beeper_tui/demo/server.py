@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import ipaddress
 import signal
 import socket
 import sys
@@ -22,6 +21,7 @@ from types import FrameType, TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from beeper_tui.api.net import is_loopback_host
 from beeper_tui.arguments import OneLineParser, positive_int
 from beeper_tui.demo.app import DEMO_TOKEN, create_demo_app
 from beeper_tui.demo.dataset import DEFAULT_SEED, build_dataset
@@ -172,15 +172,6 @@ def _token(text: str) -> str:
     return text
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=_PROG,
@@ -208,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """``beeper-tui demo-server``: serve until Ctrl-C or SIGTERM."""
     args = build_parser().parse_args(argv)
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
         print(
             f"{_PROG}: warning: {args.host} is not a loopback address; "
             "the demo token travels in clear text over plain HTTP",
