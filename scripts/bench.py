@@ -60,12 +60,12 @@ from beeper_tui.api.models import ContactPage
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoAccount, Latency, build_dataset
 from beeper_tui.demo import create_demo_app as _create_demo_app
-from beeper_tui.service.backend import open_backend
 from beeper_tui.service.contacts import ContactPager
 from beeper_tui.service.names import best_name, secondary_text
 from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.wiring import open_backend
 
 SIZE = (120, 40)
 DEBOUNCE_MS = 200  # the app's default (Settings.debounce_ms)
@@ -754,7 +754,7 @@ t_main = time.time()
 from beeper_tui.ui.app import BeeperApp
 t_imported = time.time()
 from beeper_tui.config import Settings
-from beeper_tui.ui.accounts import AccountsSidebar
+from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from textual._compositor import CompositorUpdate
 
 app = BeeperApp(Settings(demo=True, refresh_seconds=0, theme="textual-dark"))

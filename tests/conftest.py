@@ -22,8 +22,8 @@ pytest_plugins = ["tests.demo_fixtures"]
 def make_app(demo_app: Any) -> Callable[..., Any]:
     """Build a :class:`BeeperApp` on the in-process demo (``demo_app``), with settings overrides."""
     from beeper_tui.config import Settings
-    from beeper_tui.service.backend import open_backend
     from beeper_tui.ui.app import BeeperApp
+    from beeper_tui.wiring import open_backend
 
     def factory(**overrides: Any) -> BeeperApp:
         values: dict[str, Any] = {

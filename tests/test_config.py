@@ -329,9 +329,7 @@ def test_clear_text_warning(url: str, warns: bool) -> None:
 def test_bad_flag_exits_2_with_one_line(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    assert info.value.code == 2
+    assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == ""
     lines = err.splitlines()
@@ -341,17 +339,14 @@ def test_bad_flag_exits_2_with_one_line(
 
 
 def test_page_size_abc_message(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["--page-size", "abc"])
+    assert main(["--page-size", "abc"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "abc" in err
 
 
 def test_help_mentions_env_and_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["--help"])
-    assert info.value.code == 0
+    assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "BEEPER_ACCESS_TOKEN" in out
     assert "BEEPER_BASE_URL" in out
@@ -367,9 +362,7 @@ def test_help_mentions_env_and_every_flag(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["--version"])
-    assert info.value.code == 0
+    assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
 
 

@@ -13,8 +13,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from beeper_tui.cli import main as cli_main
 from beeper_tui.demo import DEMO_TOKEN, DemoState, FaultRule
-from beeper_tui.demo.server import DemoServer, main
+from beeper_tui.demo.server import DemoServer
 
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 
@@ -59,6 +60,11 @@ def test_stop_and_start_on_the_same_port(demo_app: Starlette) -> None:
     assert not server.running
 
 
+def main(argv: list[str]) -> int:
+    """``beeper-tui demo-server ARGV``."""
+    return cli_main(["demo-server", *argv])
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -85,15 +91,13 @@ def test_cli_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_cli_bad_arguments_exit_2(argv: list[str]) -> None:
-    with pytest.raises(SystemExit) as excinfo:
-        main(argv)
-    assert excinfo.value.code == 2
+    assert main(argv) == 2
 
 
 def test_cli_serves_until_interrupted() -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "beeper_tui.demo.server", "--port", str(port), "--token", "t0k"],
+        [sys.executable, "-m", "beeper_tui", "demo-server", "--port", str(port), "--token", "t0k"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

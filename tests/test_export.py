@@ -18,19 +18,17 @@ from starlette.applications import Starlette
 import beeper_tui.config as config_module
 from beeper_tui.api.models import Account, ContactPage, User
 from beeper_tui.cli import main as cli_main
+from beeper_tui.cli.export_command import export_main
 from beeper_tui.demo import Dataset, DemoState, FaultRule, build_dataset, create_demo_app
-from beeper_tui.service.export import (
+from beeper_tui.service.export.formats import (
     CSV_COLUMNS,
     CsvWriter,
-    ExportProgress,
     JsonArrayWriter,
     VCardWriter,
     clean_text,
-    export_contacts,
-    export_main,
-    iter_contact_pages,
     neutralise_cell,
 )
+from beeper_tui.service.export.run import ExportProgress, export_contacts, iter_contact_pages
 from beeper_tui.service.person import Contact
 
 MATRIX = "matrix"  # holds the hostile names

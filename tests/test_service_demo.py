@@ -13,8 +13,8 @@ from beeper_tui.api.errors import BadRequestError, CannotConnectError, ServerErr
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoAccount, DemoState, FaultRule
 from beeper_tui.service.accounts import AccountDirectory
-from beeper_tui.service.backend import DEMO_BASE_URL, open_backend
 from beeper_tui.service.contacts import ContactPager
+from beeper_tui.wiring import DEMO_BASE_URL, open_backend
 from tests.demo_fixtures import demo_app, demo_dataset, demo_server, demo_state  # noqa: F401
 
 LIST_PATH = r"/contacts/list$"

@@ -18,7 +18,7 @@ from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.export_dialog import ExportDialog
-from beeper_tui.ui.help import HelpScreen
+from beeper_tui.ui.help_screen import HelpScreen
 from tests.ui_helpers import settle, wait_for
 
 SIZE = (120, 40)

@@ -14,11 +14,11 @@ from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
-from beeper_tui.ui.accounts import AccountsSidebar
+from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
-from beeper_tui.ui.help import HelpScreen
-from beeper_tui.ui.search import SearchBox
+from beeper_tui.ui.help_screen import HelpScreen
+from beeper_tui.ui.search_pane import SearchBox
 from tests.ui_helpers import settle
 
 SIZE = (120, 40)

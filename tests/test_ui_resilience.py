@@ -20,11 +20,12 @@ from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoServer, DemoState, FaultRule
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.backend import Backend, open_backend
-from beeper_tui.ui.accounts import AccountsSidebar
+from beeper_tui.service.backend import Backend
+from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
-from beeper_tui.ui.connect import ConnectErrorScreen, TokenScreen
+from beeper_tui.ui.connect_screens import ConnectErrorScreen, TokenScreen
 from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.wiring import open_backend
 from tests.ui_helpers import settle, wait_for, wait_for_screen
 
 SIZE = (120, 40)
@@ -406,7 +407,7 @@ async def test_hostile_server_message_in_a_toast_is_literal(
 async def test_palette_shows_hostile_account_names_literally(
     make_app: Callable[..., BeeperApp], demo_state: DemoState, demo_dataset: Dataset
 ) -> None:
-    from beeper_tui.ui.commands import AccountCommands
+    from beeper_tui.ui.command_palette import AccountCommands
 
     demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", body=_hostile_accounts(demo_dataset)))
     app = make_app()
@@ -545,8 +546,8 @@ async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(export_dialog, "export_to_file", broken)
     app = make_app()
+    monkeypatch.setattr(app.backend, "export_to_file", broken)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.query_one("#contacts", ContactList).focus()

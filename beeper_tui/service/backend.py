@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import httpx
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, ProtocolError
-from beeper_tui.api.models import AccountStatus, Info
+from beeper_tui.api.models import Account, AccountStatus, Info
 
 from .accounts import AccountDirectory
 from .all_accounts import AllAccountsPager
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager
+from .export.run import ExportProgress, ExportResult, export_to_file
 from .person import Contact
 
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp
+__all__ = ["EXPORT_PAGE_SIZE", "Backend", "CannotMessageError"]
 
-__all__ = ["DEMO_BASE_URL", "Backend", "CannotMessageError", "open_backend"]
+EXPORT_PAGE_SIZE: Final = 200
+"""Export pages with the largest page the API allows (``limit`` is at most 200)."""
 
 
 class CannotMessageError(BeeperError):
@@ -27,10 +28,6 @@ class CannotMessageError(BeeperError):
     def __init__(self, contact: Contact) -> None:
         self.contact = contact
         super().__init__("Beeper can't start a message to this person on any of their networks")
-
-
-DEMO_BASE_URL = "http://demo.beeper-tui.invalid"
-"""Base URL of the in-process demo: never resolved, requests go through ASGI."""
 
 
 class Backend:
@@ -93,6 +90,26 @@ class Backend:
         await self.client.focus(chat_id)
         return chat_id
 
+    async def export_to_file(
+        self,
+        accounts: Sequence[Account],
+        target: Path,
+        fmt: str,
+        *,
+        query: str = "",
+        progress: Callable[[ExportProgress], None] | None = None,
+    ) -> ExportResult:
+        """Export ``accounts``' contacts matching ``query`` to ``target``, all or nothing."""
+        return await export_to_file(
+            self.client,
+            accounts,
+            target,
+            fmt,
+            query=query,
+            page_size=EXPORT_PAGE_SIZE,
+            progress=progress,
+        )
+
     async def info(self) -> Info:
         """Server discovery (``/v1/info``)."""
         return await self.client.info()
@@ -100,38 +117,3 @@ class Backend:
     async def aclose(self) -> None:
         """Release the connection pool."""
         await self.client.aclose()
-
-
-def open_backend(
-    *,
-    base_url: str,
-    access_token: str | None,
-    page_size: int = DEFAULT_PAGE_SIZE,
-    demo: bool = False,
-    demo_app: ASGIApp | None = None,
-    max_retries: int = 2,
-) -> Backend:
-    """Connect to a real Beeper Desktop, or with ``demo`` to the embedded stand-in.
-
-    The demo runs in-process over httpx's ASGI transport: no socket, no port.
-    ``demo_app`` lets tests pass an app with latency or faults configured.
-    """
-    if demo or demo_app is not None:
-        from beeper_tui.demo import DEMO_TOKEN, create_demo_app
-
-        if demo_app is None:
-            # The embedded demo takes its own token: a real one configured for
-            # Beeper Desktop must neither be rejected by it nor be sent to it.
-            app: ASGIApp = create_demo_app()
-            token = DEMO_TOKEN
-        else:
-            app, token = demo_app, access_token or DEMO_TOKEN
-        client = BeeperClient(
-            DEMO_BASE_URL,
-            token,
-            transport=httpx.ASGITransport(app=app),
-            max_retries=max_retries,
-        )
-        return Backend(client, page_size=page_size, is_demo=True)
-    client = BeeperClient(base_url, access_token, max_retries=max_retries)
-    return Backend(client, page_size=page_size)

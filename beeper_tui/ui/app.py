@@ -28,21 +28,22 @@ from beeper_tui.api.errors import (
 from beeper_tui.api.models import Account
 from beeper_tui.config import Settings, save_config_values
 from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.backend import Backend, open_backend
+from beeper_tui.service.backend import Backend
 from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import account_label, network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.wiring import open_backend
 
-from .accounts import AccountsSidebar
-from .commands import AccountCommands, ContactCommands
-from .connect import ConnectErrorScreen, TokenEntered, TokenScreen
+from .accounts_sidebar import AccountsSidebar
+from .command_palette import AccountCommands, ContactCommands
+from .connect_screens import ConnectErrorScreen, TokenEntered, TokenScreen
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
-from .detail import DetailPanel
 from .export_dialog import ExportDialog
-from .help import HelpScreen
+from .help_screen import HelpScreen
+from .person_view import PersonView
 from .safe_text import inert
-from .search import SearchBox, SearchPane
+from .search_pane import SearchBox, SearchPane
 
 __all__ = ["BeeperApp"]
 
@@ -100,7 +101,7 @@ class BeeperApp(App[None]):
         with Horizontal(id="panes"):
             yield AccountsSidebar(id="accounts")
             yield SearchPane(self.backend, debounce_ms=self.settings.debounce_ms, id="pane")
-            yield DetailPanel(id="detail")
+            yield PersonView(id="detail")
         yield Footer()
 
     reconnect_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
@@ -301,9 +302,9 @@ class BeeperApp(App[None]):
         return self.query_one("#pane", SearchPane)
 
     @property
-    def detail(self) -> DetailPanel:
+    def detail(self) -> PersonView:
         """The detail panel (``#detail``)."""
-        return self.query_one("#detail", DetailPanel)
+        return self.query_one("#detail", PersonView)
 
     # -- accounts --------------------------------------------------------------
 
@@ -512,10 +513,9 @@ class BeeperApp(App[None]):
         slug = re.sub(r"[^a-z0-9]+", "-", slug.casefold()).strip("-") or "contacts"
         self.push_screen(
             ExportDialog(
-                self.backend.client,
+                self.backend,
                 accounts,
                 query=self.pane.query_text,
-                page_size=max(self.backend.page_size, 200),
                 default_path=Path.home() / f"beeper-contacts-{slug}.vcf",
                 scope_label=label,
             )

@@ -15,10 +15,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
-from beeper_tui.service.export import ExportProgress, ExportResult, export_to_file
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.export.run import ExportProgress, ExportResult
 
 from .safe_text import inert, safe_text
 
@@ -39,19 +39,17 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def __init__(
         self,
-        client: BeeperClient,
+        backend: Backend,
         accounts: Sequence[Account],
         *,
         query: str,
-        page_size: int,
         default_path: Path,
         scope_label: str,
     ) -> None:
         super().__init__()
-        self.client = client
+        self.backend = backend
         self.accounts = list(accounts)
         self.search_query = query
-        self.page_size = page_size
         self.default_path = default_path
         self.scope_label = scope_label
         self.running = False
@@ -133,14 +131,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     @work(group="export", exclusive=True, exit_on_error=False)
     async def _export(self, target: Path, fmt: str) -> None:
         try:
-            result = await export_to_file(
-                self.client,
-                self.accounts,
-                target,
-                fmt,
-                query=self.search_query,
-                page_size=self.page_size,
-                progress=self._progress,
+            result = await self.backend.export_to_file(
+                self.accounts, target, fmt, query=self.search_query, progress=self._progress
             )
         except (BeeperError, OSError) as exc:
             self._failed(exc.message if isinstance(exc, BeeperError) else str(exc))

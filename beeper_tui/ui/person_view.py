@@ -1,4 +1,4 @@
-"""The detail panel: everything known about the highlighted person or account."""
+"""The person view: everything known about the highlighted person (or account)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from beeper_tui.service.networks import account_owner, network_name, status_badg
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
 
-from .accounts import BADGE_STYLES
+from .accounts_sidebar import BADGE_STYLES
 from .safe_text import safe_text
 
-__all__ = ["DetailPanel", "account_fields", "contact_fields"]
+__all__ = ["PersonView", "account_fields", "contact_fields"]
 
 Field = tuple[str, Text]
 
@@ -101,7 +101,7 @@ def _table(rows: list[Field]) -> Table:
     return table
 
 
-class DetailPanel(VerticalScroll):
+class PersonView(VerticalScroll):
     """Shows a contact (following the highlight) or an account."""
 
     def __init__(self, *, id: str | None = None) -> None:

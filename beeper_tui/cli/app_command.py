@@ -1,4 +1,4 @@
-"""Command line: parse flags, pick the real or demo backend, start the app."""
+"""``beeper-tui`` with no command: resolve the settings and open the app."""
 
 from __future__ import annotations
 
@@ -9,35 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from beeper_tui import __version__
-from beeper_tui.arguments import OneLineParser, argv_secrets, non_negative_int, positive_int
 from beeper_tui.config import ConfigError, Settings, resolve_settings
 
-__all__ = ["build_parser", "main", "settings_from_args"]
+from .common import non_negative_int, positive_int
 
-EPILOG = """\
-commands:
-  beeper-tui demo-server [--host H] [--port P] [--token T] [--seed N] [--latency-ms N]
-                        serve the embedded Beeper Desktop stand-in over HTTP
-  beeper-tui export (--account ID | --all) --format vcf|csv|json|jsonl [-o FILE]
-                        [--query TEXT] [--demo] [--base-url URL] [--token T] ...
-                        export contacts (beeper-tui export --help for details)
-
-environment:
-  BEEPER_ACCESS_TOKEN   access token for Beeper Desktop's API
-  BEEPER_BASE_URL       API base URL (BEEPER_DESKTOP_BASE_URL is accepted too)
-
-precedence: flags > environment > config file > defaults.
-"""
+__all__ = ["add_arguments", "run", "settings_from_args"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The app's argument parser (``beeper-tui --help`` shows it)."""
-    parser = OneLineParser(
-        prog="beeper-tui",
-        description="A fast, keyboard-first terminal contact browser for Beeper Desktop.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app's own options, on the top-level parser."""
     parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
     parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
     parser.add_argument(
@@ -50,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
     parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
     parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
-    return parser
+    parser.set_defaults(run=run)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -82,21 +62,8 @@ def _setup_logging(path: Path | None) -> None:
     root.addHandler(handler)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``beeper-tui`` command."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["demo-server"]:
-        from beeper_tui.demo.server import main as demo_server_main
-
-        return demo_server_main(argv[1:])
-    if argv[:1] == ["export"]:
-        from beeper_tui.service.export import export_main
-
-        return export_main(argv[1:])
-    parser = build_parser()
-    assert isinstance(parser, OneLineParser)
-    parser.secrets = argv_secrets(argv)
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """Open the app; returns its exit status."""
     try:
         settings = settings_from_args(args)
         _setup_logging(settings.log_file)
@@ -109,7 +76,3 @@ def main(argv: list[str] | None = None) -> int:
     app = BeeperApp(settings)
     app.run()
     return app.return_code or 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

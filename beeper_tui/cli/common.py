@@ -1,14 +1,11 @@
-"""Command-line plumbing shared by ``beeper-tui``, ``export`` and ``demo-server``.
-
-No Textual here: the export and the demo server use it without a terminal UI.
-"""
+"""Command-line plumbing shared by every subcommand: the parser class, argument types."""
 
 from __future__ import annotations
 
 import argparse
 import os
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 __all__ = [
     "OneLineParser",
@@ -41,7 +38,9 @@ def argv_secrets(argv: Sequence[str]) -> list[str]:
 class OneLineParser(argparse.ArgumentParser):
     """Prints one line naming the problem (no usage dump), never a token, and exits 2."""
 
-    secrets: Sequence[str] = ()
+    def __init__(self, *args: Any, secrets: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secrets = secrets
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {scrub(message, self.secrets)}\n")

@@ -1,0 +1,295 @@
+"""``beeper-tui export``: arguments, progress on stderr, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.config import ConfigError, resolve_settings
+from beeper_tui.service.export.formats import FORMATS, clean_text, make_writer
+from beeper_tui.service.export.run import (
+    ExportProgress,
+    ExportSink,
+    export_contacts,
+    resolve_accounts,
+)
+from beeper_tui.wiring import open_backend
+
+from .common import argv_secrets, non_negative_int, positive_int, scrub
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from starlette.types import ASGIApp
+
+__all__ = ["export_main", "register", "run"]
+
+PROG: Final = "beeper-tui export"
+
+_EXPORT_EPILOG: Final = """\
+formats:
+  vcf    vCard 4.0, one card per contact (FN, N, TEL, EMAIL, NICKNAME, X-BEEPER-*)
+  csv    header row; cells starting with = + - @ (phones, handles too) get a
+         leading ' so spreadsheets never run them as formulas; files get a BOM
+  json   one array of the API's User objects plus accountID and network
+  jsonl  the same objects, one per line
+
+A file is written only when the whole export succeeded; on any error the exit
+status is 1 and an existing FILE is left as it was.
+"""
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``export`` to the command tree."""
+    parser = commands.add_parser(
+        "export",
+        help="export contacts to vCard, CSV, JSON or JSON Lines",
+        description="Export contacts of one account or of all accounts.",
+        epilog=_EXPORT_EPILOG,
+    )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--account", metavar="ID", help="export this account's contacts")
+    which.add_argument("--all", action="store_true", help="export every account's contacts")
+    parser.add_argument("--query", metavar="TEXT", default="", help="only contacts matching TEXT")
+    parser.add_argument("--format", required=True, choices=FORMATS, help="output format")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (without -o, or with -o -: standard output)",
+    )
+    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
+    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
+    parser.add_argument(
+        "--demo", action="store_true", default=None, help="export the embedded demo data"
+    )
+    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
+    parser.add_argument(
+        "--max-retries",
+        type=non_negative_int,
+        metavar="N",
+        default=2,
+        help="retries of a page after 408/409/429/5xx (default 2)",
+    )
+    parser.set_defaults(run=run)
+
+
+class _Stderr:
+    """Error lines and the optional progress bar, both on stderr."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        self.secrets = [s for s in secrets if s]
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def error(self, text: str) -> None:
+        line = f"{PROG}: error: {self._one_line(text)}"
+        self._print(line)
+
+    def warning(self, text: str) -> None:
+        self._print(f"{PROG}: warning: {self._one_line(text)}")
+
+    def _one_line(self, text: str) -> str:
+        # Server messages are user-controlled: no escapes reach the terminal.
+        return scrub(clean_text(text, newlines=False) or "", self.secrets)
+
+    def _print(self, line: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def start_progress(self) -> None:
+        """Show a progress bar (call only when stderr is a terminal)."""
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.fields[written]:>7,} contacts", markup=False),
+            TextColumn("{task.description}", markup=False),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr, highlight=False),
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._task = self._progress.add_task("connecting…", total=None, written=0)
+        self._progress.start()
+
+    def update(self, state: ExportProgress) -> None:
+        """The progress callback of :func:`export_contacts`."""
+        if self._progress is None or self._task is None:
+            return
+        where = f"{state.network} ({state.account_id})"
+        if state.account_count > 1:
+            where += f" · account {state.account_index}/{state.account_count}"
+        self._progress.update(
+            self._task,
+            description=self._one_line(where),
+            written=state.total_written,
+        )
+
+    def stop_progress(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _silence_stdout() -> None:
+    # The reader went away (``| head``): point stdout at /dev/null so the
+    # interpreter's final flush does not complain about the closed pipe.
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+async def _run(
+    args: argparse.Namespace,
+    *,
+    base_url: str,
+    token: str | None,
+    demo: bool,
+    page_size: int,
+    demo_app: ASGIApp | None,
+    sink: ExportSink,
+    stderr: _Stderr,
+) -> int:
+    backend = open_backend(
+        base_url=base_url,
+        access_token=token,
+        page_size=page_size,
+        demo=demo,
+        demo_app=demo_app,
+        max_retries=args.max_retries,
+    )
+    try:
+        accounts = await resolve_accounts(backend.client, None if args.all else args.account)
+        writer = make_writer(args.format, sink.stream, to_file=sink.target is not None)
+        result = await export_contacts(
+            backend.client,
+            accounts,
+            writer,
+            query=args.query,
+            page_size=page_size,
+            keep_going=args.all,
+            progress=stderr.update,
+            on_account_error=lambda account, exc: stderr.error(f"{account.account_id}: {exc}"),
+        )
+    except BeeperError as exc:
+        stderr.error(str(exc))
+        return 1
+    finally:
+        await backend.aclose()
+    if not result.complete:
+        failed = len(result.failures)
+        stderr.error(
+            f"{failed} of {len(accounts)} accounts failed"
+            + ("; nothing was written" if sink.target is not None else "")
+        )
+        return 1
+    return 0
+
+
+def export_main(argv: Sequence[str], *, demo_app: ASGIApp | None = None) -> int:
+    """``beeper-tui export ARGV…``; returns the exit status (2 for bad arguments).
+
+    ``demo_app`` lets tests export from a demo app with faults configured.
+    """
+    from . import parse
+
+    args = parse(["export", *argv])
+    if isinstance(args, int):
+        return args
+    return run(args, demo_app=demo_app)
+
+
+def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
+    """Export as ``args`` say; returns the exit status."""
+    stderr = _Stderr(argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t])
+    try:
+        settings = resolve_settings(
+            {
+                "base_url": args.base_url,
+                "access_token": args.token,
+                "demo": args.demo,
+                "page_size": args.page_size,
+            },
+            config_path=args.config,
+        )
+    except ConfigError as exc:
+        stderr.error(str(exc))
+        return 2
+    token = settings.token
+    stderr.secrets.extend(s for s in (token,) if s)
+    demo = settings.demo or demo_app is not None
+    if not demo and not token:
+        stderr.error(
+            "no access token: set BEEPER_ACCESS_TOKEN, pass --token, "
+            "or save one from the app (or use --demo)"
+        )
+        return 2
+    if not demo and (warning := settings.clear_text_warning):
+        stderr.warning(warning)
+
+    target = None if args.output in (None, "-") else Path(args.output)
+    if target is not None and target.is_dir():
+        stderr.error(f"{target} is a directory")
+        return 2
+    try:
+        sink = ExportSink(target)
+    except OSError as exc:
+        stderr.error(f"cannot write {target}: {exc.strerror or exc}")
+        return 1
+
+    # A bar on a terminal stderr, unless contacts are printing on that terminal too.
+    if sys.stderr.isatty() and not sink.is_terminal:
+        stderr.start_progress()
+    try:
+        code = asyncio.run(
+            _run(
+                args,
+                base_url=settings.base_url,
+                token=token,
+                demo=demo,
+                page_size=settings.page_size,
+                demo_app=demo_app,
+                sink=sink,
+                stderr=stderr,
+            )
+        )
+    except KeyboardInterrupt:
+        stderr.stop_progress()
+        sink.abort()
+        stderr.error("interrupted" + ("; nothing was written" if target is not None else ""))
+        return 130
+    except OSError as exc:  # writing failed: disk full, broken pipe, …
+        stderr.stop_progress()
+        sink.abort()
+        if isinstance(exc, BrokenPipeError):
+            _silence_stdout()
+        else:
+            stderr.error(f"cannot write {target or 'standard output'}: {exc.strerror or exc}")
+        return 1
+    except BaseException:
+        stderr.stop_progress()
+        sink.abort()
+        raise
+    stderr.stop_progress()
+    if code != 0:
+        sink.abort()
+        return code
+    try:
+        sink.commit()
+    except OSError as exc:
+        stderr.error(f"cannot write {target or 'standard output'}: {exc.strerror or exc}")
+        return 1
+    return 0

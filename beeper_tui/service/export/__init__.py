@@ -1,0 +1,1 @@
+"""Export: formats (``formats``) and the run that pages accounts into them (``run``)."""

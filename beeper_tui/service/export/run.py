@@ -1,0 +1,286 @@
+"""The export run: page through accounts, write each page, report progress.
+
+Contacts are streamed: each page is written as it arrives and then dropped,
+so memory stays flat however large the account (only the IDs already seen are
+kept, to drop duplicates the way :class:`~beeper_tui.service.ContactPager` does).
+
+Output to a file is atomic: everything goes to a temporary file in the target's
+directory, which replaces the target only when the whole export succeeded. A
+failed or interrupted export leaves no partial file and any earlier target as
+it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TextIO
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import (
+    AuthenticationError,
+    BeeperError,
+    CannotConnectError,
+    NotFoundError,
+)
+from beeper_tui.api.models import Account, User
+from beeper_tui.service.accounts import display_order
+from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE, ContactPager
+from beeper_tui.service.networks import network_name
+from beeper_tui.service.person import Contact
+
+from .formats import ContactWriter, make_writer
+
+__all__ = [
+    "AccountFailure",
+    "ExportProgress",
+    "ExportResult",
+    "ExportSink",
+    "export_contacts",
+    "export_to_file",
+    "iter_contact_pages",
+    "resolve_accounts",
+]
+
+
+async def iter_contact_pages(
+    client: BeeperClient,
+    account_id: str,
+    *,
+    query: str = "",
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> AsyncIterator[list[User]]:
+    """Yield each page of ``contacts/list`` (users not seen before), one request at a time.
+
+    A :class:`ContactPager` that keeps only IDs, not contacts, so memory stays
+    flat however large the account; it stops where the pager stops. Raises the
+    typed :class:`BeeperError` of a failed page.
+    """
+    pager = ContactPager(
+        client,
+        account_id,
+        query,
+        page_size=page_size,
+        keep_items=False,
+        identifier_lookup=False,
+    )
+    while pager.has_more:
+        yield [contact.user for contact in await pager.load_next()]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportProgress:
+    """Where an export stands; passed to the progress callback after every page."""
+
+    account_id: str
+    network: str
+    account_index: int
+    """1-based position of the account being exported."""
+    account_count: int
+    account_written: int
+    """Contacts written from this account so far."""
+    total_written: int
+    """Contacts written from all accounts so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFailure:
+    """An account whose export failed (with ``keep_going``)."""
+
+    account_id: str
+    error: BeeperError
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_contacts` did."""
+
+    written: int = 0
+    failures: list[AccountFailure] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every account was exported in full."""
+        return not self.failures
+
+
+def _aborts_everything(exc: BeeperError) -> bool:
+    # These fail the same way for every account: trying the others only
+    # repeats the message.
+    return isinstance(exc, CannotConnectError | AuthenticationError)
+
+
+async def export_contacts(
+    client: BeeperClient,
+    accounts: Sequence[Account],
+    writer: ContactWriter,
+    *,
+    query: str = "",
+    page_size: int = DEFAULT_PAGE_SIZE,
+    keep_going: bool = False,
+    progress: Callable[[ExportProgress], None] | None = None,
+    on_account_error: Callable[[Account, BeeperError], None] | None = None,
+) -> ExportResult:
+    """Write every contact of ``accounts`` (matching ``query``) through ``writer``.
+
+    Each page is written and flushed as it arrives. A failed page raises its
+    :class:`BeeperError` (without closing the writer), unless ``keep_going``:
+    then the failure is recorded, reported to ``on_account_error``, and the
+    next account follows; a lost connection or a rejected token still raise.
+    """
+    result = ExportResult()
+    writer.write_header()
+    for index, account in enumerate(accounts, 1):
+        network = network_name(account)
+        state = ExportProgress(account.account_id, network, index, len(accounts), 0, result.written)
+        if progress is not None:
+            progress(state)
+        try:
+            async for users in iter_contact_pages(
+                client, account.account_id, query=query, page_size=page_size
+            ):
+                for user in users:
+                    writer.write_contact(Contact(user, account.account_id), network)
+                result.written += len(users)
+                writer.stream.flush()
+                state = replace(
+                    state,
+                    account_written=state.account_written + len(users),
+                    total_written=result.written,
+                )
+                if progress is not None:
+                    progress(state)
+        except BeeperError as exc:
+            if not keep_going or _aborts_everything(exc):
+                raise
+            result.failures.append(AccountFailure(account.account_id, exc))
+            if on_account_error is not None:
+                on_account_error(account, exc)
+    writer.close()
+    return result
+
+
+async def resolve_accounts(client: BeeperClient, account_id: str | None) -> list[Account]:
+    """Every account in display order (``None``), or the one with ``account_id``.
+
+    Older Desktop builds answer 404 to the single-account endpoint: the list
+    entry is used then. Raises :class:`NotFoundError` for an unknown ID.
+    """
+    if account_id is None:
+        return display_order(await client.list_accounts())
+    try:
+        return [await client.get_account(account_id)]
+    except NotFoundError:
+        for account in await client.list_accounts():
+            if account.account_id == account_id:
+                return [account]
+        raise
+
+
+class ExportSink:
+    """Where the export goes: stdout, or a temp file renamed onto the target on success."""
+
+    def __init__(self, target: Path | None) -> None:
+        self.target = target
+        self._tmp: Path | None = None
+        self._wrapper: io.TextIOWrapper | None = None
+        self.stream: TextIO
+        if target is None:
+            sys.stdout.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is None:
+                self.stream = sys.stdout
+            else:
+                # UTF-8 whatever the locale, no newline translation (vCard wants CRLF).
+                self._wrapper = io.TextIOWrapper(
+                    buffer, encoding="utf-8", newline="", write_through=True
+                )
+                self.stream = self._wrapper
+            return
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+        self._tmp = Path(name)
+        try:
+            if target.exists():
+                os.chmod(fd, target.stat().st_mode & 0o7777)
+            # New files stay 0600 (mkstemp's mode): contact lists are personal data.
+            self.stream = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except BaseException:
+            os.close(fd)
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.target is None and sys.stdout.isatty()
+
+    def commit(self) -> None:
+        """Finish: the temp file becomes the target."""
+        if self._tmp is None:
+            self._release_stdout()
+            return
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            assert self.target is not None
+            os.replace(self._tmp, self.target)
+        except BaseException:
+            self.abort()
+            raise
+        self._tmp = None
+
+    def abort(self) -> None:
+        """Give up: remove the temp file; an existing target stays as it was."""
+        if self._tmp is None:
+            self._release_stdout()
+            return
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        self._tmp.unlink(missing_ok=True)
+        self._tmp = None
+
+    def _release_stdout(self) -> None:
+        wrapper, self._wrapper = self._wrapper, None
+        if wrapper is None:
+            return
+        # A closed pipe: what it missed cannot be sent anyway.
+        with contextlib.suppress(OSError):
+            wrapper.flush()
+        # Detach, or the wrapper would close sys.stdout's buffer when collected.
+        # write_through=True left nothing buffered, so this cannot fail on a flush.
+        with contextlib.suppress(OSError):
+            wrapper.detach()
+
+
+async def export_to_file(
+    client: BeeperClient,
+    accounts: Sequence[Account],
+    target: Path,
+    fmt: str,
+    *,
+    query: str = "",
+    page_size: int = DEFAULT_PAGE_SIZE,
+    progress: Callable[[ExportProgress], None] | None = None,
+) -> ExportResult:
+    """Export to ``target`` all at once or not at all (temp file, renamed on success).
+
+    Any failure (or cancellation) removes the temp file and leaves an existing
+    ``target`` untouched, then re-raises.
+    """
+    sink = ExportSink(target)
+    try:
+        writer = make_writer(fmt, sink.stream, to_file=True)
+        result = await export_contacts(
+            client, accounts, writer, query=query, page_size=page_size, progress=progress
+        )
+    except BaseException:
+        sink.abort()
+        raise
+    sink.commit()
+    return result

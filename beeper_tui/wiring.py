@@ -1,0 +1,58 @@
+"""The composition root: the one place that builds a backend, for a real Desktop or the demo.
+
+Only this module (and the command line) knows the demo exists; the service
+layer gets a :class:`~beeper_tui.service.backend.Backend` and never asks which.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+__all__ = ["DEMO_BASE_URL", "open_backend"]
+
+DEMO_BASE_URL = "http://demo.beeper-tui.invalid"
+"""Base URL of the in-process demo: never resolved, requests go through ASGI."""
+
+
+def open_backend(
+    *,
+    base_url: str,
+    access_token: str | None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    demo: bool = False,
+    demo_app: ASGIApp | None = None,
+    max_retries: int = 2,
+) -> Backend:
+    """Connect to a real Beeper Desktop, or with ``demo`` to the embedded stand-in.
+
+    The demo runs in-process over httpx's ASGI transport: no socket, no port.
+    ``demo_app`` lets tests pass an app with latency or faults configured.
+    """
+    if demo or demo_app is not None:
+        from beeper_tui.demo import DEMO_TOKEN, create_demo_app
+
+        if demo_app is None:
+            # The embedded demo takes its own token: a real one configured for
+            # Beeper Desktop must neither be rejected by it nor be sent to it.
+            app: ASGIApp = create_demo_app()
+            token = DEMO_TOKEN
+        else:
+            app, token = demo_app, access_token or DEMO_TOKEN
+        client = BeeperClient(
+            DEMO_BASE_URL,
+            token,
+            transport=httpx.ASGITransport(app=app),
+            max_retries=max_retries,
+        )
+        return Backend(client, page_size=page_size, is_demo=True)
+    client = BeeperClient(base_url, access_token, max_retries=max_retries)
+    return Backend(client, page_size=page_size)
