@@ -13,7 +13,8 @@ from textual.widgets import Input, OptionList
 
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.demo import Dataset, DemoState, FaultRule
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
+from beeper_tui.service.all_accounts import AllAccountsPager
+from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
@@ -335,6 +336,7 @@ async def test_a_rate_limited_account_waits_then_continues(
         await wait_for(
             pilot,
             lambda: "telegram" in {i.account_id for c in rows(app).items for i in c.identities},
+            limit=30,  # a cold start builds the 20,000-member workspace first
         )
         assert "failed" not in str(app.query_one("#count").render())
         telegram = demo_state.requests_to(r"^/v1/accounts/telegram/contacts/list$")

@@ -10,10 +10,10 @@ from textual import events
 
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.demo.search import normalize
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
@@ -55,7 +55,7 @@ async def test_startup_shows_all_accounts_with_badges(
         assert any(p.startswith("? ") for p in prompts)  # older build: unknown
         assert any("reconnect required" in p for p in prompts)
         # "All accounts" is the default: rows come from many networks, each with a badge.
-        assert sidebar.highlighted_id == ALL_ACCOUNTS
+        assert sidebar.highlighted_scope == ALL_ACCOUNTS
         rows = contacts(app).items
         assert len({c.account_id for c in rows}) > 5
         first_line = contacts(app).render_line(0).text
@@ -355,7 +355,7 @@ async def test_command_palette_switches_account(make_app: Callable[..., BeeperAp
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.pane.account_id == target.account_id
-        assert app.sidebar.highlighted_id == target.account_id
+        assert app.sidebar.highlighted_scope == target.account_id
 
 
 async def test_r_refreshes_accounts(

@@ -19,8 +19,8 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoServer, DemoState, FaultRule
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.backend import Backend
+from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import ConnectErrorScreen, TokenScreen
@@ -53,7 +53,7 @@ def http_app(base_url: str, token: str | None, **overrides: Any) -> BeeperApp:
     settings = Settings(**values)
     backend = open_backend(base_url=base_url, access_token=token, max_retries=0)
     app = BeeperApp(settings, backend=backend)
-    app.reconnect_delays = (0.1,)
+    app.session.reconnect_delays = (0.1,)
     return app
 
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
-from beeper_tui.api.models import Account
+from beeper_tui.api.models import Account, AccountStatus
 
 from .networks import account_owner, network_name
 
-__all__ = ["AccountDirectory", "display_order"]
+__all__ = ["AccountDirectory", "display_order", "searched_accounts"]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -23,6 +23,14 @@ def display_order(accounts: Sequence[Account]) -> list[Account]:
         accounts,
         key=lambda a: (network_name(a).casefold(), account_owner(a).casefold(), a.account_id),
     )
+
+
+def searched_accounts(accounts: Sequence[Account]) -> list[Account]:
+    """The accounts "All accounts" covers: every one the user has not disabled in Beeper.
+
+    Every other state (even disconnected) may still answer from what Beeper stored.
+    """
+    return [a for a in accounts if a.status is not AccountStatus.DISABLED]
 
 
 class AccountDirectory:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from beeper_tui.api.errors import BeeperError
 
 from .contacts import ContactPager
 from .person import Contact, PersonIndex
+from .retry import RetryTimer, auto_retry_delay
 
-__all__ = ["ALL_ACCOUNTS", "AllAccountsPager"]
-
-ALL_ACCOUNTS = "beeper-tui:all-accounts"
-"""The scope that searches every account at once (an ID no real account uses)."""
+__all__ = ["AllAccountsPager"]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -26,9 +24,11 @@ class AllAccountsPager:
     the order the accounts answer (fastest first) and ``on_update`` runs after
     each answer, so the screen fills while slow accounts are still working.
     Contacts sharing a phone number or email become one row (a :class:`Contact`
-    whose ``others`` lists the identities on other networks). An account that
+    whose ``others`` lists the identities on other accounts). An account that
     fails is noted in :attr:`failures` and left out of automatic paging until
-    :meth:`retry_failed`; it never holds up or breaks the others.
+    :meth:`retry`; it never holds up or breaks the others. A rate-limited
+    account is asked again by itself once its ``Retry-After`` has passed,
+    whatever the other accounts are doing meanwhile.
     """
 
     def __init__(
@@ -43,10 +43,11 @@ class AllAccountsPager:
         self.on_update = on_update
         self.on_failure = on_failure
         """Called with (account ID, error) as each account fails."""
-        self.failures: dict[str, BeeperError] = {}
-        """Account ID → why its last page failed."""
+        self._failures: dict[str, BeeperError] = {}
         self._items = PersonIndex()
         self._loading = False
+        self._retrying = 0
+        self._timers: dict[str, RetryTimer] = {}
         self.rounds = 0
 
     @property
@@ -55,20 +56,30 @@ class AllAccountsPager:
         return self._items
 
     @property
+    def failures(self) -> Mapping[str, BeeperError]:
+        """Account ID → why its last page failed."""
+        return self._failures
+
+    @property
     def has_more(self) -> bool:
         """Whether an account that has not failed may have more."""
         return any(p.has_more for p in self._active())
 
     @property
     def loading(self) -> bool:
-        """Whether a page round is in flight."""
-        return self._loading
+        """Whether a page round or a retry is in flight."""
+        return self._loading or self._retrying > 0
+
+    @property
+    def retrying(self) -> bool:
+        """Whether a failed account will be asked again by itself."""
+        return any(timer.pending for timer in self._timers.values())
 
     @property
     def error(self) -> BeeperError | None:
         """An error only when every account failed (otherwise see :attr:`failures`)."""
-        if self.pagers and len(self.failures) == len(self.pagers):
-            return next(iter(self.failures.values()))
+        if self.pagers and len(self._failures) == len(self.pagers):
+            return next(iter(self._failures.values()))
         return None
 
     @property
@@ -82,42 +93,64 @@ class AllAccountsPager:
         return None
 
     def _active(self) -> list[ContactPager]:
-        return [p for p in self.pagers if p.account_id not in self.failures]
+        return [p for p in self.pagers if p.account_id not in self._failures]
 
     async def load_next(self) -> list[Contact]:
         """Ask every account with more for its next page, at once."""
-        return await self._round(self._active())
-
-    async def retry_failed(self) -> list[Contact]:
-        """Ask the accounts that failed again (their loaded rows stay)."""
-        if self._loading:
-            return []  # the failures stay noted until a round can retry them
-        failed = [p for p in self.pagers if p.account_id in self.failures]
-        for pager in failed:
-            self.failures.pop(pager.account_id, None)
-        return await self._round(failed)
-
-    async def _round(self, pagers: list[ContactPager]) -> list[Contact]:
-        wanted = [p for p in pagers if p.has_more]
+        wanted = [p for p in self._active() if p.has_more]
         if self._loading or not wanted:
             return []
         self._loading = True
-        added: list[Contact] = []
         try:
-            tasks = [asyncio.ensure_future(self._one(p)) for p in wanted]
-            try:
-                for next_done in asyncio.as_completed(tasks):
-                    added.extend(await next_done)
-                    if self.on_update is not None:
-                        self.on_update()
-            finally:
-                for task in tasks:
-                    task.cancel()
-                # Let cancelled pagers unwind, so none still reads as loading.
-                await asyncio.gather(*tasks, return_exceptions=True)
+            added = await self._ask(wanted)
         finally:
             self._loading = False
         self.rounds += 1
+        return added
+
+    async def retry(self) -> None:
+        """Ask the accounts that failed again now (their loaded rows stay)."""
+        await self._retry([p for p in self.pagers if p.account_id in self._failures])
+
+    async def _retry(self, pagers: list[ContactPager]) -> None:
+        # Runs beside a round of the other accounts: a failed account is in no round.
+        for pager in pagers:
+            self._timers.pop(pager.account_id, RetryTimer()).cancel()
+            self._failures.pop(pager.account_id, None)
+        wanted = [p for p in pagers if p.has_more and not p.loading]
+        if not wanted:
+            return
+        self._retrying += 1
+        if self.on_update is not None:
+            self.on_update()  # the failures are gone: say so before the answers come
+        try:
+            await self._ask(wanted)
+        finally:
+            self._retrying -= 1
+        if not self.rounds:
+            self.rounds = 1  # every account had failed: this is the first answer
+        if self.on_update is not None:
+            self.on_update()
+
+    def close(self) -> None:
+        """Drop every pending retry."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+    async def _ask(self, pagers: list[ContactPager]) -> list[Contact]:
+        added: list[Contact] = []
+        tasks = [asyncio.ensure_future(self._one(p)) for p in pagers]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                added.extend(await next_done)
+                if self.on_update is not None:
+                    self.on_update()
+        finally:
+            for task in tasks:
+                task.cancel()
+            # Let cancelled pagers unwind, so none still reads as loading.
+            await asyncio.gather(*tasks, return_exceptions=True)
         return added
 
     async def _one(self, pager: ContactPager) -> list[Contact]:
@@ -125,11 +158,12 @@ class AllAccountsPager:
             contacts = await pager.load_next()
         except BeeperError as exc:
             log.info("all accounts: %s failed: %s", pager.account_id, exc)
-            self.failures[pager.account_id] = exc
+            self._failures[pager.account_id] = exc
+            delay = auto_retry_delay(exc)
+            if delay is not None:
+                timer = self._timers.setdefault(pager.account_id, RetryTimer())
+                timer.arm(delay, lambda: self._retry([pager]))
             if self.on_failure is not None:
                 self.on_failure(pager.account_id, exc)
             return []
-        return self._absorb(contacts)
-
-    def _absorb(self, contacts: Sequence[Contact]) -> list[Contact]:
         return self._items.extend(contacts)

@@ -8,13 +8,15 @@ from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, ProtocolError
-from beeper_tui.api.models import Account, AccountStatus, Info
+from beeper_tui.api.models import Account, Info
 
-from .accounts import AccountDirectory
+from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
-from .contacts import DEFAULT_PAGE_SIZE, ContactPager
-from .export.run import ExportProgress, ExportResult, export_to_file
-from .person import Contact
+from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
+from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
+from .networks import account_label, network_name
+from .person import Contact, messageable_identities
+from .scope import ALL_ACCOUNTS, Scope
 
 __all__ = ["EXPORT_PAGE_SIZE", "Backend", "CannotMessageError"]
 
@@ -46,9 +48,20 @@ class Backend:
         """Where requests go (for messages; the in-process demo has a placeholder)."""
         return self.client.base_url
 
+    @property
+    def has_token(self) -> bool:
+        """Whether an access token is configured (its value is never exposed)."""
+        return self.client.has_token
+
+    def set_access_token(self, token: str | None) -> None:
+        """Use a new token for every following request."""
+        self.client.set_access_token(token)
+
     def pager(self, account_id: str, query: str = "") -> ContactPager:
         """A fresh pager over ``account_id``'s contacts matching ``query``."""
-        return ContactPager(self.client, account_id, query, page_size=self.page_size)
+        return ContactPager(
+            self.client, account_id, query, page_size=self.page_size, auto_retry=True
+        )
 
     def all_pager(self, query: str = "") -> AllAccountsPager:
         """A source over every account at once, for ``query``.
@@ -58,11 +71,14 @@ class Backend:
         """
         return AllAccountsPager(
             [
-                self.pager(a.account_id, query)
-                for a in self.accounts.accounts
-                if a.status is not AccountStatus.DISABLED
+                ContactPager(self.client, a.account_id, query, page_size=self.page_size)
+                for a in searched_accounts(self.accounts.accounts)
             ]
         )
+
+    def source(self, scope: Scope, query: str = "") -> ContactSource:
+        """The contacts of ``scope`` (one account, or every account) matching ``query``."""
+        return self.all_pager(query) if scope is ALL_ACCOUNTS else self.pager(str(scope), query)
 
     async def open_chat(self, contact: Contact) -> str:
         """Start (or find) the one-to-one chat with ``contact`` and focus it in Beeper Desktop.
@@ -70,7 +86,7 @@ class Backend:
         Uses the first of the person's identities Beeper can message. Returns the
         chat ID; raises :class:`CannotMessageError` when no identity can be messaged.
         """
-        identity = next((c for c in contact.identities if not c.user.cannot_message), None)
+        identity = next(iter(messageable_identities(contact)), None)
         if identity is None:
             raise CannotMessageError(contact)
         user = identity.user
@@ -89,6 +105,15 @@ class Backend:
             raise ProtocolError("POST /v1/chats/start", "the answer has no chat ID")
         await self.client.focus(chat_id)
         return chat_id
+
+    def export_plan(self, scope: Scope) -> ExportPlan | None:
+        """What exporting ``scope`` covers; None when its account is not known (yet)."""
+        if scope is ALL_ACCOUNTS:
+            return ExportPlan(searched_accounts(self.accounts.accounts), "all accounts", "all")
+        account = self.accounts.get(scope)
+        if account is None:
+            return None
+        return ExportPlan([account], account_label(account), network_name(account))
 
     async def export_to_file(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Protocol
 
 from beeper_tui.api.client import BeeperClient
@@ -13,6 +13,7 @@ from beeper_tui.api.models import ContactPage, User
 
 from .names import identifier_kind
 from .person import Contact
+from .retry import RetryTimer, auto_retry_delay
 
 __all__ = ["DEFAULT_PAGE_SIZE", "ContactPager", "ContactSource"]
 
@@ -52,8 +53,25 @@ class ContactSource(Protocol):
     def error(self) -> BeeperError | None:
         """The error of the last failed page, cleared when a page succeeds."""
 
+    @property
+    def failures(self) -> Mapping[str, BeeperError]:
+        """Account ID → why its last page failed (empty when nothing failed)."""
+
+    @property
+    def retrying(self) -> bool:
+        """Whether a retry is waiting to run by itself (after a 429's ``Retry-After``)."""
+
+    on_update: Callable[[], None] | None
+    """Called when rows or state changed outside a call the caller awaits (a retry)."""
+
     async def load_next(self) -> list[Contact]:
         """Load the next page; return the contacts it added."""
+
+    async def retry(self) -> None:
+        """Load again whatever failed (the first page, the next page, failed accounts)."""
+
+    def close(self) -> None:
+        """Drop pending retries: nobody is looking at this source any more."""
 
 
 class ContactPager:
@@ -77,8 +95,13 @@ class ContactPager:
         page_size: int = DEFAULT_PAGE_SIZE,
         keep_items: bool = True,
         identifier_lookup: bool = True,
+        auto_retry: bool = False,
     ) -> None:
         self.client = client
+        self.auto_retry = auto_retry
+        """Whether a rate-limited page is asked again by itself after ``Retry-After``."""
+        self.on_update: Callable[[], None] | None = None
+        self._retry = RetryTimer()
         self.keep_items = keep_items
         """False for streaming (export): pages are returned, not kept; only IDs are."""
         self.identifier_lookup = identifier_lookup
@@ -129,6 +152,31 @@ class ContactPager:
         """Whether the first page has been loaded."""
         return self.pages_loaded > 0
 
+    @property
+    def failures(self) -> Mapping[str, BeeperError]:
+        """This account and why its last page failed, or nothing."""
+        return {self.account_id: self._error} if self._error is not None else {}
+
+    @property
+    def retrying(self) -> bool:
+        """Whether a retry after ``Retry-After`` is pending."""
+        return self._retry.pending
+
+    async def retry(self) -> None:
+        """Ask again for the page that failed."""
+        self._retry.cancel()
+        if self._error is None:
+            return
+        try:
+            await self.load_next()
+        finally:
+            if self.on_update is not None:
+                self.on_update()
+
+    def close(self) -> None:
+        """Drop a pending retry."""
+        self._retry.cancel()
+
     async def load_next(self) -> list[Contact]:
         """Load the next page and return the contacts it added.
 
@@ -143,6 +191,9 @@ class ContactPager:
             page, hits = await self._fetch()
         except BeeperError as exc:
             self._error = exc
+            delay = auto_retry_delay(exc) if self.auto_retry else None
+            if delay is not None:
+                self._retry.arm(delay, self.retry)
             raise
         finally:
             self._loading = False

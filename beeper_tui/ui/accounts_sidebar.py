@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from beeper_tui.api.models import Account, AccountStatus
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS
+from beeper_tui.api.models import Account
+from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.networks import account_owner, network_name, status_badge
+from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .safe_text import safe_text
 
@@ -59,7 +60,7 @@ def account_prompt(account: Account) -> Text:
 
 def all_accounts_prompt(accounts: Sequence[Account]) -> Text:
     """The first row: search every account at once."""
-    searched = sum(a.status is not AccountStatus.DISABLED for a in accounts)
+    searched = len(searched_accounts(accounts))
     count = f"{searched} account{'' if searched == 1 else 's'}"
     return Text("\n", end="").join(
         [
@@ -67,6 +68,10 @@ def all_accounts_prompt(accounts: Sequence[Account]) -> Text:
             _line(Text("  "), Text(f"{count} · search everywhere", "dim")),
         ]
     )
+
+
+_ALL_OPTION = "beeper-tui:all-accounts"
+"""Option ID of the "All accounts" row (no real account ID has this form)."""
 
 
 class AccountsSidebar(OptionList):
@@ -81,31 +86,42 @@ class AccountsSidebar(OptionList):
         super().__init__(id=id)
         self.border_title = "Accounts"
 
+    @staticmethod
+    def scope_of(option_id: str | None) -> Scope | None:
+        """The scope an option stands for."""
+        if option_id is None:
+            return None
+        return ALL_ACCOUNTS if option_id == _ALL_OPTION else option_id
+
+    @staticmethod
+    def _option_id(scope: Scope) -> str:
+        return _ALL_OPTION if scope is ALL_ACCOUNTS else str(scope)
+
     @property
-    def highlighted_id(self) -> str | None:
-        """Account ID of the highlighted row."""
+    def highlighted_scope(self) -> Scope | None:
+        """The scope of the highlighted row."""
         if self.highlighted is None:
             return None
-        return self.get_option_at_index(self.highlighted).id
+        return self.scope_of(self.get_option_at_index(self.highlighted).id)
 
-    def show_accounts(self, accounts: Sequence[Account], *, keep: str | None = None) -> None:
-        """Replace the rows, keeping ``keep`` (or the current account) highlighted."""
-        keep = keep or self.highlighted_id
+    def show_accounts(self, accounts: Sequence[Account]) -> None:
+        """Replace the rows, keeping the current scope highlighted."""
+        keep = self.highlighted_scope
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             if accounts:
-                self.add_option(Option(all_accounts_prompt(accounts), id=ALL_ACCOUNTS))
+                self.add_option(Option(all_accounts_prompt(accounts), id=_ALL_OPTION))
             self.add_options(Option(account_prompt(a), id=a.account_id) for a in accounts)
-        ids = [ALL_ACCOUNTS, *(a.account_id for a in accounts)] if accounts else []
-        if keep in ids:
-            self.highlighted = ids.index(keep)
-        elif ids:
+        scopes: list[Scope] = [ALL_ACCOUNTS, *(a.account_id for a in accounts)] if accounts else []
+        if keep in scopes:
+            self.highlighted = scopes.index(keep)
+        elif scopes:
             self.highlighted = 0
 
-    def select_account(self, account_id: str) -> bool:
-        """Move the highlight to ``account_id``; False when it is not listed."""
+    def select_account(self, scope: Scope) -> bool:
+        """Move the highlight to ``scope``; False when it is not listed."""
         try:
-            self.highlighted = self.get_option_index(account_id)
+            self.highlighted = self.get_option_index(self._option_id(scope))
         except OptionDoesNotExist:
             return False
         return True

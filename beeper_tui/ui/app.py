@@ -2,41 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import gc
 import logging
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import (
-    APIStatusError,
-    AuthenticationError,
-    BeeperError,
-    CannotConnectError,
-    ProtocolError,
-)
+from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
-from beeper_tui.config import Settings, save_config_values
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS
-from beeper_tui.service.backend import Backend
+from beeper_tui.config import Settings
+from beeper_tui.service.backend import Backend, CannotMessageError
 from beeper_tui.service.names import best_name
-from beeper_tui.service.networks import account_label, network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
+from beeper_tui.service.session import (
+    AccountsFailed,
+    AccountsLoaded,
+    Health,
+    HealthChanged,
+    Reconnected,
+    Session,
+    SessionEvent,
+)
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
 from .command_palette import AccountCommands, ContactCommands
-from .connect_screens import ConnectErrorScreen, TokenEntered, TokenScreen
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
 from .export_dialog import ExportDialog
@@ -44,15 +45,14 @@ from .help_screen import HelpScreen
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchBox, SearchPane
+from .session_prompts import SessionPrompts
 
 __all__ = ["BeeperApp"]
 
 log = logging.getLogger("beeper_tui.ui")
 
 
-def _rejected(error: AuthenticationError) -> str:
-    """What the token screen says when Beeper Desktop refused the token."""
-    return f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
+_T = TypeVar("_T")
 
 
 def _freeze_startup_objects() -> None:
@@ -87,14 +87,26 @@ class BeeperApp(App[None]):
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
-        self.backend = backend or open_backend(
+        backend = backend or open_backend(
             base_url=settings.base_url,
             access_token=settings.token,
             page_size=settings.page_size,
             demo=settings.demo,
         )
-        if self.backend.is_demo:
+        self.session = Session(
+            backend,
+            SessionPrompts(self),
+            self._session_event,
+            refresh_seconds=settings.refresh_seconds,
+        )
+        """The connection to Beeper Desktop; the App observes it."""
+        if backend.is_demo:
             self.sub_title = "demo data"
+
+    @property
+    def backend(self) -> Backend:
+        """The session's backend (the demo's, once the user switched to it)."""
+        return self.session.backend
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -104,11 +116,8 @@ class BeeperApp(App[None]):
             yield PersonView(id="detail")
         yield Footer()
 
-    reconnect_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
-    """Waits between reconnection attempts; the last one repeats."""
-
-    offline = False
-    """Whether Beeper Desktop was lost and the app is trying to get it back."""
+    health: reactive[Health] = reactive(Health.CONNECTING, init=False)
+    """The connection's health, as the session reports it (shown under the sidebar)."""
 
     _gc_frozen = False
 
@@ -129,146 +138,43 @@ class BeeperApp(App[None]):
                 timeout=15,
                 markup=False,
             )
-        self.start_session()
-
-    # -- start-up and connection -------------------------------------------
+        self._start_session()
 
     @work(exclusive=True, group="connect", exit_on_error=False)
-    async def start_session(self) -> None:
-        """Check Beeper Desktop is there, get a usable token, then load the accounts."""
-        while True:
-            if not self.backend.is_demo:
-                try:
-                    info = await self.backend.info()
-                    log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
-                except CannotConnectError as exc:
-                    if await self._cannot_connect(exc):
-                        continue
-                    return
-                except (APIStatusError, ProtocolError) as exc:
-                    # Discovery is a convenience: an older build without it still works.
-                    log.info("GET /v1/info failed (%s); carrying on", exc)
-                if not self.backend.client.has_token and not await self._ask_token(None):
-                    return
-            try:
-                accounts = await self.backend.accounts.refresh()
-            except AuthenticationError as exc:
-                log.info("start-up: token rejected: %s", exc)
-                if not await self._ask_token(_rejected(exc)):
-                    return
-                continue
-            except CannotConnectError as exc:
-                # Discovery answered but the account list did not (e.g. timed out).
-                if await self._cannot_connect(exc):
-                    continue
-                return
-            except BeeperError as exc:
-                self._accounts_failed(exc)
-            else:
-                self._show_accounts(accounts)
-            break
-        if self.settings.refresh_seconds > 0:
-            self.set_interval(self.settings.refresh_seconds, self._background_refresh)
+    async def _start_session(self) -> None:
+        await self.session.start()
 
-    async def _cannot_connect(self, exc: CannotConnectError) -> bool:
-        """Say where we tried and what to do; False when the user chose to quit."""
-        log.info("start-up: %s", exc)
-        choice = await self.push_screen_wait(ConnectErrorScreen(self.backend.base_url, exc.reason))
-        if choice == "demo":
-            await self.use_demo()
-        elif choice == "quit":
-            self.exit()
-            return False
-        return True
+    # -- what the session asks and tells -------------------------------------
 
-    @work(exclusive=True, group="reauth", exit_on_error=False)
-    async def token_rejected(self, error: AuthenticationError) -> None:
-        """The token stopped working mid-session (expired, revoked): ask for a new one."""
-        if isinstance(self.screen, TokenScreen):
-            return
-        log.info("token rejected mid-session: %s", error)
-        if await self._ask_token(_rejected(error)):
-            self.refresh_accounts()
+    def _session_event(self, event: SessionEvent) -> None:
+        if isinstance(event, HealthChanged):
+            was = self.health
+            self.health = event.health
+            if event.health is Health.OFFLINE:
+                self.notify(
+                    "Lost connection to Beeper Desktop — retrying…",
+                    title="Offline",
+                    severity="warning",
+                    timeout=8,
+                )
+            elif was is Health.OFFLINE and event.health is Health.ONLINE:
+                self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
+        elif isinstance(event, AccountsLoaded):
+            self._show_accounts(event.accounts)
+        elif isinstance(event, AccountsFailed):
+            self._accounts_failed(event.error)
+        elif isinstance(event, Reconnected):
             self.pane.retry()
 
-    async def _ask_token(self, reason: str | None) -> bool:
-        """Ask for a token; False when the user chose to quit."""
-        path = self.settings.config_path
-        result = await self.push_screen_wait(
-            TokenScreen(reason=reason, config_path=str(path) if path else None)
-        )
-        if result == "quit":
-            self.exit()
-            return False
-        if result == "demo":
-            await self.use_demo()
-            return True
-        assert isinstance(result, TokenEntered)
-        self.backend.client.set_access_token(result.token)
-        if result.save and path is not None:
-            try:
-                save_config_values(path, {"access_token": result.token})
-            except OSError as exc:
-                self.notify(
-                    f"Could not save the token: {exc.strerror}", severity="error", markup=False
-                )
-            else:
-                self.notify(f"Token saved to {path}", markup=False)
-        return True
+    def watch_health(self, health: Health) -> None:
+        subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
+        with contextlib.suppress(NoMatches):
+            self.sidebar.border_subtitle = subtitles.get(health)
 
-    async def use_demo(self) -> None:
-        """Switch to the embedded demo (from a connection or token screen)."""
-        old = self.backend
-        self.backend = open_backend(
-            base_url=self.settings.base_url,
-            access_token=None,
-            page_size=self.settings.page_size,
-            demo=True,
-        )
-        self.pane.backend = self.backend
-        self.sub_title = "demo data"
-        await old.aclose()
-        log.info("switched to the embedded demo")
-
-    def connection_lost(self, error: CannotConnectError) -> None:
-        """Beeper Desktop went away: say so (non-modal) and retry with backoff."""
-        if self.offline:
-            return
-        self.offline = True
-        log.warning("connection lost: %s", error)
-        self.sidebar.border_subtitle = "offline"
-        self.notify(
-            "Lost connection to Beeper Desktop — retrying…",
-            title="Offline",
-            severity="warning",
-            timeout=8,
-        )
-        self._reconnect()
-
-    @work(exclusive=True, group="reconnect", exit_on_error=False)
-    async def _reconnect(self) -> None:
-        attempt = 0
-        while True:
-            delays = self.reconnect_delays
-            await asyncio.sleep(delays[min(attempt, len(delays) - 1)])
-            attempt += 1
-            try:
-                accounts = await self.backend.accounts.refresh()
-            except CannotConnectError as exc:
-                log.info("reconnect attempt %d failed: %s", attempt, exc)
-                continue
-            except BeeperError as exc:
-                # Reachable again, even if this answer was an error.
-                log.info("reconnect attempt %d reached the server: %s", attempt, exc)
-                accounts = None
-            break
-        self.offline = False
-        log.info("reconnected after %d attempt(s)", attempt)
-        self.sidebar.border_subtitle = None
-        self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
-        if accounts is not None:
-            self._show_accounts(accounts)
-        self.pane.retry()
+    @property
+    def offline(self) -> bool:
+        """Whether Beeper Desktop was lost and the app is trying to get it back."""
+        return self.session.offline
 
     def report_unexpected(self, error: BaseException | None) -> None:
         """An error nobody expected: into the log with its traceback, and a toast."""
@@ -287,7 +193,7 @@ class BeeperApp(App[None]):
             self.report_unexpected(event.worker.error)
 
     async def on_unmount(self) -> None:
-        await self.backend.aclose()
+        await self.session.aclose()
 
     # -- parts ---------------------------------------------------------------
 
@@ -308,30 +214,10 @@ class BeeperApp(App[None]):
 
     # -- accounts --------------------------------------------------------------
 
-    def _background_refresh(self) -> None:
-        if not self.offline:
-            self.refresh_accounts(quiet=True)
-
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def refresh_accounts(self, *, quiet: bool = False) -> None:
         """Reload the account list; badges update, the highlight stays."""
-        try:
-            accounts = await self.backend.accounts.refresh()
-        except CannotConnectError as exc:
-            self.sidebar.border_subtitle = "stale"
-            self.connection_lost(exc)
-            return
-        except AuthenticationError as exc:
-            self.sidebar.border_subtitle = "stale"
-            self.token_rejected(exc)
-            return
-        except BeeperError as exc:
-            log.info("account refresh failed: %s", exc)
-            if not quiet or not self.backend.accounts.stale:
-                self._accounts_failed(exc)
-            self.sidebar.border_subtitle = "stale" if self.backend.accounts.stale else None
-            return
-        self._show_accounts(accounts)
+        await self.session.refresh(quiet=quiet)
 
     def _accounts_failed(self, exc: BeeperError) -> None:
         self.notify(inert(exc.message), title="Accounts", severity="error", markup=False)
@@ -340,7 +226,6 @@ class BeeperApp(App[None]):
             self.pane.scope(None)
 
     def _show_accounts(self, accounts: Sequence[Account]) -> None:
-        self.sidebar.border_subtitle = None
         first_load = self.pane.account_id is None
         self.sidebar.show_accounts(accounts)
         if first_load and not self._gc_frozen:
@@ -350,22 +235,20 @@ class BeeperApp(App[None]):
             self.detail.show_message("No accounts. Connect a chat network in Beeper Desktop.")
             self.pane.scope(None)
         elif first_load:
-            chosen = self.sidebar.highlighted_id or accounts[0].account_id
-            self._scope(chosen)
+            self._scope(self.sidebar.highlighted_scope or ALL_ACCOUNTS)
 
-    def switch_account(self, account_id: str) -> None:
-        """Show ``account_id``'s contacts (the palette and the sidebar both end here)."""
-        if self.sidebar.select_account(account_id):
-            self._scope(account_id)
+    def switch_account(self, scope: Scope) -> None:
+        """Show ``scope``'s contacts (the palette and the sidebar both end here)."""
+        if self.sidebar.select_account(scope):
+            self._scope(scope)
 
-    def _scope(self, account_id: str) -> None:
-        account = self.backend.accounts.get(account_id)
-        if account_id == ALL_ACCOUNTS:
+    def _scope(self, scope: Scope) -> None:
+        if scope is ALL_ACCOUNTS:
             self.detail.show_overview(self.backend.accounts.accounts)
-        elif account is not None:
+        elif (account := self.backend.accounts.get(scope)) is not None:
             self.detail.show_account(account)
-            self._load_account_detail(account_id)
-        self.pane.scope(account_id)
+            self._load_account_detail(scope)
+        self.pane.scope(scope)
 
     @work(exclusive=True, group="account-detail", exit_on_error=False)
     async def _load_account_detail(self, account_id: str) -> None:
@@ -380,23 +263,22 @@ class BeeperApp(App[None]):
 
     @on(OptionList.OptionHighlighted, "#accounts")
     def _on_account_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id is not None and event.option.id != self.pane.account_id:
-            self._scope(event.option.id)
+        scope = self.sidebar.scope_of(event.option.id)
+        if scope is not None and scope != self.pane.account_id:
+            self._scope(scope)
 
     @on(OptionList.OptionSelected, "#accounts")
     def _on_account_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None and event.option.id != self.pane.account_id:
-            self._scope(event.option.id)
+        scope = self.sidebar.scope_of(event.option.id)
+        if scope is not None and scope != self.pane.account_id:
+            self._scope(scope)
         self.pane.contact_list.focus()
 
     # -- contacts ----------------------------------------------------------------
 
     @on(SearchPane.RequestFailed)
     def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
-        if isinstance(event.error, CannotConnectError):
-            self.connection_lost(event.error)
-        elif isinstance(event.error, AuthenticationError):
-            self.token_rejected(event.error)
+        self.session.report(event.error)
 
     @on(ContactList.Highlighted)
     def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:
@@ -446,26 +328,21 @@ class BeeperApp(App[None]):
     def action_copy(self) -> None:
         """Copy a detail of the highlighted contact (menu: name, phone, email, …)."""
         contact = self._contact_for_action()
-        if contact is None:
-            return
-
-        def copied(choice: tuple[str, str] | None) -> None:
-            if choice is None:
-                return
-            label, value = choice
-            self.copy_to_clipboard(value)
-            log.info("copied %s of %s", label, contact.id)
-            self.notify(f"Copied {label.lower()}: {inert(value, limit=80)}", markup=False)
-
-        self.push_screen(CopyMenu(contact), copied)
+        if contact is not None:
+            self.push_screen(CopyMenu(contact))
 
     def action_message(self) -> None:
         """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
         contact = self._contact_for_action()
         if contact is None:
             return
-        name = inert(best_name(contact.user), limit=60)
-        if all(c.user.cannot_message for c in contact.identities):
+        self._open_chat(contact, inert(best_name(contact.user), limit=60))
+
+    @work(group="message", exit_on_error=False)
+    async def _open_chat(self, contact: Contact, name: str) -> None:
+        try:
+            chat_id = await self.backend.open_chat(contact)
+        except CannotMessageError:
             self.notify(
                 f"Can't message {name}: Beeper can't start a chat with this person "
                 "(blocked, or the network offers no direct messages).",
@@ -474,12 +351,6 @@ class BeeperApp(App[None]):
                 markup=False,
             )
             return
-        self._open_chat(contact, name)
-
-    @work(group="message", exit_on_error=False)
-    async def _open_chat(self, contact: Contact, name: str) -> None:
-        try:
-            chat_id = await self.backend.open_chat(contact)
         except BeeperError as exc:
             log.info("open chat failed: %s", exc)
             self.notify(
@@ -488,8 +359,7 @@ class BeeperApp(App[None]):
                 severity="error",
                 markup=False,
             )
-            if isinstance(exc, CannotConnectError):
-                self.connection_lost(exc)
+            self.session.report(exc)
             return
         log.info("opened chat %s", chat_id)
         self.notify(
@@ -499,25 +369,17 @@ class BeeperApp(App[None]):
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""
         scope = self.pane.account_id
-        directory = self.backend.accounts
-        if scope == ALL_ACCOUNTS:
-            accounts = list(directory.accounts)
-            label, slug = "all accounts", "all"
-        else:
-            account = directory.get(scope) if scope else None
-            if account is None:
-                self.notify("There is no account to export yet.", severity="warning")
-                return
-            accounts = [account]
-            label, slug = account_label(account), network_name(account)
-        slug = re.sub(r"[^a-z0-9]+", "-", slug.casefold()).strip("-") or "contacts"
+        plan = self.backend.export_plan(scope) if scope is not None else None
+        if plan is None:
+            self.notify("There is no account to export yet.", severity="warning")
+            return
         self.push_screen(
             ExportDialog(
                 self.backend,
-                accounts,
+                plan.accounts,
                 query=self.pane.query_text,
-                default_path=Path.home() / f"beeper-contacts-{slug}.vcf",
-                scope_label=label,
+                default_path=Path.home() / plan.file_name("vcf"),
+                scope_label=plan.label,
             )
         )
 

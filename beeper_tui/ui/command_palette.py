@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS
 from beeper_tui.service.networks import account_label
+from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .safe_text import inert
 
@@ -36,7 +36,7 @@ def plain_highlight(matcher: Matcher, candidate: str) -> Text:
 class AccountCommands(Provider):
     """``Switch to <network · owner>`` for every account."""
 
-    def _commands(self) -> list[tuple[str, str]]:
+    def _commands(self) -> list[tuple[str, Scope]]:
         app: BeeperApp = self.app  # type: ignore[assignment]
         accounts = app.backend.accounts.accounts
         every = [("Switch account: All accounts", ALL_ACCOUNTS)] if accounts else []
@@ -44,7 +44,7 @@ class AccountCommands(Provider):
             (f"Switch account: {inert(account_label(a), limit=80)}", a.account_id) for a in accounts
         ]
 
-    def _switch(self, account_id: str) -> None:
+    def _switch(self, account_id: Scope) -> None:
         app: BeeperApp = self.app  # type: ignore[assignment]
         app.switch_account(account_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +18,9 @@ from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
 
-from .safe_text import safe_text
+from .safe_text import inert, safe_text
+
+log = logging.getLogger("beeper_tui.ui")
 
 __all__ = ["CopyMenu", "copy_choices"]
 
@@ -42,13 +45,14 @@ def copy_choices(contact: Contact) -> list[tuple[str, str]]:
 
 
 class CopyMenu(ModalScreen[tuple[str, str] | None]):
-    """A small menu of the contact's details; enter copies, escape closes."""
+    """A small menu of the contact's details; enter copies (and says so), escape closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
 
     def __init__(self, contact: Contact) -> None:
         super().__init__()
         self.choices = copy_choices(contact)
+        self.contact_id = contact.id
         self.title_text = best_name(contact.user)
 
     def compose(self) -> ComposeResult:
@@ -67,4 +71,8 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
 
     @on(OptionList.OptionSelected, "#copy-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index])
+        label, value = self.choices[event.option_index]
+        self.app.copy_to_clipboard(value)
+        log.info("copied %s of %s", label, self.contact_id)
+        self.app.notify(f"Copied {label.lower()}: {inert(value, limit=80)}", markup=False)
+        self.dismiss((label, value))

@@ -10,7 +10,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from beeper_tui.api.models import Account, AccountStatus, User
+from beeper_tui.api.models import Account, User
+from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import account_owner, network_name, status_badge
 from beeper_tui.service.person import Contact
@@ -150,12 +151,13 @@ class PersonView(VerticalScroll):
         self.subject = None
         title = Text("All accounts", "bold")
         rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
+        searched = {a.account_id for a in searched_accounts(accounts)}
         for account in accounts:
             badge = status_badge(account.status)
             value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
             value.append_text(safe_text(network_name(account)))
             value.append(f"  {badge.label}", "dim")
-            if account.status is AccountStatus.DISABLED:
+            if account.account_id not in searched:
                 value.append(" · left out", "dim italic")
             rows.append(("", value))
         rows.append(("", Text("Type to search every account at once.", "dim")))

@@ -21,12 +21,12 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError, RateLimitedError
-from beeper_tui.service.all_accounts import ALL_ACCOUNTS, AllAccountsPager
+from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactSource
 from beeper_tui.service.networks import network_code, network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
 from .safe_text import inert
@@ -38,7 +38,7 @@ _BADGE_WIDTH = 5
 BUSY_DELAY = 0.3
 """Seconds an answer may take before the busy indicator shows (no flicker on fast answers)."""
 
-SearchKey = tuple[str | None, str]
+SearchKey = tuple[Scope | None, str]
 
 
 class SearchBox(Input):
@@ -74,8 +74,8 @@ class SearchPane(Vertical):
         super().__init__(id=id)
         self.backend = backend
         self.debounce = debounce_ms / 1000
-        self.account_id: str | None = None
-        """The account the results belong to."""
+        self.account_id: Scope | None = None
+        """The account (or :data:`ALL_ACCOUNTS`) the results belong to."""
         self.pager: ContactSource | None = None
         """The pager behind the rows on screen."""
         self._wanted: SearchKey = (None, "")
@@ -108,7 +108,7 @@ class SearchPane(Vertical):
 
     # -- what the user does ------------------------------------------------
 
-    def scope(self, account_id: str | None) -> None:
+    def scope(self, account_id: Scope | None) -> None:
         """Show ``account_id``'s contacts for the current query."""
         if account_id == self.account_id and self.pager is not None:
             return
@@ -123,16 +123,10 @@ class SearchPane(Vertical):
         self.contact_list.focus()
 
     def retry(self) -> None:
-        """Load again whatever failed: the first page or the next one."""
+        """Load again whatever failed: the first page, the next one, failed accounts."""
         pager = self.pager
-        if isinstance(pager, AllAccountsPager) and pager.failures:
-            if not pager.loading:
-                self._retry_failed_accounts(pager)
-        elif pager is not None and pager.error is not None:
-            if pager.started:
-                self._request_page(pager)
-            else:
-                self.start_search(immediate=True)
+        if pager is not None and pager.failures:
+            self._retry(pager)
         elif pager is None and self.account_id is not None:
             self.start_search(immediate=True)
 
@@ -181,15 +175,9 @@ class SearchPane(Vertical):
         if account_id is None:
             self._show_pager(None)
             return
-        pager: ContactSource
-        if account_id == ALL_ACCOUNTS:
-            every = self.backend.all_pager(query)
-            # Each account's answer shows at once, without waiting for the rest.
-            every.on_update = lambda: self._present(every, key)
-            every.on_failure = lambda _account_id, error: self._account_failed(key, error)
-            pager = every
-        else:
-            pager = self.backend.pager(account_id, query)
+        pager = self.backend.source(account_id, query)
+        # Each answer shows at once (every account's, and retries by themselves).
+        pager.on_update = lambda: self._present(pager, key)
         self._start_busy(key)
         try:
             await pager.load_next()
@@ -211,21 +199,14 @@ class SearchPane(Vertical):
             self.contact_list.rows_changed()
             self._sync_status()
 
-    def _account_failed(self, key: SearchKey, error: BeeperError) -> None:
-        """One account of "All accounts" failed: the others carry on."""
-        if key != self._wanted:
-            return  # an old result set
-        self.post_message(self.RequestFailed(error))
-        if isinstance(error, RateLimitedError):
-            self.set_timer(error.retry_after or 5.0, self.retry)
-
-    @work(group="page", exit_on_error=False)
-    async def _retry_failed_accounts(self, pager: AllAccountsPager) -> None:
-        self.contact_list.set_status(Text("retrying failed accounts…"))
-        await pager.retry_failed()
-        if pager is self.pager:
-            self.contact_list.rows_changed()
-            self._sync_status()
+    @work(group="retry", exit_on_error=False)
+    async def _retry(self, pager: ContactSource) -> None:
+        self.contact_list.set_status(Text("retrying…"))
+        try:
+            await pager.retry()
+        except BeeperError as exc:
+            if pager is self.pager:
+                self._failed(exc)  # also kept in pager.failures, shown in the status row
 
     def _request_page(self, pager: ContactSource) -> None:
         """Ask for the next page unless one is already on its way.
@@ -256,9 +237,6 @@ class SearchPane(Vertical):
 
     def _failed(self, error: BeeperError) -> None:
         self.post_message(self.RequestFailed(error))
-        if isinstance(error, RateLimitedError):
-            # Wait as the server asked, then carry on by ourselves.
-            self.set_timer(error.retry_after or 5.0, self.retry)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -284,9 +262,11 @@ class SearchPane(Vertical):
             self._sync_status()
 
     def _show_pager(self, pager: ContactSource | None) -> None:
+        if self.pager is not None and self.pager is not pager:
+            self.pager.close()  # its pending retries are for rows nobody sees
         self.pager = pager
         self._shown = self._wanted
-        badge = self._badge if isinstance(pager, AllAccountsPager) else None
+        badge = self._badge if self._wanted[0] is ALL_ACCOUNTS else None
         self.contact_list.set_items(pager.items if pager is not None else (), badge=badge)
         self._sync_status()
 
@@ -330,7 +310,7 @@ class SearchPane(Vertical):
         if pager.lookup_error is not None:
             text.append(" · exact lookup failed: ", "yellow")
             text.append(inert(pager.lookup_error.message, limit=80), "yellow")
-        if isinstance(pager, AllAccountsPager) and pager.failures:
+        if self.account_id is ALL_ACCOUNTS and pager.failures:
             names = []
             for account_id, error in pager.failures.items():
                 account = self.backend.accounts.get(account_id)
@@ -350,7 +330,7 @@ class SearchPane(Vertical):
         if pager.error is not None:
             msg = Text("⚠ ")
             msg.append(inert(pager.error.message, limit=200))
-            if isinstance(pager.error, RateLimitedError):
+            if pager.retrying:
                 msg.append(" — retrying by itself shortly")
             else:
                 msg.append(" — press r to retry")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -39,6 +40,7 @@ from .formats import ContactWriter, make_writer
 
 __all__ = [
     "AccountFailure",
+    "ExportPlan",
     "ExportProgress",
     "ExportResult",
     "ExportSink",
@@ -72,6 +74,22 @@ async def iter_contact_pages(
     )
     while pager.has_more:
         yield [contact.user for contact in await pager.load_next()]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPlan:
+    """Which accounts an export covers, and how to name it."""
+
+    accounts: Sequence[Account]
+    label: str
+    """What the dialog says is being exported ("all accounts", "WhatsApp · Noor")."""
+    slug: str
+    """A word for the default file name ("all", "whatsapp")."""
+
+    def file_name(self, suffix: str) -> str:
+        """The default file name: ``beeper-contacts-SLUG.SUFFIX``, safe on any file system."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.slug.casefold()).strip("-") or "contacts"
+        return f"beeper-contacts-{slug}.{suffix}"
 
 
 @dataclass(frozen=True, slots=True)

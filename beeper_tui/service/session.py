@@ -1,0 +1,310 @@
+"""The connection to Beeper Desktop as a state machine: connect, health, reconnect, re-auth.
+
+The App observes a :class:`Session` (``on_event`` receives small dataclass
+events) and answers its questions through a :class:`SessionPrompts` it passes
+in (which screen to show when Desktop cannot be reached or the token is
+refused). Nothing here knows Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal, Protocol
+
+from beeper_tui.api.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BeeperError,
+    CannotConnectError,
+    ProtocolError,
+    RateLimitedError,
+)
+from beeper_tui.api.models import Account
+
+from .backend import Backend
+
+__all__ = [
+    "AccountsFailed",
+    "AccountsLoaded",
+    "ErrorKind",
+    "Health",
+    "HealthChanged",
+    "Reconnected",
+    "Session",
+    "SessionEvent",
+    "SessionPrompts",
+    "TokenAnswer",
+    "classify",
+    "rejected_message",
+]
+
+log = logging.getLogger("beeper_tui.service")
+
+
+class ErrorKind(Enum):
+    """What an error means for the session."""
+
+    UNREACHABLE = "unreachable"
+    """Beeper Desktop cannot be reached: reconnect with backoff."""
+    AUTH = "auth"
+    """The token was refused: ask for another."""
+    RATE_LIMITED = "rate-limited"
+    """Too many requests: wait as the server asked."""
+    OTHER = "other"
+    """Anything else: reported where it happened."""
+
+
+def classify(error: BaseException) -> ErrorKind:
+    """The one place that decides what an error means for the connection."""
+    if isinstance(error, CannotConnectError):
+        return ErrorKind.UNREACHABLE
+    if isinstance(error, AuthenticationError):
+        return ErrorKind.AUTH
+    if isinstance(error, RateLimitedError):
+        return ErrorKind.RATE_LIMITED
+    return ErrorKind.OTHER
+
+
+def rejected_message(error: AuthenticationError) -> str:
+    """What the token screen says when Beeper Desktop refused the token."""
+    return f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
+
+
+class Health(Enum):
+    """How the connection stands, as the screen shows it."""
+
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    STALE = "stale"
+    """Connected, but the last account refresh failed: the list shown is the last good one."""
+    OFFLINE = "offline"
+    """Lost: reconnecting with backoff."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChanged:
+    """The connection's health changed."""
+
+    health: Health
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsLoaded:
+    """A fresh account list arrived."""
+
+    accounts: Sequence[Account]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsFailed:
+    """Loading the account list failed (other than unreachable or refused)."""
+
+    error: BeeperError
+    quiet: bool
+    """A background refresh: say nothing while an older list is still shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnected:
+    """Beeper Desktop is back, or a new token was accepted: retry what failed."""
+
+
+SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected
+
+TokenAnswer = str | Literal["demo", "quit"]
+"""A token to use (the prompt saved it if asked to), or the user's other choice."""
+
+
+class SessionPrompts(Protocol):
+    """What the session asks the user (the App shows a screen for each)."""
+
+    async def cannot_connect(self, error: CannotConnectError) -> Literal["retry", "demo", "quit"]:
+        """Desktop cannot be reached at start-up: retry, use the demo, or quit."""
+
+    async def need_token(self, reason: str | None) -> TokenAnswer:
+        """A token is missing (``reason`` None) or was refused."""
+
+    async def use_demo(self) -> Backend:
+        """Switch to the embedded demo; returns its backend."""
+
+    def quit(self) -> None:
+        """The user chose to quit."""
+
+
+class Session:
+    """One connection's life: start-up, background refresh, reconnect and re-auth."""
+
+    reconnect_delays: Sequence[float] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+    """Waits between reconnection attempts; the last one repeats."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        prompts: SessionPrompts,
+        on_event: Callable[[SessionEvent], None],
+        *,
+        refresh_seconds: float = 0,
+    ) -> None:
+        self.backend = backend
+        self.prompts = prompts
+        self.on_event = on_event
+        self.refresh_seconds = refresh_seconds
+        self.health = Health.CONNECTING
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._reauth: asyncio.Task[None] | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Whether Desktop was lost and the session is trying to get it back."""
+        return self.health is Health.OFFLINE
+
+    def _set_health(self, health: Health) -> None:
+        if health is not self.health:
+            self.health = health
+            self.on_event(HealthChanged(health))
+
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- start-up ------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Reach Desktop, get a usable token, load the accounts; then refresh in the background."""
+        while True:
+            if not self.backend.is_demo:
+                try:
+                    info = await self.backend.info()
+                    log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
+                except CannotConnectError as exc:
+                    if await self._cannot_connect(exc):
+                        continue
+                    return
+                except (APIStatusError, ProtocolError) as exc:
+                    # Discovery is a convenience: an older build without it still works.
+                    log.info("GET /v1/info failed (%s); carrying on", exc)
+                if not self.backend.has_token and not await self._ask_token(None):
+                    return
+            try:
+                accounts = await self.backend.accounts.refresh()
+            except AuthenticationError as exc:
+                log.info("start-up: token rejected: %s", exc)
+                if not await self._ask_token(rejected_message(exc)):
+                    return
+                continue
+            except CannotConnectError as exc:
+                # Discovery answered but the account list did not (e.g. timed out).
+                if await self._cannot_connect(exc):
+                    continue
+                return
+            except BeeperError as exc:
+                self._set_health(Health.ONLINE)
+                self.on_event(AccountsFailed(exc, quiet=False))
+            else:
+                self._set_health(Health.ONLINE)
+                self.on_event(AccountsLoaded(accounts))
+            break
+        if self.refresh_seconds > 0:
+            self._spawn(self._refresh_forever())
+
+    async def _cannot_connect(self, exc: CannotConnectError) -> bool:
+        """Ask what to do; False when the user chose to quit."""
+        log.info("start-up: %s", exc)
+        choice = await self.prompts.cannot_connect(exc)
+        if choice == "demo":
+            self.backend = await self.prompts.use_demo()
+        elif choice == "quit":
+            self.prompts.quit()
+            return False
+        return True
+
+    async def _ask_token(self, reason: str | None) -> bool:
+        """Ask for a token; False when the user chose to quit."""
+        answer = await self.prompts.need_token(reason)
+        if answer == "quit":
+            self.prompts.quit()
+            return False
+        if answer == "demo":
+            self.backend = await self.prompts.use_demo()
+            return True
+        self.backend.set_access_token(answer)
+        return True
+
+    # -- while running -------------------------------------------------------
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            if not self.offline:
+                await self.refresh(quiet=True)
+
+    async def refresh(self, *, quiet: bool = False) -> None:
+        """Reload the account list; failures go where :meth:`report` sends them."""
+        try:
+            accounts = await self.backend.accounts.refresh()
+        except BeeperError as exc:
+            if self.report(exc) is ErrorKind.OTHER:
+                log.info("account refresh failed: %s", exc)
+                self._set_health(Health.STALE if self.backend.accounts.stale else Health.ONLINE)
+                if not quiet or not self.backend.accounts.stale:
+                    self.on_event(AccountsFailed(exc, quiet=quiet))
+            elif self.health is Health.ONLINE:
+                self._set_health(Health.STALE)
+            return
+        self._set_health(Health.ONLINE)
+        self.on_event(AccountsLoaded(accounts))
+
+    def report(self, error: BaseException) -> ErrorKind:
+        """Tell the session a request failed; it reconnects or re-authenticates as needed."""
+        kind = classify(error)
+        if kind is ErrorKind.UNREACHABLE and not self.offline:
+            log.warning("connection lost: %s", error)
+            self._set_health(Health.OFFLINE)
+            self._reconnecting = self._spawn(self._reconnect())
+        elif kind is ErrorKind.AUTH and (self._reauth is None or self._reauth.done()):
+            assert isinstance(error, AuthenticationError)
+            self._reauth = self._spawn(self._reauthenticate(error))
+        return kind
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        accounts: Sequence[Account] | None = None
+        while True:
+            delays = self.reconnect_delays
+            await asyncio.sleep(delays[min(attempt, len(delays) - 1)])
+            attempt += 1
+            try:
+                accounts = await self.backend.accounts.refresh()
+            except CannotConnectError as exc:
+                log.info("reconnect attempt %d failed: %s", attempt, exc)
+                continue
+            except BeeperError as exc:
+                # Reachable again, even if this answer was an error.
+                log.info("reconnect attempt %d reached the server: %s", attempt, exc)
+            break
+        log.info("reconnected after %d attempt(s)", attempt)
+        self._set_health(Health.ONLINE)
+        if accounts is not None:
+            self.on_event(AccountsLoaded(accounts))
+        self.on_event(Reconnected())
+
+    async def _reauthenticate(self, error: AuthenticationError) -> None:
+        """The token stopped working mid-session (expired, revoked): ask for a new one."""
+        log.info("token rejected mid-session: %s", error)
+        if await self._ask_token(rejected_message(error)):
+            await self.refresh()
+            self.on_event(Reconnected())
+
+    async def aclose(self) -> None:
+        """Stop background work and release the connection."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.backend.aclose()

@@ -1,0 +1,86 @@
+"""How the App answers the session's questions: a screen for each, awaited from any task."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.screen import Screen
+
+from beeper_tui.api.errors import CannotConnectError
+from beeper_tui.config import save_config_values
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.session import TokenAnswer
+from beeper_tui.wiring import open_backend
+
+from .connect_screens import ConnectChoice, ConnectErrorScreen, TokenEntered, TokenScreen
+
+if TYPE_CHECKING:
+    from .app import BeeperApp
+
+__all__ = ["SessionPrompts"]
+
+log = logging.getLogger("beeper_tui.ui")
+
+_T = TypeVar("_T")
+
+
+class SessionPrompts:
+    """The :class:`~beeper_tui.service.session.SessionPrompts` of the running App."""
+
+    def __init__(self, app: BeeperApp) -> None:
+        self.app = app
+
+    async def cannot_connect(self, error: CannotConnectError) -> ConnectChoice:
+        """Say where we tried and what to do."""
+        return await self._ask(ConnectErrorScreen(self.app.backend.base_url, error.reason))
+
+    async def need_token(self, reason: str | None) -> TokenAnswer:
+        """Ask for a token (saving it when asked to), or the demo, or quit."""
+        path = self.app.settings.config_path
+        result = await self._ask(
+            TokenScreen(reason=reason, config_path=str(path) if path else None)
+        )
+        if not isinstance(result, TokenEntered):
+            return result
+        if result.save and path is not None:
+            try:
+                save_config_values(path, {"access_token": result.token})
+            except OSError as exc:
+                self.app.notify(
+                    f"Could not save the token: {exc.strerror}", severity="error", markup=False
+                )
+            else:
+                self.app.notify(f"Token saved to {path}", markup=False)
+        return result.token
+
+    async def _ask(self, screen: Screen[_T]) -> _T:
+        """Show ``screen`` and wait for its answer (from any task, not only workers)."""
+        answer: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
+
+        def answered(result: _T | None) -> None:
+            if not answer.done():
+                answer.set_result(result)  # type: ignore[arg-type]
+
+        await self.app.push_screen(screen, answered)
+        return await answer
+
+    async def use_demo(self) -> Backend:
+        """Switch to the embedded demo (from a connection or token screen)."""
+        old = self.app.backend
+        demo = open_backend(
+            base_url=self.app.settings.base_url,
+            access_token=None,
+            page_size=self.app.settings.page_size,
+            demo=True,
+        )
+        self.app.pane.backend = demo
+        self.app.sub_title = "demo data"
+        await old.aclose()
+        log.info("switched to the embedded demo")
+        return demo
+
+    def quit(self) -> None:
+        """The user chose to quit from a start-up screen."""
+        self.app.exit()
