@@ -65,7 +65,7 @@ class Settings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=500, strict=True)
     """Contacts per page request."""
     refresh_seconds: float = Field(default=10.0, ge=0, le=86400, strict=True, allow_inf_nan=False)
-    """How often account statuses refresh in the background (0 turns it off, else >= 1)."""
+    """How often account statuses refresh in the background (0 turns it off, else >= 0.1)."""
     max_response_mb: int = Field(default=8, ge=1, le=256, strict=True)
     """Largest answer accepted from Beeper Desktop, in MB after decompression."""
     request_timeout: float = Field(default=60.0, ge=1, le=600, strict=True, allow_inf_nan=False)
@@ -102,9 +102,9 @@ class Settings(BaseModel):
     @field_validator("refresh_seconds")
     @classmethod
     def _check_refresh(cls, value: float) -> float:
-        # Anything between "off" and a second would keep the loop busy refreshing.
-        if 0 < value < 1 or not math.isfinite(value):
-            raise ValueError("must be 0 (off) or between 1 and 86400 seconds")
+        # Much below a tenth of a second the loop would do nothing but refresh.
+        if 0 < value < 0.1 or not math.isfinite(value):
+            raise ValueError("must be 0 (off) or between 0.1 and 86400 seconds")
         return value
 
     @property

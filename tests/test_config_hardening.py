@@ -38,7 +38,7 @@ def resolve_file(path: Path) -> Settings:
         ("debounce_ms = false", "debounce_ms"),
         ("refresh_seconds = true", "refresh_seconds"),
         ("refresh_seconds = 1e-9", "refresh_seconds"),
-        ("refresh_seconds = 0.5", "refresh_seconds"),
+        ("refresh_seconds = 0.05", "refresh_seconds"),
         ("refresh_seconds = 1e9", "refresh_seconds"),
         ("refresh_seconds = nan", "refresh_seconds"),
         ("refresh_seconds = inf", "refresh_seconds"),
@@ -76,6 +76,7 @@ def test_bounded_settings_in_range_are_used(tmp_path: Path) -> None:
         "use_env_proxy": True,
     }
     assert Settings(refresh_seconds=1).refresh_seconds == 1.0
+    assert Settings(refresh_seconds=0.1).refresh_seconds == 0.1
 
 
 def test_world_readable_token_file_warns_once(tmp_path: Path) -> None:
