@@ -36,6 +36,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/demo_load.py
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +17,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from beeper_tui.api.client import DEFAULT_BASE_URL
-from beeper_tui.api.net import is_loopback_url
+from beeper_tui.api.net import display_url, is_loopback_url
 
 __all__ = [
     "CONFIG_KEYS",
@@ -26,6 +28,7 @@ __all__ = [
     "load_config_file",
     "resolve_settings",
     "save_config_values",
+    "token_file_warning",
 ]
 
 CONFIG_KEYS: Final = (
@@ -35,6 +38,9 @@ CONFIG_KEYS: Final = (
     "page_size",
     "refresh_seconds",
     "theme",
+    "max_response_mb",
+    "request_timeout",
+    "use_proxy",
 )
 
 
@@ -53,30 +59,71 @@ class Settings(BaseModel):
     """Bearer token for the API (never shown)."""
     demo: bool = False
     """Run on the embedded demo instead of a real Beeper Desktop."""
-    debounce_ms: int = Field(default=200, ge=0, le=5000)
+    # Numbers are strict (``page_size = true`` is not 1) and bounded both ways.
+    debounce_ms: int = Field(default=200, ge=0, le=5000, strict=True)
     """Quiet time after the last keystroke before a search is sent."""
-    page_size: int = Field(default=50, ge=1, le=500)
+    page_size: int = Field(default=50, ge=1, le=500, strict=True)
     """Contacts per page request."""
-    refresh_seconds: float = Field(default=10.0, ge=0)
-    """How often account statuses refresh in the background (0 turns it off)."""
-    theme: str = "textual-dark"
+    refresh_seconds: float = Field(default=10.0, ge=0, le=86400, strict=True, allow_inf_nan=False)
+    """How often account statuses refresh in the background (0 turns it off, else >= 0.1)."""
+    max_response_mb: int = Field(default=8, ge=1, le=256, strict=True)
+    """Largest answer accepted from Beeper Desktop, in MB after decompression."""
+    request_timeout: float = Field(default=60.0, ge=1, le=600, strict=True, allow_inf_nan=False)
+    """Longest one request may take from start to the last byte of its answer, in seconds."""
+    use_proxy: bool = Field(default=False, strict=True)
+    """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
+    theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
     config_path: Path | None = None
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None
     """Where the debug log goes, if anywhere."""
+    config_warning: str | None = None
+    """A one-line warning about the config file (a token others can read), if any."""
 
-    @field_validator("base_url")
+    @field_validator("base_url", mode="before")
     @classmethod
-    def _check_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
+    def _check_url(cls, value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        shown = display_url(value.strip())
+        try:
+            parts = urlsplit(value.strip())
+        except ValueError:
+            raise ValueError(f"not an http(s) URL: {shown!r}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {value!r}")
+            raise ValueError(f"not an http(s) URL: {shown!r}")
         try:
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
-            raise ValueError(f"bad port in URL: {value!r}") from None
+            raise ValueError(f"bad port in URL: {shown!r}") from None
         return value.strip().rstrip("/")
+
+    @field_validator("refresh_seconds")
+    @classmethod
+    def _check_refresh(cls, value: float) -> float:
+        # Much below a tenth of a second the loop would do nothing but refresh.
+        if 0 < value < 0.1 or not math.isfinite(value):
+            raise ValueError("must be 0 (off) or between 0.1 and 86400 seconds")
+        return value
+
+    @property
+    def display_base_url(self) -> str:
+        """``base_url`` without credentials, for screens and messages."""
+        return display_url(self.base_url)
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``BeeperClient`` from these settings."""
+        return {
+            "deadline": self.request_timeout,
+            "max_response_bytes": self.max_response_mb * 1024 * 1024,
+            "use_env_proxy": self.use_proxy,
+        }
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every one-line warning these settings deserve, for the CLI or a toast."""
+        return [w for w in (self.clear_text_warning, self.config_warning) if w]
 
     @property
     def token(self) -> str | None:
@@ -90,7 +137,7 @@ class Settings(BaseModel):
             return None
         if urlsplit(self.base_url).scheme == "http" and not is_loopback_url(self.base_url):
             return (
-                f"{self.base_url} is plain http and not on this machine: "
+                f"{self.display_base_url} is plain http and not on this machine: "
                 "the access token travels unencrypted."
             )
         return None
@@ -121,6 +168,20 @@ def load_config_file(path: Path, *, required: bool = False) -> dict[str, Any]:
     return data
 
 
+def token_file_warning(path: Path) -> str | None:
+    """One line when ``path`` (holding a token) can be read by other users, else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"{path} holds the access token and other users can read it "
+        f"(mode {stat.S_IMODE(mode):04o}); fix with: chmod 600 {path}"
+    )
+
+
 def env_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """Settings from the environment variables the official SDKs read."""
     out: dict[str, Any] = {}
@@ -147,7 +208,10 @@ def resolve_settings(
     environ = os.environ if environ is None else environ
     explicit = config_path is not None
     path = config_path or default_config_path()
-    merged: dict[str, Any] = dict(load_config_file(path, required=explicit))
+    from_file = load_config_file(path, required=explicit)
+    merged: dict[str, Any] = dict(from_file)
+    if from_file.get("access_token"):
+        merged["config_warning"] = token_file_warning(path)
     merged.update(env_settings(environ))
     merged.update({k: v for k, v in flags.items() if v is not None})
     merged["config_path"] = path
@@ -173,13 +237,16 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
     """Merge ``values`` into the TOML config at ``path``, written with mode 0600.
 
     The file is created private before anything is written to it, so the
-    token never sits in a world-readable file, even briefly.
+    token never sits in a world-readable file, even briefly. The temporary
+    file has a fresh random name beside the target and is opened with
+    ``O_EXCL|O_NOFOLLOW`` (``mkstemp``): a symlink planted there cannot
+    redirect the token.
     """
     current = load_config_file(path) if path.exists() else {}
     current.update({k: v for k, v in values.items() if v is not None})
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)

@@ -75,7 +75,7 @@ CONTACTS_PATH = r"/contacts(/list)?$"
 
 def create_demo_app(dataset: Dataset, latency: Latency | None = None) -> Starlette:
     """A fresh demo app (own request log) over a shared dataset."""
-    return _create_demo_app(dataset, latency=latency)
+    return _create_demo_app(dataset, latency=latency, record=True)
 
 
 # -- results -------------------------------------------------------------------

@@ -27,7 +27,9 @@ def demo_app(demo_dataset: Dataset) -> Starlette:
 
 @pytest.fixture
 def demo_state(demo_app: Starlette) -> DemoState:
+    """The app's state, with request recording on (tests asking for it inspect requests)."""
     state: DemoState = demo_app.state.demo
+    state.recording = True
     return state
 
 

@@ -208,7 +208,39 @@ async def test_retry_backoff_without_retry_after(monkeypatch: pytest.MonkeyPatch
     await client.aclose()
 
 
-async def test_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("header", "says", "seconds"),
+    [("3600", "try again in 1 h", 3600.0), ("99999999", "try again in 24 h", 86400.0)],
+)
+async def test_long_retry_after_is_reported_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch, header: str, says: str, seconds: float
+) -> None:
+    """A long Retry-After never freezes a call: it fails at once, saying when to retry."""
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+    calls = 0
+
+    async def fake_sleep(delay: float, *args: Any) -> None:
+        waits.append(delay)
+        await real_sleep(0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return error_json(429, "RATE_LIMITED", "Slow down", **{"Retry-After": header})
+
+    monkeypatch.setattr(client_module.asyncio, "sleep", fake_sleep)
+    client = make_client(handler, max_retries=2)
+    exc = await raises(RateLimitedError, client.list_accounts)
+    assert waits == []
+    assert calls == 1
+    assert says in str(exc)
+    assert exc.retry_after == seconds  # what a retry timer may be set to: at most a day
+    assert not exc.retry_soon
+    await client.aclose()
+
+
+async def test_short_retry_after_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
     real_sleep = asyncio.sleep
 
@@ -218,11 +250,12 @@ async def test_retry_after_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(client_module.asyncio, "sleep", fake_sleep)
     client = make_client(
-        lambda r: error_json(429, "RATE_LIMITED", "x", **{"Retry-After": "3600"}), max_retries=1
+        lambda r: error_json(429, "RATE_LIMITED", "x", **{"Retry-After": "2"}), max_retries=1
     )
-    await raises(RateLimitedError, client.list_accounts)
-    assert len(waits) == 1
-    assert 0 < waits[0] <= 60
+    exc = await raises(RateLimitedError, client.list_accounts)
+    assert waits == [2.0]
+    assert exc.retry_soon
+    assert "try again in 2 s" in str(exc)
     await client.aclose()
 
 
@@ -603,7 +636,7 @@ async def test_cancelling_during_retry_wait_stops_retrying() -> None:
         nonlocal calls
         calls += 1
         answered.set()
-        return error_json(503, "SERVICE_UNAVAILABLE", "Busy", **{"Retry-After": "30"})
+        return error_json(503, "SERVICE_UNAVAILABLE", "Busy", **{"Retry-After": "3"})
 
     client = make_client(handler, max_retries=2)
     task = asyncio.create_task(client.list_accounts())
@@ -629,6 +662,11 @@ async def test_cancelling_during_retry_wait_stops_retrying() -> None:
         (None, None),
         ("soon", None),
         ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("99999999", 86400.0),
+        ("inf", None),
+        ("nan", None),
+        ("1e400", None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86400.0),
     ],
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:

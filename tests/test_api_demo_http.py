@@ -78,7 +78,7 @@ async def test_info_without_auth(make_client: ClientFactory, demo_state: DemoSta
     assert info.server.status == "running"
     assert info.platform.os
     (recorded,) = demo_state.requests_to(r"^/v1/info$")
-    assert "authorization" not in recorded.headers
+    assert "authorization" not in recorded.header_names
 
 
 async def test_info_sends_no_token_even_when_configured(
@@ -88,7 +88,7 @@ async def test_info_sends_no_token_even_when_configured(
     client = make_client()
     await client.info()
     (recorded,) = demo_state.requests_to(r"^/v1/info$")
-    assert "authorization" not in recorded.headers
+    assert "authorization" not in recorded.header_names
 
 
 async def test_list_accounts_parses_every_account(
@@ -115,7 +115,7 @@ async def test_list_accounts_parses_every_account(
     assert legacy.network is None
     (recorded,) = demo_state.requests_to(r"^/v1/accounts$")
     assert recorded.authorized
-    assert recorded.headers["authorization"] == f"Bearer {DEMO_TOKEN}"
+    assert "authorization" in recorded.header_names  # values are never kept
 
 
 async def test_get_account(make_client: ClientFactory, demo_dataset: Dataset) -> None:  # noqa: F811

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json as jsonlib
 import logging
+import math
+import re
 import socket
 import time
-from collections.abc import Generator, Mapping
+import zlib
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Self, TypeVar
 from urllib.parse import quote
@@ -41,8 +45,17 @@ from .models import (
     Info,
     User,
 )
+from .net import display_url, is_loopback_url
+from .redact import mask_secrets
 
-__all__ = ["DEFAULT_BASE_URL", "BearerAuth", "BeeperClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_RETRY_WAIT",
+    "BearerAuth",
+    "BeeperClient",
+]
 
 DEFAULT_BASE_URL: Final = "http://localhost:23373"
 
@@ -56,7 +69,18 @@ _CONNECT_TIMEOUT: Final = 5.0
 _READ_TIMEOUT_QUICK: Final = 10.0
 _READ_TIMEOUT_SLOW: Final = 30.0
 _RETRY_STATUSES: Final = frozenset({408, 409, 429, 500, 502, 503, 504})
-_MAX_RETRY_WAIT: Final = 60.0
+# A server asking for a longer pause than this gets a "try again in N min"
+# error at once rather than a frozen search.
+MAX_RETRY_WAIT: Final = 5.0
+# Longer pauses are reported as this long: nobody waits days, and a timer set
+# to 10^8 s is a bug waiting to happen.
+_LONGEST_RETRY_AFTER: Final = 24 * 3600.0
+
+DEFAULT_MAX_RESPONSE_BYTES: Final = 8 * 1024 * 1024
+"""Largest answer accepted, counted after decompression."""
+DEFAULT_DEADLINE: Final = 60.0
+"""Longest a whole request/answer exchange may take, however the bytes trickle in."""
+_QUICK_DEADLINE: Final = 20.0
 
 _ACCOUNTS: Final = TypeAdapter(list[Account])
 
@@ -91,18 +115,39 @@ class BeeperClient:
         max_retries: int = 2,
         connect_timeout: float = _CONNECT_TIMEOUT,
         read_timeout: float = _READ_TIMEOUT_SLOW,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        use_env_proxy: bool = False,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        raw_url = base_url.rstrip("/")
+        self.base_url = display_url(raw_url)
+        """Where requests go, without any credentials the URL held (safe to show)."""
         self.max_retries = max_retries
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
+        self._token: str | None = access_token or None
         self._auth: BearerAuth | None = BearerAuth(access_token) if access_token else None
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
+        # Proxy variables (HTTP_PROXY, ALL_PROXY, ...) are ignored unless the
+        # user opted in, and always for this machine: a proxy would see the
+        # token. An explicit transport keeps SSL_CERT_FILE/SSL_CERT_DIR working.
+        trust_env = use_env_proxy and transport is None and not is_loopback_url(raw_url)
+        if transport is None and not trust_env:
+            transport = httpx.AsyncHTTPTransport(trust_env=True)
+        self.proxied = trust_env
+        """Whether proxy environment variables may apply to this client's requests."""
         self._http = httpx.AsyncClient(
-            base_url=self.base_url,
+            base_url=raw_url,
             transport=transport,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            headers={"Accept": "application/json", "User-Agent": "beeper-tui"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": _ACCEPT_ENCODING,
+                "User-Agent": "beeper-tui",
+            },
             follow_redirects=False,
+            trust_env=trust_env,
         )
 
     def __repr__(self) -> str:
@@ -115,7 +160,12 @@ class BeeperClient:
 
     def set_access_token(self, token: str | None) -> None:
         """Use a new token for every following request."""
+        self._token = token or None
         self._auth = BearerAuth(token) if token else None
+
+    def mask(self, text: str) -> str:
+        """``text`` with the access token masked (for server text shown or logged)."""
+        return mask_secrets(text, (self._token,))
 
     async def aclose(self) -> None:
         """Close the shared connection pool."""
@@ -232,6 +282,8 @@ class BeeperClient:
             if issubclass(model, BaseModel):
                 return model.model_validate(data)
             raise TypeError(model)  # pragma: no cover
+        except RecursionError:
+            raise ProtocolError(endpoint, "JSON nested too deeply") from None
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ())) or "body"
@@ -254,19 +306,21 @@ class BeeperClient:
         # A per-call timeout may only tighten the one the client was built with.
         read = self._read_timeout if read_timeout is None else min(read_timeout, self._read_timeout)
         timeout = httpx.Timeout(read, connect=self._connect_timeout)
+        deadline = self.deadline if read_timeout is None else min(_QUICK_DEADLINE, self.deadline)
         auth = self._auth if authenticated else None
         attempt = 0
         while True:
             started = time.perf_counter()
             try:
-                response = await self._http.request(
-                    method,
-                    path,
-                    params=params,
-                    json=json,
-                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
-                    timeout=timeout,
-                )
+                async with asyncio.timeout(deadline):
+                    response, body = await self._exchange(
+                        method, path, endpoint, params=params, json=json, auth=auth, timeout=timeout
+                    )
+            except TimeoutError:
+                log.debug("%s failed after %.1f ms: deadline", endpoint, _ms(started))
+                raise CannotConnectError(
+                    self.base_url, f"no complete answer within {deadline:g} s", timed_out=True
+                ) from None
             except httpx.TimeoutException as exc:
                 log.debug("%s failed after %.1f ms: timeout", endpoint, _ms(started))
                 what = "connection" if isinstance(exc, httpx.ConnectTimeout) else "answer"
@@ -281,23 +335,114 @@ class BeeperClient:
                 endpoint,
                 response.status_code,
                 _ms(started),
-                len(response.content),
+                len(body),
             )
             if response.is_success:
                 try:
-                    return response.json()
+                    return _loads(body)
+                except RecursionError:
+                    raise ProtocolError(endpoint, "JSON nested too deeply") from None
                 except ValueError:
                     ctype = response.headers.get("content-type", "no content type")
                     raise ProtocolError(endpoint, f"the answer is not JSON ({ctype})") from None
-            error = _status_error(endpoint, response)
+            error = _status_error(endpoint, response, body, self.mask)
             if not (retry and response.status_code in _RETRY_STATUSES) or (
                 attempt >= self.max_retries
             ):
                 raise error
             wait = _retry_wait(response, attempt)
+            if wait is None:
+                raise error  # the server wants a long pause: say so rather than freeze
             log.debug("%s: retrying in %.2f s (%s)", endpoint, wait, error)
             attempt += 1
             await asyncio.sleep(wait)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: Any,
+        auth: BearerAuth | None,
+        timeout: httpx.Timeout,  # noqa: ASYNC109 - httpx's per-phase timeouts, not a deadline
+    ) -> tuple[httpx.Response, bytes]:
+        """Send one request and read its whole answer, decoded, within the byte cap."""
+        async with self._http.stream(
+            method,
+            path,
+            params=params,
+            json=json,
+            auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+            timeout=timeout,
+        ) as response:
+            body = await _read_capped(response, self.max_response_bytes, endpoint)
+        return response, body
+
+
+_ACCEPT_ENCODING: Final = "gzip, deflate"
+
+
+def _loads(body: bytes) -> Any:
+    """Parse JSON; a body that is not UTF-8 (or not JSON) raises ``ValueError``."""
+    return jsonlib.loads(body)
+
+
+def _inflater(encoding: str, endpoint: str) -> zlib._Decompress | None:
+    """A decompressor for ``Content-Encoding: encoding`` (None for identity)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        # 32 + MAX_WBITS accepts both the gzip and the zlib wrapper.
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)
+    raise ProtocolError(endpoint, f"the answer uses an unsupported encoding ({encoding[:40]!r})")
+
+
+async def _read_capped(response: httpx.Response, cap: int, endpoint: str) -> bytes:
+    """The body, decompressed here (not by httpx) so that no step holds more than ``cap``.
+
+    A gzip bomb is stopped once the inflated size passes the cap, and an
+    endless body once the bytes received do.
+    """
+
+    def too_large() -> ProtocolError:
+        return ProtocolError(endpoint, f"the answer is larger than {_human_bytes(cap)}")
+
+    if response.is_stream_consumed:
+        # An answer a custom transport built in memory (already read and decoded).
+        if len(response.content) > cap:
+            raise too_large()
+        return response.content
+    inflater = _inflater(response.headers.get("content-encoding", ""), endpoint)
+    chunks: list[bytes] = []
+    size = 0
+
+    try:
+        async for raw in response.aiter_raw():
+            piece = raw if inflater is None else inflater.decompress(raw, cap - size + 1)
+            size += len(piece)
+            if size > cap:
+                raise too_large()
+            chunks.append(piece)
+        if inflater is not None:
+            piece = inflater.flush(cap - size + 1)
+            size += len(piece)
+            if size > cap or inflater.unconsumed_tail:
+                raise too_large()
+            chunks.append(piece)
+    except zlib.error:
+        raise ProtocolError(endpoint, "the compressed answer is corrupt") from None
+    return b"".join(chunks)
+
+
+def _human_bytes(count: int) -> str:
+    if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
+        return f"{count // (1024 * 1024)} MB"
+    if count >= 1024 and count % 1024 == 0:
+        return f"{count // 1024} KB"
+    return f"{count} bytes"
 
 
 def _seg(value: str) -> str:
@@ -338,40 +483,55 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     return "the connection failed"
 
 
-def _parse_error_body(response: httpx.Response) -> ErrorBody | None:
+def _parse_error_body(body: bytes) -> ErrorBody | None:
     try:
-        data = response.json()
-    except ValueError:
+        data = _loads(body)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
     try:
         return ErrorBody.model_validate(data)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return None
+
+
+_DELTA_SECONDS: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?")
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date).
+
+    Capped at one day; anything unreadable (``inf``, ``nan``, garbage) is None.
+    """
     if not value:
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(max(0.0, float(value)), _LONGEST_RETRY_AFTER)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    seconds = (when - datetime.now(UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return min(max(0.0, seconds), _LONGEST_RETRY_AFTER)
 
 
-def _status_error(endpoint: str, response: httpx.Response) -> APIStatusError:
+def _status_error(
+    endpoint: str,
+    response: httpx.Response,
+    raw_body: bytes,
+    mask: Callable[[str], str],
+) -> APIStatusError:
     status = response.status_code
-    body = _parse_error_body(response)
+    body = _parse_error_body(raw_body)
+    if body is not None and body.message:
+        # Server text reaches the status row, toasts and the log: never the token.
+        body = body.model_copy(update={"message": mask(body.message)})
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         return RateLimitedError(endpoint, status, body, retry_after=retry_after)
@@ -393,8 +553,9 @@ def _status_error(endpoint: str, response: httpx.Response) -> APIStatusError:
     return cls(endpoint, status, body)
 
 
-def _retry_wait(response: httpx.Response, attempt: int) -> float:
+def _retry_wait(response: httpx.Response, attempt: int) -> float | None:
+    """Seconds before the next attempt, or None when the server asks for too long a pause."""
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if retry_after is not None:
-        return min(retry_after, _MAX_RETRY_WAIT)
-    return float(min(0.5 * 2**attempt, 8.0))
+        return retry_after if retry_after <= MAX_RETRY_WAIT else None
+    return float(min(0.5 * 2**attempt, MAX_RETRY_WAIT))

@@ -6,6 +6,8 @@ involved, and never contains the access token.
 
 from __future__ import annotations
 
+import math
+
 from .models import ErrorBody
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitedError",
     "ServerError",
+    "describe_wait",
 ]
 
 
@@ -106,10 +109,19 @@ class ConflictError(APIStatusError):
     default_hint = "Conflict"
 
 
-class RateLimitedError(APIStatusError):
-    """429: too many requests; ``retry_after`` is in seconds when the server said."""
+AUTO_RETRY_LIMIT = 30.0
+"""A rate limit lifting sooner than this (seconds) may be retried without asking."""
 
-    default_hint = "Too many requests"
+
+class RateLimitedError(APIStatusError):
+    """429: too many requests; ``retry_after`` is in seconds when the server said.
+
+    ``retry_soon`` says whether waiting ``retry_after`` and trying again by
+    itself is reasonable; otherwise the person should be told "try again in
+    N min" and offered a manual retry.
+    """
+
+    default_hint = "Rate limited by Beeper Desktop"
 
     def __init__(
         self,
@@ -121,7 +133,21 @@ class RateLimitedError(APIStatusError):
         self.retry_after = retry_after
         super().__init__(endpoint, status_code, body)
         if retry_after is not None:
-            self.message += f"; retry after {retry_after:g} s"
+            self.message += f"; try again in {describe_wait(retry_after)}"
+
+    @property
+    def retry_soon(self) -> bool:
+        """Whether an automatic retry after ``retry_after`` (or a short pause) is sensible."""
+        return self.retry_after is None or self.retry_after <= AUTO_RETRY_LIMIT
+
+
+def describe_wait(seconds: float) -> str:
+    """``seconds`` as a person reads it: ``3 s``, ``2 min``, ``5 h`` (rounded up)."""
+    if seconds < 60:
+        return f"{max(1, math.ceil(seconds))} s"
+    if seconds < 3600:
+        return f"{math.ceil(seconds / 60)} min"
+    return f"{math.ceil(seconds / 3600)} h"
 
 
 class ServerError(APIStatusError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ipaddress import ip_address
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["is_loopback_host", "is_loopback_url"]
+__all__ = ["display_url", "is_loopback_host", "is_loopback_url"]
 
 
 def is_loopback_host(host: str) -> bool:
@@ -22,3 +22,18 @@ def is_loopback_host(host: str) -> bool:
 def is_loopback_url(url: str) -> bool:
     """Whether ``url`` points at this machine."""
     return is_loopback_host(urlsplit(url).hostname or "")
+
+
+def display_url(url: str) -> str:
+    """``url`` without any ``user:password@`` part, for screens, logs and error messages.
+
+    Anything that is not a URL with credentials comes back unchanged.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))

@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from beeper_tui.api.redact import mask_secrets
+
 __all__ = [
     "OneLineParser",
     "argv_secrets",
@@ -17,11 +19,8 @@ __all__ = [
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with every secret replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    """``text`` with every secret replaced by ``***`` (whole tokens only, see ``mask_secrets``)."""
+    return mask_secrets(text, secrets)
 
 
 def argv_secrets(argv: Sequence[str]) -> list[str]:

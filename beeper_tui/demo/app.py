@@ -2,8 +2,10 @@
 
 Follows the wire contract in ``beeper-api.md``: camelCase JSON, bearer-token
 auth on everything but ``/v1/info``, ``{"code", "message"}`` error bodies.
-A pure ASGI middleware records every request, then applies latency and fault
-rules, then checks the token, before the routes answer.
+A pure ASGI middleware records the request (only when a test turned recording
+on), then applies latency and fault rules, then checks the token, before the
+routes answer. Routing works on the raw path, so ``%2F`` stays inside a path
+segment, and malformed input of any kind is a 400 with validation details.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import hmac
 import json
 import re
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -40,10 +44,22 @@ APP_VERSION = "4.2.800"
 _UNAUTHENTICATED_PATHS = frozenset({"/v1/info"})
 _INTEGER = re.compile(r"[+-]?\d+")
 
+MAX_BODY_BYTES: Final = 1024 * 1024
+"""Larger request bodies are refused (413) before anything else reads them."""
+RECORDED_REQUESTS: Final = 2000
+"""How many requests a recording keeps (the newest)."""
+RECORDED_BODY_BYTES: Final = 64 * 1024
+"""A recorded request keeps its parsed JSON body only up to this size."""
+
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request as the demo server received it, before faults or auth."""
+    """One request as the demo server received it, before faults or auth.
+
+    No header values are kept (the ``Authorization`` header would be among
+    them): ``authorized`` says whether the token was good, ``header_names``
+    which headers came.
+    """
 
     method: str
     path: str
@@ -51,18 +67,32 @@ class RecordedRequest:
     json: Any
     authorized: bool
     received_at: float
-    headers: dict[str, str] = field(default_factory=dict)
+    header_names: tuple[str, ...] = ()
+    body_size: int = 0
 
 
 class DemoState:
-    """Everything a test may inspect or change on a running demo app."""
+    """Everything a test may inspect or change on a running demo app.
 
-    def __init__(self, dataset: Dataset, token: str, latency: Latency | None) -> None:
+    Requests are recorded only while ``recording`` is on (a test turns it on),
+    in a ring of the newest :data:`RECORDED_REQUESTS`.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        token: str,
+        latency: Latency | None,
+        *,
+        record: bool = False,
+        max_recorded: int = RECORDED_REQUESTS,
+    ) -> None:
         self.dataset = dataset
         self.token = token
         self.latency = latency
         self.faults = FaultList()
-        self.requests: list[RecordedRequest] = []
+        self.recording = record
+        self._requests: deque[RecordedRequest] = deque(maxlen=max_recorded)
         self.chats: dict[tuple[str, str], JSONDict] = {}
         self.focus_requests: list[JSONDict] = []
         self._preparing: dict[str, asyncio.Lock] = {}
@@ -80,13 +110,25 @@ class DemoState:
         async with lock:
             await asyncio.to_thread(lambda: account.index)
 
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The recorded requests, oldest first; an error while recording is off."""
+        if not self.recording:
+            raise RuntimeError("request recording is off: set DemoState.recording = True first")
+        return list(self._requests)
+
+    def record(self, request: RecordedRequest) -> None:
+        """Keep ``request`` if recording is on."""
+        if self.recording:
+            self._requests.append(request)
+
     def clear_requests(self) -> None:
-        self.requests.clear()
+        self._requests.clear()
 
     def requests_to(self, path_regex: str) -> list[RecordedRequest]:
         """Recorded requests whose path matches ``path_regex`` (``re.search``)."""
         pattern = re.compile(path_regex)
-        return [r for r in list(self.requests) if pattern.search(r.path)]
+        return [r for r in self.requests if pattern.search(r.path)]
 
     def auth_problem(self, header: str | None) -> str | None:
         """Why ``header`` does not authorize a request, or None if it does."""
@@ -159,10 +201,12 @@ def encode_cursor(account: DemoAccount, position: int) -> str:
 
 def decode_cursor(account: DemoAccount, cursor: str) -> int | None:
     """The contact position ``cursor`` points at, or None if it is not ours."""
+    if len(cursor) > 200:
+        return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("v") != 1 or data.get("a") != _account_tag(account):
         return None
@@ -189,22 +233,30 @@ class _DemoMiddleware:
             await self.app(scope, receive, send)
             return
         state = self.state
-        body = await _read_body(receive)
+        body = await _read_body(receive, MAX_BODY_BYTES)
+        if body is None:
+            too_big = error_response(
+                413, f"Request body larger than {MAX_BODY_BYTES} bytes", code="PAYLOAD_TOO_LARGE"
+            )
+            await too_big(scope, receive, send)
+            return
         request = Request(scope)
         method, path = request.method, str(scope["path"])
         params = dict(request.query_params)
         auth = request.headers.get("authorization")
-        state.requests.append(
-            RecordedRequest(
-                method=method,
-                path=path,
-                params=params,
-                json=_parse_json(body),
-                authorized=state.auth_problem(auth) is None,
-                received_at=time.monotonic(),
-                headers=dict(request.headers),
+        if state.recording:
+            state.record(
+                RecordedRequest(
+                    method=method,
+                    path=path,
+                    params=params,
+                    json=_parse_json(body) if len(body) <= RECORDED_BODY_BYTES else None,
+                    authorized=state.auth_problem(auth) is None,
+                    received_at=time.monotonic(),
+                    header_names=tuple(request.headers.keys()),
+                    body_size=len(body),
+                )
             )
-        )
         rule = state.faults.take(method, path, params)
         delay = state.latency.next_delay() if state.latency is not None else 0.0
         if rule is not None:
@@ -220,16 +272,45 @@ class _DemoMiddleware:
                 headers = {"WWW-Authenticate": 'Bearer realm="Beeper Desktop API"'}
                 await error_response(401, problem, headers=headers)(scope, receive, send)
                 return
-        await self.app(scope, _replay(body, receive), send)
+        routed = {**scope, "path": segment_safe_path(scope)}
+        await self.app(routed, _replay(body, receive), send)
 
 
-async def _read_body(receive: Receive) -> bytes:
+def segment_safe_path(scope: Scope) -> str:
+    """The request path for routing, built from the raw path segment by segment.
+
+    Each segment is percent-decoded with ``%`` and ``/`` re-escaped, so an
+    encoded slash in an account ID (``ACC%2Fcontacts``) stays inside its
+    segment; :func:`path_segment` undoes it for a path parameter.
+    """
+    raw = scope.get("raw_path")
+    if not isinstance(raw, bytes | bytearray):
+        return str(scope["path"])
+    raw_path = bytes(raw).split(b"?", 1)[0].decode("latin-1")
+    return "/".join(
+        unquote(seg, errors="replace").replace("%", "%25").replace("/", "%2F")
+        for seg in raw_path.split("/")
+    )
+
+
+def path_segment(value: str) -> str:
+    """A path parameter routed by :func:`segment_safe_path`, decoded."""
+    return value.replace("%2F", "/").replace("%25", "%")
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None as soon as it passes ``limit`` bytes."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
@@ -253,7 +334,7 @@ def _parse_json(body: bytes) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -278,7 +359,7 @@ class _Api:
         ]
 
     def _account(self, request: Request) -> DemoAccount | None:
-        return self.state.dataset.account(request.path_params["account_id"])
+        return self.state.dataset.account(path_segment(request.path_params["account_id"]))
 
     async def _prepared_account(self, request: Request) -> DemoAccount | None:
         account = self._account(request)
@@ -362,9 +443,15 @@ class _Api:
         limit = DEFAULT_PAGE_SIZE
         raw_limit = params.get("limit")
         if raw_limit is not None:
-            if not _INTEGER.fullmatch(raw_limit.strip()):
+            text = raw_limit.strip()
+            if not _INTEGER.fullmatch(text):
                 issues.append(_issue("invalid_type", "Expected integer, received string", "limit"))
-            elif (limit := int(raw_limit)) < 1:
+            elif len(text.lstrip("+-")) > 9:
+                # int() of thousands of digits raises; nobody asks for a billion contacts.
+                issues.append(
+                    _issue("too_big", "Number must be less than or equal to 999999999", "limit")
+                )
+            elif (limit := int(text)) < 1:
                 issues.append(
                     _issue("too_small", "Number must be greater than or equal to 1", "limit")
                 )
@@ -537,7 +624,7 @@ async def _json_body(request: Request) -> Any:
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _INVALID_JSON
 
 
@@ -563,9 +650,13 @@ def create_demo_app(
     token: str = DEMO_TOKEN,
     seed: int = DEFAULT_SEED,
     latency: Latency | None = None,
+    record: bool = False,
 ) -> Starlette:
-    """A fresh demo Beeper Desktop API; its ``DemoState`` is ``app.state.demo``."""
-    state = DemoState(dataset or build_dataset(seed), token, latency)
+    """A fresh demo Beeper Desktop API; its ``DemoState`` is ``app.state.demo``.
+
+    ``record`` turns on request recording (tests that inspect what was sent).
+    """
+    state = DemoState(dataset or build_dataset(seed), token, latency, record=record)
     app = Starlette(
         routes=_Api(state).routes(),
         middleware=[Middleware(_DemoMiddleware, state=state)],
