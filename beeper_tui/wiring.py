@@ -6,7 +6,8 @@ layer gets a :class:`~beeper_tui.service.backend.Backend` and never asks which.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -31,6 +32,7 @@ def open_backend(
     demo: bool = False,
     demo_app: ASGIApp | None = None,
     max_retries: int = 2,
+    client_options: Mapping[str, Any] | None = None,
 ) -> Backend:
     """Connect to a real Beeper Desktop, or with ``demo`` to the embedded stand-in.
 
@@ -54,5 +56,5 @@ def open_backend(
             max_retries=max_retries,
         )
         return Backend(client, page_size=page_size, is_demo=True)
-    client = BeeperClient(base_url, access_token, max_retries=max_retries)
+    client = BeeperClient(base_url, access_token, max_retries=max_retries, **(client_options or {}))
     return Backend(client, page_size=page_size)

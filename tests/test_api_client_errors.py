@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 import beeper_tui.api.client as client_module
-from beeper_tui.api.client import BeeperClient, parse_retry_after
+from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import (
     APIStatusError,
     AuthenticationError,
@@ -31,6 +31,7 @@ from beeper_tui.api.errors import (
     RateLimitedError,
     ServerError,
 )
+from beeper_tui.api.wire import parse_retry_after
 
 TOKEN = "sekrit-token-123"
 BASE = "http://beeper.test:23373"

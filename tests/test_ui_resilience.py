@@ -311,10 +311,10 @@ async def test_unexpected_error_is_logged_and_toasted_and_the_app_keeps_running(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
 
-        def broken(account_id: str, query: str = "") -> Any:
+        def broken(scope: Any, query: str = "") -> Any:
             raise RuntimeError("boom")
 
-        app.backend.pager = broken  # type: ignore[method-assign]
+        app.backend.source = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="beeper_tui"):
             await pilot.press("slash", *"x")
             await settle(app, pilot, extra=0.2)

@@ -10,6 +10,7 @@ from typing import Any
 
 from beeper_tui import __version__
 from beeper_tui.config import ConfigError, Settings, resolve_settings
+from beeper_tui.logfile import open_debug_log
 
 from .common import non_negative_int, positive_int
 
@@ -52,11 +53,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _setup_logging(path: Path | None) -> None:
+def _setup_logging(path: Path | None, token: str | None) -> None:
     if path is None:
         return
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # 0600, the token masked, control characters escaped: one record, one line.
+    handler = open_debug_log(path, secrets=[token])
     root = logging.getLogger("beeper_tui")
     root.setLevel(logging.DEBUG)
     root.addHandler(handler)
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     """Open the app; returns its exit status."""
     try:
         settings = settings_from_args(args)
-        _setup_logging(settings.log_file)
+        _setup_logging(settings.log_file, settings.token)
     except (ConfigError, OSError) as exc:
         print(f"beeper-tui: error: {exc}", file=sys.stderr)
         return 2

@@ -159,6 +159,7 @@ async def _run(
     token: str | None,
     demo: bool,
     page_size: int,
+    client_options: dict[str, Any],
     demo_app: ASGIApp | None,
     sink: ExportSink,
     stderr: _Stderr,
@@ -170,6 +171,7 @@ async def _run(
         demo=demo,
         demo_app=demo_app,
         max_retries=args.max_retries,
+        client_options=client_options,
     )
     try:
         accounts = await resolve_accounts(backend.client, None if args.all else args.account)
@@ -237,7 +239,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
             "or save one from the app (or use --demo)"
         )
         return 2
-    if not demo and (warning := settings.clear_text_warning):
+    for warning in [] if demo else settings.warnings:
         stderr.warning(warning)
 
     target = None if args.output in (None, "-") else Path(args.output)
@@ -261,6 +263,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
                 token=token,
                 demo=demo,
                 page_size=settings.page_size,
+                client_options=settings.client_options(),
                 demo_app=demo_app,
                 sink=sink,
                 stderr=stderr,

@@ -8,6 +8,7 @@ same port (tests use that for "Beeper Desktop went away and came back").
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator

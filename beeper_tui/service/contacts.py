@@ -64,6 +64,9 @@ class ContactSource(Protocol):
     on_update: Callable[[], None] | None
     """Called when rows or state changed outside a call the caller awaits (a retry)."""
 
+    on_failure: Callable[[str, BeeperError], None] | None
+    """Called with (account ID, error) as each request fails, awaited by the caller or not."""
+
     async def load_next(self) -> list[Contact]:
         """Load the next page; return the contacts it added."""
 
@@ -101,6 +104,7 @@ class ContactPager:
         self.auto_retry = auto_retry
         """Whether a rate-limited page is asked again by itself after ``Retry-After``."""
         self.on_update: Callable[[], None] | None = None
+        self.on_failure: Callable[[str, BeeperError], None] | None = None
         self._retry = RetryTimer()
         self.keep_items = keep_items
         """False for streaming (export): pages are returned, not kept; only IDs are."""
@@ -194,6 +198,8 @@ class ContactPager:
             delay = auto_retry_delay(exc) if self.auto_retry else None
             if delay is not None:
                 self._retry.arm(delay, self.retry)
+            if self.on_failure is not None:
+                self.on_failure(self.account_id, exc)
             raise
         finally:
             self._loading = False

@@ -10,23 +10,19 @@ from typing import Final
 
 from beeper_tui.api.errors import BeeperError, RateLimitedError
 
-__all__ = ["DEFAULT_RETRY_AFTER", "MAX_AUTO_RETRY_AFTER", "RetryTimer", "auto_retry_delay"]
+__all__ = ["DEFAULT_RETRY_AFTER", "RetryTimer", "auto_retry_delay"]
 
 DEFAULT_RETRY_AFTER: Final = 5.0
 """Seconds to wait after a 429 that did not say how long."""
-
-MAX_AUTO_RETRY_AFTER: Final = 120.0
-"""Longer waits are not done silently: the user retries by hand."""
 
 log = logging.getLogger("beeper_tui.service")
 
 
 def auto_retry_delay(error: BeeperError | None) -> float | None:
     """How long to wait before retrying by itself after ``error``; None: not by itself."""
-    if not isinstance(error, RateLimitedError):
-        return None
-    delay = error.retry_after if error.retry_after is not None else DEFAULT_RETRY_AFTER
-    return delay if delay <= MAX_AUTO_RETRY_AFTER else None
+    if not isinstance(error, RateLimitedError) or not error.retry_soon:
+        return None  # a long wait is the user's to decide: "try again in N min", r retries
+    return error.retry_after if error.retry_after is not None else DEFAULT_RETRY_AFTER
 
 
 class RetryTimer:

@@ -92,6 +92,7 @@ class BeeperApp(App[None]):
             access_token=settings.token,
             page_size=settings.page_size,
             demo=settings.demo,
+            client_options=settings.client_options(),
         )
         self.session = Session(
             backend,
@@ -129,15 +130,11 @@ class BeeperApp(App[None]):
             self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
         self.detail.show_message("Connecting…")
         self.query_one("#contacts").focus()
-        warning = self.settings.clear_text_warning
-        if warning:
-            self.notify(
-                inert(warning),
-                title="Insecure connection",
-                severity="warning",
-                timeout=15,
-                markup=False,
+        for warning in self.settings.warnings:
+            title = (
+                "Insecure connection" if warning == self.settings.clear_text_warning else "Warning"
             )
+            self.notify(inert(warning), title=title, severity="warning", timeout=15, markup=False)
         self._start_session()
 
     @work(exclusive=True, group="connect", exit_on_error=False)

@@ -9,6 +9,7 @@ screen, so a late answer for an old query never shows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import ClassVar
 
 from rich.text import Text
@@ -178,12 +179,12 @@ class SearchPane(Vertical):
         pager = self.backend.source(account_id, query)
         # Each answer shows at once (every account's, and retries by themselves).
         pager.on_update = lambda: self._present(pager, key)
+        pager.on_failure = lambda _account_id, error: self._failed(key, error)
         self._start_busy(key)
         try:
             await pager.load_next()
-        except BeeperError as exc:
-            if key == self._wanted:
-                self._failed(exc)  # also kept in pager.error, shown in the status row
+        except BeeperError:
+            pass  # reported through on_failure, kept in pager.failures for the status row
         finally:
             self._stop_busy()
         self._present(pager, key)
@@ -202,11 +203,8 @@ class SearchPane(Vertical):
     @work(group="retry", exit_on_error=False)
     async def _retry(self, pager: ContactSource) -> None:
         self.contact_list.set_status(Text("retrying…"))
-        try:
+        with contextlib.suppress(BeeperError):  # reported through on_failure
             await pager.retry()
-        except BeeperError as exc:
-            if pager is self.pager:
-                self._failed(exc)  # also kept in pager.failures, shown in the status row
 
     def _request_page(self, pager: ContactSource) -> None:
         """Ask for the next page unless one is already on its way.
@@ -224,9 +222,8 @@ class SearchPane(Vertical):
     async def _load_more(self, pager: ContactSource) -> None:
         try:
             await pager.load_next()
-        except BeeperError as exc:
-            if pager is self.pager:
-                self._failed(exc)  # also kept in pager.error, shown in the status row
+        except BeeperError:
+            pass  # reported through on_failure, kept in pager.failures for the status row
         finally:
             if self._page_pending is pager:
                 self._page_pending = None
@@ -235,8 +232,9 @@ class SearchPane(Vertical):
         self.contact_list.rows_appended()
         self._sync_status()
 
-    def _failed(self, error: BeeperError) -> None:
-        self.post_message(self.RequestFailed(error))
+    def _failed(self, key: SearchKey, error: BeeperError) -> None:
+        if key == self._wanted:  # an old result set's failures are nobody's business
+            self.post_message(self.RequestFailed(error))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from beeper_tui.api.errors import CannotConnectError
 from beeper_tui.config import save_config_values
+from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.session import TokenAnswer
 from beeper_tui.wiring import open_backend
@@ -53,6 +54,7 @@ class SessionPrompts:
                 )
             else:
                 self.app.notify(f"Token saved to {path}", markup=False)
+        add_log_secret(result.token)
         return result.token
 
     async def _ask(self, screen: Screen[_T]) -> _T:
