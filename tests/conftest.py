@@ -18,6 +18,16 @@ os.environ.pop("BEEPER_DESKTOP_BASE_URL", None)
 pytest_plugins = ["tests.demo_fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let tests read an app's toasts with ``tests.ui_helpers.toasts``."""
+    from textual.app import App
+
+    from tests.ui_helpers import recording
+
+    monkeypatch.setattr(App, "notify", recording(App.notify))
+
+
 @pytest.fixture
 def make_app(demo_app: Any) -> Callable[..., Any]:
     """Build a :class:`BeeperApp` on the in-process demo (``demo_app``), with settings overrides."""

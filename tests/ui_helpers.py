@@ -1,12 +1,15 @@
-"""Waiting helpers for Pilot tests: let timers, workers and screens catch up."""
+"""Helpers for Pilot tests: let timers, workers and screens catch up; read the toasts."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 
 
 async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
@@ -33,3 +36,39 @@ async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
     await wait_for(
         pilot, lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """One notification as the app asked for it through ``App.notify``."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
+    markup: bool
+
+
+_toasts: WeakKeyDictionary[App[Any], list[Toast]] = WeakKeyDictionary()
+
+
+def toasts(app: App[Any]) -> list[Toast]:
+    """Every notification ``app`` has raised so far, oldest first (expired ones too)."""
+    return _toasts.get(app, [])
+
+
+def recording(notify: Callable[..., None]) -> Callable[..., None]:
+    """Wrap ``App.notify`` (the public way every widget raises a toast) to record each call."""
+
+    def record(
+        self: App[Any],
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        _toasts.setdefault(self, []).append(Toast(message, title, severity, markup))
+        notify(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    return record
