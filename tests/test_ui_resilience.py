@@ -26,7 +26,7 @@ from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import ConnectErrorScreen, TokenScreen
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.wiring import open_backend
-from tests.ui_helpers import settle, toasts, wait_for, wait_for_screen
+from tests.ui_helpers import settle, show_big_account, toasts, wait_for, wait_for_screen
 
 SIZE = (120, 40)
 HOSTILE = "[red]x[/red]\x1b]52;c;AAAA\x07"
@@ -58,12 +58,8 @@ def http_app(base_url: str, token: str | None, **overrides: Any) -> BeeperApp:
 
 
 async def open_big_account(app: BeeperApp, pilot: Any) -> ContactList:
-    """Show the 20,000-member Slack account, where more pages always remain."""
-    await settle(app, pilot)
-    big = next(a for a in app.backend.accounts.accounts if a.account_id.startswith("slackgo"))
-    app.switch_account(big.account_id)
-    await settle(app, pilot)
-    lst = app.query_one("#contacts", ContactList)
+    """Show the 20,000-member Slack account, where more pages always remain, focused."""
+    lst = await show_big_account(app, pilot)
     lst.focus()
     return lst
 
