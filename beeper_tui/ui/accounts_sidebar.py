@@ -88,9 +88,9 @@ class AccountsSidebar(OptionList):
             return None
         return self.get_option_at_index(self.highlighted).id
 
-    def show_accounts(self, accounts: Sequence[Account], *, keep: str | None = None) -> None:
-        """Replace the rows, keeping ``keep`` (or the current account) highlighted."""
-        keep = keep or self.highlighted_id
+    def show_accounts(self, accounts: Sequence[Account]) -> None:
+        """Replace the rows, keeping the current account highlighted."""
+        keep = self.highlighted_id
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             if accounts:
