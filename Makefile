@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format bench screenshots demo-server constraints clean
+.PHONY: run test test-each lint format bench screenshots demo-server constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,17 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every test file alone, each in its own process: no test may lean on another's leftovers.
+test-each: $(STAMP)
+	@passed=0; failed=0; for f in tests/test_*.py; do \
+	  if $(BIN)/python -m pytest -q -p no:cacheprovider "$$f" > .test-each.log 2>&1; then \
+	    passed=$$((passed + 1)); \
+	  else \
+	    failed=$$((failed + 1)); echo "fails when run alone: $$f"; tail -n 30 .test-each.log; \
+	  fi; \
+	done; rm -f .test-each.log; echo "test files alone: $$passed passed, $$failed failed"; \
+	test $$failed -eq 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check beeper_tui tests scripts

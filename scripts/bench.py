@@ -40,6 +40,8 @@ os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.pop("BEEPER_ACCESS_TOKEN", None)
 os.environ.pop("BEEPER_BASE_URL", None)
 os.environ.pop("BEEPER_DESKTOP_BASE_URL", None)
+# The app factory and waiting helpers are the tests' own (tests/ui_helpers.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 import textual
@@ -65,7 +67,7 @@ from beeper_tui.service.names import best_name, secondary_text
 from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
-from beeper_tui.wiring import open_backend
+from tests.ui_helpers import app_on_demo, settle, show_big_account
 
 SIZE = (120, 40)
 DEBOUNCE_MS = 200  # the app's default (Settings.debounce_ms)
@@ -112,16 +114,8 @@ def log(message: str) -> None:
 
 
 def make_app(demo_app: Starlette, *, debounce_ms: int = DEBOUNCE_MS) -> BeeperApp:
-    """The real app on an in-process demo, as ``beeper-tui --demo`` builds it."""
-    settings = Settings(demo=True, debounce_ms=debounce_ms, refresh_seconds=0, theme="textual-dark")
-    backend = open_backend(
-        base_url=settings.base_url,
-        access_token=None,
-        page_size=settings.page_size,
-        demo_app=demo_app,
-        max_retries=0,
-    )
-    return BeeperApp(settings, backend=backend)
+    """The real app on an in-process demo, with the app's own debounce."""
+    return app_on_demo(demo_app, debounce_ms=debounce_ms)
 
 
 def send_key(app: App[Any], key: str) -> None:
@@ -162,22 +156,8 @@ async def wait_until(condition: Callable[[], bool], within: float) -> bool:
     return True
 
 
-async def settle(app: App[Any], pilot: Pilot[Any]) -> None:
-    """Let every worker finish and the screen catch up."""
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def big_account(dataset: Dataset) -> DemoAccount:
     return next(a for a in dataset.accounts if a.spec.key == BIG_NETWORK)
-
-
-async def open_big_account(app: BeeperApp, pilot: Pilot[Any], dataset: Dataset) -> ContactList:
-    await settle(app, pilot)
-    app.switch_account(big_account(dataset).account_id)
-    await settle(app, pilot)
-    return app.pane.contact_list
 
 
 def showing(app: BeeperApp, query: str) -> Callable[[], bool]:
@@ -372,7 +352,7 @@ async def requests_for_typed_query(
     state = demo.state.demo
     app = make_app(demo, debounce_ms=debounce_ms)
     async with app.run_test(size=SIZE) as pilot:
-        await open_big_account(app, pilot, dataset)
+        await show_big_account(app, pilot)
         app.action_focus_search()
         await pilot.pause()
         state.clear_requests()
@@ -417,7 +397,7 @@ async def keystroke_to_results(*, freeze: bool) -> tuple[list[float], list[float
     latencies: list[float] = []
     collections: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        contact_list = await open_big_account(app, pilot, dataset)
+        contact_list = await show_big_account(app, pilot)
         if freeze:
             gc.collect()
             gc.freeze()
@@ -687,7 +667,7 @@ async def fig_scroll_ahead() -> Result:
     app = make_app(create_demo_app(dataset, latency=Latency(fixed_ms=30)))
     stalls: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        contact_list = await open_big_account(app, pilot, dataset)
+        contact_list = await show_big_account(app, pilot)
         contact_list.focus()
         await pilot.pause()
         pane = app.pane
@@ -884,7 +864,7 @@ async def frame_budget(*, freeze: bool) -> tuple[list[float], list[float], int, 
     app = make_app(create_demo_app(dataset))
     lag = LoopLag()
     async with app.run_test(size=SIZE) as pilot:
-        contact_list = await open_big_account(app, pilot, dataset)
+        contact_list = await show_big_account(app, pilot)
         if freeze:
             gc.collect()
             gc.freeze()

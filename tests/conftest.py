@@ -18,29 +18,22 @@ os.environ.pop("BEEPER_DESKTOP_BASE_URL", None)
 pytest_plugins = ["tests.demo_fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let tests read an app's toasts with ``tests.ui_helpers.toasts``."""
+    from textual.app import App
+
+    from tests.ui_helpers import recording
+
+    monkeypatch.setattr(App, "notify", recording(App.notify))
+
+
 @pytest.fixture
 def make_app(demo_app: Any) -> Callable[..., Any]:
     """Build a :class:`BeeperApp` on the in-process demo (``demo_app``), with settings overrides."""
-    from beeper_tui.config import Settings
-    from beeper_tui.ui.app import BeeperApp
-    from beeper_tui.wiring import open_backend
+    from tests.ui_helpers import app_on_demo
 
-    def factory(**overrides: Any) -> BeeperApp:
-        values: dict[str, Any] = {
-            "demo": True,
-            "debounce_ms": 50,
-            "refresh_seconds": 0,
-            "theme": "textual-dark",
-        }
-        values.update(overrides)
-        settings = Settings(**values)
-        backend = open_backend(
-            base_url=settings.base_url,
-            access_token=None,
-            page_size=settings.page_size,
-            demo_app=demo_app,
-            max_retries=0,
-        )
-        return BeeperApp(settings, backend=backend)
+    def factory(**overrides: Any) -> Any:
+        return app_on_demo(demo_app, **{"debounce_ms": 50, **overrides})
 
     return factory

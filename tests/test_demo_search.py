@@ -19,6 +19,9 @@ CONTACTS: list[dict[str, Any]] = [
     {"id": "6", "fullName": None, "email": None},
     {"id": "7", "fullName": "山田 太郎", "username": "@taro"},
     {"id": "8", "fullName": "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǫ̗͎̍"},
+    # Only the name spells these people, in letters NFKD does not decompose.
+    {"id": "9", "fullName": "Søren Đorđević"},
+    {"id": "10", "fullName": "Paweł Hæstad"},
 ]
 
 
@@ -45,6 +48,11 @@ def index() -> ContactIndex:
         ("+1 415-555", [4]),
         ("(70) 555-01", [0]),
         ("nobody", []),
+        ("soren", [8]),
+        ("dordevic", [8]),
+        ("pawel", [9]),
+        ("haestad", [9]),
+        ("SØREN", [8]),
     ],
 )
 def test_match(index: ContactIndex, query: str, expected: list[int]) -> None:

@@ -26,7 +26,7 @@ from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import ConnectErrorScreen, TokenScreen
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.wiring import open_backend
-from tests.ui_helpers import settle, wait_for, wait_for_screen
+from tests.ui_helpers import settle, show_big_account, toasts, wait_for, wait_for_screen
 
 SIZE = (120, 40)
 HOSTILE = "[red]x[/red]\x1b]52;c;AAAA\x07"
@@ -58,18 +58,14 @@ def http_app(base_url: str, token: str | None, **overrides: Any) -> BeeperApp:
 
 
 async def open_big_account(app: BeeperApp, pilot: Any) -> ContactList:
-    """Show the 20,000-member Slack account, where more pages always remain."""
-    await settle(app, pilot)
-    big = next(a for a in app.backend.accounts.accounts if a.account_id.startswith("slackgo"))
-    app.switch_account(big.account_id)
-    await settle(app, pilot)
-    lst = app.query_one("#contacts", ContactList)
+    """Show the 20,000-member Slack account, where more pages always remain, focused."""
+    lst = await show_big_account(app, pilot)
     lst.focus()
     return lst
 
 
 def notifications(app: BeeperApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in toasts(app)]
 
 
 def sidebar_text(app: BeeperApp) -> str:
@@ -169,7 +165,7 @@ async def test_older_desktop_build_works_with_fewer_details(
         assert "unknown" in text
         assert legacy.account_id in text
         assert "None" not in text
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not [n for n in toasts(app) if n.severity == "error"]
         assert app.query_one("#contacts", ContactList).items
 
 
@@ -319,8 +315,9 @@ async def test_unexpected_error_is_logged_and_toasted_and_the_app_keeps_running(
             await pilot.press("slash", *"x")
             await settle(app, pilot, extra=0.2)
         assert app.is_running
-        assert any(n.title == "Unexpected error" for n in app._notifications)
-        assert any("boom" in r.getMessage() or r.exc_info for r in caplog.records)
+        assert any(n.title == "Unexpected error" for n in toasts(app))
+        logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
+        assert any(isinstance(e, RuntimeError) and str(e) == "boom" for e in logged)
 
 
 # -- hostile text -----------------------------------------------------------------------
@@ -399,7 +396,7 @@ async def test_hostile_server_message_in_a_toast_is_literal(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        toast = next(n for n in app._notifications if n.title == "Accounts")
+        toast = next(n for n in toasts(app) if n.title == "Accounts")
         assert "[b]boom[/b]␛]0;pwned␇" in toast.message
         assert not toast.markup
 
@@ -514,7 +511,7 @@ async def test_insecure_url_warning_is_plain_text(
     app = BeeperApp(settings, backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        warning = next(n for n in app._notifications if n.title == "Insecure connection")
+        warning = next(n for n in toasts(app) if n.title == "Insecure connection")
         assert "[/x][b]" in warning.message
         assert not warning.markup
         assert app.is_running
@@ -565,4 +562,4 @@ async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
         assert app.is_running
         assert "disk on fire" in str(dialog.query_one("#export-progress").render())
         assert not dialog.query_one("#export-start", Button).disabled
-        assert any(n.title == "Unexpected error" for n in app._notifications)
+        assert any(n.title == "Unexpected error" for n in toasts(app))

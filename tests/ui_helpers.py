@@ -1,12 +1,46 @@
-"""Waiting helpers for Pilot tests: let timers, workers and screens catch up."""
+"""Driving the app headless: build it on the demo, let it catch up, read its toasts.
+
+Shared by the Pilot tests and ``scripts/bench.py`` (which puts the repository
+root on ``sys.path`` to import it), so the figures drive the app the way the
+tests do. Set ``TEXTUAL_ANIMATIONS`` before importing this module: Textual
+reads it on import.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from starlette.applications import Starlette
 from textual.app import App
+from textual.notifications import SeverityLevel
+
+from beeper_tui.config import Settings
+from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.wiring import open_backend
+
+
+def app_on_demo(demo_app: Starlette, **overrides: Any) -> BeeperApp:
+    """The real app on an in-process demo, as ``beeper-tui --demo`` builds it.
+
+    ``overrides`` are settings; by default nothing refreshes in the background
+    and the theme is fixed.
+    """
+    values: dict[str, Any] = {"demo": True, "refresh_seconds": 0, "theme": "textual-dark"}
+    values.update(overrides)
+    settings = Settings(**values)
+    backend = open_backend(
+        base_url=settings.base_url,
+        access_token=None,
+        page_size=settings.page_size,
+        demo_app=demo_app,
+        max_retries=0,
+    )
+    return BeeperApp(settings, backend=backend)
 
 
 async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
@@ -33,3 +67,48 @@ async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
     await wait_for(
         pilot, lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector))
     )
+
+
+async def show_big_account(app: BeeperApp, pilot: Any) -> ContactList:
+    """Show the 20,000-member Slack account, where more pages always remain; its list."""
+    await settle(app, pilot)
+    big = next(a for a in app.backend.accounts.accounts if a.account_id.startswith("slackgo"))
+    app.switch_account(big.account_id)
+    await settle(app, pilot)
+    return app.query_one("#contacts", ContactList)
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """One notification as the app asked for it through ``App.notify``."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
+    markup: bool
+
+
+_toasts: WeakKeyDictionary[App[Any], list[Toast]] = WeakKeyDictionary()
+
+
+def toasts(app: App[Any]) -> list[Toast]:
+    """Every notification ``app`` has raised so far, oldest first (expired ones too)."""
+    return _toasts.get(app, [])
+
+
+def recording(notify: Callable[..., None]) -> Callable[..., None]:
+    """Wrap ``App.notify`` (the public way every widget raises a toast) to record each call."""
+
+    def record(
+        self: App[Any],
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        _toasts.setdefault(self, []).append(Toast(message, title, severity, markup))
+        notify(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    return record

@@ -307,9 +307,6 @@ class PersonFactory:
             locale=spec.code,
         )
 
-    def syllable_handle(self) -> str:
-        return self._syllables(3)
-
     def emoji(self) -> str:
         return self._rng.choice(_EMOJI)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 
 from beeper_tui.api.client import BeeperClient
@@ -44,9 +43,6 @@ class AccountDirectory:
         """Whether at least one refresh has succeeded."""
         self.stale = False
         """Whether the last refresh failed (the list shown is the last good one)."""
-        self.last_error: BeeperError | None = None
-        self.refreshed_at: float | None = None
-        """``time.monotonic()`` of the last successful refresh."""
 
     @property
     def accounts(self) -> Sequence[Account]:
@@ -61,16 +57,13 @@ class AccountDirectory:
         """Ask for the account list again; on failure keep the old one and raise."""
         try:
             fresh = await self.client.list_accounts()
-        except BeeperError as exc:
+        except BeeperError:
             self.stale = self.loaded
-            self.last_error = exc
             raise
         self._accounts = display_order(fresh)
         self._by_id = {a.account_id: a for a in self._accounts}
         self.loaded = True
         self.stale = False
-        self.last_error = None
-        self.refreshed_at = time.monotonic()
         return self._accounts
 
     async def detail(self, account_id: str) -> Account:
