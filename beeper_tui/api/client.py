@@ -11,7 +11,7 @@ import email.utils
 import logging
 import socket
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, Self, TypeVar
 from urllib.parse import quote
@@ -33,6 +33,8 @@ from .errors import (
 )
 from .models import (
     Account,
+    AssetDownloadResult,
+    ChatPage,
     ChatStartResult,
     ContactPage,
     ContactSearchResult,
@@ -207,6 +209,90 @@ class BeeperClient:
             body["draftText"] = draft_text
         data = await self._request("POST", "/v1/focus", json=body, retry=False)
         return self._validate("POST /v1/focus", FocusResult, data).success
+
+    # -- chats with a person and their avatars ------------------------------
+
+    async def search_chats(
+        self,
+        query: str | None = None,
+        *,
+        scope: str | None = None,
+        type: str | None = None,
+        account_ids: Sequence[str] | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> ChatPage:
+        """``GET /v1/chats/search``: one cursor page of chats.
+
+        ``scope="participants"`` matches ``query`` against participant names;
+        ``type`` is ``single``, ``group`` or ``any``. Account IDs repeat the
+        ``accountIDs`` key, as the official SDK sends them.
+        """
+        pairs: list[tuple[str, str]] = []
+        if query:
+            pairs.append(("query", query))
+        if scope is not None:
+            pairs.append(("scope", scope))
+        if type is not None:
+            pairs.append(("type", type))
+        pairs.extend(("accountIDs", account_id) for account_id in account_ids or ())
+        if cursor is not None:
+            pairs.append(("cursor", cursor))
+        if limit is not None:
+            pairs.append(("limit", str(limit)))
+        return await self._get_model(
+            "/v1/chats/search", ChatPage, params=httpx.QueryParams(tuple(pairs))
+        )
+
+    async def download_asset(self, url: str) -> AssetDownloadResult:
+        """``POST /v1/assets/download``: fetch an ``mxc://`` file to this machine.
+
+        The answer carries a ``file://`` URL (``src_url``) or the server's ``error``.
+        """
+        data = await self._request(
+            "POST", "/v1/assets/download", json={"url": url}, read_timeout=_READ_TIMEOUT_SLOW
+        )
+        return self._validate("POST /v1/assets/download", AssetDownloadResult, data)
+
+    async def serve_asset(self, url: str, *, max_bytes: int) -> bytes:
+        """``GET /v1/assets/serve?url=``: the file's bytes, streamed with the token.
+
+        Reading stops as soon as the file proves larger than ``max_bytes``
+        (announced or actual), raising :class:`ProtocolError`: a hostile or
+        mistaken multi-gigabyte answer never reaches memory.
+        """
+        endpoint = "GET /v1/assets/serve"
+        timeout = httpx.Timeout(self._read_timeout, connect=self._connect_timeout)
+        too_big = ProtocolError(endpoint, f"the file is larger than {max_bytes} bytes")
+        try:
+            async with self._http.stream(
+                "GET",
+                "/v1/assets/serve",
+                params={"url": url},
+                headers={"Accept": "application/octet-stream"},
+                auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
+                timeout=timeout,
+            ) as response:
+                if not response.is_success:
+                    await response.aread()
+                    raise _status_error(endpoint, response)
+                announced = response.headers.get("content-length", "")
+                if announced.isdigit() and int(announced) > max_bytes:
+                    raise too_big
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise too_big
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.TimeoutException:
+            raise CannotConnectError(
+                self.base_url, "timed out waiting for the answer", timed_out=True
+            ) from None
+        except httpx.TransportError as exc:
+            raise CannotConnectError(self.base_url, _describe_transport_error(exc)) from None
 
     # -- plumbing ----------------------------------------------------------
 
