@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-import beeper_tui.api.client as client_module
+import beeper_tui.api.transport as transport_module
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import (
     APIStatusError,
@@ -202,7 +202,7 @@ async def test_retry_backoff_without_retry_after(monkeypatch: pytest.MonkeyPatch
         waits.append(delay)
         await real_sleep(0)
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(transport_module.asyncio, "sleep", fake_sleep)
     client = make_client(lambda r: httpx.Response(502, text="bad gateway"), max_retries=2)
     await raises(ServerError, client.list_accounts)
     assert waits == [0.5, 1.0]
@@ -230,7 +230,7 @@ async def test_long_retry_after_is_reported_not_waited_for(
         calls += 1
         return error_json(429, "RATE_LIMITED", "Slow down", **{"Retry-After": header})
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(transport_module.asyncio, "sleep", fake_sleep)
     client = make_client(handler, max_retries=2)
     exc = await raises(RateLimitedError, client.list_accounts)
     assert waits == []
@@ -249,7 +249,7 @@ async def test_short_retry_after_is_waited_for(monkeypatch: pytest.MonkeyPatch) 
         waits.append(delay)
         await real_sleep(0)
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(transport_module.asyncio, "sleep", fake_sleep)
     client = make_client(
         lambda r: error_json(429, "RATE_LIMITED", "x", **{"Retry-After": "2"}), max_retries=1
     )

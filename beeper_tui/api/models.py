@@ -17,7 +17,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 __all__ = [
     "Account",
     "AccountStatus",
+    "AssetDownloadResult",
     "Bridge",
+    "Chat",
+    "ChatPage",
+    "ChatParticipants",
     "ChatStartResult",
     "ContactPage",
     "ContactSearchResult",
@@ -225,3 +229,70 @@ class FocusResult(WireModel):
     """Answer of ``POST /v1/focus``."""
 
     success: bool = False
+
+
+def _empty_if_null(value: object) -> object:
+    # A ``null`` list or object on the wire reads as "none of them", never a failure.
+    return {} if value is None else value
+
+
+def _list_if_null(value: object) -> object:
+    return [] if value is None else value
+
+
+def _zero_if_null(value: object) -> object:
+    return 0 if value is None else value
+
+
+class ChatParticipants(WireModel):
+    """``participants`` of a Chat: possibly a subset (``hasMore``) of ``total`` people."""
+
+    items: Annotated[list[User], BeforeValidator(_list_if_null)] = Field(default_factory=list)
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    total: int | None = None
+
+
+class Chat(WireModel):
+    """A conversation on one account (``types/chat.py`` of the official SDK).
+
+    ``last_activity`` stays the wire's ISO 8601 text; the service layer reads it,
+    so a build that sends an odd timestamp costs one "last activity" and not the chat.
+    """
+
+    id: str
+    account_id: str = Field(alias="accountID")
+    network: OptStr = None
+    title: OptStr = None
+    type: OptStr = None
+    participants: Annotated[ChatParticipants, BeforeValidator(_empty_if_null)] = Field(
+        default_factory=ChatParticipants
+    )
+    unread_count: Annotated[int, BeforeValidator(_zero_if_null)] = Field(
+        default=0, alias="unreadCount"
+    )
+    last_activity: OptStr = Field(default=None, alias="lastActivity")
+    img_url: OptStr = Field(default=None, alias="imgURL")
+    description: OptStr = None
+    is_archived: bool | None = Field(default=None, alias="isArchived")
+    is_muted: bool | None = Field(default=None, alias="isMuted")
+    is_pinned: bool | None = Field(default=None, alias="isPinned")
+    is_read_only: bool | None = Field(default=None, alias="isReadOnly")
+    local_chat_id: OptStr = Field(default=None, alias="localChatID")
+    merged_into_chat_id: OptStr = Field(default=None, alias="mergedIntoChatID")
+    unread_mentions_count: int | None = Field(default=None, alias="unreadMentionsCount")
+
+
+class ChatPage(WireModel):
+    """One cursor page of ``GET /v1/chats/search``."""
+
+    items: Annotated[list[Chat], BeforeValidator(_list_if_null)] = Field(default_factory=list)
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    oldest_cursor: str | None = Field(default=None, alias="oldestCursor")
+    newest_cursor: str | None = Field(default=None, alias="newestCursor")
+
+
+class AssetDownloadResult(WireModel):
+    """Answer of ``POST /v1/assets/download``: a ``file://`` URL on this machine, or an error."""
+
+    src_url: OptStr = Field(default=None, alias="srcURL")
+    error: OptStr = None

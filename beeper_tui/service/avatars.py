@@ -1,0 +1,465 @@
+"""Avatars: fetched by URL scheme, decoded and scaled off the event loop, cached on disk.
+
+A contact's ``imgURL`` can be ``mxc://`` / ``localmxc://`` (Beeper media),
+``file://`` (a file Beeper Desktop keeps on this machine), ``data:`` (inline)
+or ``http(s)://`` (a remote server, fetched only when the user allows remote
+images). Every path is capped in bytes before anything is decoded, and in
+pixels before anything is decompressed, so a hostile image costs a refusal,
+never a frozen screen or a full memory.
+
+Scaled avatars are cached as small PNGs under a directory the caller chooses
+(the user cache directory), one file per URL hash, readable only by the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import re
+import stat
+import tempfile
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+import httpx
+from PIL import Image, ImageOps
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PIXELS",
+    "DEFAULT_SIZE",
+    "Avatar",
+    "AvatarError",
+    "AvatarLoader",
+    "Superseded",
+    "avatar_colour",
+    "decode_avatar",
+    "initials",
+]
+
+log = logging.getLogger("beeper_tui.service")
+
+DEFAULT_SIZE: Final = 96
+"""Side of a scaled avatar in pixels: sharp enough for Kitty at a dozen cells."""
+DEFAULT_MAX_BYTES: Final = 8 * 1024 * 1024
+"""No avatar file is larger than this; bigger answers are refused unread."""
+DEFAULT_MAX_PIXELS: Final = 4096 * 4096
+"""Declared width × height above this is refused before decompression."""
+
+# Formats an avatar comes in. Naming them keeps Pillow's rarer (and less
+# audited) decoders out of reach of strangers' files.
+_FORMATS: Final = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
+_MEMORY_ITEMS: Final = 64
+_FAILED_ITEMS: Final = 256
+_REMOTE_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+
+
+class AvatarError(Exception):
+    """An avatar could not be had; ``reason`` says why in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Superseded(Exception):
+    """A newer :meth:`AvatarLoader.request` replaced this one before it finished."""
+
+
+@dataclass(frozen=True, slots=True)
+class Avatar:
+    """A decoded, square, scaled avatar ready to draw."""
+
+    url: str
+    image: Image.Image
+    """RGB, square, at most the loader's ``size`` pixels on a side."""
+
+
+# -- fallback: initials on a colour -------------------------------------------
+
+_WORD: Final = re.compile(r"[^\W_]+")
+_PALETTE: Final = (
+    "#1f6f8b",
+    "#6a4c93",
+    "#2d6a4f",
+    "#9c4221",
+    "#5f4b8b",
+    "#1d4e89",
+    "#8a3b5c",
+    "#386641",
+    "#7b5e2a",
+    "#3d5a80",
+    "#7a2e3a",
+    "#2a6f6f",
+)
+
+
+def initials(name: str | None) -> str:
+    """One or two capital letters for ``name``: first and last word, ``#`` for a number."""
+    words: list[str] = _WORD.findall(name or "")
+    if not words:
+        stripped = (name or "").strip()
+        first = stripped[:1]
+        return first if first and first.isprintable() and not first.isspace() else "?"
+    if words[0].isdigit():
+        return "#"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 and not words[-1].isdigit() else "")
+    return letters.upper()[:2]
+
+
+def avatar_colour(user_id: str) -> str:
+    """A background colour (``#rrggbb``) that stays the same for a user ID across runs."""
+    return _PALETTE[zlib.crc32(user_id.encode("utf-8", "surrogatepass")) % len(_PALETTE)]
+
+
+# -- decoding -----------------------------------------------------------------
+
+
+def decode_avatar(
+    data: bytes, *, size: int = DEFAULT_SIZE, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """Decode ``data`` into a square RGB image at most ``size`` pixels wide.
+
+    Blocking and CPU-bound: call it in a thread. The declared dimensions are
+    checked before the pixels are decompressed; truncated files, non-images
+    and formats outside :data:`_FORMATS` raise :class:`AvatarError`.
+    """
+    if not data:
+        raise AvatarError("the file is empty")
+    try:
+        with Image.open(io.BytesIO(data), formats=_FORMATS) as im:
+            width, height = im.size
+            if width <= 0 or height <= 0 or width * height > max_pixels:
+                raise AvatarError(f"the image is too large ({width}×{height} pixels)")
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale: far less work for big photos.
+            im.draft("RGB", (size, size))
+            im.load()
+            flat = _flatten(im)
+    except AvatarError:
+        raise
+    except Image.DecompressionBombError:
+        raise AvatarError("the image is too large") from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, IndexError):
+        # UnidentifiedImageError is an OSError; truncated data raises OSError too.
+        raise AvatarError("not a readable image") from None
+    side = max(1, min(size, flat.width, flat.height))
+    return ImageOps.fit(flat, (side, side), Image.Resampling.LANCZOS)
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    if im.mode == "RGB":
+        return im.copy()
+    rgba = im.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _encode_png(im: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _decode_and_encode(data: bytes, size: int, max_pixels: int) -> tuple[Image.Image, bytes]:
+    image = decode_avatar(data, size=size, max_pixels=max_pixels)
+    return image, _encode_png(image)
+
+
+# -- reading by scheme ----------------------------------------------------------
+
+
+def _file_path(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        raise AvatarError("the file is on another machine")
+    path = unquote(parts.path)
+    if not path:
+        raise AvatarError("the file URL names no file")
+    return path
+
+
+def read_regular_file(path: str, max_bytes: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``.
+
+    Blocking. ``O_NONBLOCK`` keeps a FIFO from hanging the open; the type and
+    size checks run on the opened descriptor, so a file swapped after the
+    check is not read in its place.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise AvatarError(f"the file cannot be opened ({exc.strerror or 'error'})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AvatarError("not a regular file")
+        if info.st_size > max_bytes:
+            raise AvatarError(f"the file is larger than {max_bytes} bytes")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(max_bytes + 1) or b""
+        except OSError as exc:
+            raise AvatarError(f"the file cannot be read ({exc.strerror or 'error'})") from None
+    if len(data) > max_bytes:
+        raise AvatarError(f"the file is larger than {max_bytes} bytes")
+    return data
+
+
+def decode_data_url(url: str, max_bytes: int) -> bytes:
+    """The bytes of a ``data:`` URL, refusing one whose payload could exceed ``max_bytes``."""
+    # Base64 is 4 characters per 3 bytes; leave room for the media type.
+    if len(url) > max_bytes * 4 // 3 + 1024:
+        raise AvatarError(f"the image is larger than {max_bytes} bytes")
+    header, comma, payload = url[len("data:") :].partition(",")
+    if not comma:
+        raise AvatarError("malformed data: URL")
+    raw = unquote_to_bytes(payload)
+    if header.lower().endswith(";base64"):
+        try:
+            raw = base64.b64decode(raw, validate=False)
+        except (binascii.Error, ValueError):
+            raise AvatarError("malformed data: URL") from None
+    if len(raw) > max_bytes:
+        raise AvatarError(f"the image is larger than {max_bytes} bytes")
+    return raw
+
+
+# -- the disk cache ------------------------------------------------------------
+
+
+class _DiskCache:
+    """Scaled avatars as PNG files named by a hash of (size, URL); mode 0600."""
+
+    def __init__(self, directory: Path, size: int) -> None:
+        self.directory = directory
+        self.size = size
+
+    def path_for(self, url: str) -> Path:
+        digest = hashlib.sha256(f"{self.size}:{url}".encode("utf-8", "surrogatepass")).hexdigest()
+        return self.directory / f"{digest}.png"
+
+    def read(self, url: str, max_bytes: int) -> bytes | None:
+        path = self.path_for(url)
+        try:
+            return read_regular_file(str(path), max_bytes)
+        except AvatarError:
+            return None
+
+    def write(self, url: str, png: bytes) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".avatar-", suffix=".tmp")
+        except OSError as exc:
+            log.debug("avatar cache not writable: %s", exc)
+            return
+        try:
+            # mkstemp creates the file 0600 already; say so for umask-less platforms.
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(png)
+            os.replace(tmp, self.path_for(url))
+        except OSError as exc:
+            log.debug("avatar cache write failed: %s", exc)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+# -- the loader -----------------------------------------------------------------
+
+
+class AvatarLoader:
+    """Fetches, decodes, scales and caches avatars; only the latest request matters.
+
+    ``client`` reaches Beeper Desktop for ``mxc://`` media. ``local_files``
+    says whether ``file://`` URLs from Beeper Desktop name files on this
+    machine (true for a loopback Desktop and the demo); when false, media is
+    always streamed through ``/v1/assets/serve``. ``remote_images`` allows
+    ``http(s)://`` avatars, fetched with a client of their own that never
+    carries the Beeper token.
+    """
+
+    def __init__(
+        self,
+        client: BeeperClient | None,
+        cache_dir: Path | None,
+        *,
+        size: int = DEFAULT_SIZE,
+        remote_images: bool = False,
+        local_files: bool = True,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        remote_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.client = client
+        self.size = size
+        self.remote_images = remote_images
+        self.local_files = local_files
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+        self._cache = _DiskCache(cache_dir, size) if cache_dir is not None else None
+        self._memory: OrderedDict[str, Avatar] = OrderedDict()
+        self._failed: OrderedDict[str, str] = OrderedDict()
+        self._remote_transport = remote_transport
+        self._remote: httpx.AsyncClient | None = None
+        self._inflight: asyncio.Task[Avatar] | None = None
+
+    def cache_path(self, url: str) -> Path | None:
+        """Where the scaled avatar for ``url`` is (or would be) cached."""
+        return self._cache.path_for(url) if self._cache is not None else None
+
+    async def aclose(self) -> None:
+        """Cancel the request in flight and close the remote-image client."""
+        if self._inflight is not None:
+            self._inflight.cancel()
+            self._inflight = None
+        if self._remote is not None:
+            await self._remote.aclose()
+            self._remote = None
+
+    async def request(self, url: str | None) -> Avatar | None:
+        """Load ``url`` (None: no avatar), cancelling the request still in flight.
+
+        Raises :class:`Superseded` when a newer request replaced this one, and
+        :class:`AvatarError` when the avatar cannot be had.
+        """
+        previous = self._inflight
+        if previous is not None and not previous.done():
+            previous.cancel()
+        if not url:
+            self._inflight = None
+            return None
+        task = asyncio.ensure_future(self.load(url))
+        self._inflight = task
+        try:
+            return await task
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if task is not self._inflight and (me is None or me.cancelling() == 0):
+                raise Superseded(url) from None
+            raise
+        finally:
+            if self._inflight is task:
+                self._inflight = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a :meth:`request` is in flight."""
+        return self._inflight is not None and not self._inflight.done()
+
+    async def load(self, url: str) -> Avatar:
+        """Load one avatar: memory, then the disk cache, then the network or file."""
+        known = self._memory.get(url)
+        if known is not None:
+            self._memory.move_to_end(url)
+            return known
+        if url in self._failed:
+            raise AvatarError(self._failed[url])
+        if self._cache is not None:
+            cached = await asyncio.to_thread(self._from_cache, url)
+            if cached is not None:
+                return self._remember(cached)
+        data = await self._fetch(url)
+        try:
+            image, png = await asyncio.to_thread(
+                _decode_and_encode, data, self.size, self.max_pixels
+            )
+        except AvatarError as exc:
+            # The same bytes will not decode next time either.
+            self._failed[url] = exc.reason
+            while len(self._failed) > _FAILED_ITEMS:
+                self._failed.popitem(last=False)
+            raise
+        if self._cache is not None:
+            await asyncio.to_thread(self._cache.write, url, png)
+        return self._remember(Avatar(url, image))
+
+    def _from_cache(self, url: str) -> Avatar | None:
+        assert self._cache is not None
+        data = self._cache.read(url, self.max_bytes)
+        if data is None:
+            return None
+        try:
+            return Avatar(url, decode_avatar(data, size=self.size, max_pixels=self.max_pixels))
+        except AvatarError:
+            return None
+
+    def _remember(self, avatar: Avatar) -> Avatar:
+        self._memory[avatar.url] = avatar
+        while len(self._memory) > _MEMORY_ITEMS:
+            self._memory.popitem(last=False)
+        return avatar
+
+    async def _fetch(self, url: str) -> bytes:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme in ("mxc", "localmxc"):
+            return await self._fetch_media(url)
+        if scheme == "file":
+            return await asyncio.to_thread(read_regular_file, _file_path(url), self.max_bytes)
+        if scheme == "data":
+            return await asyncio.to_thread(decode_data_url, url, self.max_bytes)
+        if scheme in ("http", "https"):
+            if not self.remote_images:
+                raise AvatarError("remote images are turned off")
+            return await self._fetch_remote(url)
+        raise AvatarError(f"unsupported avatar URL ({scheme or 'no scheme'})")
+
+    async def _fetch_media(self, url: str) -> bytes:
+        if self.client is None:
+            raise AvatarError("not connected to Beeper Desktop")
+        if self.local_files:
+            try:
+                result = await self.client.download_asset(url)
+                if result.src_url and result.src_url.lower().startswith("file:"):
+                    path = _file_path(result.src_url)
+                    return await asyncio.to_thread(read_regular_file, path, self.max_bytes)
+                log.debug("assets/download gave no file: %s", result.error or "no srcURL")
+            except (BeeperError, AvatarError) as exc:
+                log.debug("assets/download failed (%s); trying assets/serve", exc)
+        try:
+            return await self.client.serve_asset(url, max_bytes=self.max_bytes)
+        except BeeperError as exc:
+            raise AvatarError(f"Beeper Desktop could not serve the image: {exc}") from None
+
+    async def _fetch_remote(self, url: str) -> bytes:
+        if self._remote is None:
+            self._remote = httpx.AsyncClient(
+                transport=self._remote_transport,
+                timeout=_REMOTE_TIMEOUT,
+                follow_redirects=True,
+                max_redirects=3,
+                headers={"User-Agent": "beeper-tui", "Accept": "image/*"},
+            )
+        try:
+            async with self._remote.stream("GET", url) as response:
+                if not response.is_success:
+                    raise AvatarError(f"the image server answered HTTP {response.status_code}")
+                announced = response.headers.get("content-length", "")
+                if announced.isdigit() and int(announced) > self.max_bytes:
+                    raise AvatarError(f"the image is larger than {self.max_bytes} bytes")
+                chunks: list[bytes] = []
+                total = 0
+                async for chunk in response.aiter_bytes():
+                    total += len(chunk)
+                    if total > self.max_bytes:
+                        raise AvatarError(f"the image is larger than {self.max_bytes} bytes")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.HTTPError as exc:
+            raise AvatarError(f"the image could not be fetched ({type(exc).__name__})") from None
