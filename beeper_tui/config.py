@@ -58,6 +58,8 @@ class Settings(BaseModel):
     access_token: SecretStr | None = None
     """Bearer token for the API (never shown)."""
     demo: bool = False
+    demo_version: str | None = None
+    """Which Beeper Desktop build the embedded demo plays (None: the newest)."""
     """Run on the embedded demo instead of a real Beeper Desktop."""
     # Numbers are strict (``page_size = true`` is not 1) and bounded both ways.
     debounce_ms: int = Field(default=200, ge=0, le=5000, strict=True)

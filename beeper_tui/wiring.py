@@ -30,6 +30,7 @@ def open_backend(
     access_token: str | None,
     page_size: int = DEFAULT_PAGE_SIZE,
     demo: bool = False,
+    demo_version: str | None = None,
     demo_app: ASGIApp | None = None,
     max_retries: int = 2,
     client_options: Mapping[str, Any] | None = None,
@@ -45,7 +46,9 @@ def open_backend(
         if demo_app is None:
             # The embedded demo takes its own token: a real one configured for
             # Beeper Desktop must neither be rejected by it nor be sent to it.
-            app: ASGIApp = create_demo_app()
+            app: ASGIApp = (
+                create_demo_app(desktop_version=demo_version) if demo_version else create_demo_app()
+            )
             token = DEMO_TOKEN
         else:
             app, token = demo_app, access_token or DEMO_TOKEN

@@ -12,6 +12,12 @@ from starlette.applications import Starlette
 
 from beeper_tui.demo import Dataset, DemoState, build_dataset, create_demo_app, serve_in_thread
 
+BASELINE_VERSION = "4.2.808"
+"""The Desktop build most tests run against: every account is listed, every route is there.
+
+Newer and older generations are test parameters of their own (test_desktop_generations.py).
+"""
+
 
 @pytest.fixture(scope="session")
 def demo_dataset() -> Dataset:
@@ -22,7 +28,7 @@ def demo_dataset() -> Dataset:
 @pytest.fixture
 def demo_app(demo_dataset: Dataset) -> Starlette:
     """A fresh demo app per test (fresh request log, faults and chats)."""
-    return create_demo_app(demo_dataset)
+    return create_demo_app(demo_dataset, desktop_version=BASELINE_VERSION)
 
 
 @pytest.fixture

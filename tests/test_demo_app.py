@@ -213,13 +213,17 @@ async def test_paging_the_big_account_returns_everyone_once(
     assert all(len(page["items"]) == 200 for page in pages)
 
 
-async def test_default_and_capped_page_sizes(
+async def test_default_largest_and_too_large_page_sizes(
     client: httpx.AsyncClient, demo_dataset: Dataset
 ) -> None:
     slack = _slack(demo_dataset)
     url = f"/v1/accounts/{slack.account_id}/contacts/list"
     assert len((await client.get(url)).json()["items"]) == 50
-    assert len((await client.get(url, params={"limit": 5000})).json()["items"]) == 200
+    assert len((await client.get(url, params={"limit": 200})).json()["items"]) == 200
+    # The real server's schema allows 1..200: a larger page is a 400, never clamped.
+    too_large = await client.get(url, params={"limit": 201})
+    assert too_large.status_code == 400
+    assert too_large.json()["details"]["issues"][0]["path"] == ["limit"]
 
 
 async def test_direction_after_goes_back(client: httpx.AsyncClient, demo_dataset: Dataset) -> None:

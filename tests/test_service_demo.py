@@ -58,7 +58,7 @@ async def test_pager_reads_the_whole_slack_workspace_once(
     demo_state: DemoState,  # noqa: F811
 ) -> None:
     slack = slack_account(demo_dataset)
-    pager = ContactPager(client, slack.account_id, page_size=500)
+    pager = ContactPager(client, slack.account_id, page_size=200)
     await load_all(pager)
     got = [c.id for c in pager.items]
     assert got == [c["id"] for c in slack.contacts]
@@ -66,7 +66,7 @@ async def test_pager_reads_the_whole_slack_workspace_once(
     assert pager.error is None
     requests = demo_state.requests_to(LIST_PATH)
     assert len(requests) == pager.pages_loaded
-    assert all(r.params["limit"] == "500" for r in requests)
+    assert all(r.params["limit"] == "200" for r in requests)
     assert "cursor" not in requests[0].params
     assert all("cursor" in r.params for r in requests[1:])
     # No page was asked for twice.
@@ -80,7 +80,7 @@ async def test_failed_page_midway_is_retried_without_loss(
     demo_state: DemoState,  # noqa: F811
 ) -> None:
     slack = slack_account(demo_dataset)
-    pager = ContactPager(client, slack.account_id, page_size=500)
+    pager = ContactPager(client, slack.account_id, page_size=200)
     for _ in range(10):
         await pager.load_next()
     loaded_before = [c.id for c in pager.items]

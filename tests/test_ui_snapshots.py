@@ -11,12 +11,20 @@ from textual.pilot import Pilot
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.ui.app import BeeperApp
+from tests.demo_fixtures import BASELINE_VERSION
 
 SIZE = (120, 40)
 
 
-def _app() -> BeeperApp:
-    return BeeperApp(Settings(demo=True, debounce_ms=0, refresh_seconds=0, theme="textual-dark"))
+def _app(demo_version: str = BASELINE_VERSION) -> BeeperApp:
+    settings = Settings(
+        demo=True,
+        demo_version=demo_version,
+        debounce_ms=0,
+        refresh_seconds=0,
+        theme="textual-dark",
+    )
+    return BeeperApp(settings)
 
 
 async def _settle(pilot: Pilot[Any]) -> None:

@@ -12,7 +12,7 @@ from beeper_tui import __version__
 from beeper_tui.config import ConfigError, Settings, resolve_settings
 from beeper_tui.logfile import open_debug_log
 
-from .common import non_negative_int, positive_int
+from .common import desktop_version, non_negative_int, positive_int
 
 __all__ = ["add_arguments", "run", "settings_from_args"]
 
@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
     parser.add_argument(
         "--demo", action="store_true", default=None, help="run on the embedded demo data"
+    )
+    parser.add_argument(
+        "--demo-version",
+        metavar="V",
+        type=desktop_version,
+        help="with --demo: the Beeper Desktop build the demo plays (default: the newest)",
     )
     parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
     parser.add_argument(
@@ -40,6 +46,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "base_url": args.base_url,
         "access_token": args.token,
         "demo": args.demo,
+        "demo_version": args.demo_version,
         "debounce_ms": args.debounce_ms,
         "page_size": args.page_size,
         "log_file": args.log,

@@ -56,6 +56,17 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def desktop_version(text: str) -> str:
+    """argparse type: a Beeper Desktop build the demo can play (``4.2.700``)."""
+    from beeper_tui.demo.generations import DesktopVersion
+
+    try:
+        DesktopVersion.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def positive_int(text: str) -> int:
     """argparse type: a whole number >= 1."""
     value = non_negative_int(text)

@@ -14,9 +14,10 @@ from beeper_tui.api.net import is_loopback_host
 from beeper_tui.demo.app import DEMO_TOKEN, create_demo_app
 from beeper_tui.demo.dataset import DEFAULT_SEED, build_dataset
 from beeper_tui.demo.faults import Latency
+from beeper_tui.demo.generations import LATEST_VERSION
 from beeper_tui.demo.server import DEFAULT_PORT, DemoServer
 
-from .common import positive_int
+from .common import desktop_version, positive_int
 
 __all__ = ["register", "run"]
 
@@ -72,6 +73,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         default=20_000,
         help="members of the big Slack workspace",
     )
+    parser.add_argument(
+        "--desktop-version",
+        metavar="V",
+        type=desktop_version,
+        default=LATEST_VERSION,
+        help=f"the Beeper Desktop build to play (default {LATEST_VERSION}, the newest)",
+    )
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="approve OAuth sign-ins without the approval page (for scripts)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -87,7 +100,13 @@ def run(args: argparse.Namespace) -> int:
     latency = None
     if args.latency_ms or args.jitter_ms:
         latency = Latency(args.latency_ms, args.jitter_ms, seed=args.seed)
-    app = create_demo_app(dataset, token=args.token, latency=latency)
+    app = create_demo_app(
+        dataset,
+        token=args.token,
+        latency=latency,
+        desktop_version=args.desktop_version,
+        oauth_auto_approve=args.auto_approve,
+    )
     server = DemoServer(app, args.host, args.port)
     try:
         server.start()
@@ -107,7 +126,11 @@ def run(args: argparse.Namespace) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main_thread else None
     try:
-        print(f"Demo Beeper Desktop API listening on {server.base_url}", flush=True)
+        print(
+            f"Demo Beeper Desktop API listening on {server.base_url}"
+            f" (playing Desktop {args.desktop_version})",
+            flush=True,
+        )
         print(f"Access token (demo only): {args.token}", flush=True)
         print(
             f"Try: BEEPER_BASE_URL={server.base_url} BEEPER_ACCESS_TOKEN={args.token} beeper-tui",

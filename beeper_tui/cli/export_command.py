@@ -19,7 +19,6 @@ from beeper_tui.service.export.run import (
     ExportProgress,
     ExportSink,
     export_contacts,
-    resolve_accounts,
 )
 from beeper_tui.wiring import open_backend
 
@@ -174,7 +173,7 @@ async def _run(
         client_options=client_options,
     )
     try:
-        accounts = await resolve_accounts(backend.client, None if args.all else args.account)
+        accounts = await backend.resolve_accounts(None if args.all else args.account)
         writer = make_writer(args.format, sink.stream, to_file=sink.target is not None)
         result = await export_contacts(
             backend.client,

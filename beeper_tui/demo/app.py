@@ -14,13 +14,13 @@ import asyncio
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import re
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -33,15 +33,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, JSONDict, build_dataset
 from beeper_tui.demo.faults import FaultList, FaultRule, Latency, default_message, error_code
+from beeper_tui.demo.generations import LATEST_VERSION, DesktopVersion, Generation
 from beeper_tui.demo.lookup import exact_matches, find_user, identifier_kind, synthesize
+from beeper_tui.demo.oauth import UNAUTHENTICATED_PATHS as _OAUTH_PATHS
+from beeper_tui.demo.oauth import OAuthServer, ScopeGuard
+
+if TYPE_CHECKING:
+    from beeper_tui.demo.assets import AssetStore
+    from beeper_tui.demo.chats import ChatBook
 
 DEMO_TOKEN = "demo-token"
 SEARCH_LIMIT = 50
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-APP_VERSION = "4.2.800"
 
-_UNAUTHENTICATED_PATHS = frozenset({"/v1/info"})
+_UNAUTHENTICATED_PATHS = frozenset({"/v1/info"}) | _OAUTH_PATHS
 _INTEGER = re.compile(r"[+-]?\d+")
 
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -83,6 +89,7 @@ class DemoState:
         dataset: Dataset,
         token: str,
         latency: Latency | None,
+        generation: Generation | None = None,
         *,
         record: bool = False,
         max_recorded: int = RECORDED_REQUESTS,
@@ -90,10 +97,15 @@ class DemoState:
         self.dataset = dataset
         self.token = token
         self.latency = latency
+        self.generation = generation or Generation.of(LATEST_VERSION)
+        self.oauth = OAuthServer(demo_token=token)
+        self.setup_state = "ready"
+        """What ``GET /v1/app/setup`` answers (see ``app_setup.SETUP_STATES``)."""
+        self.chat_book: ChatBook  # set by create_demo_app
+        self.assets: AssetStore  # set by create_demo_app
         self.faults = FaultList()
         self.recording = record
         self._requests: deque[RecordedRequest] = deque(maxlen=max_recorded)
-        self.chats: dict[tuple[str, str], JSONDict] = {}
         self.focus_requests: list[JSONDict] = []
         self._preparing: dict[str, asyncio.Lock] = {}
 
@@ -137,9 +149,8 @@ class DemoState:
         scheme, _, credentials = header.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             return "Invalid authorization header: expected 'Bearer <token>'"
-        if not hmac.compare_digest(credentials.strip().encode(), self.token.encode()):
-            return "Invalid access token"
-        return None
+        # The demo token and OAuth-issued tokens alike; they can expire or be revoked.
+        return self.oauth.token_problem(credentials.strip())
 
 
 # -- responses ---------------------------------------------------------------
@@ -377,7 +388,7 @@ class _Api:
                 "app": {
                     "bundle_id": "com.automattic.beeper.desktop",
                     "name": "Beeper (demo)",
-                    "version": APP_VERSION,
+                    "version": str(self.state.generation),
                 },
                 "platform": {"os": "linux", "arch": "x64", "release": "demo"},
                 "server": {
@@ -405,13 +416,21 @@ class _Api:
         )
 
     async def accounts(self, request: Request) -> Response:
-        return JSONResponse(self.state.dataset.accounts_json())
+        generation = self.state.generation
+        return JSONResponse(
+            [
+                generation.account_wire(wire)
+                for wire in self.state.dataset.accounts_json()
+                if generation.lists_account(wire)
+            ]
+        )
 
     async def account(self, request: Request) -> Response:
         account = self._account(request)
-        if account is None:
+        generation = self.state.generation
+        if account is None or not generation.lists_account(account.wire):
             return error_response(404, "Account not found")
-        return JSONResponse(account.wire)
+        return JSONResponse(generation.account_wire(account.wire))
 
     async def search(self, request: Request) -> Response:
         query = request.query_params.get("query")
@@ -455,6 +474,12 @@ class _Api:
                 issues.append(
                     _issue("too_small", "Number must be greater than or equal to 1", "limit")
                 )
+            elif limit > MAX_PAGE_SIZE:
+                issues.append(
+                    _issue(
+                        "too_big", f"Number must be less than or equal to {MAX_PAGE_SIZE}", "limit"
+                    )
+                )
         direction = params.get("direction", "before")
         if direction not in ("before", "after"):
             issues.append(
@@ -476,9 +501,7 @@ class _Api:
             if anchor is None:
                 return validation_error([_issue("custom", "Invalid cursor", "cursor")])
         return JSONResponse(
-            contact_page(
-                account, params.get("query", ""), anchor, direction, min(limit, MAX_PAGE_SIZE)
-            )
+            contact_page(account, params.get("query", ""), anchor, direction, limit)
         )
 
     async def start_chat(self, request: Request) -> Response:
@@ -531,36 +554,8 @@ class _Api:
         return JSONResponse(self._chat(account, target))
 
     def _chat(self, account: DemoAccount, user: JSONDict) -> JSONDict:
-        key = (account.account_id, str(user["id"]))
-        existing = self.state.chats.get(key)
-        if existing is not None:
-            return {**existing, "status": "existing"}
-        digest = hashlib.sha256("|".join(key).encode()).hexdigest()[:18]
-        chat_id = f"!{digest}:{account.spec.server}"
-        title = next(
-            (
-                str(user[k])
-                for k in ("fullName", "username", "phoneNumber", "email")
-                if isinstance(user.get(k), str) and user[k]
-            ),
-            str(user["id"]),
-        )
-        chat: JSONDict = {
-            "id": chat_id,
-            "chatID": chat_id,
-            "status": "created",
-            "accountID": account.account_id,
-            "network": account.spec.display_network,
-            "title": title,
-            "type": "single",
-            "unreadCount": 0,
-            "participants": {"hasMore": False, "items": [account.owner, user], "total": 2},
-            "isArchived": False,
-            "isMuted": False,
-            "isPinned": False,
-        }
-        self.state.chats[key] = chat
-        return chat
+        chat, status = self.state.chat_book.single_chat(account, user)
+        return {**chat, "chatID": chat["id"], "status": status}
 
     async def focus(self, request: Request) -> Response:
         body = await _json_body(request)
@@ -650,16 +645,50 @@ def create_demo_app(
     token: str = DEMO_TOKEN,
     seed: int = DEFAULT_SEED,
     latency: Latency | None = None,
+    desktop_version: str | DesktopVersion = LATEST_VERSION,
+    oauth_auto_approve: bool = False,
+    token_lifetime: float | None = None,
+    asset_dir: Path | None = None,
+    setup_state: str = "ready",
     record: bool = False,
 ) -> Starlette:
     """A fresh demo Beeper Desktop API; its ``DemoState`` is ``app.state.demo``.
 
-    ``record`` turns on request recording (tests that inspect what was sent).
+    ``desktop_version`` picks the Desktop generation to play (routes and
+    account keys follow it; see ``generations``). ``token_lifetime`` (seconds)
+    bounds OAuth-issued tokens; ``asset_dir`` is where generated avatars are
+    written (default: the user cache directory). ``record`` turns on request
+    recording (tests that inspect what was sent).
     """
-    state = DemoState(dataset or build_dataset(seed), token, latency, record=record)
+    # Imported here: these modules build on this one's helpers.
+    from beeper_tui.demo.app_setup import SETUP_STATES, SetupRoutes
+    from beeper_tui.demo.assets import AssetRoutes, AssetStore
+    from beeper_tui.demo.chats import ChatBook, ChatRoutes
+
+    if setup_state not in SETUP_STATES:
+        raise ValueError(f"unknown setup state {setup_state!r}")
+    generation = Generation.of(desktop_version)
+    state = DemoState(dataset or build_dataset(seed), token, latency, generation, record=record)
+    state.oauth.auto_approve = oauth_auto_approve
+    if token_lifetime is not None:
+        state.oauth.token_lifetime = token_lifetime
+    state.setup_state = setup_state
+    state.chat_book = ChatBook(state.dataset)
+    state.assets = AssetStore(state.dataset, asset_dir)
+    api = _Api(state)
+    routes = [
+        *api.routes(),
+        *ChatRoutes(state, api.start_chat).routes(),
+        *AssetRoutes(state.assets).routes(),
+        *SetupRoutes(state).routes(),
+        *state.oauth.routes(),
+    ]
     app = Starlette(
-        routes=_Api(state).routes(),
-        middleware=[Middleware(_DemoMiddleware, state=state)],
+        routes=[route for route in routes if generation.serves(route.path)],
+        middleware=[
+            Middleware(_DemoMiddleware, state=state),
+            Middleware(ScopeGuard, oauth=state.oauth),
+        ],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.demo = state

@@ -11,6 +11,8 @@ order in which accounts are first touched.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import string
 import uuid
@@ -394,6 +396,7 @@ class _ContactBuilder:
         self._rng = rng
         self._factory = PersonFactory(rng)
         self._ids: set[str] = {str(account.owner["id"])}
+        self._seed = account._seed
 
     def build(self) -> list[JSONDict]:
         spec, rng = self._spec, self._rng
@@ -451,6 +454,8 @@ class _ContactBuilder:
             user["email"] = person.email
         if rng.random() < spec.img_rate:
             user["imgURL"] = f"mxc://{spec.server}/{_random_chars(rng, _ALNUM, 24)}"
+        elif _gets_avatar(spec, self._seed, user_id):
+            user["imgURL"] = _hashed_media_url(spec, self._seed, user_id)
         if rng.random() < spec.cannot_rate:
             user["cannotMessage"] = True
         if spec.key == "twitter" and rng.random() < 0.05:
@@ -478,6 +483,30 @@ class _ContactBuilder:
         if self._spec.key == "slackgo":
             return "@" + person.email.split("@", 1)[0]
         return f"@{person.handle}"
+
+
+_AVATAR_COVERAGE = 0.9
+_SPARSE_AVATARS = 0.3
+
+
+def _gets_avatar(spec: NetworkSpec, seed: int, user_id: str) -> bool:
+    """Whether a contact the seeded roll left without an avatar gets one anyway.
+
+    Most networks show a picture for nine people in ten; those where pictures
+    are rare on real installs (iMessage, SMS) stay as rolled. Decided by a
+    hash, not the shared generator, so every other field keeps its value.
+    """
+    if spec.img_rate < _SPARSE_AVATARS:
+        return False
+    wanted = (_AVATAR_COVERAGE - spec.img_rate) / (1 - spec.img_rate)
+    digest = hashlib.sha256(f"{seed}:avatar:{user_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < wanted
+
+
+def _hashed_media_url(spec: NetworkSpec, seed: int, user_id: str) -> str:
+    digest = hashlib.sha256(f"{seed}:media:{user_id}".encode()).digest()
+    media = base64.b32encode(digest).decode().rstrip("=")[:24]
+    return f"mxc://{spec.server}/{media}"
 
 
 def _sort_key(user: JSONDict) -> tuple[bool, str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
@@ -14,6 +15,9 @@ from .networks import account_owner, network_name
 __all__ = ["AccountDirectory", "display_order", "searched_accounts"]
 
 log = logging.getLogger("beeper_tui.service")
+
+HIDDEN_ACCOUNT_SWEEP_PAGES: Final = 3
+"""Pages of 200 chats read to find accounts the account list leaves out."""
 
 
 def display_order(accounts: Sequence[Account]) -> list[Account]:
@@ -37,6 +41,10 @@ class AccountDirectory:
 
     def __init__(self, client: BeeperClient) -> None:
         self.client = client
+        self.find_hidden = False
+        """Whether to look for accounts the list leaves out (Desktop 4.3 hides iMessage)."""
+        self.found_through_chats: frozenset[str] = frozenset()
+        """IDs of accounts known only from chats, not from the account list."""
         self._accounts: list[Account] = []
         self._by_id: dict[str, Account] = {}
         self.loaded = False
@@ -60,11 +68,40 @@ class AccountDirectory:
         except BeeperError:
             self.stale = self.loaded
             raise
+        if self.find_hidden:
+            hidden = await self._hidden_accounts({a.account_id for a in fresh})
+            self.found_through_chats = frozenset(a.account_id for a in hidden)
+            fresh = [*fresh, *hidden]
         self._accounts = display_order(fresh)
         self._by_id = {a.account_id: a for a in self._accounts}
         self.loaded = True
         self.stale = False
         return self._accounts
+
+    async def _hidden_accounts(self, listed: set[str]) -> list[Account]:
+        """Accounts that chats use but the list lacks: one bounded sweep of chat search."""
+        seen: dict[str, None] = {}
+        cursor: str | None = None
+        try:
+            for _ in range(HIDDEN_ACCOUNT_SWEEP_PAGES):
+                page = await self.client.search_chats(cursor=cursor, limit=200)
+                seen.update((c.account_id, None) for c in page.items if c.account_id not in listed)
+                cursor = page.oldest_cursor
+                if not page.has_more or not cursor:
+                    break
+        except BeeperError as exc:
+            # Finding them is a bonus: the listed accounts work without it.
+            log.info("looking for accounts through chats failed: %s", exc)
+        return [
+            Account.model_validate(
+                {
+                    "accountID": account_id,
+                    "user": {"id": account_id},
+                    "statusText": "found through chats (Beeper Desktop's account list omits it)",
+                }
+            )
+            for account_id in seen
+        ]
 
     async def detail(self, account_id: str) -> Account:
         """Everything the server knows of one account.

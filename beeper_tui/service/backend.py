@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
@@ -13,6 +14,7 @@ from beeper_tui.api.models import Account, Info
 from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
+from .desktop import HIDES_PLATFORM_SDK_ACCOUNTS, DesktopBuild
 from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
@@ -42,6 +44,8 @@ class Backend:
         self.accounts = AccountDirectory(client)
         self.page_size = page_size
         self.is_demo = is_demo
+        self.build = DesktopBuild()
+        """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
 
     @property
     def base_url(self) -> str:
@@ -106,6 +110,18 @@ class Backend:
         await self.client.focus(chat_id)
         return chat_id
 
+    async def resolve_accounts(self, account_id: str | None) -> list[Account]:
+        """Every account in display order (``None``), or the one with ``account_id``.
+
+        Raises :class:`~beeper_tui.api.errors.NotFoundError` for an unknown ID.
+        """
+        with contextlib.suppress(BeeperError):  # only to learn the build; the list decides
+            await self.info()
+        accounts = await self.accounts.refresh()
+        if account_id is None:
+            return list(accounts)
+        return [await self.accounts.detail(account_id)]
+
     def export_plan(self, scope: Scope) -> ExportPlan | None:
         """What exporting ``scope`` covers; None when its account is not known (yet)."""
         if scope is ALL_ACCOUNTS:
@@ -136,8 +152,11 @@ class Backend:
         )
 
     async def info(self) -> Info:
-        """Server discovery (``/v1/info``)."""
-        return await self.client.info()
+        """Server discovery (``/v1/info``); what it says of the build is kept in :attr:`build`."""
+        info = await self.client.info()
+        self.build = DesktopBuild(info.app.version)
+        self.accounts.find_hidden = self.build.at_least(HIDES_PLATFORM_SDK_ACCOUNTS)
+        return info
 
     async def aclose(self) -> None:
         """Release the connection pool."""

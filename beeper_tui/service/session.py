@@ -9,6 +9,7 @@ refused). Nothing here knows Textual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -192,6 +193,9 @@ class Session:
                     log.info("GET /v1/info failed (%s); carrying on", exc)
                 if not self.backend.has_token and not await self._ask_token(None):
                     return
+            else:
+                with contextlib.suppress(BeeperError):  # the in-process demo: only the build
+                    await self.backend.info()
             try:
                 accounts = await self.backend.accounts.refresh()
             except AuthenticationError as exc:

@@ -92,6 +92,7 @@ class BeeperApp(App[None]):
             access_token=settings.token,
             page_size=settings.page_size,
             demo=settings.demo,
+            demo_version=settings.demo_version,
             client_options=settings.client_options(),
         )
         self.session = Session(

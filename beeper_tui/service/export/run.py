@@ -28,10 +28,8 @@ from beeper_tui.api.errors import (
     AuthenticationError,
     BeeperError,
     CannotConnectError,
-    NotFoundError,
 )
 from beeper_tui.api.models import Account, User
-from beeper_tui.service.accounts import display_order
 from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE, ContactPager
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
@@ -47,7 +45,6 @@ __all__ = [
     "export_contacts",
     "export_to_file",
     "iter_contact_pages",
-    "resolve_accounts",
 ]
 
 
@@ -182,23 +179,6 @@ async def export_contacts(
                 on_account_error(account, exc)
     writer.close()
     return result
-
-
-async def resolve_accounts(client: BeeperClient, account_id: str | None) -> list[Account]:
-    """Every account in display order (``None``), or the one with ``account_id``.
-
-    Older Desktop builds answer 404 to the single-account endpoint: the list
-    entry is used then. Raises :class:`NotFoundError` for an unknown ID.
-    """
-    if account_id is None:
-        return display_order(await client.list_accounts())
-    try:
-        return [await client.get_account(account_id)]
-    except NotFoundError:
-        for account in await client.list_accounts():
-            if account.account_id == account_id:
-                return [account]
-        raise
 
 
 class ExportSink:
