@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
-from beeper_tui.api.models import Account
+from beeper_tui.api.models import Account, AccountStatus
 
 from .networks import account_owner, network_name
 
-__all__ = ["AccountDirectory", "display_order"]
+__all__ = ["AccountDirectory", "display_order", "is_enabled"]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -79,3 +79,8 @@ class AccountDirectory:
                 raise
             log.debug("GET account %s answered 404; using the list entry", account_id)
             return known
+
+
+def is_enabled(account: Account) -> bool:
+    """Whether an account counts: every state but disabled (a disconnected one still answers)."""
+    return account.status is not AccountStatus.DISABLED

@@ -8,9 +8,18 @@ from typing import overload
 
 from beeper_tui.api.models import User
 
+from .names import best_name, clean
 from .phones import phone_key
 
-__all__ = ["Contact", "PersonIndex", "can_message", "messageable_identities", "person_keys"]
+__all__ = [
+    "Contact",
+    "PersonIndex",
+    "can_message",
+    "messageable_identities",
+    "name_source",
+    "person_keys",
+    "person_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,27 @@ def person_keys(user: User) -> list[str]:
     if user.email and "@" in user.email:
         keys.append("mail:" + user.email.strip().casefold())
     return keys
+
+
+def name_source(users: Sequence[User]) -> int:
+    """Which of a person's identities gives the person's name (an index into ``users``).
+
+    The first identity with a full name; else the first with a username; else
+    the first. So a merged person is never shown as a bare number or address
+    when any of their identities has a name.
+    """
+    for attribute in ("full_name", "username"):
+        for i, user in enumerate(users):
+            if clean(getattr(user, attribute)):
+                return i
+    return 0
+
+
+def person_name(users: Sequence[User]) -> str:
+    """The name a person with these identities is shown under (see :func:`name_source`)."""
+    if not users:
+        raise ValueError("a person has at least one identity")
+    return best_name(users[name_source(users)])
 
 
 class PersonIndex(Sequence[Contact]):

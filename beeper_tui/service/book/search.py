@@ -1,0 +1,579 @@
+"""The in-memory index over the whole book, and ranked, typo-tolerant queries on it.
+
+Built once per change of the book (off the event loop) from
+:class:`~beeper_tui.service.book.store.StoredContact` rows; a query is then a
+few ``bisect`` range look-ups in sorted vocabularies, one ``rapidfuzz`` pass
+for typos, and integer sorting, all on the calling thread.
+
+How a query matches: it is split into words at spaces, and every word must
+match the contact (in any order). A word matches when it is, after case- and
+accent-folding, a whole word of the name (tier 0), the start of a word of the
+name (tier 1), the start of the username, email address or one of their parts,
+or a run of digits in the phone number (tier 2), or, for words of four letters
+or more, a word of the name with one typo, transposition or missing letter
+(tier 3, OSA distance 1, also against the start of longer words). A contact's
+rank is its worst word's tier, then the sum of its words' tiers; ties go by
+folded displayed name, then account and user ID. People (identities merged by
+phone or email over the whole book) rank by their best identity.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, repeat
+from typing import Any, Final, TypeVar, overload
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import User
+from beeper_tui.service.names import IdentifierKind, best_name, clean, identifier_kind
+from beeper_tui.service.person import Contact, name_source, person_keys
+from beeper_tui.service.phones import e164_in_region
+
+from .fold import TOKEN_RE, fold, fold_with_offsets, german_variant, tokens
+from .store import StoredContact
+
+__all__ = [
+    "EXACT",
+    "FUZZY",
+    "FUZZY_MIN_LENGTH",
+    "OTHER",
+    "PREFIX",
+    "BookIndex",
+    "BookPerson",
+    "BookResult",
+    "Term",
+    "match_spans",
+    "parse_query",
+    "stored_contact",
+]
+
+EXACT: Final = 0
+"""A query word is a whole word of the name."""
+PREFIX: Final = 1
+"""A query word starts a word of the name."""
+OTHER: Final = 2
+"""A query word starts the username or email (or a part of them), or is in the phone number."""
+FUZZY: Final = 3
+"""A query word is a word of the name with one typo."""
+
+FUZZY_MIN_LENGTH: Final = 4
+"""Shorter words are matched exactly: one typo in three letters matches too much."""
+_DIGITS_MIN_LENGTH: Final = 3
+_TOP: Final = "\U0010ffff"
+_SORT_CHUNK: Final = 16_384
+_KEY_SEP: Final = "\x1f"
+_PHONE_SEP: Final = "\x1e"
+_PHONEISH: Final = re.compile(r"[\d\s\-().+]+")
+_TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
+
+T = TypeVar("T")
+
+
+def gentle_sorted(items: Iterable[T], key: Callable[[T], Any] | None = None) -> list[T]:
+    """``sorted(items)`` in chunks merged in Python, so no single C call holds the GIL long.
+
+    Index builds run in a thread; one ``sorted`` of 300,000 strings would stop
+    the event loop thread for the whole sort.
+    """
+    values = list(items)
+    if len(values) <= _SORT_CHUNK:
+        return sorted(values, key=key)  # type: ignore[type-var, arg-type]
+    chunks = [
+        sorted(values[i : i + _SORT_CHUNK], key=key)  # type: ignore[type-var, arg-type]
+        for i in range(0, len(values), _SORT_CHUNK)
+    ]
+    return list(heapq.merge(*chunks, key=key))  # type: ignore[arg-type]
+
+
+# -- queries -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One word of a query, folded."""
+
+    text: str
+    """The folded word without a leading ``@`` or ``+`` (matched against usernames, emails)."""
+    parts: tuple[str, ...]
+    """Its letters-and-digits runs (matched against the words of names)."""
+    digits: tuple[str, ...] = ()
+    """Digit strings to look for in phone numbers."""
+
+
+def parse_query(query: str, region: str | None = None) -> list[Term]:
+    """The terms of ``query``; a whole phone number is one term of digits.
+
+    ``region`` reads a national number (``06 12 34 56 78`` in ``"FR"``) as
+    E.164 too, so it finds ``+33612345678``.
+    """
+    text = query.strip()
+    if not text:
+        return []
+    if identifier_kind(text) == IdentifierKind.PHONE:
+        forms = ["".join(ch for ch in text if ch.isdigit())]
+        e164 = e164_in_region(text, region)
+        if e164 is not None and e164[1:] not in forms:
+            forms.append(e164[1:])
+        return [Term("", (), tuple(forms))]
+    terms: list[Term] = []
+    for chunk in text.split():
+        folded = fold(chunk).lstrip("@+")
+        parts = tuple(tokens(folded))
+        if not parts:
+            continue
+        digits: tuple[str, ...] = ()
+        if _PHONEISH.fullmatch(chunk):
+            run = "".join(ch for ch in chunk if ch.isdigit())
+            if len(run) >= _DIGITS_MIN_LENGTH:
+                digits = (run,)
+        terms.append(Term(folded, parts, digits))
+    return terms
+
+
+def _one_typo(word: str, token: str) -> bool:
+    """Whether ``token`` is ``word`` with one typo, or starts with such a word."""
+    n = len(word)
+    return any(
+        OSA.distance(word, candidate, score_cutoff=1) <= 1
+        for candidate in (token, token[:n], token[: n + 1])
+    )
+
+
+def match_spans(name: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]:
+    """Character spans ``[start, end)`` of ``name`` that ``terms`` matched, sorted, merged."""
+    if not terms:
+        return ()
+    folded, starts, ends = fold_with_offsets(name)
+    words = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(folded)]
+    found: list[tuple[int, int]] = []
+    for term in terms:
+        for part in term.parts:
+            for start, end, word in words:
+                if word.startswith(part):
+                    found.append((start, start + len(part)))
+                elif len(part) >= FUZZY_MIN_LENGTH and _one_typo(part, word):
+                    found.append((start, end))
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        span = (starts[start], ends[end - 1])
+        if spans and span[0] <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], span[1]))
+        else:
+            spans.append(span)
+    return tuple(spans)
+
+
+# -- results ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BookPerson:
+    """One row of results: a person, with every identity in the searched accounts.
+
+    ``contact`` is shaped like the rest of the app expects: its ``user`` is
+    the identity the name comes from, ``others`` the person's other
+    identities. ``spans`` are character ranges of ``name`` to highlight.
+    """
+
+    contact: Contact
+    name: str
+    spans: tuple[tuple[int, int], ...] = ()
+    in_book: bool = True
+    """False for an exact-lookup hit that is not one of the user's contacts."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(account ID, user ID) of the identity the row is named after: keeps a cursor put."""
+        return self.contact.key
+
+
+class _LazyPeople(Sequence[BookPerson]):
+    """Ranked people, built into :class:`BookPerson` only when read (a list shows a screenful)."""
+
+    def __init__(
+        self, index: BookIndex, persons: Sequence[int], terms: Sequence[Term], scope: frozenset[int]
+    ) -> None:
+        self._index = index
+        self._persons = persons
+        self._terms = terms
+        self._scope = scope
+        self._built: dict[int, BookPerson] = {}
+
+    def __len__(self) -> int:
+        return len(self._persons)
+
+    @overload
+    def __getitem__(self, i: int) -> BookPerson: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[BookPerson]: ...
+
+    def __getitem__(self, i: int | slice) -> BookPerson | Sequence[BookPerson]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        person = self._built.get(i)
+        if person is None:
+            person = self._index.person(self._persons[i], self._terms, self._scope)
+            self._built[i] = person
+        return person
+
+    def __iter__(self) -> Iterator[BookPerson]:
+        return (self[i] for i in range(len(self)))
+
+
+@dataclass(frozen=True, slots=True)
+class BookResult:
+    """Ranked people for a query, and how many matched in all (``total`` ≥ ``len(people)``)."""
+
+    people: Sequence[BookPerson]
+    total: int
+    query: str = ""
+    lookup_errors: Mapping[str, BeeperError] = field(default_factory=dict)
+    """Account ID → why its exact-identifier lookup failed (:meth:`AddressBook.lookup`)."""
+
+
+# -- the index ---------------------------------------------------------------------
+
+
+class BookIndex:
+    """Every identity in the book, folded and indexed; immutable once built.
+
+    Build it in a thread (``asyncio.to_thread(BookIndex, rows)``): folding and
+    sorting 100,000 contacts takes about a second of CPU. Identities are
+    numbered in display order (folded name, account, user ID), so a number is
+    its own tie-breaker.
+    """
+
+    def __init__(self, rows: Sequence[StoredContact] = ()) -> None:
+        ordered = gentle_sorted(
+            (r.sort_key, r.account_id, r.user_id, i) for i, r in enumerate(rows)
+        )
+        rows = [rows[t[3]] for t in ordered]
+        del ordered
+        self._n = n = len(rows)
+        self.account_ids: tuple[str, ...] = tuple(sorted({r.account_id for r in rows}))
+        account_number = {a: i for i, a in enumerate(self.account_ids)}
+        self._account = array("H", (account_number[r.account_id] for r in rows))
+        self._user_json = [r.user_json for r in rows]
+        self._key_of = {(r.account_id, r.user_id): i for i, r in enumerate(rows)}
+        self._first_word: list[str] = []
+
+        names: dict[str, list[int]] = {}
+        others: dict[str, list[int]] = {}
+        phones: list[str] = []
+        phone_owner = array("I")
+        first_word = self._first_word.append
+        for i, r in enumerate(rows):
+            if r.name_words:
+                words = r.name_words.split(_KEY_SEP)
+                first_word(words[0])
+                for word in words:
+                    names.setdefault(word, []).append(i)
+            else:
+                first_word("")
+            if r.other_words:
+                for word in r.other_words.split(_KEY_SEP):
+                    others.setdefault(word, []).append(i)
+            if r.phone_digits:
+                phones.append(r.phone_digits)
+                phone_owner.append(i)
+        self._name_vocab = gentle_sorted(names)
+        self._name_lists = [names[w] for w in self._name_vocab]
+        del names
+        self._other_vocab = gentle_sorted(others)
+        self._other_lists = [others[w] for w in self._other_vocab]
+        del others
+        self._phone_blob = _PHONE_SEP.join(phones)
+        self._phone_starts = array("I")
+        offset = 0
+        for digits in phones:
+            self._phone_starts.append(offset)
+            offset += len(digits) + 1
+        self._phone_owner = phone_owner
+        self._truncated: dict[int, list[str]] = {}
+
+        # People: the same first-key-wins merge as PersonIndex, over the whole book.
+        self._person_of = array("I", range(n))
+        self._members: dict[int, list[int]] = {}
+        self._row_by_key: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            keys = r.person_keys.split(_KEY_SEP) if r.person_keys else []
+            row = next((self._row_by_key[k] for k in keys if k in self._row_by_key), i)
+            if row != i:
+                self._members.setdefault(row, [row]).append(i)
+                self._person_of[i] = row
+            for k in keys:
+                self._row_by_key.setdefault(k, row)
+        self._browse: dict[frozenset[int], list[int]] = {}
+        self._all = frozenset(range(len(self.account_ids)))
+
+    def __len__(self) -> int:
+        """How many identities the index holds."""
+        return self._n
+
+    def scope(self, account_ids: Iterable[str] | None) -> frozenset[int]:
+        """Account numbers for ``account_ids`` (None: every account in the book)."""
+        if account_ids is None:
+            return self._all
+        wanted = set(account_ids)
+        return frozenset(i for i, a in enumerate(self.account_ids) if a in wanted)
+
+    # -- matching ------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        account_ids: Iterable[str] | None = None,
+        limit: int | None = None,
+        *,
+        region: str | None = None,
+    ) -> BookResult:
+        """Ranked people matching ``query`` in ``account_ids`` (None: all), at most ``limit``."""
+        terms = parse_query(query, region)
+        scope = self.scope(account_ids)
+        persons = self.ranked_persons(terms, scope) if terms else self._browse_order(scope)
+        total = len(persons)
+        shown = persons if limit is None else persons[: max(0, limit)]
+        return BookResult(_LazyPeople(self, shown, terms, scope), total, query)
+
+    def ranked_persons(self, terms: Sequence[Term], scope: frozenset[int]) -> list[int]:
+        """Person numbers matching every term, best first."""
+        tiers = sorted((self._term_tiers(t) for t in terms), key=len)
+        if not tiers:
+            return []
+        n = self._n
+        first, rest = tiers[0], tiers[1:]
+        # A name whose first word a query word starts ranks above one where it
+        # starts a later word ("jose" puts "José Núñez" above "Ana José").
+        leads = tuple({t.parts[0] for t in terms if t.parts})
+        first_word = self._first_word
+        keys: list[int]
+        if not rest:
+            span = _TIER_SPAN + 1
+            keys = [
+                ((t * span) * 2 + (not first_word[c].startswith(leads))) * n + c
+                for c, t in first.items()
+            ]
+        else:
+            keys = []
+            for c, t in first.items():
+                worst = total = t
+                for other in rest:
+                    u = other.get(c)
+                    if u is None:
+                        break
+                    total += u
+                    worst = max(worst, u)
+                else:
+                    combo = worst * _TIER_SPAN + min(total, _TIER_SPAN - 1)
+                    keys.append((combo * 2 + (not first_word[c].startswith(leads))) * n + c)
+        if scope != self._all:
+            account = self._account
+            keys = [k for k in keys if account[k % n] in scope]
+        keys.sort()
+        person_of = self._person_of
+        return list(dict.fromkeys([person_of[k % n] for k in keys]))
+
+    def _browse_order(self, scope: frozenset[int]) -> list[int]:
+        cached = self._browse.get(scope)
+        if cached is None:
+            account, members = self._account, self._members
+            cached = [
+                p
+                for p in range(self._n)
+                if self._person_of[p] == p
+                and any(account[m] in scope for m in members.get(p, (p,)))
+            ]
+            if len(self._browse) > 8:
+                self._browse.clear()
+            self._browse[scope] = cached
+        return cached
+
+    def _term_tiers(self, term: Term) -> dict[int, int]:
+        found: dict[int, int] = {}
+        parts = term.parts
+        if len(parts) == 1 and len(parts[0]) >= FUZZY_MIN_LENGTH:
+            lists = self._name_lists
+            hits = self._fuzzy_words(parts[0])
+            found.update(zip(chain.from_iterable(lists[j] for j in hits), repeat(FUZZY)))
+        if term.text:
+            lo, hi = _prefix_range(self._other_vocab, term.text)
+            found.update(zip(chain.from_iterable(self._other_lists[lo:hi]), repeat(OTHER)))
+        for digits in term.digits:
+            found.update(zip(self._phone_hits(digits), repeat(OTHER)))
+        if len(parts) == 1:
+            found.update(self._name_tiers(parts[0]))
+        elif parts:
+            each = sorted((dict(self._name_tiers(p)) for p in parts), key=len)
+            for c, t in each[0].items():
+                worst = t
+                for other in each[1:]:
+                    u = other.get(c)
+                    if u is None:
+                        break
+                    worst = max(worst, u)
+                else:
+                    if found.get(c, FUZZY + 1) > worst:
+                        found[c] = worst
+        return found
+
+    def _name_tiers(self, word: str) -> Iterator[tuple[int, int]]:
+        vocab, lists = self._name_vocab, self._name_lists
+        lo, hi = _prefix_range(vocab, word)
+        exact_end = lo + 1 if lo < hi and vocab[lo] == word else lo
+        # Prefix first, exact last: a later pair overrides an earlier one in dict.update.
+        yield from zip(chain.from_iterable(lists[exact_end:hi]), repeat(PREFIX))
+        yield from zip(chain.from_iterable(lists[lo:exact_end]), repeat(EXACT))
+
+    def _fuzzy_words(self, word: str) -> set[int]:
+        hits: set[int] = set()
+        n = len(word)
+        for choices in (self._name_vocab, self._truncated_vocab(n), self._truncated_vocab(n + 1)):
+            for _, _, j in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                hits.add(j)
+        return hits
+
+    def _truncated_vocab(self, length: int) -> list[str]:
+        cached = self._truncated.get(length)
+        if cached is None:
+            cached = [w[:length] for w in self._name_vocab]
+            self._truncated[length] = cached
+        return cached
+
+    def _phone_hits(self, digits: str) -> list[int]:
+        blob, starts, owner = self._phone_blob, self._phone_starts, self._phone_owner
+        hits: list[int] = []
+        pos = blob.find(digits)
+        while pos != -1:
+            k = bisect_right(starts, pos) - 1
+            hits.append(owner[k])
+            following = starts[k + 1] if k + 1 < len(starts) else len(blob)
+            pos = blob.find(digits, following)
+        return hits
+
+    # -- people --------------------------------------------------------------
+
+    def person_of(self, account_id: str, user_id: str) -> int | None:
+        """The person number of an identity in the book, or None."""
+        i = self._key_of.get((account_id, user_id))
+        return None if i is None else self._person_of[i]
+
+    def person_by_keys(self, keys: Iterable[str]) -> int | None:
+        """The person who has any of these :func:`person_keys`, or None."""
+        for k in keys:
+            row = self._row_by_key.get(k)
+            if row is not None:
+                return row
+        return None
+
+    def person(
+        self,
+        person: int,
+        terms: Sequence[Term] = (),
+        scope: frozenset[int] | None = None,
+        extra: Sequence[Contact] = (),
+    ) -> BookPerson:
+        """The :class:`BookPerson` for a person number, with identities in ``scope``.
+
+        ``extra`` identities (exact-lookup hits of the same person) are added
+        after the book's; the name still follows :func:`person_name`.
+        """
+        scope = self._all if scope is None else scope
+        members = [m for m in self._members.get(person, [person]) if self._account[m] in scope]
+        if not members:
+            members = [person]
+        identities = [Contact(_user(self._user_json[m]), self.account_ids[self._account[m]])
+                      for m in members]  # fmt: skip
+        known = {c.key for c in identities}
+        identities.extend(c for c in extra if c.key not in known)
+        return person_row(identities, terms)
+
+
+def person_row(
+    identities: Sequence[Contact], terms: Sequence[Term], *, in_book: bool = True
+) -> BookPerson:
+    """A result row for one person's identities: named by :func:`person_name`, spans found."""
+    source = name_source([c.user for c in identities])
+    first = identities[source]
+    rest = tuple(c for i, c in enumerate(identities) if i != source)
+    name = best_name(first.user)
+    return BookPerson(
+        Contact(first.user, first.account_id, rest), name, match_spans(name, terms), in_book
+    )
+
+
+@lru_cache(maxsize=4096)
+def _user(user_json: str) -> User:
+    return User.model_validate_json(user_json)
+
+
+def stored_contact(account_id: str, user: User) -> StoredContact:
+    """The book's row for ``user`` seen in ``account_id``: every search field folded once."""
+    name = clean(user.full_name)
+    names: list[str] = []
+    if name:
+        names = list(dict.fromkeys(tokens(fold(name))))
+        variant = german_variant(name)
+        if variant:
+            names.extend(w for w in tokens(variant) if w not in names)
+    digits = "".join(ch for ch in user.phone_number or "" if ch.isdigit())
+    return StoredContact(
+        account_id=account_id,
+        user_id=user.id,
+        sort_key=_sort_key(user, named=name is not None),
+        name_words=_KEY_SEP.join(names),
+        other_words=_KEY_SEP.join(_other_words(user)),
+        phone_digits=digits if len(digits) >= _DIGITS_MIN_LENGTH else "",
+        person_keys=_KEY_SEP.join(person_keys(user)),
+        user_json=user.model_dump_json(by_alias=True, exclude_none=True),
+    )
+
+
+_LEADING_NOISE: Final = re.compile(r"^[\W_]+")
+
+
+def _sort_key(user: User, *, named: bool) -> str:
+    # Like a phone's address book: named people first, leading punctuation and
+    # control characters ignored, names starting with a letter before others.
+    key = _LEADING_NOISE.sub("", fold(best_name(user)))
+    group = ("0" if key[:1].isalpha() else "1") if named else "2"
+    return group + key
+
+
+def _other_words(user: User) -> list[str]:
+    words: dict[str, None] = {}
+    username = clean(user.username)
+    if username:
+        handle = fold(username).lstrip("@")
+        words[handle] = None
+        words.update(dict.fromkeys(tokens(handle)))
+    email = clean(user.email)
+    if email:
+        address = fold(email)
+        local, _, domain = address.partition("@")
+        words.update(dict.fromkeys((address, local)))
+        words.update(dict.fromkeys(tokens(local)))
+        if domain:
+            words[domain] = None
+    words.pop("", None)
+    return list(words)
+
+
+def _prefix_range(vocab: Sequence[str], word: str) -> tuple[int, int]:
+    lo = bisect_left(vocab, word)
+    return lo, bisect_left(vocab, word + _TOP, lo)
