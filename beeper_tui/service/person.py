@@ -81,15 +81,21 @@ def person_keys(user: User) -> list[str]:
 def name_source(users: Sequence[User]) -> int:
     """Which of a person's identities gives the person's name (an index into ``users``).
 
-    The first identity with a full name; else the first with a username; else
-    the first. So a merged person is never shown as a bare number or address
-    when any of their identities has a name.
+    The fullest full name (the most letters: "Zoe Morrison" over "Zoe M.",
+    emoji not counted), the first of equals; without any, the first
+    username; else the first identity. So a merged person is never shown as
+    a bare number or address when any of their identities has a name.
     """
-    for attribute in ("full_name", "username"):
-        for i, user in enumerate(users):
-            if clean(getattr(user, attribute)):
-                return i
-    return 0
+    best, best_letters = -1, -1
+    for i, user in enumerate(users):
+        name = clean(user.full_name)
+        if name:
+            letters = sum(ch.isalpha() for ch in name)
+            if letters > best_letters:
+                best, best_letters = i, letters
+    if best >= 0:
+        return best
+    return next((i for i, user in enumerate(users) if clean(user.username)), 0)
 
 
 def person_name(users: Sequence[User]) -> str:
