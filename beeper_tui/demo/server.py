@@ -75,7 +75,17 @@ class DemoServer:
         if self._thread is not None:
             raise RuntimeError("demo server is already running")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.create_server((self.host, self._port), family=family)
+        # proto=IPPROTO_TCP, not create_server's 0: asyncio turns Nagle off
+        # (TCP_NODELAY) only on sockets that say they are TCP, and with Nagle on
+        # every answer waits ~40 ms for the client's delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self._port))
+            sock.listen()
+        except OSError:
+            sock.close()
+            raise
         self._port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,

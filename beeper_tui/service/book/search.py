@@ -73,6 +73,7 @@ _SORT_CHUNK: Final = 16_384
 _KEY_SEP: Final = "\x1f"
 _PHONE_SEP: Final = "\x1e"
 _PHONEISH: Final = re.compile(r"[\d\s\-().+]+")
+_PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 
 T = TypeVar("T")
@@ -175,6 +176,78 @@ def match_spans(name: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]
 # -- results ---------------------------------------------------------------------
 
 
+_EMPTY_BUCKET: Final[tuple[list[str], array[int]]] = ([], array("I"))
+
+
+class _PrefixTable:
+    """The distinct ``length``-letter prefixes of a sorted vocabulary, for typo look-ups.
+
+    ``starts[k]:starts[k+1]`` is the vocabulary range of prefix ``k``;
+    ``by_letter[p][c]`` lists the prefixes whose letter ``p`` (0 or 1) is ``c``.
+    """
+
+    def __init__(self, vocab: Sequence[str], length: int) -> None:
+        self.starts = array("I")
+        self.by_letter: tuple[dict[str, tuple[list[str], array[int]]], ...] = ({}, {})
+        last = None
+        number = 0
+        for i, word in enumerate(vocab):
+            prefix = word[:length]
+            if prefix == last:
+                continue
+            last = prefix
+            self.starts.append(i)
+            for position in (0, 1):
+                if len(prefix) > position:
+                    bucket = self.by_letter[position].get(prefix[position])
+                    if bucket is None:
+                        bucket = self.by_letter[position][prefix[position]] = ([], array("I"))
+                    bucket[0].append(prefix)
+                    bucket[1].append(number)
+            number += 1
+        self.starts.append(len(vocab))
+
+
+class _Postings:
+    """Word → identity numbers, packed at the end into one flat array (CSR).
+
+    Most usernames and addresses belong to one identity: those keep a bare
+    int until a second owner shows up, so building makes few objects.
+    """
+
+    def __init__(self) -> None:
+        self._single: dict[str, int] = {}
+        self._multi: dict[str, array[int]] = {}
+
+    def add(self, word: str, owner: int) -> None:
+        multi = self._multi.get(word)
+        if multi is not None:
+            multi.append(owner)
+            return
+        single = self._single.get(word)
+        if single is None:
+            self._single[word] = owner
+        elif single != owner:
+            self._multi[word] = array("I", (single, owner))
+
+    def packed(self) -> tuple[list[str], array[int], array[int]]:
+        """(sorted words, owners of all words end to end, where each word's owners start)."""
+        vocab = gentle_sorted(self._single)
+        flat = array("I")
+        start = array("I")
+        single, multi = self._single, self._multi
+        for word in vocab:
+            start.append(len(flat))
+            owners = multi.get(word)
+            if owners is None:
+                flat.append(single[word])
+            else:
+                flat.extend(owners)
+        start.append(len(flat))
+        self._single, self._multi = {}, {}
+        return vocab, flat, start
+
+
 @dataclass(frozen=True, slots=True)
 class BookPerson:
     """One row of results: a person, with every identity in the searched accounts.
@@ -258,21 +331,24 @@ class BookIndex:
     """
 
     def __init__(self, rows: Sequence[StoredContact] = ()) -> None:
-        ordered = gentle_sorted(
-            (r.sort_key, r.account_id, r.user_id, i) for i, r in enumerate(rows)
-        )
-        rows = [rows[t[3]] for t in ordered]
-        del ordered
+        # Few, flat objects (strings, arrays): a book of 100,000 contacts must
+        # not give the garbage collector millions of containers to walk, or a
+        # full collection stops the event loop for a third of a second.
+        order_keys = [f"{r.sort_key}\0{r.account_id}\0{r.user_id}" for r in rows]
+        order = gentle_sorted(range(len(rows)), key=order_keys.__getitem__)
+        del order_keys
+        rows = [rows[i] for i in order]
+        del order
         self._n = n = len(rows)
         self.account_ids: tuple[str, ...] = tuple(sorted({r.account_id for r in rows}))
         account_number = {a: i for i, a in enumerate(self.account_ids)}
         self._account = array("H", (account_number[r.account_id] for r in rows))
         self._user_json = [r.user_json for r in rows]
-        self._key_of = {(r.account_id, r.user_id): i for i, r in enumerate(rows)}
+        self._key_of = {f"{r.account_id}{_KEY_SEP}{r.user_id}": i for i, r in enumerate(rows)}
         self._first_word: list[str] = []
 
-        names: dict[str, list[int]] = {}
-        others: dict[str, list[int]] = {}
+        names = _Postings()
+        others = _Postings()
         phones: list[str] = []
         phone_owner = array("I")
         first_word = self._first_word.append
@@ -281,21 +357,18 @@ class BookIndex:
                 words = r.name_words.split(_KEY_SEP)
                 first_word(words[0])
                 for word in words:
-                    names.setdefault(word, []).append(i)
+                    names.add(word, i)
             else:
                 first_word("")
             if r.other_words:
                 for word in r.other_words.split(_KEY_SEP):
-                    others.setdefault(word, []).append(i)
+                    others.add(word, i)
             if r.phone_digits:
                 phones.append(r.phone_digits)
                 phone_owner.append(i)
-        self._name_vocab = gentle_sorted(names)
-        self._name_lists = [names[w] for w in self._name_vocab]
-        del names
-        self._other_vocab = gentle_sorted(others)
-        self._other_lists = [others[w] for w in self._other_vocab]
-        del others
+        self._name_vocab, self._name_flat, self._name_start = names.packed()
+        self._other_vocab, self._other_flat, self._other_start = others.packed()
+        del names, others
         self._phone_blob = _PHONE_SEP.join(phones)
         self._phone_starts = array("I")
         offset = 0
@@ -303,7 +376,9 @@ class BookIndex:
             self._phone_starts.append(offset)
             offset += len(digits) + 1
         self._phone_owner = phone_owner
-        self._truncated: dict[int, list[str]] = {}
+        self._truncated: dict[int, _PrefixTable] = {}
+        for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
+            self._prefixes(length)
 
         # People: the same first-key-wins merge as PersonIndex, over the whole book.
         self._person_of = array("I", range(n))
@@ -406,12 +481,18 @@ class BookIndex:
         found: dict[int, int] = {}
         parts = term.parts
         if len(parts) == 1 and len(parts[0]) >= FUZZY_MIN_LENGTH:
-            lists = self._name_lists
-            hits = self._fuzzy_words(parts[0])
-            found.update(zip(chain.from_iterable(lists[j] for j in hits), repeat(FUZZY)))
+            flat, start = self._name_flat, self._name_start
+            ranges = self._fuzzy_ranges(parts[0])
+            found.update(
+                zip(
+                    chain.from_iterable(flat[start[lo] : start[hi]] for lo, hi in ranges),
+                    repeat(FUZZY),
+                )
+            )
         if term.text:
             lo, hi = _prefix_range(self._other_vocab, term.text)
-            found.update(zip(chain.from_iterable(self._other_lists[lo:hi]), repeat(OTHER)))
+            start = self._other_start
+            found.update(zip(self._other_flat[start[lo] : start[hi]], repeat(OTHER)))
         for digits in term.digits:
             found.update(zip(self._phone_hits(digits), repeat(OTHER)))
         if len(parts) == 1:
@@ -431,28 +512,43 @@ class BookIndex:
         return found
 
     def _name_tiers(self, word: str) -> Iterator[tuple[int, int]]:
-        vocab, lists = self._name_vocab, self._name_lists
+        vocab, flat, start = self._name_vocab, self._name_flat, self._name_start
         lo, hi = _prefix_range(vocab, word)
         exact_end = lo + 1 if lo < hi and vocab[lo] == word else lo
         # Prefix first, exact last: a later pair overrides an earlier one in dict.update.
-        yield from zip(chain.from_iterable(lists[exact_end:hi]), repeat(PREFIX))
-        yield from zip(chain.from_iterable(lists[lo:exact_end]), repeat(EXACT))
+        yield from zip(flat[start[exact_end] : start[hi]], repeat(PREFIX))
+        yield from zip(flat[start[lo] : start[exact_end]], repeat(EXACT))
 
-    def _fuzzy_words(self, word: str) -> set[int]:
-        hits: set[int] = set()
+    def _fuzzy_ranges(self, word: str) -> list[tuple[int, int]]:
+        # Every vocabulary word within one edit of ``word``, or starting with
+        # such a word, has its first len(word) or len(word)+1 letters within
+        # one edit of it (a shorter word is its own prefix). The vocabulary is
+        # sorted, so the words sharing a prefix are one range: comparing the
+        # distinct prefixes is enough. And one edit leaves either the first
+        # letter in place, or the second, or swaps or shifts them: only
+        # prefixes whose first or second letter is word[0] or word[1] can match.
+        ranges: list[tuple[int, int]] = []
         n = len(word)
-        for choices in (self._name_vocab, self._truncated_vocab(n), self._truncated_vocab(n + 1)):
-            for _, _, j in process.extract(
-                word, choices, scorer=OSA.distance, score_cutoff=1, limit=None
-            ):
-                hits.add(j)
-        return hits
+        for length in (n, n + 1):
+            table = self._prefixes(length)
+            seen: set[int] = set()
+            for position in (0, 1):
+                bucket = table.by_letter[position]
+                for letter in {word[0], word[1]}:
+                    prefixes, numbers = bucket.get(letter, _EMPTY_BUCKET)
+                    for _, _, j in process.extract(
+                        word, prefixes, scorer=OSA.distance, score_cutoff=1, limit=None
+                    ):
+                        number = numbers[j]
+                        if number not in seen:
+                            seen.add(number)
+                            ranges.append((table.starts[number], table.starts[number + 1]))
+        return ranges
 
-    def _truncated_vocab(self, length: int) -> list[str]:
+    def _prefixes(self, length: int) -> _PrefixTable:
         cached = self._truncated.get(length)
         if cached is None:
-            cached = [w[:length] for w in self._name_vocab]
-            self._truncated[length] = cached
+            cached = self._truncated[length] = _PrefixTable(self._name_vocab, length)
         return cached
 
     def _phone_hits(self, digits: str) -> list[int]:
@@ -470,7 +566,7 @@ class BookIndex:
 
     def person_of(self, account_id: str, user_id: str) -> int | None:
         """The person number of an identity in the book, or None."""
-        i = self._key_of.get((account_id, user_id))
+        i = self._key_of.get(f"{account_id}{_KEY_SEP}{user_id}")
         return None if i is None else self._person_of[i]
 
     def person_by_keys(self, keys: Iterable[str]) -> int | None:

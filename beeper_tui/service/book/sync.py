@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
-from beeper_tui.api.models import Account, ContactPage
+from beeper_tui.api.models import Account, ContactPage, User
 from beeper_tui.service.accounts import is_enabled
 
 from .search import stored_contact
@@ -50,6 +50,10 @@ class SyncProgress:
     """True once the account finished, successfully or not."""
     error: BeeperError | None = None
     """Why it failed (the book keeps the account's previous contacts)."""
+
+
+def _rows(account_id: str, users: Sequence[User]) -> list[StoredContact]:
+    return [stored_contact(account_id, user) for user in users]
 
 
 class BookSync:
@@ -144,9 +148,10 @@ class BookSync:
         while True:
             page = await self._page(account_id, cursor)
             before = len(rows)
-            for user in page.items:
-                if user.id not in rows:
-                    rows[user.id] = stored_contact(account_id, user)
+            fresh = [u for u in page.items if u.id not in rows]
+            # Folding and phone parsing cost ~50 µs a contact: off the event loop.
+            for row in await asyncio.to_thread(_rows, account_id, fresh):
+                rows.setdefault(row.user_id, row)
             empty_pages = 0 if len(rows) > before else empty_pages + 1
             self._report(SyncProgress(account_id, len(rows), expected))
             following = page.oldest_cursor
