@@ -23,6 +23,8 @@ __all__ = ["AddressBook"]
 
 log = logging.getLogger("beeper_tui.service.book")
 
+_REBUILD_SPACING = 2.0
+
 
 class AddressBook:
     """Every contact of every synced account, searchable offline. Open with :meth:`open`.
@@ -210,14 +212,14 @@ class AddressBook:
         # flag cleared and return.
         #
         # Rebuilding a 100,000-contact index costs a second or two of CPU; when
-        # accounts finish in a row, wait as long as the last rebuild took
-        # before the next, so rebuilding takes at most half the time and
-        # more finished accounts share each one.
+        # accounts finish in a row, wait twice as long as the last rebuild
+        # took before the next, so rebuilding takes at most a third of the
+        # time and more finished accounts share each one.
         self._dirty = True
         async with self._reload_lock:
             if not self._dirty:
                 return
-            pause = self._last_build - (time.monotonic() - self._built_at)
+            pause = _REBUILD_SPACING * self._last_build - (time.monotonic() - self._built_at)
             if pause > 0:
                 await asyncio.sleep(pause)
             self._dirty = False

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, repeat
-from typing import Any, Final, TypeVar, overload
+from typing import Any, Final, TypeVar, cast, overload
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -71,6 +71,8 @@ _DIGITS_MIN_LENGTH: Final = 3
 _TOP: Final = "\U0010ffff"
 _SORT_CHUNK: Final = 16_384
 _KEY_SEP: Final = "\x1f"
+# Positions in a StoredContact row (store.COLUMNS).
+_ACCOUNT, _USER, _SORT, _NAMES, _OTHERS, _PHONE, _KEYS, _JSON = range(8)
 _PHONE_SEP: Final = "\x1e"
 _PHONEISH: Final = re.compile(r"[\d\s\-().+]+")
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
@@ -176,7 +178,7 @@ def match_spans(name: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]
 # -- results ---------------------------------------------------------------------
 
 
-_EMPTY_BUCKET: Final[tuple[list[str], array[int]]] = ([], array("I"))
+_EMPTY_BUCKET: Final[tuple[Sequence[str], array[int]]] = ((), array("I"))
 
 
 class _PrefixTable:
@@ -188,7 +190,7 @@ class _PrefixTable:
 
     def __init__(self, vocab: Sequence[str], length: int) -> None:
         self.starts = array("I")
-        self.by_letter: tuple[dict[str, tuple[list[str], array[int]]], ...] = ({}, {})
+        self.by_letter: tuple[dict[str, tuple[Sequence[str], array[int]]], ...] = ({}, {})
         last = None
         number = 0
         for i, word in enumerate(vocab):
@@ -202,10 +204,15 @@ class _PrefixTable:
                     bucket = self.by_letter[position].get(prefix[position])
                     if bucket is None:
                         bucket = self.by_letter[position][prefix[position]] = ([], array("I"))
-                    bucket[0].append(prefix)
+                    cast(list[str], bucket[0]).append(prefix)
                     bucket[1].append(number)
             number += 1
         self.starts.append(len(vocab))
+        # Tuples of strings: the garbage collector stops walking them (see BookIndex).
+        self.by_letter = tuple(
+            {letter: (tuple(words), numbers) for letter, (words, numbers) in table.items()}
+            for table in self.by_letter
+        )
 
 
 class _Postings:
@@ -230,9 +237,9 @@ class _Postings:
         elif single != owner:
             self._multi[word] = array("I", (single, owner))
 
-    def packed(self) -> tuple[list[str], array[int], array[int]]:
+    def packed(self) -> tuple[tuple[str, ...], array[int], array[int]]:
         """(sorted words, owners of all words end to end, where each word's owners start)."""
-        vocab = gentle_sorted(self._single)
+        vocab = tuple(gentle_sorted(self._single))
         flat = array("I")
         start = array("I")
         single, multi = self._single, self._multi
@@ -334,38 +341,43 @@ class BookIndex:
         # Few, flat objects (strings, arrays): a book of 100,000 contacts must
         # not give the garbage collector millions of containers to walk, or a
         # full collection stops the event loop for a third of a second.
-        order_keys = [f"{r.sort_key}\0{r.account_id}\0{r.user_id}" for r in rows]
+        order_keys = [f"{r[_SORT]}\0{r[_ACCOUNT]}\0{r[_USER]}" for r in rows]
         order = gentle_sorted(range(len(rows)), key=order_keys.__getitem__)
         del order_keys
-        rows = [rows[i] for i in order]
+        rows = tuple(rows[i] for i in order)
         del order
         self._n = n = len(rows)
-        self.account_ids: tuple[str, ...] = tuple(sorted({r.account_id for r in rows}))
+        self.account_ids: tuple[str, ...] = tuple(sorted({r[_ACCOUNT] for r in rows}))
         account_number = {a: i for i, a in enumerate(self.account_ids)}
-        self._account = array("H", (account_number[r.account_id] for r in rows))
-        self._user_json = [r.user_json for r in rows]
-        self._key_of = {f"{r.account_id}{_KEY_SEP}{r.user_id}": i for i, r in enumerate(rows)}
-        self._first_word: list[str] = []
+        self._account = array("H", (account_number[r[_ACCOUNT]] for r in rows))
+        # Long lists are tuples: a tuple of strings is untracked by the garbage
+        # collector after one pass, a list of 100,000 is walked at every full
+        # collection, and each full collection stops the event loop thread.
+        self._user_json = tuple(r[_JSON] for r in rows)
+        self._key_of = {f"{r[_ACCOUNT]}{_KEY_SEP}{r[_USER]}": i for i, r in enumerate(rows)}
+        first_words: list[str] = []
 
         names = _Postings()
         others = _Postings()
         phones: list[str] = []
         phone_owner = array("I")
-        first_word = self._first_word.append
-        for i, r in enumerate(rows):
-            if r.name_words:
-                words = r.name_words.split(_KEY_SEP)
+        first_word = first_words.append
+        for i, (_, _, _, name_words, other_words, phone_digits, _, _) in enumerate(rows):
+            if name_words:
+                words = name_words.split(_KEY_SEP)
                 first_word(words[0])
                 for word in words:
                     names.add(word, i)
             else:
                 first_word("")
-            if r.other_words:
-                for word in r.other_words.split(_KEY_SEP):
+            if other_words:
+                for word in other_words.split(_KEY_SEP):
                     others.add(word, i)
-            if r.phone_digits:
-                phones.append(r.phone_digits)
+            if phone_digits:
+                phones.append(phone_digits)
                 phone_owner.append(i)
+        self._first_word = tuple(first_words)
+        del first_words
         self._name_vocab, self._name_flat, self._name_start = names.packed()
         self._other_vocab, self._other_flat, self._other_start = others.packed()
         del names, others
@@ -385,7 +397,7 @@ class BookIndex:
         self._members: dict[int, list[int]] = {}
         self._row_by_key: dict[str, int] = {}
         for i, r in enumerate(rows):
-            keys = r.person_keys.split(_KEY_SEP) if r.person_keys else []
+            keys = r[_KEYS].split(_KEY_SEP) if r[_KEYS] else []
             row = next((self._row_by_key[k] for k in keys if k in self._row_by_key), i)
             if row != i:
                 self._members.setdefault(row, [row]).append(i)
@@ -628,15 +640,15 @@ def stored_contact(account_id: str, user: User) -> StoredContact:
         if variant:
             names.extend(w for w in tokens(variant) if w not in names)
     digits = "".join(ch for ch in user.phone_number or "" if ch.isdigit())
-    return StoredContact(
-        account_id=account_id,
-        user_id=user.id,
-        sort_key=_sort_key(user, named=name is not None),
-        name_words=_KEY_SEP.join(names),
-        other_words=_KEY_SEP.join(_other_words(user)),
-        phone_digits=digits if len(digits) >= _DIGITS_MIN_LENGTH else "",
-        person_keys=_KEY_SEP.join(person_keys(user)),
-        user_json=user.model_dump_json(by_alias=True, exclude_none=True),
+    return (
+        account_id,
+        user.id,
+        _sort_key(user, named=name is not None),
+        _KEY_SEP.join(names),
+        _KEY_SEP.join(_other_words(user)),
+        digits if len(digits) >= _DIGITS_MIN_LENGTH else "",
+        _KEY_SEP.join(person_keys(user)),
+        user.model_dump_json(by_alias=True, exclude_none=True),
     )
 
 

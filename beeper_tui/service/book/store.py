@@ -23,9 +23,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final, TypeAlias, cast
 
-__all__ = ["SCHEMA_VERSION", "AccountMeta", "BookStore", "StoredContact"]
+__all__ = ["COLUMNS", "SCHEMA_VERSION", "AccountMeta", "BookStore", "StoredContact"]
 
 SCHEMA_VERSION: Final = 1
 """Bump when the tables change; add a migration or let older files rebuild."""
@@ -56,29 +56,27 @@ CREATE TABLE contacts (
 """
 
 
-class StoredContact(NamedTuple):
-    """One identity as stored: what the index needs, and the whole wire User as JSON.
+StoredContact: TypeAlias = tuple[str, str, str, str, str, str, str, str]
+"""One identity as stored, a plain tuple of :data:`COLUMNS`.
 
-    The search fields are folded once, at sync time (see
-    :func:`~beeper_tui.service.book.search.stored_contact`), so opening a
-    book of 100,000 contacts does no folding or phone parsing. Lists are
-    joined by ``\\x1f``.
-    """
+The search fields are folded once, at sync time (see
+:func:`~beeper_tui.service.book.search.stored_contact`), so opening a book
+of 100,000 contacts does no folding or phone parsing. Lists inside a column
+are joined by ``\\x1f``. A plain tuple, not a NamedTuple, on purpose: the
+garbage collector stops tracking tuples of strings, so 100,000 rows in
+flight do not make each full collection stop the event loop for longer.
+"""
 
-    account_id: str
-    user_id: str
-    sort_key: str
-    """Folded display name for ordering (named people first)."""
-    name_words: str
-    """Folded words of the full name, first word first (plus spelling variants)."""
-    other_words: str
-    """Folded username and email, whole and in parts."""
-    phone_digits: str
-    """The digits of the phone number ("" without one)."""
-    person_keys: str
-    """:func:`~beeper_tui.service.person.person_keys` of the user."""
-    user_json: str
-    """The wire User (camelCase keys, nulls left out)."""
+COLUMNS: Final = (
+    "account_id",
+    "user_id",
+    "sort_key",  # folded display name for ordering (named people first)
+    "name_words",  # folded words of the full name, first word first, plus spelling variants
+    "other_words",  # folded username and email, whole and in parts
+    "phone_digits",  # the digits of the phone number ("" without one)
+    "person_keys",  # person_keys() of the user
+    "user_json",  # the wire User (camelCase keys, nulls left out)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +211,8 @@ class BookStore:
     def contacts(self) -> list[StoredContact]:
         """Every stored identity, in no particular order."""
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT account_id, user_id, sort_key, name_words, other_words, phone_digits,"
-                " person_keys, user_json FROM contacts"
-            ).fetchall()
-        return [StoredContact(*row) for row in rows]
+            rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM contacts").fetchall()
+        return cast(list[StoredContact], rows)
 
     def replace_account(
         self,
@@ -236,7 +231,9 @@ class BookStore:
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM contacts WHERE account_id = ?", (account_id,))
             self._conn.executemany(
-                "INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", contacts
+                f"INSERT OR REPLACE INTO contacts ({', '.join(COLUMNS)}) VALUES"
+                f" ({', '.join('?' * len(COLUMNS))})",
+                contacts,
             )
             self._conn.execute(
                 "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)",

@@ -11,6 +11,7 @@ or cancelled sync leaves the book as it was for that account.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -115,22 +116,25 @@ class BookSync:
         """Sync every enabled account; return account ID → None or why it failed."""
         ids = [a.account_id for a in accounts if is_enabled(a)]
         gate = asyncio.Semaphore(self.concurrency)
-
-        async def one(account_id: str) -> BeeperError | None:
-            async with gate:
-                return await self.sync_account(account_id)
-
-        results = await asyncio.gather(*(one(a) for a in ids))
+        results = await asyncio.gather(*(self.sync_account(a, gate=gate) for a in ids))
         return dict(zip(ids, results, strict=True))
 
-    async def sync_account(self, account_id: str) -> BeeperError | None:
-        """Sync one account now; None on success, else the error (the old data stays)."""
+    async def sync_account(
+        self, account_id: str, *, gate: asyncio.Semaphore | None = None
+    ) -> BeeperError | None:
+        """Sync one account now; None on success, else the error (the old data stays).
+
+        ``gate`` bounds how many accounts are fetched at once; writing the
+        result into the book happens outside it, so the next account's pages
+        are asked meanwhile.
+        """
         lock = self._account_locks.setdefault(account_id, asyncio.Lock())
         async with lock:
             expected = self.book.count(account_id)
-            self._report(SyncProgress(account_id, 0, expected))
             try:
-                rows = await self._fetch_all(account_id, expected)
+                async with gate or contextlib.nullcontext():
+                    self._report(SyncProgress(account_id, 0, expected))
+                    rows = await self._fetch_all(account_id, expected)
             except BeeperError as exc:
                 log.info("sync of %s failed: %s", account_id, exc)
                 self._report(SyncProgress(account_id, 0, expected, done=True, error=exc))
@@ -151,7 +155,7 @@ class BookSync:
             fresh = [u for u in page.items if u.id not in rows]
             # Folding and phone parsing cost ~50 µs a contact: off the event loop.
             for row in await asyncio.to_thread(_rows, account_id, fresh):
-                rows.setdefault(row.user_id, row)
+                rows.setdefault(row[1], row)  # by user ID
             empty_pages = 0 if len(rows) > before else empty_pages + 1
             self._report(SyncProgress(account_id, len(rows), expected))
             following = page.oldest_cursor
