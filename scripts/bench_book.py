@@ -26,9 +26,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoAccount, build_dataset, create_demo_app
 from beeper_tui.service.all_accounts import AllAccountsPager
 from beeper_tui.service.book import AddressBook
 from beeper_tui.service.contacts import ContactPager
@@ -44,9 +44,17 @@ SERVER_QUERIES = 40
 
 Figure = tuple[str, str, str, bool]
 
+# The demo (and Faker with it) is imported only by the child that serves it:
+# the measuring process should look like the app talking to Beeper Desktop.
+DEMO_TOKEN = "demo-token"
+if TYPE_CHECKING:
+    from beeper_tui.demo import Dataset
+
 
 def bench_dataset() -> Dataset:
     """The demo's networks, ten enabled accounts of 10,000 contacts each."""
+    from beeper_tui.demo import Dataset, DemoAccount, build_dataset
+
     base = build_dataset()
     accounts = [
         DemoAccount(
@@ -60,7 +68,7 @@ def bench_dataset() -> Dataset:
 
 def _serve() -> None:
     """Child process: build and warm the dataset, serve it, stop when stdin closes."""
-    from beeper_tui.demo import serve_in_thread
+    from beeper_tui.demo import create_demo_app, serve_in_thread
 
     dataset = bench_dataset()
     for account in dataset.accounts:

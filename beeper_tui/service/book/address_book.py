@@ -6,8 +6,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -25,6 +27,15 @@ log = logging.getLogger("beeper_tui.service.book")
 
 _REBUILD_SPACING = 2.0
 
+T = TypeVar("T")
+
+
+def _worker() -> ThreadPoolExecutor:
+    # One thread for all of the book's disk and index work: a single thread
+    # competing with the event loop for the GIL delays it far less than
+    # several would, and writes to the one SQLite connection stay in order.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="address-book")
+
 
 class AddressBook:
     """Every contact of every synced account, searchable offline. Open with :meth:`open`.
@@ -35,9 +46,15 @@ class AddressBook:
     """
 
     def __init__(
-        self, store: BookStore, index: BookIndex, meta: Sequence[AccountMeta], region: str | None
+        self,
+        store: BookStore,
+        index: BookIndex,
+        meta: Sequence[AccountMeta],
+        region: str | None,
+        worker: ThreadPoolExecutor | None = None,
     ) -> None:
         self._store = store
+        self._worker = worker or _worker()
         self._index = index
         self._meta = {m.account_id: m for m in meta}
         self.region = region
@@ -56,8 +73,13 @@ class AddressBook:
             store = BookStore(path)
             return store, BookIndex(store.contacts()), store.accounts()
 
-        store, index, meta = await asyncio.to_thread(load)
-        return cls(store, index, meta, region)
+        worker = _worker()
+        try:
+            store, index, meta = await asyncio.get_running_loop().run_in_executor(worker, load)
+        except BaseException:
+            worker.shutdown(wait=False)
+            raise
+        return cls(store, index, meta, region, worker)
 
     # -- state ------------------------------------------------------------------
 
@@ -183,28 +205,33 @@ class AddressBook:
 
     async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
         """Make ``rows`` the account's contacts (on disk, then in the index)."""
-        await asyncio.to_thread(self._store.replace_account, account_id, rows)
+        await self._in_worker(self._store.replace_account, account_id, rows)
         await self._reload()
 
     async def forget(self, account_ids: Iterable[str]) -> None:
         """Remove accounts (and their contacts) from the book."""
-        await asyncio.to_thread(self._store.forget, list(account_ids))
+        await self._in_worker(self._store.forget, list(account_ids))
         await self._reload()
 
     async def clear(self) -> None:
         """Empty the book (the file is removed and started afresh)."""
-        await asyncio.to_thread(self._store.clear)
+        await self._in_worker(self._store.clear)
         await self._reload()
 
     async def remove(self) -> None:
         """Close the book and delete its file (``beeper-tui cache clear``)."""
-        await asyncio.to_thread(self._store.remove)
+        await self._in_worker(self._store.remove)
+        self._worker.shutdown(wait=False)
         self._index = BookIndex()
         self._meta = {}
 
     async def close(self) -> None:
         """Close the store; the file stays for the next start."""
-        await asyncio.to_thread(self._store.close)
+        await self._in_worker(self._store.close)
+        self._worker.shutdown(wait=False)
+
+    async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
 
     async def _reload(self) -> None:
         # Several accounts finishing together share one rebuild: whoever gets
@@ -229,7 +256,7 @@ class AddressBook:
                 return BookIndex(store.contacts()), store.accounts()
 
             started = time.monotonic()
-            self._index, meta = await asyncio.to_thread(load)
+            self._index, meta = await self._in_worker(load)
             self._built_at = time.monotonic()
             self._last_build = self._built_at - started
             self._meta = {m.account_id: m for m in meta}

@@ -69,7 +69,7 @@ FUZZY_MIN_LENGTH: Final = 4
 """Shorter words are matched exactly: one typo in three letters matches too much."""
 _DIGITS_MIN_LENGTH: Final = 3
 _TOP: Final = "\U0010ffff"
-_SORT_CHUNK: Final = 16_384
+_SORT_CHUNK: Final = 4_096
 _KEY_SEP: Final = "\x1f"
 # Positions in a StoredContact row (store.COLUMNS).
 _ACCOUNT, _USER, _SORT, _NAMES, _OTHERS, _PHONE, _KEYS, _JSON = range(8)
@@ -331,8 +331,8 @@ class BookResult:
 class BookIndex:
     """Every identity in the book, folded and indexed; immutable once built.
 
-    Build it in a thread (``asyncio.to_thread(BookIndex, rows)``): folding and
-    sorting 100,000 contacts takes about a second of CPU. Identities are
+    Build it off the event loop (the book's worker thread): ordering and
+    indexing 100,000 contacts takes a second or two of CPU. Identities are
     numbered in display order (folded name, account, user ID), so a number is
     its own tie-breaker.
     """

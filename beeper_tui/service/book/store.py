@@ -1,8 +1,8 @@
 """The address book on disk: one SQLite file, private to the user, schema-versioned.
 
 Every method here is blocking; :class:`~beeper_tui.service.book.AddressBook`
-calls them through ``asyncio.to_thread`` so the event loop never waits on
-the disk. One connection is shared under a lock (SQLite itself serialises
+runs them on its one worker thread so the event loop never waits on the
+disk. One connection is shared under a lock (SQLite itself serialises
 writers anyway).
 
 The file is created with mode 0600 before SQLite opens it; SQLite gives its

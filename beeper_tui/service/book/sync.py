@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
-from beeper_tui.api.models import Account, ContactPage, User
+from beeper_tui.api.models import Account, ContactPage
 from beeper_tui.service.accounts import is_enabled
 
 from .search import stored_contact
@@ -34,6 +34,7 @@ MAX_PAGE_SIZE: Final = 200
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
 DEFAULT_CONCURRENCY: Final = 3
 _MAX_EMPTY_PAGES: Final = 3
+_CONVERT_SLICE: Final = 50
 
 log = logging.getLogger("beeper_tui.service.book")
 
@@ -51,10 +52,6 @@ class SyncProgress:
     """True once the account finished, successfully or not."""
     error: BeeperError | None = None
     """Why it failed (the book keeps the account's previous contacts)."""
-
-
-def _rows(account_id: str, users: Sequence[User]) -> list[StoredContact]:
-    return [stored_contact(account_id, user) for user in users]
 
 
 class BookSync:
@@ -153,9 +150,14 @@ class BookSync:
             page = await self._page(account_id, cursor)
             before = len(rows)
             fresh = [u for u in page.items if u.id not in rows]
-            # Folding and phone parsing cost ~50 µs a contact: off the event loop.
-            for row in await asyncio.to_thread(_rows, account_id, fresh):
-                rows.setdefault(row[1], row)  # by user ID
+            # Folding and phone parsing cost ~30 µs a contact: done on the loop
+            # in slices, yielding between them, rather than in yet another
+            # thread fighting the loop for the GIL.
+            for start in range(0, len(fresh), _CONVERT_SLICE):
+                if start:
+                    await asyncio.sleep(0)
+                for user in fresh[start : start + _CONVERT_SLICE]:
+                    rows.setdefault(user.id, stored_contact(account_id, user))
             empty_pages = 0 if len(rows) > before else empty_pages + 1
             self._report(SyncProgress(account_id, len(rows), expected))
             following = page.oldest_cursor
