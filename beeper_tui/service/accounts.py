@@ -12,7 +12,7 @@ from beeper_tui.api.models import Account, AccountStatus
 
 from .networks import account_owner, network_name
 
-__all__ = ["AccountDirectory", "display_order", "searched_accounts"]
+__all__ = ["AccountDirectory", "display_order", "is_enabled", "searched_accounts"]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -28,12 +28,14 @@ def display_order(accounts: Sequence[Account]) -> list[Account]:
     )
 
 
-def searched_accounts(accounts: Sequence[Account]) -> list[Account]:
-    """The accounts "All accounts" covers: every one the user has not disabled in Beeper.
+def is_enabled(account: Account) -> bool:
+    """Whether an account counts: every state but disabled (a disconnected one still answers)."""
+    return account.status is not AccountStatus.DISABLED
 
-    Every other state (even disconnected) may still answer from what Beeper stored.
-    """
-    return [a for a in accounts if a.status is not AccountStatus.DISABLED]
+
+def searched_accounts(accounts: Sequence[Account]) -> list[Account]:
+    """The accounts "All accounts" (and the address book) covers: every enabled one."""
+    return [a for a in accounts if is_enabled(a)]
 
 
 class AccountDirectory:

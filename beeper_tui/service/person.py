@@ -8,9 +8,18 @@ from typing import overload
 
 from beeper_tui.api.models import User
 
+from .names import best_name, clean
 from .phones import phone_key
 
-__all__ = ["Contact", "PersonIndex", "can_message", "messageable_identities", "person_keys"]
+__all__ = [
+    "Contact",
+    "PersonIndex",
+    "can_message",
+    "messageable_identities",
+    "name_source",
+    "person_keys",
+    "person_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,33 @@ def person_keys(user: User) -> list[str]:
     if user.email and "@" in user.email:
         keys.append("mail:" + user.email.strip().casefold())
     return keys
+
+
+def name_source(users: Sequence[User]) -> int:
+    """Which of a person's identities gives the person's name (an index into ``users``).
+
+    The fullest full name (the most letters: "Zoe Morrison" over "Zoe M.",
+    emoji not counted), the first of equals; without any, the first
+    username; else the first identity. So a merged person is never shown as
+    a bare number or address when any of their identities has a name.
+    """
+    best, best_letters = -1, -1
+    for i, user in enumerate(users):
+        name = clean(user.full_name)
+        if name:
+            letters = sum(ch.isalpha() for ch in name)
+            if letters > best_letters:
+                best, best_letters = i, letters
+    if best >= 0:
+        return best
+    return next((i for i, user in enumerate(users) if clean(user.username)), 0)
+
+
+def person_name(users: Sequence[User]) -> str:
+    """The name a person with these identities is shown under (see :func:`name_source`)."""
+    if not users:
+        raise ValueError("a person has at least one identity")
+    return best_name(users[name_source(users)])
 
 
 class PersonIndex(Sequence[Contact]):

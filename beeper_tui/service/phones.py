@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-__all__ = ["e164_phone", "format_phone", "phone_key"]
+__all__ = ["e164_in_region", "e164_phone", "format_phone", "phone_key"]
 
 _MIN_BARE_DIGITS = 6
 
@@ -32,6 +32,18 @@ def format_phone(e164: str) -> str:
 def e164_phone(phone: str) -> str:
     """The phone in E.164 (``+14155552671``) when it parses as international, else as given."""
     return _phone_as(phone, phonenumbers.PhoneNumberFormat.E164)
+
+
+def e164_in_region(text: str, region: str | None) -> str | None:
+    """``text`` as E.164, reading a national number (``06 12 34 56 78``) in ``region``.
+
+    ``region`` is an ISO country code such as ``"FR"``; with None only
+    international numbers (``+33 6 …``) parse. None when it is not a possible number.
+    """
+    parsed = _parse(text.strip(), region.upper() if region else None)
+    if parsed is None:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_key(phone: str | None) -> str | None:

@@ -1,0 +1,55 @@
+"""The address book: every contact of every enabled account, held locally and searched fast.
+
+What the UI and CLI call (all plain async Python, no Textual)::
+
+    book = await AddressBook.open(path, region="FR")   # path=None: in memory (--no-cache)
+    sync = book.syncer(client, observer=on_progress)    # a BookSync
+    task = sync.start(accounts)     # background; start() again to re-sync ("r", reconnect, timer)
+    await sync.cancel()             # accounts not finished keep their previous contacts
+
+    book.ready(account_id) -> bool          # False until that account synced: use server search
+    book.count(account_id) -> int | None    # contacts the last sync brought
+    book.last_synced(account_id=None) -> datetime | None
+    book.search(query, account_ids=None, limit=None) -> BookResult   # sync, ~ms at 100k
+    await book.lookup(client, query, account_ids, limit=None) -> BookResult  # + exact lookups
+    book.add_listener(callback)             # called after each change of the book
+    await book.clear() / await book.remove() / await book.close()
+
+A :class:`BookResult` has ``people`` (a sequence of :class:`BookPerson`, built
+as read, at most ``limit``) and ``total`` (every matching person). A
+:class:`BookPerson` has ``contact`` (a :class:`~beeper_tui.service.person.Contact`
+whose ``user`` is the identity the name comes from and ``others`` the rest),
+``name`` (see :func:`~beeper_tui.service.person.person_name`), ``spans``
+(character ranges of ``name`` to highlight) and ``in_book`` (False: an exact
+lookup hit that is not in the user's contacts, ranked after the book's rows).
+
+Progress arrives as :class:`SyncProgress` (account ID, fetched so far, the
+previous count as the expected total or None, done, error).
+
+Modules: ``store`` (SQLite file, mode 0600, schema-versioned), ``sync``
+(paging ``contacts/list`` into the store), ``search`` (index, ranking,
+highlight spans), ``fold`` (case and accent folding), ``address_book`` (this
+facade). The default file location lives outside ``service`` in
+:mod:`beeper_tui.book_path`.
+"""
+
+from __future__ import annotations
+
+from .address_book import AddressBook
+from .search import BookIndex, BookPerson, BookResult
+from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact
+from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SCHEMA_VERSION",
+    "AccountMeta",
+    "AddressBook",
+    "BookIndex",
+    "BookPerson",
+    "BookResult",
+    "BookStore",
+    "BookSync",
+    "StoredContact",
+    "SyncProgress",
+]

@@ -1,0 +1,264 @@
+"""The address book facade: a store on disk, an index in memory, sync and lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.service.names import IdentifierKind, identifier_kind
+from beeper_tui.service.person import Contact, PersonIndex, person_keys
+from beeper_tui.service.phones import e164_in_region
+
+from .search import BookIndex, BookPerson, BookResult, parse_query, person_row
+from .store import AccountMeta, BookStore, StoredContact
+from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
+
+__all__ = ["AddressBook"]
+
+log = logging.getLogger("beeper_tui.service.book")
+
+_REBUILD_SPACING = 2.0
+
+T = TypeVar("T")
+
+
+def _worker() -> ThreadPoolExecutor:
+    # One thread for all of the book's disk and index work: a single thread
+    # competing with the event loop for the GIL delays it far less than
+    # several would, and writes to the one SQLite connection stay in order.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="address-book")
+
+
+class AddressBook:
+    """Every contact of every synced account, searchable offline. Open with :meth:`open`.
+
+    Reading (:meth:`search`, :meth:`ready`, ...) is synchronous and fast; it
+    reads an immutable :class:`BookIndex` that is swapped whole after each
+    account's sync, so a result being shown never changes under the reader.
+    """
+
+    def __init__(
+        self,
+        store: BookStore,
+        index: BookIndex,
+        meta: Sequence[AccountMeta],
+        region: str | None,
+        worker: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self._store = store
+        self._worker = worker or _worker()
+        self._index = index
+        self._meta = {m.account_id: m for m in meta}
+        self.region = region
+        """ISO country code for phones typed in national format (None: international only)."""
+        self._listeners: list[Callable[[], None]] = []
+        self._reload_lock = asyncio.Lock()
+        self._dirty = False
+        self._built_at = 0.0
+        self._last_build = 0.0
+
+    @classmethod
+    async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
+        """Open (or create) the book at ``path``; None keeps it in memory only (``--no-cache``)."""
+
+        def load() -> tuple[BookStore, BookIndex, list[AccountMeta]]:
+            store = BookStore(path)
+            return store, BookIndex(store.contacts()), store.accounts()
+
+        worker = _worker()
+        try:
+            store, index, meta = await asyncio.get_running_loop().run_in_executor(worker, load)
+        except BaseException:
+            worker.shutdown(wait=False)
+            raise
+        return cls(store, index, meta, region, worker)
+
+    # -- state ------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """Where the book lives, or None in memory."""
+        return self._store.path
+
+    @property
+    def index(self) -> BookIndex:
+        """The current index (replaced, never changed, when the book changes)."""
+        return self._index
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Accounts that have synced at least once, sorted."""
+        return tuple(sorted(self._meta))
+
+    def ready(self, account_id: str) -> bool:
+        """Whether ``account_id`` has synced: if not, ask the server instead of the book."""
+        return account_id in self._meta
+
+    def count(self, account_id: str) -> int | None:
+        """How many contacts the account's last sync brought, or None if it never synced."""
+        meta = self._meta.get(account_id)
+        return None if meta is None else meta.count
+
+    def last_synced(self, account_id: str | None = None) -> datetime | None:
+        """When ``account_id`` last synced; with None, the latest sync of any account."""
+        if account_id is None:
+            times = [m.synced_at for m in self._meta.values()]
+            return datetime.fromtimestamp(max(times), UTC) if times else None
+        meta = self._meta.get(account_id)
+        return None if meta is None else datetime.fromtimestamp(meta.synced_at, UTC)
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (on the event loop) each time the book's contents change."""
+        self._listeners.append(listener)
+
+    # -- queries ------------------------------------------------------------------
+
+    def search(
+        self, query: str, account_ids: Iterable[str] | None = None, limit: int | None = None
+    ) -> BookResult:
+        """Ranked people in the book for ``query`` (empty: everyone, by name).
+
+        ``account_ids`` limits the search and each person's identities to those
+        accounts (None: all). ``people`` holds at most ``limit`` rows, built as
+        they are read; ``total`` counts every matching person.
+        """
+        return self._index.search(query, account_ids, limit, region=self.region)
+
+    async def lookup(
+        self,
+        client: BeeperClient,
+        query: str,
+        accounts: Sequence[str],
+        *,
+        limit: int | None = None,
+    ) -> BookResult:
+        """:meth:`search`, plus each account's exact lookup when ``query`` is an identifier.
+
+        For a phone number, email address or ``@username``, every account in
+        ``accounts`` is asked (``GET …/contacts?query=``; a national number is
+        sent as E.164 when :attr:`region` reads it). A hit that is, or shares a
+        phone or email with, someone in the book joins that person's row
+        (named as the book names them); other hits follow the book's rows with
+        ``in_book=False``. One account failing is noted in ``lookup_errors``.
+        """
+        kind = identifier_kind(query)
+        index = self._index
+        if kind is None:
+            return index.search(query, accounts, limit, region=self.region)
+        asked = query.strip()
+        if kind == IdentifierKind.PHONE:
+            asked = e164_in_region(asked, self.region) or asked
+        answers = await asyncio.gather(
+            *(client.search_contacts(a, asked) for a in accounts), return_exceptions=True
+        )
+        errors: dict[str, BeeperError] = {}
+        hits: list[Contact] = []
+        for account_id, answer in zip(accounts, answers, strict=True):
+            if isinstance(answer, BeeperError):
+                log.info("exact lookup on %s failed: %s", account_id, answer)
+                errors[account_id] = answer
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                hits.extend(Contact(user, account_id) for user in answer)
+        terms = parse_query(query, self.region)
+        scope = index.scope(accounts)
+        ranked = index.ranked_persons(terms, scope)
+        extra: dict[int, list[Contact]] = {p: [] for p in ranked}
+        outsiders = PersonIndex()
+        for hit in hits:
+            person = index.person_of(*hit.key)
+            if person is None:
+                person = index.person_by_keys(person_keys(hit.user))
+                if person is None:
+                    outsiders.add(hit)
+                    continue
+                extra.setdefault(person, []).append(hit)
+            else:
+                extra.setdefault(person, [])
+        people: list[BookPerson] = [
+            index.person(p, terms, scope, extra=found) for p, found in extra.items()
+        ]
+        people.extend(person_row(o.identities, terms, in_book=False) for o in outsiders)
+        total = len(people)
+        return BookResult(people if limit is None else people[:limit], total, query, errors)
+
+    # -- changes -------------------------------------------------------------------
+
+    def syncer(
+        self,
+        client: BeeperClient,
+        *,
+        observer: Callable[[SyncProgress], None] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> BookSync:
+        """A :class:`BookSync` that fills this book from ``client``."""
+        return BookSync(self, client, observer=observer, concurrency=concurrency)
+
+    async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
+        """Make ``rows`` the account's contacts (on disk, then in the index)."""
+        await self._in_worker(self._store.replace_account, account_id, rows)
+        await self._reload()
+
+    async def forget(self, account_ids: Iterable[str]) -> None:
+        """Remove accounts (and their contacts) from the book."""
+        await self._in_worker(self._store.forget, list(account_ids))
+        await self._reload()
+
+    async def clear(self) -> None:
+        """Empty the book (the file is removed and started afresh)."""
+        await self._in_worker(self._store.clear)
+        await self._reload()
+
+    async def remove(self) -> None:
+        """Close the book and delete its file (``beeper-tui cache clear``)."""
+        await self._in_worker(self._store.remove)
+        self._worker.shutdown(wait=False)
+        self._index = BookIndex()
+        self._meta = {}
+
+    async def close(self) -> None:
+        """Close the store; the file stays for the next start."""
+        await self._in_worker(self._store.close)
+        self._worker.shutdown(wait=False)
+
+    async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+
+    async def _reload(self) -> None:
+        # Several accounts finishing together share one rebuild: whoever gets
+        # the lock rebuilds from what is on disk now, later waiters find the
+        # flag cleared and return.
+        #
+        # Rebuilding a 100,000-contact index costs a second or two of CPU; when
+        # accounts finish in a row, wait twice as long as the last rebuild
+        # took before the next, so rebuilding takes at most a third of the
+        # time and more finished accounts share each one.
+        self._dirty = True
+        async with self._reload_lock:
+            if not self._dirty:
+                return
+            pause = _REBUILD_SPACING * self._last_build - (time.monotonic() - self._built_at)
+            if pause > 0:
+                await asyncio.sleep(pause)
+            self._dirty = False
+            store = self._store
+
+            def load() -> tuple[BookIndex, list[AccountMeta]]:
+                return BookIndex(store.contacts()), store.accounts()
+
+            started = time.monotonic()
+            self._index, meta = await self._in_worker(load)
+            self._built_at = time.monotonic()
+            self._last_build = self._built_at - started
+            self._meta = {m.account_id: m for m in meta}
+        for listener in list(self._listeners):
+            listener()
