@@ -11,7 +11,7 @@ from beeper_tui.demo import DEMO_TOKEN, Dataset, create_demo_app
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.networks import network_name
 from beeper_tui.ui.app import BeeperApp
-from tests.ui_helpers import settle
+from tests.ui_helpers import settle, wait_for
 
 SIZE = (120, 40)
 
@@ -39,8 +39,9 @@ async def test_accounts_hidden_from_the_list_are_found_through_chats(
         assert hidden
         assert not hidden & listed  # this build leaves iMessage out of the list
         await backend.info()
-        accounts = await backend.accounts.refresh()
-        found = {a.account_id for a in accounts}
+        await backend.accounts.refresh()
+        assert await backend.accounts.find_hidden_accounts()
+        found = {a.account_id for a in backend.accounts.accounts}
         assert hidden <= found
         assert backend.accounts.found_through_chats == frozenset(hidden)
         imessage = backend.accounts.get(next(iter(hidden)))
@@ -70,6 +71,7 @@ async def test_the_app_on_a_43_desktop_shows_the_imessage_account() -> None:
     app = BeeperApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        await wait_for(pilot, lambda: bool(app.backend.accounts.found_through_chats), limit=30)
         names = [network_name(a) for a in app.backend.accounts.accounts]
         assert "iMessage" in names
         assert app.backend.accounts.found_through_chats

@@ -70,15 +70,31 @@ class AccountDirectory:
         except BeeperError:
             self.stale = self.loaded
             raise
-        if self.find_hidden:
-            hidden = await self._hidden_accounts({a.account_id for a in fresh})
-            self.found_through_chats = frozenset(a.account_id for a in hidden)
-            fresh = [*fresh, *hidden]
-        self._accounts = display_order(fresh)
+        listed = {a.account_id for a in fresh}
+        # Accounts found through chats stay until the list names them itself.
+        kept = [self._by_id[i] for i in self.found_through_chats - listed if i in self._by_id]
+        self.found_through_chats = frozenset(a.account_id for a in kept)
+        self._accounts = display_order([*fresh, *kept])
         self._by_id = {a.account_id: a for a in self._accounts}
         self.loaded = True
         self.stale = False
         return self._accounts
+
+    async def find_hidden_accounts(self) -> bool:
+        """Add the accounts chats use but the list leaves out; True when any were new.
+
+        Does nothing unless :attr:`find_hidden` (builds that hide accounts). Runs
+        after the listed accounts are shown, so it never delays the first screen.
+        """
+        if not self.find_hidden or not self.loaded:
+            return False
+        hidden = await self._hidden_accounts({a.account_id for a in self._accounts})
+        if not hidden:
+            return False
+        self.found_through_chats |= {a.account_id for a in hidden}
+        self._accounts = display_order([*self._accounts, *hidden])
+        self._by_id = {a.account_id: a for a in self._accounts}
+        return True
 
     async def _hidden_accounts(self, listed: set[str]) -> list[Account]:
         """Accounts that chats use but the list lacks: one bounded sweep of chat search."""

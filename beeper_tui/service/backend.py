@@ -117,7 +117,9 @@ class Backend:
         """
         with contextlib.suppress(BeeperError):  # only to learn the build; the list decides
             await self.info()
-        accounts = await self.accounts.refresh()
+        await self.accounts.refresh()
+        await self.accounts.find_hidden_accounts()
+        accounts = self.accounts.accounts
         if account_id is None:
             return list(accounts)
         return [await self.accounts.detail(account_id)]

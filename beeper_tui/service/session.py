@@ -214,6 +214,7 @@ class Session:
             else:
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsLoaded(accounts))
+                self._spawn(self._find_hidden())
             break
         if self.refresh_seconds > 0:
             self._spawn(self._refresh_forever())
@@ -243,6 +244,11 @@ class Session:
 
     # -- while running -------------------------------------------------------
 
+    async def _find_hidden(self) -> None:
+        """Accounts the list leaves out (Desktop 4.3 hides iMessage) join once found."""
+        if await self.backend.accounts.find_hidden_accounts():
+            self.on_event(AccountsLoaded(self.backend.accounts.accounts))
+
     async def _refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(self.refresh_seconds)
@@ -264,6 +270,8 @@ class Session:
             return
         self._set_health(Health.ONLINE)
         self.on_event(AccountsLoaded(accounts))
+        if not quiet:
+            self._spawn(self._find_hidden())
 
     def report(self, error: BaseException) -> ErrorKind:
         """Tell the session a request failed; it reconnects or re-authenticates as needed."""
