@@ -25,7 +25,7 @@ precedence: flags > environment > config file > defaults.
 """
 
 
-def build_parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
+def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     """The whole command tree (``beeper-tui --help``, ``beeper-tui COMMAND --help``)."""
     parser = OneLineParser(
         prog="beeper-tui",
@@ -35,21 +35,22 @@ def build_parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
         secrets=secrets,
     )
     app_command.add_arguments(parser)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
-    # Subparsers are built by the parent's class: pass the secrets on.
-    commands.add_parser = _with_secrets(commands.add_parser, secrets)  # type: ignore[method-assign]
+
+    class CommandParser(OneLineParser):
+        """A command's parser: it hides the same secrets and keeps its help's layout."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("secrets", secrets)
+            kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+            super().__init__(*args, **kwargs)
+
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", dest="command", parser_class=CommandParser
+    )
+    parser.commands = commands.choices
     export_command.register(commands)
     demo_server_command.register(commands)
     return parser
-
-
-def _with_secrets(add_parser: Callable[..., Any], secrets: Sequence[str]) -> Callable[..., Any]:
-    def add(name: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("secrets", secrets)
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        return add_parser(name, **kwargs)
-
-    return add
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace | int:
@@ -59,8 +60,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace | int:
         args, extra = parser.parse_known_args(list(argv))
         if extra:
             # Report on the parser of the command they were given to, not the top one.
-            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            owner = commands.choices.get(args.command, parser) if args.command else parser
+            owner = parser.commands.get(args.command, parser) if args.command else parser
             owner.error(f"unrecognized arguments: {' '.join(extra)}")
         return args
     except SystemExit as exc:  # --help, --version, or a bad argument (already reported)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from beeper_tui.api.redact import mask_secrets
@@ -40,6 +40,8 @@ class OneLineParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, secrets: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.secrets = secrets
+        self.commands: Mapping[str, argparse.ArgumentParser] = {}
+        """The subcommands' parsers, by name (the top-level parser only)."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {scrub(message, self.secrets)}\n")

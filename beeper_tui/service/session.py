@@ -156,7 +156,6 @@ class Session:
         self.refresh_seconds = refresh_seconds
         self.health = Health.CONNECTING
         self._tasks: set[asyncio.Task[None]] = set()
-        self._reconnecting: asyncio.Task[None] | None = None
         self._reauth: asyncio.Task[None] | None = None
 
     @property
@@ -279,7 +278,7 @@ class Session:
         if kind is ErrorKind.UNREACHABLE and not self.offline:
             log.warning("connection lost: %s", error)
             self._set_health(Health.OFFLINE)
-            self._reconnecting = self._spawn(self._reconnect())
+            self._spawn(self._reconnect())
         elif kind is ErrorKind.AUTH and (self._reauth is None or self._reauth.done()):
             assert isinstance(error, AuthenticationError)
             self._reauth = self._spawn(self._reauthenticate(error))
