@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from beeper_tui.api.net import is_loopback_host
-from beeper_tui.demo.app import DEMO_TOKEN, create_demo_app
+from beeper_tui.demo.asgi import DEMO_TOKEN, create_demo_app
 from beeper_tui.demo.dataset import DEFAULT_SEED, build_dataset
 from beeper_tui.demo.faults import Latency
 from beeper_tui.demo.generations import LATEST_VERSION

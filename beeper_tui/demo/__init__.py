@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from beeper_tui.demo.app import DEMO_TOKEN, DemoState, create_demo_app
+from beeper_tui.demo.asgi import DEMO_TOKEN, DemoState, create_demo_app
 from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, build_dataset
 from beeper_tui.demo.faults import FaultRule, Latency
 

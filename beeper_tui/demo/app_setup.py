@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 if TYPE_CHECKING:
-    from beeper_tui.demo.app import DemoState
+    from beeper_tui.demo.asgi import DemoState
 
 SetupState = Literal[
     "needs-login",

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from beeper_tui.demo.app import _issue, _json_body, error_response, validation_error
+from beeper_tui.demo.asgi import _issue, _json_body, error_response, validation_error
 from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
 from beeper_tui.demo.search import normalize
 

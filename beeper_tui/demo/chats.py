@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from beeper_tui.demo.app import (
+from beeper_tui.demo.asgi import (
     MAX_PAGE_SIZE,
     _issue,
     _json_body,
@@ -47,7 +47,7 @@ from beeper_tui.demo.search import normalize
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from beeper_tui.demo.app import DemoState
+    from beeper_tui.demo.asgi import DemoState
 
 REFERENCE_TIME = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
 """The demo world's "now": every ``lastActivity`` is at or before it."""
