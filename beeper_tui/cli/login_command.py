@@ -57,8 +57,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return resolve_settings({"base_url": args.base_url}, config_path=args.config)
+def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
+    """The settings, and the config file the token goes to (it may not exist yet)."""
+    config: Path | None = args.config
+    existing = config if config is not None and config.exists() else None
+    settings = resolve_settings({"base_url": args.base_url}, config_path=existing)
+    return settings, config or settings.config_path or default_config_path()
 
 
 async def _where(settings: Settings) -> str:
@@ -70,11 +74,10 @@ async def _where(settings: Settings) -> str:
 def run_login(args: argparse.Namespace) -> int:
     """Sign in; 0 once the token is saved."""
     try:
-        settings = _settings(args)
+        settings, path = _settings(args)
     except ConfigError as exc:
         print(f"beeper-tui login: error: {exc}", file=sys.stderr)
         return 2
-    path = settings.config_path or default_config_path()
     browser = not args.no_browser and can_open_browser()
 
     def show(url: str) -> None:
@@ -109,8 +112,7 @@ def run_login(args: argparse.Namespace) -> int:
 def run_logout(args: argparse.Namespace) -> int:
     """Revoke the saved token and remove it from the config file."""
     try:
-        settings = _settings(args)
-        path = settings.config_path or default_config_path()
+        settings, path = _settings(args)
         token = load_config_file(path).get("access_token")
     except ConfigError as exc:
         print(f"beeper-tui logout: error: {exc}", file=sys.stderr)
