@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.config import Settings
 from beeper_tui.api.errors import BeeperError
+from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, create_demo_app
 from beeper_tui.demo.generations import LATEST_VERSION, REPRESENTATIVE_VERSIONS, Generation
 from beeper_tui.service.backend import Backend
