@@ -6,7 +6,12 @@ import httpx
 import pytest
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.api.errors import AuthenticationError, DesktopTooOldError, PermissionDeniedError
+from beeper_tui.api.errors import (
+    AuthenticationError,
+    DesktopTooOldError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from beeper_tui.demo import DEMO_TOKEN, Dataset, create_demo_app
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.desktop import DesktopBuild
@@ -24,7 +29,7 @@ async def test_error_keyed_bodies_of_older_builds_are_read() -> None:
         return httpx.Response(404, json={"error": "Account gone away"})
 
     async with _client(httpx.MockTransport(handler)) as client:
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(NotFoundError) as caught:
             await client.get_account("x")
     assert "Account gone away" in str(caught.value)
     assert "HTTP 404" in str(caught.value)

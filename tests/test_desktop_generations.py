@@ -8,11 +8,13 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import ValidationError
+from rich.text import Text
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, create_demo_app
+from beeper_tui.demo.faults import FaultRule
 from beeper_tui.demo.generations import LATEST_VERSION, REPRESENTATIVE_VERSIONS, Generation
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.networks import network_name
@@ -200,3 +202,25 @@ def test_settings_cap_the_page_size_at_200() -> None:
     assert Settings(page_size=200).page_size == 200
     with pytest.raises(ValidationError):
         Settings(page_size=201)
+
+
+async def test_a_hidden_account_whose_contacts_fail_stays_and_says_so(
+    demo_dataset: Dataset,
+) -> None:
+    app, state = _app_on(demo_dataset, LATEST_VERSION)
+    hidden = next(iter(_imessage_ids(demo_dataset)))
+    state.faults.add(FaultRule(path=r"/contacts(/list)?$", status=404, message="Account not found"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert hidden in app.backend.accounts.found_through_chats
+        app.switch_account(hidden)
+        await settle(app, pilot)
+        assert hidden in {a.account_id for a in app.backend.accounts.accounts}
+        prompt = app.sidebar.get_option(hidden).prompt
+        assert isinstance(prompt, Text)
+        assert "can't list contacts" in prompt.plain
+        assert "Account not found" in app.query_one("#contacts", ContactList).status_text
+        # Listed accounts failing the same way keep their ordinary row.
+        telegram = app.sidebar.get_option("telegram").prompt
+        assert isinstance(telegram, Text)
+        assert "can't list contacts" not in telegram.plain

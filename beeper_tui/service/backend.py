@@ -81,8 +81,9 @@ class Backend:
         On a build without ``contacts/list`` it searches instead (and says
         why browsing is unavailable when the query is empty).
         """
+        pager: ContactPager
         if not self.build.has_contacts_list:
-            return SearchOnlyPager(
+            pager = SearchOnlyPager(
                 self.client,
                 account_id,
                 query,
@@ -90,9 +91,12 @@ class Backend:
                 page_size=self.page_size,
                 auto_retry=auto_retry,
             )
-        return ContactPager(
-            self.client, account_id, query, page_size=self.page_size, auto_retry=auto_retry
-        )
+        else:
+            pager = ContactPager(
+                self.client, account_id, query, page_size=self.page_size, auto_retry=auto_retry
+            )
+        pager.on_account_failure = self.accounts.note_contacts_failed
+        return pager
 
     def all_pager(self, query: str = "") -> AllAccountsPager:
         """A source over every account at once, for ``query``.

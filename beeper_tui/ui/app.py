@@ -237,7 +237,7 @@ class BeeperApp(App[None]):
 
     def _show_accounts(self, accounts: Sequence[Account]) -> None:
         first_load = self.pane.account_id is None
-        self.sidebar.show_accounts(accounts)
+        self.sidebar.show_accounts(accounts, self.backend.accounts.contact_problems)
         if first_load and not self._gc_frozen:
             self._gc_frozen = True
             self.call_after_refresh(_freeze_startup_objects)
@@ -289,6 +289,9 @@ class BeeperApp(App[None]):
     @on(SearchPane.RequestFailed)
     def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
         self.session.report(event.error)
+        if self.backend.accounts.contact_problems:
+            # An account found only through chats failed: it stays, saying why.
+            self._show_accounts(self.backend.accounts.accounts)
 
     @on(ContactList.Highlighted)
     def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:
