@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
+from textual.widgets import Button
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.config import Settings, load_config_file
@@ -154,10 +155,11 @@ async def test_an_expired_token_at_start_leads_to_sign_in_in_the_app(
         await wait_for_screen(pilot, TokenScreen, "#sign-in")
         reason = str(app.screen.query_one("#token-reason").render())
         assert EXPIRED_MESSAGE.split(":")[0] in reason
-        # Sign-in is offered first, and has the focus.
-        sign_in_button = app.screen.query_one("#sign-in")
-        await wait_for(pilot, lambda: app.screen.focused is sign_in_button)
-        await pilot.press("enter")
+        # Sign-in is offered first, above the token box.
+        dialog = app.screen.query_one("#token-dialog")
+        order = [child.id for child in dialog.children]
+        assert order.index("sign-in") < order.index("token-input")
+        app.screen.query_one("#sign-in", Button).press()
         await wait_for(pilot, lambda: bool(visits))
         await asyncio.wait_for(visits[0], 10)
         await wait_for(pilot, lambda: not isinstance(app.screen, TokenScreen), limit=10)

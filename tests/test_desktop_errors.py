@@ -16,7 +16,7 @@ from beeper_tui.demo import DEMO_TOKEN, Dataset, create_demo_app
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.desktop import DesktopBuild
 from beeper_tui.service.person import Contact
-from beeper_tui.service.session import EXPIRED_MESSAGE, rejected_message
+from beeper_tui.service.session import rejected_message
 from beeper_tui.service.setup_state import describe_setup
 
 
@@ -44,7 +44,10 @@ async def test_an_expired_token_says_sign_in_again() -> None:
             await client.list_accounts()
     assert caught.value.expired
     assert "sign in again" in caught.value.message
-    assert rejected_message(caught.value) == EXPIRED_MESSAGE
+    assert rejected_message(caught.value) == (
+        "Beeper Desktop rejected the token: Token expired. "
+        "Sign in with Beeper Desktop again (or paste a new token)."
+    )
 
 
 async def test_a_read_only_token_is_explained(demo_dataset: Dataset) -> None:

@@ -79,9 +79,10 @@ EXPIRED_MESSAGE = (
 
 def rejected_message(error: AuthenticationError) -> str:
     """What the token screen says when Beeper Desktop refused the token."""
+    said = f"Beeper Desktop rejected the token: {error.body.text or 'unauthorized'}"
     if error.expired:
-        return EXPIRED_MESSAGE
-    return f"Beeper Desktop rejected the token: {error.body.text or 'unauthorized'}"
+        return f"{said}. Sign in with Beeper Desktop again (or paste a new token)."
+    return said
 
 
 class Health(Enum):

@@ -136,10 +136,8 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
                 yield Button("Quit", id="quit", variant="error")
 
     def on_mount(self) -> None:
-        if self.sign_in is not None:
-            self.query_one("#sign-in", Button).focus()
-        else:
-            self.query_one("#token-input", Input).focus()
+        # Focus stays on the box so a pasted token needs no extra key; Sign in is a Tab away.
+        self.query_one("#token-input", Input).focus()
 
     def _status(self, text: Text) -> None:
         self.query_one("#sign-in-status", Static).update(text)
