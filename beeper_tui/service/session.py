@@ -72,8 +72,8 @@ def classify(error: BaseException) -> ErrorKind:
 
 
 EXPIRED_MESSAGE = (
-    "Your sign-in has expired or was revoked: sign in with Beeper Desktop again "
-    "(or paste a new token)."
+    "Beeper Desktop rejected the token: it is no longer active (expired, revoked or "
+    "unknown). Sign in with Beeper Desktop again (or paste a new token)."
 )
 
 

@@ -103,6 +103,8 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
         Binding("escape", "quit", "Quit"),
         Binding("ctrl+d", "demo", "Try the demo"),
     ]
+    AUTO_FOCUS = "#token-input"
+    """A pasted token needs no extra key; Sign in (above the box) is a Tab away."""
 
     def __init__(
         self, *, reason: str | None, config_path: str | None, sign_in: SignIn | None = None
@@ -136,7 +138,6 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
                 yield Button("Quit", id="quit", variant="error")
 
     def on_mount(self) -> None:
-        # Focus stays on the box so a pasted token needs no extra key; Sign in is a Tab away.
         self.query_one("#token-input", Input).focus()
 
     def _status(self, text: Text) -> None:
