@@ -12,6 +12,7 @@ from beeper_tui.api.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from beeper_tui.api.models import User
 from beeper_tui.demo import DEMO_TOKEN, Dataset, create_demo_app
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.desktop import DesktopBuild
@@ -89,3 +90,54 @@ def test_setup_states_each_say_what_to_do() -> None:
     assert "syncing" in (describe_setup("needs-first-sync") or "")
     assert "verified" in (describe_setup("needs-verification") or "")
     assert describe_setup("something-new")
+
+
+def _chat_backend(
+    version: str | None, answers: dict[str, httpx.Response]
+) -> tuple[Backend, list[str]]:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/v1/focus":
+            return httpx.Response(200, json={"success": True})
+        return answers[request.url.path]
+
+    backend = Backend(_client(httpx.MockTransport(handler)))
+    backend.build = DesktopBuild(version)
+    return backend, seen
+
+
+def _person() -> Contact:
+    return Contact(User.model_validate({"id": "u1", "fullName": "Ana"}), "telegram")
+
+
+async def test_a_405_on_chats_start_falls_back_and_is_remembered() -> None:
+    backend, seen = _chat_backend(
+        None,
+        {
+            "/v1/chats/start": httpx.Response(405, json={"message": "Method not allowed"}),
+            "/v1/chats": httpx.Response(200, json={"chatID": "c1", "status": "existing"}),
+        },
+    )
+    async with backend.client:
+        assert await backend.open_chat(_person()) == "c1"
+        assert await backend.open_chat(_person()) == "c1"
+    assert backend.start_route == "chats"
+    assert seen == [
+        "POST /v1/chats/start",
+        "POST /v1/chats",
+        "POST /v1/focus",
+        "POST /v1/chats",
+        "POST /v1/focus",
+    ]
+
+
+async def test_a_404_about_the_person_on_a_new_build_is_not_a_missing_route() -> None:
+    backend, seen = _chat_backend(
+        "4.3.20", {"/v1/chats/start": httpx.Response(404, json={"message": "User not found"})}
+    )
+    async with backend.client:
+        with pytest.raises(NotFoundError, match="User not found"):
+            await backend.open_chat(_person())
+    assert seen == ["POST /v1/chats/start"]
