@@ -7,7 +7,7 @@ import os
 import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ __all__ = [
     "default_config_path",
     "env_settings",
     "load_config_file",
+    "remove_config_values",
     "resolve_settings",
     "save_config_values",
     "token_file_warning",
@@ -64,7 +65,7 @@ class Settings(BaseModel):
     # Numbers are strict (``page_size = true`` is not 1) and bounded both ways.
     debounce_ms: int = Field(default=200, ge=0, le=5000, strict=True)
     """Quiet time after the last keystroke before a search is sent."""
-    page_size: int = Field(default=50, ge=1, le=500, strict=True)
+    page_size: int = Field(default=50, ge=1, le=200, strict=True)
     """Contacts per page request."""
     refresh_seconds: float = Field(default=10.0, ge=0, le=86400, strict=True, allow_inf_nan=False)
     """How often account statuses refresh in the background (0 turns it off, else >= 0.1)."""
@@ -108,6 +109,11 @@ class Settings(BaseModel):
         if 0 < value < 0.1 or not math.isfinite(value):
             raise ValueError("must be 0 (off) or between 0.1 and 86400 seconds")
         return value
+
+    @property
+    def base_url_is_default(self) -> bool:
+        """Whether no flag, variable or config file named the base URL (so: find Desktop)."""
+        return "base_url" not in self.model_fields_set
 
     @property
     def display_base_url(self) -> str:
@@ -246,6 +252,20 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
     """
     current = load_config_file(path) if path.exists() else {}
     current.update({k: v for k, v in values.items() if v is not None})
+    _write_config(path, current)
+
+
+def remove_config_values(path: Path, keys: Sequence[str]) -> None:
+    """Remove ``keys`` from the TOML config at ``path`` (rewritten with mode 0600)."""
+    if not path.exists():
+        return
+    current = load_config_file(path)
+    for key in keys:
+        current.pop(key, None)
+    _write_config(path, current)
+
+
+def _write_config(path: Path, current: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)

@@ -22,6 +22,7 @@ from .models import (
     ContactSearchResult,
     FocusResult,
     Info,
+    SetupState,
     User,
 )
 from .transport import (
@@ -39,12 +40,20 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_LIMIT",
     "MAX_RETRY_WAIT",
     "BearerAuth",
     "BeeperClient",
 ]
 
 _ACCOUNTS: Final = TypeAdapter(list[Account])
+
+MAX_LIMIT: Final = 200
+"""The largest ``limit`` any list endpoint accepts; larger asks are a 400 on real builds."""
+
+
+def _limit(limit: int) -> str:
+    return str(max(1, min(limit, MAX_LIMIT)))
 
 
 class BeeperClient(Transport):
@@ -98,7 +107,7 @@ class BeeperClient(Transport):
         if direction is not None:
             params["direction"] = direction
         if limit is not None:
-            params["limit"] = str(limit)
+            params["limit"] = _limit(limit)
         if query:
             params["query"] = query
         return await self._get_model(
@@ -124,6 +133,19 @@ class BeeperClient(Transport):
             body["messageText"] = message_text
         data = await self._request("POST", "/v1/chats/start", json=body, retry=False)
         return self._validate("POST /v1/chats/start", ChatStartResult, data)
+
+    async def start_chat_legacy(self, account_id: str, user: Mapping[str, str]) -> ChatStartResult:
+        """``POST /v1/chats`` with ``mode: "start"``: how 4.2.557 to 4.2.807 start a chat.
+
+        Answers ``{chatID, status}``.
+        """
+        body: dict[str, Any] = {"accountID": account_id, "user": dict(user), "mode": "start"}
+        data = await self._request("POST", "/v1/chats", json=body, retry=False)
+        return self._validate("POST /v1/chats", ChatStartResult, data)
+
+    async def app_setup(self) -> SetupState:
+        """``GET /v1/app/setup``: whether Desktop is signed in, syncing or ready."""
+        return await self._get_model("/v1/app/setup", SetupState, read_timeout=READ_TIMEOUT_QUICK)
 
     async def focus(self, chat_id: str | None = None, draft_text: str | None = None) -> bool:
         """``POST /v1/focus``: bring Beeper Desktop to the front on ``chat_id``."""
@@ -164,7 +186,7 @@ class BeeperClient(Transport):
         if cursor is not None:
             pairs.append(("cursor", cursor))
         if limit is not None:
-            pairs.append(("limit", str(limit)))
+            pairs.append(("limit", _limit(limit)))
         return await self._get_model(
             "/v1/chats/search", ChatPage, params=httpx.QueryParams(tuple(pairs))
         )

@@ -17,6 +17,7 @@ __all__ = [
     "BeeperError",
     "CannotConnectError",
     "ConflictError",
+    "DesktopTooOldError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProtocolError",
@@ -70,8 +71,15 @@ class APIStatusError(BeeperError):
         self.endpoint = endpoint
         self.status_code = status_code
         self.body = body or ErrorBody()
-        server_says = self.body.message or self.default_hint
+        server_says = self.body.text or self.default_hint
+        advice = self.advice()
+        if advice:
+            server_says = f"{server_says}: {advice}"
         super().__init__(f"{server_says} (HTTP {status_code} from {endpoint})")
+
+    def advice(self) -> str | None:
+        """What the person can do about it, when this kind of error knows."""
+        return None
 
     @property
     def code(self) -> str | None:
@@ -85,10 +93,24 @@ class BadRequestError(APIStatusError):
     default_hint = "The request was not accepted"
 
 
+TOKEN_EXPIRED = "Token expired"
+INSUFFICIENT_SCOPE = "does not have the required scope"
+
+
 class AuthenticationError(APIStatusError):
     """401: the access token is missing, wrong or expired."""
 
     default_hint = "The access token was rejected"
+
+    @property
+    def expired(self) -> bool:
+        """Whether the server said the token expired (rather than is unknown)."""
+        return TOKEN_EXPIRED.lower() in (self.body.text or "").lower()
+
+    def advice(self) -> str | None:
+        if self.expired:
+            return "sign in again (beeper-tui login)"
+        return None
 
 
 class PermissionDeniedError(APIStatusError):
@@ -96,11 +118,48 @@ class PermissionDeniedError(APIStatusError):
 
     default_hint = "Permission denied"
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the token lacks a scope (a read-only token asked to write)."""
+        return INSUFFICIENT_SCOPE in (self.body.text or "").lower()
+
+    def advice(self) -> str | None:
+        if self.read_only:
+            return (
+                "this access token is read-only; sign in again with beeper-tui login "
+                "(it asks for read and write) or make a token that can write in Beeper "
+                "Desktop, Settings → Developers"
+            )
+        return None
+
 
 class NotFoundError(APIStatusError):
     """404: no such account (or an endpoint this Desktop build lacks)."""
 
     default_hint = "Not found"
+
+
+class DesktopTooOldError(BeeperError):
+    """A route the client knows answered 404/405: this Beeper Desktop build predates it."""
+
+    def __init__(
+        self,
+        feature: str,
+        needs: str,
+        have: str | None,
+        endpoint: str,
+        *,
+        hint: str | None = None,
+    ) -> None:
+        self.feature = feature
+        self.needs = needs
+        self.have = have
+        self.endpoint = endpoint
+        you_have = have or f"an older build without {endpoint}"
+        text = (
+            f"Update Beeper Desktop to use {feature} (needs {needs} or newer; you have {you_have})"
+        )
+        super().__init__(f"{text}. {hint}" if hint else text)
 
 
 class ConflictError(APIStatusError):

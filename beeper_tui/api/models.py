@@ -32,6 +32,7 @@ __all__ = [
     "InfoEndpoints",
     "InfoPlatform",
     "InfoServer",
+    "SetupState",
     "User",
     "ValidationIssue",
 ]
@@ -151,7 +152,15 @@ class ErrorBody(WireModel):
 
     code: str | None = None
     message: str | None = None
+    error: str | None = None
+    """What older builds (and OAuth endpoints) send instead of ``message``."""
+    error_description: str | None = None
     details: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The server's words, whichever key this build put them under."""
+        return self.message or self.error_description or self.error
 
     @property
     def issues(self) -> list[ValidationIssue]:
@@ -209,6 +218,12 @@ class Info(WireModel):
     platform: InfoPlatform = Field(default_factory=InfoPlatform)
     server: InfoServer = Field(default_factory=InfoServer)
     endpoints: InfoEndpoints = Field(default_factory=InfoEndpoints)
+
+
+class SetupState(WireModel):
+    """``GET /v1/app/setup``: ``state`` is ``needs-login``, ``initializing``, …, ``ready``."""
+
+    state: str | None = None
 
 
 class ChatStartResult(WireModel):

@@ -128,6 +128,19 @@ class Transport:
         """Whether an access token is configured (its value is never exposed)."""
         return self._auth is not None
 
+    @property
+    def access_token(self) -> str | None:
+        """The token, for the sign-in service's introspection only (never shown or logged)."""
+        return self._token
+
+    def set_base_url(self, base_url: str) -> None:
+        """Send every following request to ``base_url`` (a Desktop found on this machine)."""
+        raw_url = base_url.rstrip("/")
+        if self.proxied or not is_loopback_url(raw_url):
+            raise ValueError("only a client for this machine can move to another local address")
+        self._http.base_url = httpx.URL(raw_url)
+        self.base_url = display_url(raw_url)
+
     def set_access_token(self, token: str | None) -> None:
         """Use a new token for every following request."""
         self._token = token or None

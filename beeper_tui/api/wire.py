@@ -175,9 +175,10 @@ def status_error(
 ) -> APIStatusError:
     status = response.status_code
     body = _parse_error_body(raw_body)
-    if body is not None and body.message:
+    if body is not None and body.text:
         # Server text reaches the status row, toasts and the log: never the token.
-        body = body.model_copy(update={"message": mask(body.message)})
+        # Older builds say it under ``error``: one key from here on.
+        body = body.model_copy(update={"message": mask(body.text)})
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         return RateLimitedError(endpoint, status, body, retry_after=retry_after)

@@ -47,6 +47,8 @@ class AccountDirectory:
         """Whether to look for accounts the list leaves out (Desktop 4.3 hides iMessage)."""
         self.found_through_chats: frozenset[str] = frozenset()
         """IDs of accounts known only from chats, not from the account list."""
+        self.contact_problems: dict[str, str] = {}
+        """Account found through chats → why its contacts cannot be read (shown, not hidden)."""
         self._accounts: list[Account] = []
         self._by_id: dict[str, Account] = {}
         self.loaded = False
@@ -120,6 +122,11 @@ class AccountDirectory:
             )
             for account_id in seen
         ]
+
+    def note_contacts_failed(self, account_id: str, error: BeeperError) -> None:
+        """An account found only through chats could not list contacts: keep it, say why."""
+        if account_id in self.found_through_chats:
+            self.contact_problems[account_id] = error.message
 
     async def detail(self, account_id: str) -> Account:
         """Everything the server knows of one account.

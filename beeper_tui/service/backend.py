@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.api.errors import BeeperError, ProtocolError
-from beeper_tui.api.models import Account, Info
+from beeper_tui.api.errors import APIStatusError, BadRequestError, BeeperError, ProtocolError
+from beeper_tui.api.models import Account, ChatStartResult, Info
 
 from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
-from .desktop import HIDES_PLATFORM_SDK_ACCOUNTS, DesktopBuild
+from .desktop import (
+    CHATS_START,
+    HIDES_PLATFORM_SDK_ACCOUNTS,
+    INFO_AND_CONTACTS_LIST,
+    DesktopBuild,
+    is_missing_route,
+)
 from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
 from .scope import ALL_ACCOUNTS, Scope
+from .search_only import SearchOnlyPager
+from .setup_state import describe_setup
+from .sign_in import introspect
 
 __all__ = ["EXPORT_PAGE_SIZE", "Backend", "CannotMessageError"]
+
+log = logging.getLogger("beeper_tui.service")
 
 EXPORT_PAGE_SIZE: Final = 200
 """Export pages with the largest page the API allows (``limit`` is at most 200)."""
@@ -46,6 +58,8 @@ class Backend:
         self.is_demo = is_demo
         self.build = DesktopBuild()
         """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
+        self.start_route: str | None = None
+        """Where this Desktop starts chats (``chats/start`` or ``chats``), once one worked."""
 
     @property
     def base_url(self) -> str:
@@ -61,11 +75,28 @@ class Backend:
         """Use a new token for every following request."""
         self.client.set_access_token(token)
 
-    def pager(self, account_id: str, query: str = "") -> ContactPager:
-        """A fresh pager over ``account_id``'s contacts matching ``query``."""
-        return ContactPager(
-            self.client, account_id, query, page_size=self.page_size, auto_retry=True
-        )
+    def pager(self, account_id: str, query: str = "", *, auto_retry: bool = True) -> ContactPager:
+        """A fresh pager over ``account_id``'s contacts matching ``query``.
+
+        On a build without ``contacts/list`` it searches instead (and says
+        why browsing is unavailable when the query is empty).
+        """
+        pager: ContactPager
+        if not self.build.has_contacts_list:
+            pager = SearchOnlyPager(
+                self.client,
+                account_id,
+                query,
+                self.build,
+                page_size=self.page_size,
+                auto_retry=auto_retry,
+            )
+        else:
+            pager = ContactPager(
+                self.client, account_id, query, page_size=self.page_size, auto_retry=auto_retry
+            )
+        pager.on_account_failure = self.accounts.note_contacts_failed
+        return pager
 
     def all_pager(self, query: str = "") -> AllAccountsPager:
         """A source over every account at once, for ``query``.
@@ -75,7 +106,7 @@ class Backend:
         """
         return AllAccountsPager(
             [
-                ContactPager(self.client, a.account_id, query, page_size=self.page_size)
+                self.pager(a.account_id, query, auto_retry=False)
                 for a in searched_accounts(self.accounts.accounts)
             ]
         )
@@ -103,12 +134,41 @@ class Backend:
         ):
             if value:
                 wire[key] = value
-        result = await self.client.start_chat(identity.account_id, wire)
+        result = await self._start_chat(identity.account_id, wire)
         chat_id = result.resolved_chat_id
         if not chat_id:
             raise ProtocolError("POST /v1/chats/start", "the answer has no chat ID")
         await self.client.focus(chat_id)
         return chat_id
+
+    async def _start_chat(self, account_id: str, wire: dict[str, str]) -> ChatStartResult:
+        """``chats/start``, or on builds before 4.2.808 ``POST /v1/chats`` with ``mode: start``.
+
+        The route that worked is remembered, so later chats ask it first.
+        """
+        missing: APIStatusError | None = None
+        if self.start_route != "chats":
+            try:
+                result = await self.client.start_chat(account_id, wire)
+            except APIStatusError as exc:
+                # A 404 from a build that has chats/start is about the person, not the route.
+                if not is_missing_route(exc) or self.build.at_least(CHATS_START):
+                    raise
+                missing = exc
+            else:
+                self.start_route = "chats/start"
+                return result
+        try:
+            result = await self.client.start_chat_legacy(account_id, wire)
+        except APIStatusError as exc:
+            refused = is_missing_route(exc) or isinstance(exc, BadRequestError)
+            if self.build.lacks(INFO_AND_CONTACTS_LIST) or (missing is not None and refused):
+                raise self.build.too_old(
+                    "messaging", INFO_AND_CONTACTS_LIST, "POST /v1/chats/start"
+                ) from None
+            raise
+        self.start_route = "chats"
+        return result
 
     async def resolve_accounts(self, account_id: str | None) -> list[Account]:
         """Every account in display order (``None``), or the one with ``account_id``.
@@ -155,10 +215,43 @@ class Backend:
 
     async def info(self) -> Info:
         """Server discovery (``/v1/info``); what it says of the build is kept in :attr:`build`."""
-        info = await self.client.info()
+        try:
+            info = await self.client.info()
+        except APIStatusError as exc:
+            if is_missing_route(exc):
+                # Every build from 4.2.557 has /v1/info: this one is older.
+                self.build = DesktopBuild(without_info=True)
+                self.accounts.find_hidden = False
+            raise
         self.build = DesktopBuild(info.app.version)
         self.accounts.find_hidden = self.build.at_least(HIDES_PLATFORM_SDK_ACCOUNTS)
         return info
+
+    async def setup_problem(self) -> str | None:
+        """What is not ready in Beeper Desktop (not signed in, syncing…), from ``/v1/app/setup``.
+
+        None when it is ready, or when the build cannot say.
+        """
+        try:
+            setup = await self.client.app_setup()
+        except BeeperError:
+            return None
+        return describe_setup(setup.state)
+
+    async def token_inactive(self) -> bool:
+        """Whether Beeper Desktop's introspection says the token is no longer active.
+
+        False when it is active, or when this Desktop cannot say (no OAuth server).
+        """
+        token = self.client.access_token
+        if self.is_demo or token is None or not self.build.at_least(INFO_AND_CONTACTS_LIST):
+            return False
+        try:
+            found = await introspect(self.client.base_url, token)
+        except BeeperError as exc:
+            log.info("token introspection unavailable: %s", exc)
+            return False
+        return not found.active
 
     async def aclose(self) -> None:
         """Release the connection pool."""

@@ -105,6 +105,8 @@ class ContactPager:
         """Whether a rate-limited page is asked again by itself after ``Retry-After``."""
         self.on_update: Callable[[], None] | None = None
         self.on_failure: Callable[[str, BeeperError], None] | None = None
+        self.on_account_failure: Callable[[str, BeeperError], None] | None = None
+        """Told of every failed page too, for the account directory (set by the backend)."""
         self._retry = RetryTimer()
         self.keep_items = keep_items
         """False for streaming (export): pages are returned, not kept; only IDs are."""
@@ -198,6 +200,8 @@ class ContactPager:
             delay = auto_retry_delay(exc) if self.auto_retry else None
             if delay is not None:
                 self._retry.arm(delay, self.retry)
+            if self.on_account_failure is not None:
+                self.on_account_failure(self.account_id, exc)
             if self.on_failure is not None:
                 self.on_failure(self.account_id, exc)
             raise

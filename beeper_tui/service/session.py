@@ -34,6 +34,7 @@ __all__ = [
     "ErrorKind",
     "Health",
     "HealthChanged",
+    "Notice",
     "Reconnected",
     "Session",
     "SessionEvent",
@@ -70,9 +71,18 @@ def classify(error: BaseException) -> ErrorKind:
     return ErrorKind.OTHER
 
 
+EXPIRED_MESSAGE = (
+    "Beeper Desktop rejected the token: it is no longer active (expired, revoked or "
+    "unknown). Sign in with Beeper Desktop again (or paste a new token)."
+)
+
+
 def rejected_message(error: AuthenticationError) -> str:
     """What the token screen says when Beeper Desktop refused the token."""
-    return f"Beeper Desktop rejected the token: {error.body.message or 'unauthorized'}"
+    said = f"Beeper Desktop rejected the token: {error.body.text or 'unauthorized'}"
+    if error.expired:
+        return f"{said}. Sign in with Beeper Desktop again (or paste a new token)."
+    return said
 
 
 class Health(Enum):
@@ -114,7 +124,16 @@ class Reconnected:
     """Beeper Desktop is back, or a new token was accepted: retry what failed."""
 
 
-SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something worth a toast: where Desktop was found, or that it is not ready."""
+
+    title: str
+    text: str
+    warning: bool = False
+
+
+SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice
 
 TokenAnswer = str | Literal["demo", "quit"]
 """A token to use (the prompt saved it if asked to), or the user's other choice."""
@@ -149,8 +168,11 @@ class Session:
         on_event: Callable[[SessionEvent], None],
         *,
         refresh_seconds: float = 0,
+        find_desktop: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self.backend = backend
+        self.find_desktop = find_desktop
+        """Looks for Beeper Desktop on this machine (when no address was configured)."""
         self.prompts = prompts
         self.on_event = on_event
         self.refresh_seconds = refresh_seconds
@@ -178,6 +200,8 @@ class Session:
 
     async def start(self) -> None:
         """Reach Desktop, get a usable token, load the accounts; then refresh in the background."""
+        if self.find_desktop is not None and not self.backend.is_demo:
+            await self._find_desktop(self.find_desktop)
         while True:
             if not self.backend.is_demo:
                 try:
@@ -192,6 +216,11 @@ class Session:
                     log.info("GET /v1/info failed (%s); carrying on", exc)
                 if not self.backend.has_token and not await self._ask_token(None):
                     return
+                if self.backend.has_token and await self.backend.token_inactive():
+                    log.info("start-up: introspection says the token is not active")
+                    if not await self._ask_token(EXPIRED_MESSAGE):
+                        return
+                    continue
             else:
                 with contextlib.suppress(BeeperError):  # the in-process demo: only the build
                     await self.backend.info()
@@ -199,7 +228,11 @@ class Session:
                 accounts = await self.backend.accounts.refresh()
             except AuthenticationError as exc:
                 log.info("start-up: token rejected: %s", exc)
-                if not await self._ask_token(rejected_message(exc)):
+                reason = rejected_message(exc)
+                setup = await self.backend.setup_problem()
+                if setup is not None:
+                    reason = f"{setup}\n{reason}"
+                if not await self._ask_token(reason):
                     return
                 continue
             except CannotConnectError as exc:
@@ -210,13 +243,30 @@ class Session:
             except BeeperError as exc:
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsFailed(exc, quiet=False))
+                await self._tell_setup()
             else:
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsLoaded(accounts))
                 self._spawn(self._find_hidden())
+                await self._tell_setup()
             break
         if self.refresh_seconds > 0:
             self._spawn(self._refresh_forever())
+
+    async def _find_desktop(self, find: Callable[[], Awaitable[str | None]]) -> None:
+        url = await find()
+        if url is None:
+            log.info("start-up: no Beeper Desktop found; trying %s", self.backend.base_url)
+            return
+        self.backend.client.set_base_url(url)
+        self.on_event(Notice("Beeper Desktop", f"Found Beeper Desktop at {url}"))
+
+    async def _tell_setup(self) -> None:
+        if self.backend.is_demo or self.backend.build.version is None:
+            return  # the demo is always ready; a build that hides its version cannot say
+        problem = await self.backend.setup_problem()
+        if problem is not None:
+            self.on_event(Notice("Beeper Desktop is not ready", problem, warning=True))
 
     async def _cannot_connect(self, exc: CannotConnectError) -> bool:
         """Ask what to do; False when the user chose to quit."""

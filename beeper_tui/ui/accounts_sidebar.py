@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -41,10 +41,21 @@ def _line(*parts: Text) -> Text:
     return line
 
 
-def account_prompt(account: Account) -> Text:
-    """Two lines: badge + network, then the status in words and the owner's name."""
+def account_prompt(account: Account, problem: str | None = None) -> Text:
+    """Two lines: badge + network, then the status in words and the owner's name.
+
+    ``problem`` (why its contacts cannot be read) replaces the second line with a
+    short warning; the contact pane shows the whole reason.
+    """
     badge = status_badge(account.status)
     style = BADGE_STYLES[badge.level]
+    if problem is not None:
+        return Text("\n", end="").join(
+            [
+                _line(Text("⚠ ", "bold yellow"), safe_text(network_name(account), "bold")),
+                _line(Text("  can't list contacts · ", "yellow"), safe_text(problem, "dim")),
+            ]
+        )
     return Text("\n", end="").join(
         [
             _line(Text(badge.symbol + " ", style), safe_text(network_name(account), "bold")),
@@ -104,14 +115,23 @@ class AccountsSidebar(OptionList):
             return None
         return self.scope_of(self.get_option_at_index(self.highlighted).id)
 
-    def show_accounts(self, accounts: Sequence[Account]) -> None:
-        """Replace the rows, keeping the current scope highlighted."""
+    def show_accounts(
+        self, accounts: Sequence[Account], problems: Mapping[str, str] | None = None
+    ) -> None:
+        """Replace the rows, keeping the current scope highlighted.
+
+        ``problems`` maps account IDs to why their contacts cannot be read.
+        """
+        problems = problems or {}
         keep = self.highlighted_scope
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             if accounts:
                 self.add_option(Option(all_accounts_prompt(accounts), id=_ALL_OPTION))
-            self.add_options(Option(account_prompt(a), id=a.account_id) for a in accounts)
+            self.add_options(
+                Option(account_prompt(a, problems.get(a.account_id)), id=a.account_id)
+                for a in accounts
+            )
         scopes: list[Scope] = [ALL_ACCOUNTS, *(a.account_id for a in accounts)] if accounts else []
         if keep in scopes:
             self.highlighted = scopes.index(keep)

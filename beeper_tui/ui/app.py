@@ -22,6 +22,7 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
 from beeper_tui.service.backend import Backend, CannotMessageError
+from beeper_tui.service.discovery import find_desktop
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
@@ -30,6 +31,7 @@ from beeper_tui.service.session import (
     AccountsLoaded,
     Health,
     HealthChanged,
+    Notice,
     Reconnected,
     Session,
     SessionEvent,
@@ -87,6 +89,7 @@ class BeeperApp(App[None]):
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
+        own_backend = backend is None and not settings.demo
         backend = backend or open_backend(
             base_url=settings.base_url,
             access_token=settings.token,
@@ -100,6 +103,7 @@ class BeeperApp(App[None]):
             SessionPrompts(self),
             self._session_event,
             refresh_seconds=settings.refresh_seconds,
+            find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
         )
         """The connection to Beeper Desktop; the App observes it."""
         if backend.is_demo:
@@ -163,6 +167,14 @@ class BeeperApp(App[None]):
             self._accounts_failed(event.error)
         elif isinstance(event, Reconnected):
             self.pane.retry()
+        elif isinstance(event, Notice):
+            self.notify(
+                inert(event.text),
+                title=event.title,
+                severity="warning" if event.warning else "information",
+                timeout=10 if event.warning else 5,
+                markup=False,
+            )
 
     def watch_health(self, health: Health) -> None:
         subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
@@ -225,7 +237,7 @@ class BeeperApp(App[None]):
 
     def _show_accounts(self, accounts: Sequence[Account]) -> None:
         first_load = self.pane.account_id is None
-        self.sidebar.show_accounts(accounts)
+        self.sidebar.show_accounts(accounts, self.backend.accounts.contact_problems)
         if first_load and not self._gc_frozen:
             self._gc_frozen = True
             self.call_after_refresh(_freeze_startup_objects)
@@ -277,6 +289,9 @@ class BeeperApp(App[None]):
     @on(SearchPane.RequestFailed)
     def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
         self.session.report(event.error)
+        if self.backend.accounts.contact_problems:
+            # An account found only through chats failed: it stays, saying why.
+            self._show_accounts(self.backend.accounts.accounts)
 
     @on(ContactList.Highlighted)
     def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:

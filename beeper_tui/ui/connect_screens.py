@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import webbrowser
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.service.sign_in import can_open_browser
+
 from .safe_text import safe_text
+
+SignIn = Callable[[Callable[[str], None]], Awaitable[str]]
+"""Runs the sign-in: shows the URL through its argument, returns the token."""
+
+
+def open_browser(url: str) -> bool:
+    """Open ``url`` in a browser when this session has one (tests replace this)."""
+    return can_open_browser() and webbrowser.open(url)
+
 
 __all__ = ["TOKEN_HELP", "ConnectErrorScreen", "TokenEntered", "TokenScreen"]
 
@@ -89,17 +103,26 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
         Binding("escape", "quit", "Quit"),
         Binding("ctrl+d", "demo", "Try the demo"),
     ]
+    AUTO_FOCUS = "#token-input"
+    """A pasted token needs no extra key; Sign in (above the box) is a Tab away."""
 
-    def __init__(self, *, reason: str | None, config_path: str | None) -> None:
+    def __init__(
+        self, *, reason: str | None, config_path: str | None, sign_in: SignIn | None = None
+    ) -> None:
         super().__init__()
         self.reason = reason
         self.config_path = config_path
+        self.sign_in = sign_in
 
     def compose(self) -> ComposeResult:
         with Vertical(id="token-dialog", classes="dialog") as dialog:
             dialog.border_title = "Access token"
             if self.reason:
                 yield Static(safe_text(self.reason, "bold red"), id="token-reason")
+            if self.sign_in is not None:
+                yield Button("Sign in with Beeper Desktop", id="sign-in", variant="primary")
+                yield Static("", id="sign-in-status", classes="hint", markup=False)
+                yield Static("Or paste an access token:", classes="hint", markup=False)
             yield Static(TOKEN_HELP, classes="hint", markup=False)
             yield Input(
                 placeholder="Paste the access token",
@@ -117,6 +140,32 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
     def on_mount(self) -> None:
         self.query_one("#token-input", Input).focus()
 
+    def _status(self, text: Text) -> None:
+        self.query_one("#sign-in-status", Static).update(text)
+
+    @work(exclusive=True, group="sign-in", exit_on_error=False)
+    async def _run_sign_in(self) -> None:
+        assert self.sign_in is not None
+
+        def show(url: str) -> None:
+            opened = open_browser(url)
+            text = Text(
+                "Approve beeper-tui in the page that opened, or open:\n"
+                if opened
+                else "Open this address in a browser and approve beeper-tui:\n"
+            )
+            text.append_text(safe_text(url, "bold"))
+            text.append("\nWaiting for the approval…")
+            self._status(text)
+
+        self._status(Text("Asking Beeper Desktop…"))
+        try:
+            token = await self.sign_in(show)
+        except BeeperError as exc:
+            self._status(safe_text(f"Not signed in: {exc.message}", "bold red"))
+            return
+        self.dismiss(TokenEntered(token, save=True))
+
     def _submit(self) -> None:
         token = self.query_one("#token-input", Input).value.strip()
         if not token:
@@ -131,7 +180,9 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "connect":
+        if event.button.id == "sign-in":
+            self._run_sign_in()
+        elif event.button.id == "connect":
             self._submit()
         elif event.button.id == "demo":
             self.dismiss("demo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import Screen
@@ -13,6 +14,7 @@ from beeper_tui.config import save_config_values
 from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.session import TokenAnswer
+from beeper_tui.service.sign_in import sign_in
 from beeper_tui.wiring import open_backend
 
 from .connect_screens import ConnectChoice, ConnectErrorScreen, TokenEntered, TokenScreen
@@ -40,8 +42,17 @@ class SessionPrompts:
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """Ask for a token (saving it when asked to), or the demo, or quit."""
         path = self.app.settings.config_path
+        backend = self.app.backend
+
+        async def run_sign_in(show: Callable[[str], None]) -> str:
+            return (await sign_in(backend.base_url, show)).token
+
         result = await self._ask(
-            TokenScreen(reason=reason, config_path=str(path) if path else None)
+            TokenScreen(
+                reason=reason,
+                config_path=str(path) if path else None,
+                sign_in=None if backend.is_demo else run_sign_in,
+            )
         )
         if not isinstance(result, TokenEntered):
             return result
