@@ -94,6 +94,7 @@ class BeeperApp(App[None]):
             demo=settings.demo,
             demo_version=settings.demo_version,
             client_options=settings.client_options(),
+            export_max_contacts=settings.export_max_contacts,
         )
         self.session = Session(
             backend,

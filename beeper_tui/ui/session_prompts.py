@@ -76,6 +76,7 @@ class SessionPrompts:
             access_token=None,
             page_size=self.app.settings.page_size,
             demo=True,
+            export_max_contacts=self.app.settings.export_max_contacts,
         )
         self.app.pane.backend = demo
         self.app.sub_title = "demo data"
