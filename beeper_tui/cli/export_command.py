@@ -327,11 +327,12 @@ def _export(
         )
     except (KeyboardInterrupt, _Terminated) as exc:
         stderr.stop_progress()
+        # Only a file is all or nothing; a pipe has had what was sent so far.
+        nothing = target is not None and (sink is None or sink.is_file)
         if sink is not None:
             sink.abort()
         what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
-        nothing = sink is None or sink.is_file
-        stderr.error(what + ("; nothing was written" if target is not None and nothing else ""))
+        stderr.error(what + ("; nothing was written" if nothing else ""))
         return 128 + (exc.signum if isinstance(exc, _Terminated) else signal.SIGINT)
     except OSError as exc:  # writing failed: disk full, broken pipe, …
         stderr.stop_progress()
