@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.config import ConfigError, Settings, resolve_settings
-from beeper_tui.service.export.formats import FORMATS, clean_text, make_writer
+from beeper_tui.service.export.formats import FORMATS, make_writer
 from beeper_tui.service.export.run import (
     ExportProgress,
     ExportSink,
     export_contacts,
 )
+from beeper_tui.service.text_hygiene import clean_text
 from beeper_tui.wiring import open_backend
 
 from .common import argv_secrets, non_negative_int, positive_int, scrub
