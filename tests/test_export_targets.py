@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import json
 import os
@@ -22,7 +23,7 @@ from beeper_tui.cli.export_command import export_main
 from beeper_tui.config import ConfigError, resolve_settings
 from beeper_tui.demo import Dataset, build_dataset, create_demo_app
 from beeper_tui.service.export.formats import JsonLinesWriter
-from beeper_tui.service.export.run import EndlessAccountError, export_contacts
+from beeper_tui.service.export.run import EndlessAccountError, ExportSink, export_contacts
 from tests.hostile_server import HostileServer, answer
 
 ACCOUNT = "matrix"
@@ -88,6 +89,17 @@ def test_a_fifo_is_written_through_not_replaced(demo_app: Starlette, tmp_path: P
     # A stream, not a file: no byte order mark (that belongs to files for Excel).
     assert not received.startswith("\ufeff".encode())
     assert bytes(received) == expected.removeprefix("\ufeff".encode())
+    assert partials(tmp_path) == []
+
+
+def test_a_fifo_without_a_reader_fails_at_once_for_the_app(tmp_path: Path) -> None:
+    # The app exports on its event loop: waiting for a reader would freeze the screen.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="No such device or address") as info:
+        ExportSink(fifo, wait_for_reader=False)
+    assert info.value.errno == errno.ENXIO
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert partials(tmp_path) == []
 
 

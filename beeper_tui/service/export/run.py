@@ -238,7 +238,12 @@ class ExportSink:
     """Where the export goes: stdout, a device or pipe written straight through, or a
     temp file renamed onto the target on success."""
 
-    def __init__(self, target: Path | None) -> None:
+    def __init__(self, target: Path | None, *, wait_for_reader: bool = True) -> None:
+        """Open where the export goes (``None``: standard output).
+
+        With ``wait_for_reader`` False a FIFO nobody reads is an error (ENXIO)
+        at once, not a wait that would freeze an event loop.
+        """
         self.target = target
         self._tmp: Path | None = None
         self._wrapper: io.TextIOWrapper | None = None
@@ -248,7 +253,7 @@ class ExportSink:
             if _same_file_as_stdout(target):
                 target = None  # /dev/stdout, /dev/fd/1: stdout's own stream, its offset too
             else:
-                self._open_direct(target)
+                self._open_direct(target, wait_for_reader=wait_for_reader)
                 return
         if target is None:
             sys.stdout.flush()
@@ -278,11 +283,15 @@ class ExportSink:
             self._tmp.unlink(missing_ok=True)
             raise
 
-    def _open_direct(self, target: Path) -> None:
+    def _open_direct(self, target: Path, *, wait_for_reader: bool) -> None:
         # A FIFO blocks here until its reader opens it, as ``cat > fifo`` would.
         flags = os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        if not wait_for_reader:
+            flags |= os.O_NONBLOCK
         fd = os.open(target, flags)
         try:
+            if not wait_for_reader:
+                os.set_blocking(fd, True)
             if stat.S_ISREG(os.fstat(fd).st_mode):
                 os.ftruncate(fd, 0)  # /dev/fd/N opened on a regular file
             self.stream = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
@@ -364,7 +373,8 @@ async def export_to_file(
     ``target`` untouched, then re-raises. A device or pipe is written straight
     through (see :class:`ExportSink`).
     """
-    sink = ExportSink(target)
+    # Called on an event loop: a FIFO without a reader fails instead of blocking it.
+    sink = ExportSink(target, wait_for_reader=False)
     try:
         writer = make_writer(fmt, sink.stream, to_file=sink.is_file)
         result = await export_contacts(
