@@ -225,3 +225,19 @@ def test_export_max_contacts_is_read_from_the_config(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("export_max_contacts = 5000\n")
     assert resolve_settings({}, environ={}, config_path=path).export_max_contacts == 5000
+
+
+def test_the_cli_stops_an_account_past_export_max_contacts(
+    demo_app: Starlette, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("export_max_contacts = 100\n")  # the demo's matrix account has 150
+    target = tmp_path / "out.vcf"
+    argv = ["--demo", "--account", ACCOUNT, "--format", "vcf", "--page-size", "50"]
+    code = export_main([*argv, "--config", str(config), "-o", str(target)], demo_app=demo_app)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "more than 100 contacts" in err
+    assert "export_max_contacts" in err
+    assert not target.exists()
+    assert partials(tmp_path) == []
