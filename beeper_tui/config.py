@@ -42,6 +42,7 @@ CONFIG_KEYS: Final = (
     "max_response_mb",
     "request_timeout",
     "use_proxy",
+    "export_max_contacts",
 )
 
 
@@ -73,6 +74,8 @@ class Settings(BaseModel):
     """Largest answer accepted from Beeper Desktop, in MB after decompression."""
     request_timeout: float = Field(default=60.0, ge=1, le=600, strict=True, allow_inf_nan=False)
     """Longest one request may take from start to the last byte of its answer, in seconds."""
+    export_max_contacts: int = Field(default=1_000_000, ge=1, le=100_000_000, strict=True)
+    """Most contacts an export takes from one account; more ends it as an endless account."""
     use_proxy: bool = Field(default=False, strict=True)
     """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
     theme: str = Field(default="textual-dark", strict=True)

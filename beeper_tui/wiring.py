@@ -14,6 +14,7 @@ import httpx
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE
+from beeper_tui.service.export.run import DEFAULT_MAX_CONTACTS
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -34,6 +35,7 @@ def open_backend(
     demo_app: ASGIApp | None = None,
     max_retries: int = 2,
     client_options: Mapping[str, Any] | None = None,
+    export_max_contacts: int = DEFAULT_MAX_CONTACTS,
 ) -> Backend:
     """Connect to a real Beeper Desktop, or with ``demo`` to the embedded stand-in.
 
@@ -58,6 +60,8 @@ def open_backend(
             transport=httpx.ASGITransport(app=app),
             max_retries=max_retries,
         )
-        return Backend(client, page_size=page_size, is_demo=True)
+        return Backend(
+            client, page_size=page_size, is_demo=True, export_max_contacts=export_max_contacts
+        )
     client = BeeperClient(base_url, access_token, max_retries=max_retries, **(client_options or {}))
-    return Backend(client, page_size=page_size)
+    return Backend(client, page_size=page_size, export_max_contacts=export_max_contacts)

@@ -7,19 +7,21 @@ import asyncio
 import contextlib
 import io
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.config import ConfigError, resolve_settings
-from beeper_tui.service.export.formats import FORMATS, clean_text, make_writer
+from beeper_tui.config import ConfigError, Settings, resolve_settings
+from beeper_tui.service.export.formats import FORMATS, make_writer
 from beeper_tui.service.export.run import (
     ExportProgress,
     ExportSink,
     export_contacts,
 )
+from beeper_tui.service.text_hygiene import clean_text
 from beeper_tui.wiring import open_backend
 
 from .common import argv_secrets, non_negative_int, positive_int, scrub
@@ -41,7 +43,10 @@ formats:
   jsonl  the same objects, one per line
 
 A file is written only when the whole export succeeded; on any error the exit
-status is 1 and an existing FILE is left as it was.
+status is 1 and an existing FILE is left as it was. Ctrl-C, SIGTERM and SIGHUP
+remove the unfinished file too (exit status 128 + the signal's number). A FILE
+that is a device or a pipe (/dev/stdout, a FIFO, >(gzip > x.gz)) is written
+straight through, like standard output.
 """
 
 
@@ -142,6 +147,43 @@ class _Stderr:
             self._progress = None
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (a BaseException, as KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_ABORT_SIGNALS: Final = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _abort_on_signals() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise :class:`_Terminated` wherever the export is.
+
+    A Python-level handler runs even while a write blocks on a full pipe or
+    opening a FIFO waits for its reader; the handlers before are restored after.
+    """
+
+    def terminated(signum: int, _frame: object) -> None:
+        raise _Terminated(signum)
+
+    previous = {}
+    try:
+        for signum in _ABORT_SIGNALS:
+            previous[signum] = signal.signal(signum, terminated)
+    except ValueError:  # not the main thread: signals stay as they were
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _silence_stdout() -> None:
     # The reader went away (``| head``): point stdout at /dev/null so the
     # interpreter's final flush does not complain about the closed pipe.
@@ -162,6 +204,7 @@ async def _run(
     demo_app: ASGIApp | None,
     sink: ExportSink,
     stderr: _Stderr,
+    max_contacts: int,
 ) -> int:
     backend = open_backend(
         base_url=base_url,
@@ -174,7 +217,7 @@ async def _run(
     )
     try:
         accounts = await backend.resolve_accounts(None if args.all else args.account)
-        writer = make_writer(args.format, sink.stream, to_file=sink.target is not None)
+        writer = make_writer(args.format, sink.stream, to_file=sink.is_file)
         result = await export_contacts(
             backend.client,
             accounts,
@@ -184,6 +227,7 @@ async def _run(
             keep_going=args.all,
             progress=stderr.update,
             on_account_error=lambda account, exc: stderr.error(f"{account.account_id}: {exc}"),
+            max_contacts=max_contacts,
         )
     except BeeperError as exc:
         stderr.error(str(exc))
@@ -194,7 +238,7 @@ async def _run(
         failed = len(result.failures)
         stderr.error(
             f"{failed} of {len(accounts)} accounts failed"
-            + ("; nothing was written" if sink.target is not None else "")
+            + ("; nothing was written" if sink.is_file else "")
         )
         return 1
     return 0
@@ -245,16 +289,29 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     if target is not None and target.is_dir():
         stderr.error(f"{target} is a directory")
         return 2
-    try:
-        sink = ExportSink(target)
-    except OSError as exc:
-        stderr.error(f"cannot write {target}: {exc.strerror or exc}")
-        return 1
+    with _abort_on_signals():
+        return _export(args, settings, token, demo, demo_app, target, stderr)
 
-    # A bar on a terminal stderr, unless contacts are printing on that terminal too.
-    if sys.stderr.isatty() and not sink.is_terminal:
-        stderr.start_progress()
+
+def _export(
+    args: argparse.Namespace,
+    settings: Settings,
+    token: str | None,
+    demo: bool,
+    demo_app: ASGIApp | None,
+    target: Path | None,
+    stderr: _Stderr,
+) -> int:
+    sink: ExportSink | None = None
     try:
+        try:
+            sink = ExportSink(target)
+        except OSError as exc:
+            stderr.error(f"cannot write {target}: {exc.strerror or exc}")
+            return 1
+        # A bar on a terminal stderr, unless contacts are printing on that terminal too.
+        if sys.stderr.isatty() and not sink.is_terminal:
+            stderr.start_progress()
         code = asyncio.run(
             _run(
                 args,
@@ -266,16 +323,22 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
                 demo_app=demo_app,
                 sink=sink,
                 stderr=stderr,
+                max_contacts=settings.export_max_contacts,
             )
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated) as exc:
         stderr.stop_progress()
-        sink.abort()
-        stderr.error("interrupted" + ("; nothing was written" if target is not None else ""))
-        return 130
+        # Only a file is all or nothing; a pipe has had what was sent so far.
+        nothing = target is not None and (sink is None or sink.is_file)
+        if sink is not None:
+            sink.abort()
+        what = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        stderr.error(what + ("; nothing was written" if nothing else ""))
+        return 128 + (exc.signum if isinstance(exc, _Terminated) else signal.SIGINT)
     except OSError as exc:  # writing failed: disk full, broken pipe, …
         stderr.stop_progress()
-        sink.abort()
+        if sink is not None:
+            sink.abort()
         if isinstance(exc, BrokenPipeError):
             _silence_stdout()
         else:
@@ -283,7 +346,8 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
         return 1
     except BaseException:
         stderr.stop_progress()
-        sink.abort()
+        if sink is not None:
+            sink.abort()
         raise
     stderr.stop_progress()
     if code != 0:

@@ -195,6 +195,8 @@ def _fault_response(rule: FaultRule) -> Response:
         return Response(b'{"items": [{"id": "@trunc', media_type="application/json")
     if rule.wrong_shape:
         return JSONResponse("this is not the shape you were looking for")
+    if rule.raw is not None:
+        return Response(rule.raw, media_type="application/json")
     return JSONResponse(rule.body)
 
 

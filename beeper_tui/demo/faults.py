@@ -86,7 +86,9 @@ class FaultRule:
     (``message`` and ``code`` override its text, ``retry_after`` sets the
     ``Retry-After`` header); ``malformed`` answers 200 with truncated JSON;
     ``wrong_shape`` answers 200 with JSON of the wrong shape; ``body``
-    answers 200 with exactly that JSON. ``delay_ms`` sleeps first and applies
+    answers 200 with exactly that JSON; ``raw`` answers 200 with exactly
+    those bytes as ``application/json`` (what ``body`` cannot carry: lone
+    surrogate escapes, nesting too deep to encode). ``delay_ms`` sleeps first and applies
     alone or with any effect; a rule with only a delay lets the request
     through. ``times`` limits the rule to the next N matching requests.
     """
@@ -101,6 +103,7 @@ class FaultRule:
     malformed: bool = False
     wrong_shape: bool = False
     body: Any = None
+    raw: bytes | None = None
     delay_ms: float = 0
     times: int | None = None
     hits: int = field(default=0, compare=False)
@@ -125,6 +128,7 @@ class FaultRule:
             and not self.malformed
             and not self.wrong_shape
             and self.body is None
+            and self.raw is None
         )
 
     def matches(self, method: str, path: str, params: Mapping[str, str]) -> bool:

@@ -55,6 +55,7 @@ class AccountDirectory:
         """Whether at least one refresh has succeeded."""
         self.stale = False
         """Whether the last refresh failed (the list shown is the last good one)."""
+        self._refreshes = 0
 
     @property
     def accounts(self) -> Sequence[Account]:
@@ -66,11 +67,18 @@ class AccountDirectory:
         return self._by_id.get(account_id)
 
     async def refresh(self) -> Sequence[Account]:
-        """Ask for the account list again; on failure keep the old one and raise."""
+        """Ask for the account list again; on failure keep the old one and raise.
+
+        Only the newest refresh's failure makes the list stale: an older one
+        failing late (after a newer one succeeded) is old news.
+        """
+        self._refreshes += 1
+        mine = self._refreshes
         try:
             fresh = await self.client.list_accounts()
         except BeeperError:
-            self.stale = self.loaded
+            if mine == self._refreshes:
+                self.stale = self.loaded
             raise
         listed = {a.account_id for a in fresh}
         # Accounts found through chats stay until the list names them itself.

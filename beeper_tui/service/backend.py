@@ -22,7 +22,13 @@ from .desktop import (
     DesktopBuild,
     is_missing_route,
 )
-from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
+from .export.run import (
+    DEFAULT_MAX_CONTACTS,
+    ExportPlan,
+    ExportProgress,
+    ExportResult,
+    export_to_file,
+)
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
 from .scope import ALL_ACCOUNTS, Scope
@@ -50,9 +56,16 @@ class Backend:
     """The client, the account directory and a pager factory, configured once."""
 
     def __init__(
-        self, client: BeeperClient, *, page_size: int = DEFAULT_PAGE_SIZE, is_demo: bool = False
+        self,
+        client: BeeperClient,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        is_demo: bool = False,
+        export_max_contacts: int = DEFAULT_MAX_CONTACTS,
     ) -> None:
         self.client = client
+        self.export_max_contacts = export_max_contacts
+        """Most contacts an export takes from one account (an endless account stops there)."""
         self.accounts = AccountDirectory(client)
         self.page_size = page_size
         self.is_demo = is_demo
@@ -211,6 +224,7 @@ class Backend:
             query=query,
             page_size=EXPORT_PAGE_SIZE,
             progress=progress,
+            max_contacts=self.export_max_contacts,
         )
 
     async def info(self) -> Info:

@@ -177,6 +177,8 @@ class Session:
         self.on_event = on_event
         self.refresh_seconds = refresh_seconds
         self.health = Health.CONNECTING
+        self._up = asyncio.Event()
+        """Set once an account list arrived by any path (start-up, ``r``, a reconnect)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._reauth: asyncio.Task[None] | None = None
 
@@ -199,15 +201,22 @@ class Session:
     # -- start-up ------------------------------------------------------------
 
     async def start(self) -> None:
-        """Reach Desktop, get a usable token, load the accounts; then refresh in the background."""
+        """Reach Desktop, get a usable token, load the accounts; then refresh in the background.
+
+        Start-up work that another path has overtaken (``r`` loaded the
+        accounts while discovery was still hanging) is superseded: its late
+        failure is logged and dropped, never shown over a session that works.
+        """
         if self.find_desktop is not None and not self.backend.is_demo:
             await self._find_desktop(self.find_desktop)
-        while True:
+        while not self._up.is_set():
             if not self.backend.is_demo:
                 try:
                     info = await self.backend.info()
                     log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
                 except CannotConnectError as exc:
+                    if self._superseded(exc):
+                        break
                     if await self._cannot_connect(exc):
                         continue
                     return
@@ -226,25 +235,28 @@ class Session:
                     await self.backend.info()
             try:
                 accounts = await self.backend.accounts.refresh()
-            except AuthenticationError as exc:
-                log.info("start-up: token rejected: %s", exc)
-                reason = rejected_message(exc)
-                setup = await self.backend.setup_problem()
-                if setup is not None:
-                    reason = f"{setup}\n{reason}"
-                if not await self._ask_token(reason):
-                    return
-                continue
-            except CannotConnectError as exc:
-                # Discovery answered but the account list did not (e.g. timed out).
-                if await self._cannot_connect(exc):
-                    continue
-                return
             except BeeperError as exc:
+                if self._superseded(exc):
+                    break
+                if isinstance(exc, AuthenticationError):
+                    log.info("start-up: token rejected: %s", exc)
+                    reason = rejected_message(exc)
+                    setup = await self.backend.setup_problem()
+                    if setup is not None:
+                        reason = f"{setup}\n{reason}"
+                    if not await self._ask_token(reason):
+                        return
+                    continue
+                if isinstance(exc, CannotConnectError):
+                    # Discovery answered but the account list did not (e.g. timed out).
+                    if await self._cannot_connect(exc):
+                        continue
+                    return
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsFailed(exc, quiet=False))
                 await self._tell_setup()
             else:
+                self._up.set()
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsLoaded(accounts))
                 self._spawn(self._find_hidden())
@@ -252,6 +264,13 @@ class Session:
             break
         if self.refresh_seconds > 0:
             self._spawn(self._refresh_forever())
+
+    def _superseded(self, exc: BeeperError) -> bool:
+        """Whether a start-up failure comes after the session got going by another path."""
+        if not self._up.is_set():
+            return False
+        log.info("start-up: dropped a late failure, the session is up meanwhile: %s", exc)
+        return True
 
     async def _find_desktop(self, find: Callable[[], Awaitable[str | None]]) -> None:
         url = await find()
@@ -269,9 +288,26 @@ class Session:
             self.on_event(Notice("Beeper Desktop is not ready", problem, warning=True))
 
     async def _cannot_connect(self, exc: CannotConnectError) -> bool:
-        """Ask what to do; False when the user chose to quit."""
+        """Ask what to do; False when the user chose to quit.
+
+        The question is withdrawn (its screen closed) if the accounts arrive by
+        another path while it is open: there is nothing left to decide.
+        """
         log.info("start-up: %s", exc)
-        choice = await self.prompts.cannot_connect(exc)
+        asked = asyncio.ensure_future(self.prompts.cannot_connect(exc))
+        up = asyncio.ensure_future(self._up.wait())
+        try:
+            await asyncio.wait({asked, up}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            up.cancel()
+            if not asked.done():
+                asked.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asked
+        if asked.cancelled():
+            log.info("start-up: the accounts arrived meanwhile; question withdrawn")
+            return True
+        choice = asked.result()
         if choice == "demo":
             self.backend = await self.prompts.use_demo()
         elif choice == "quit":
@@ -317,6 +353,7 @@ class Session:
             elif self.health is Health.ONLINE:
                 self._set_health(Health.STALE)
             return
+        self._up.set()
         self._set_health(Health.ONLINE)
         self.on_event(AccountsLoaded(accounts))
         if not quiet:
@@ -353,6 +390,7 @@ class Session:
         log.info("reconnected after %d attempt(s)", attempt)
         self._set_health(Health.ONLINE)
         if accounts is not None:
+            self._up.set()
             self.on_event(AccountsLoaded(accounts))
         self.on_event(Reconnected())
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
+import signal
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from types import FrameType
+from typing import Any, ClassVar, Final, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, InvalidThemeError
@@ -56,6 +59,11 @@ log = logging.getLogger("beeper_tui.ui")
 
 _T = TypeVar("_T")
 
+_EXIT_SIGNALS: Final = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals that end the app as cleanly as ``q``: workers cancelled, terminal restored."""
+
 
 def _freeze_startup_objects() -> None:
     """Keep the cyclic GC from rescanning everything that exists once the app is up.
@@ -97,6 +105,7 @@ class BeeperApp(App[None]):
             demo=settings.demo,
             demo_version=settings.demo_version,
             client_options=settings.client_options(),
+            export_max_contacts=settings.export_max_contacts,
         )
         self.session = Session(
             backend,
@@ -127,7 +136,42 @@ class BeeperApp(App[None]):
 
     _gc_frozen = False
 
+    _previous_handlers: dict[int, Any] | None = None
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP become :meth:`App.exit`, so nothing is left behind.
+
+        Without this the process dies at once: an export's temp file stays and
+        the terminal is left in the alternate screen with mouse tracking on.
+        The exit cancels every worker (an export removes its temp file) and
+        restores the terminal; the handlers before are put back on unmount.
+        """
+        loop = asyncio.get_running_loop()
+
+        def terminated(signum: int, _frame: FrameType | None) -> None:
+            # A signal handler may run between any two bytecodes: hand over to the loop.
+            loop.call_soon_threadsafe(self._exit_on_signal, signum)
+
+        previous: dict[int, Any] = {}
+        try:
+            for signum in _EXIT_SIGNALS:
+                previous[signum] = signal.signal(signum, terminated)
+        except ValueError:  # not the main thread (an app embedded elsewhere)
+            pass
+        self._previous_handlers = previous
+
+    def _restore_signal_handlers(self) -> None:
+        previous, self._previous_handlers = self._previous_handlers, None
+        for signum, handler in (previous or {}).items():
+            with contextlib.suppress(ValueError):
+                signal.signal(signum, handler)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        log.warning("%s: quitting", signal.Signals(signum).name)
+        self.exit(return_code=128 + signum)
+
     async def on_mount(self) -> None:
+        self._install_signal_handlers()
         try:
             self.theme = self.settings.theme
         except InvalidThemeError:
@@ -203,6 +247,7 @@ class BeeperApp(App[None]):
             self.report_unexpected(event.worker.error)
 
     async def on_unmount(self) -> None:
+        self._restore_signal_handlers()
         await self.session.aclose()
 
     # -- parts ---------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""The copy menu: pick which of a contact's details goes to the clipboard."""
+"""The copy menu: pick which of a contact's details goes to the clipboard.
+
+What reaches the clipboard is what the menu shows: the value cleaned to one
+line (:func:`~beeper_tui.service.text_hygiene.clean_text`: no control
+characters, escape sequences or line breaks), so a username holding
+``"\\ncurl … | sh\\n"`` or an OSC 52 sequence never pastes as a command.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from textual.widgets.option_list import Option
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
+from beeper_tui.service.text_hygiene import clean_text
 
 from .safe_text import inert, safe_text
 
@@ -26,7 +33,7 @@ __all__ = ["CopyMenu", "copy_choices"]
 
 
 def copy_choices(contact: Contact) -> list[tuple[str, str]]:
-    """(label, value) for every detail of the person that can be copied."""
+    """(label, raw value) for every detail of the person that can be copied."""
     user = contact.user
     choices: list[tuple[str, str]] = [("Name", best_name(user))]
     seen: set[tuple[str, str]] = set()
@@ -51,7 +58,15 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
 
     def __init__(self, contact: Contact) -> None:
         super().__init__()
-        self.choices = copy_choices(contact)
+        self.choices: list[tuple[str, str]] = []
+        """(label, value to copy): each value cleaned to the single line the menu shows."""
+        self.cleaned: list[bool] = []
+        """Per choice: whether cleaning changed the value."""
+        for label, raw in copy_choices(contact):
+            value = clean_text(raw, newlines=False)
+            if value:
+                self.choices.append((label, value))
+                self.cleaned.append(value != raw)
         self.contact_id = contact.id
         self.title_text = best_name(contact.user)
 
@@ -74,5 +89,10 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
         label, value = self.choices[event.option_index]
         self.app.copy_to_clipboard(value)
         log.info("copied %s of %s", label, self.contact_id)
-        self.app.notify(f"Copied {label.lower()}: {inert(value, limit=80)}", markup=False)
+        note = (
+            " (cleaned: control characters and line breaks removed)"
+            if self.cleaned[event.option_index]
+            else ""
+        )
+        self.app.notify(f"Copied {label.lower()}{note}: {inert(value, limit=80)}", markup=False)
         self.dismiss((label, value))

@@ -4,7 +4,9 @@ Names, handles and server messages come from strangers on many networks. They
 are always shown as plain :class:`rich.text.Text` (never parsed as markup), and
 first pass through :func:`inert`, which turns control characters into visible
 symbols and drops invisible formatting characters that could reorder or hide
-what the user sees.
+what the user sees. Lone surrogates (valid in JSON as ``\\ud800``, not
+encodable as UTF-8) become U+FFFD: written raw, the terminal would get the
+six characters ``\\ud800`` where every width count said one cell.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _KEEP_FORMAT: Final = frozenset({"\u200c", "\u200d"})  # ZWNJ, ZWJ
 @lru_cache(maxsize=4096)
 def _needs_cleaning(value: str) -> bool:
     return any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in _KEEP_FORMAT
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in _KEEP_FORMAT
         for ch in value
     )
 
@@ -38,7 +40,8 @@ def inert(value: str | None, *, limit: int = MAX_DISPLAY_CHARS) -> str:
     C0/C1 controls become Unicode control pictures (ESC shows as ``␛``), so an
     escape sequence in a name is seen, never executed. Bidi overrides, zero-width
     spaces and other format characters (except the joiners emoji need) are
-    dropped. Line breaks become spaces.
+    dropped. Line breaks become spaces; lone surrogates become U+FFFD, one
+    cell like any other.
     """
     if not value:
         return ""
@@ -63,6 +66,8 @@ def inert(value: str | None, *, limit: int = MAX_DISPLAY_CHARS) -> str:
                 out.append("\ufffd")
         elif cat in ("Zl", "Zp"):
             out.append(" ")
+        elif cat == "Cs":
+            out.append("\ufffd")
         elif cat == "Cf" and ch not in _KEEP_FORMAT:
             continue
         else:

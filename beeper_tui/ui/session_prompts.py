@@ -76,8 +76,15 @@ class SessionPrompts:
             if not answer.done():
                 answer.set_result(result)  # type: ignore[arg-type]
 
-        await self.app.push_screen(screen, answered)
-        return await answer
+        try:
+            await self.app.push_screen(screen, answered)
+            return await answer
+        except asyncio.CancelledError:
+            # The session withdrew the question (it got going by another path):
+            # close the screen rather than leave it over a session that works.
+            if screen.is_attached and self.app.screen is screen:
+                screen.dismiss(None)
+            raise
 
     async def use_demo(self) -> Backend:
         """Switch to the embedded demo (from a connection or token screen)."""
@@ -87,6 +94,7 @@ class SessionPrompts:
             access_token=None,
             page_size=self.app.settings.page_size,
             demo=True,
+            export_max_contacts=self.app.settings.export_max_contacts,
         )
         self.app.pane.backend = demo
         self.app.sub_title = "demo data"

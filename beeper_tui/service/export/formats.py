@@ -10,8 +10,10 @@ Format decisions:
   ``NICKNAME`` (what address books show) and ``X-BEEPER-USERNAME``; plus
   ``X-BEEPER-USER-ID``, ``X-BEEPER-ACCOUNT-ID``, ``X-BEEPER-NETWORK`` and a
   ``UID`` derived from account and user ID, so importing a later export again
-  updates cards instead of duplicating them. Control characters are removed
-  (line breaks become escaped newlines) so hostile names cannot break a card.
+  updates cards instead of duplicating them. Control characters, escape
+  sequences and invisible characters (bidi overrides, zero-width spaces) are
+  removed (line breaks become escaped newlines) so hostile names can neither
+  break a card nor spoof how it reads.
   Avatars are left out: their URLs are Beeper-internal and may be temporary.
 - **CSV** for spreadsheets: a header row, one line per contact (line breaks in
   names become spaces), and, in files, a UTF-8 byte order mark so Excel reads
@@ -22,14 +24,15 @@ Format decisions:
   should use ``--format json`` or ``jsonl``.
 - **JSON** (an array) and **JSON Lines**: each object is the wire User with
   the keys the API sent (camelCase; keys this client does not know are
-  dropped) plus ``accountID`` and ``network``.
+  dropped) plus ``accountID`` and ``network``. Values are kept exactly, but
+  invisible characters, C1 controls and U+0085/U+2028/U+2029 are written as
+  ``\\uXXXX`` escapes, so JSON Lines survive ``splitlines()``.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
@@ -41,6 +44,7 @@ from beeper_tui.api.models import User
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import e164_phone
+from beeper_tui.service.text_hygiene import clean_text, escape_invisible
 
 __all__ = [
     "CSV_COLUMNS",
@@ -74,27 +78,7 @@ _UID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_DNS, "contacts.beeper-tui.inva
 
 # -- text hygiene -------------------------------------------------------------
 
-# Everything a reader may take as a line break: CR LF, CR, VT, FF, the
-# separators str.splitlines() honours, NEL, LINE/PARAGRAPH SEPARATOR.
-_LINE_BREAKS: Final = re.compile("\r\n|[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-# Other C0 controls, DEL and C1 controls carry no text, only trouble
-# (terminal escapes, NUL); tab becomes a space.
-_CONTROLS: Final = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
-_SURROGATES: Final = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: str | None, *, newlines: bool = True) -> str | None:
-    """``value`` without control characters; line breaks become ``\\n`` (or a space).
-
-    Lone surrogates (possible from ``\\udXXX`` escapes in JSON) cannot be
-    written as UTF-8 and become U+FFFD. Returns None for None or blank text.
-    """
-    if value is None:
-        return None
-    text = _LINE_BREAKS.sub("\n" if newlines else " ", value)
-    text = _CONTROLS.sub("", text.replace("\t", " "))
-    text = _SURROGATES.sub("\ufffd", text).strip()
-    return text or None
+# clean_text lives in service/text_hygiene.py (also used by copy and the CLI).
 
 
 def _clean_user(user: User, *, newlines: bool = True) -> User:
@@ -255,9 +239,9 @@ def wire_object(contact: Contact, network: str) -> dict[str, Any]:
 
 
 def _dumps(data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False)
-    # A lone surrogate cannot be encoded as UTF-8; \u escapes keep it exactly.
-    return json.dumps(data) if _SURROGATES.search(text) else text
+    # Lone surrogates (not UTF-8), invisible and line-separator characters are
+    # kept exactly, as \u escapes: no raw one reaches the file or splitlines().
+    return escape_invisible(json.dumps(data, ensure_ascii=False))
 
 
 class JsonArrayWriter(ContactWriter):

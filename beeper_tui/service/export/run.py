@@ -7,7 +7,14 @@ kept, to drop duplicates the way :class:`~beeper_tui.service.ContactPager` does)
 Output to a file is atomic: everything goes to a temporary file in the target's
 directory, which replaces the target only when the whole export succeeded. A
 failed or interrupted export leaves no partial file and any earlier target as
-it was.
+it was. A new file is 0600 (contact lists are personal data), also when the
+target was a symlink; only an existing regular file keeps its mode.
+
+A target that exists and is not a regular file (a FIFO, a terminal,
+``/dev/null``, ``/dev/stdout``, ``/dev/fd/N``, ``>(gzip > x.gz)``), or any path
+in ``/dev`` or ``/proc``, is written straight through like ``-``: replacing it
+with a regular file would break the pipe it stands for (as root, replace
+``/dev/stdout`` itself).
 """
 
 from __future__ import annotations
@@ -16,18 +23,20 @@ import contextlib
 import io
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Final, TextIO
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import (
     AuthenticationError,
     BeeperError,
     CannotConnectError,
+    ProtocolError,
 )
 from beeper_tui.api.models import Account, User
 from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE, ContactPager
@@ -37,7 +46,9 @@ from beeper_tui.service.person import Contact
 from .formats import ContactWriter, make_writer
 
 __all__ = [
+    "DEFAULT_MAX_CONTACTS",
     "AccountFailure",
+    "EndlessAccountError",
     "ExportPlan",
     "ExportProgress",
     "ExportResult",
@@ -46,6 +57,23 @@ __all__ = [
     "export_to_file",
     "iter_contact_pages",
 ]
+
+
+DEFAULT_MAX_CONTACTS: Final = 1_000_000
+"""Most contacts exported from one account: beyond this the account is taken as endless."""
+
+
+class EndlessAccountError(ProtocolError):
+    """An account kept sending new contacts and cursors past the export's cap."""
+
+    def __init__(self, account_id: str, cap: int) -> None:
+        super().__init__(
+            f"accounts/{account_id}/contacts/list",
+            f"the account sent more than {cap:,} contacts and still says there are more; "
+            "stopped (raise export_max_contacts if it really is that large)",
+        )
+        self.account_id = account_id
+        self.cap = cap
 
 
 async def iter_contact_pages(
@@ -141,6 +169,7 @@ async def export_contacts(
     keep_going: bool = False,
     progress: Callable[[ExportProgress], None] | None = None,
     on_account_error: Callable[[Account, BeeperError], None] | None = None,
+    max_contacts: int = DEFAULT_MAX_CONTACTS,
 ) -> ExportResult:
     """Write every contact of ``accounts`` (matching ``query``) through ``writer``.
 
@@ -148,6 +177,9 @@ async def export_contacts(
     :class:`BeeperError` (without closing the writer), unless ``keep_going``:
     then the failure is recorded, reported to ``on_account_error``, and the
     next account follows; a lost connection or a rejected token still raise.
+    An account with more than ``max_contacts`` contacts (a server sending
+    fresh IDs and cursors forever) fails with :class:`EndlessAccountError`
+    before the disk fills.
     """
     result = ExportResult()
     writer.write_header()
@@ -160,6 +192,8 @@ async def export_contacts(
             async for users in iter_contact_pages(
                 client, account.account_id, query=query, page_size=page_size
             ):
+                if state.account_written + len(users) > max_contacts:
+                    raise EndlessAccountError(account.account_id, max_contacts)
                 for user in users:
                     writer.write_contact(Contact(user, account.account_id), network)
                 result.written += len(users)
@@ -181,14 +215,46 @@ async def export_contacts(
     return result
 
 
-class ExportSink:
-    """Where the export goes: stdout, or a temp file renamed onto the target on success."""
+def _writes_through(target: Path) -> bool:
+    """Whether ``target`` must be written in place rather than replaced (see the module)."""
+    try:
+        info = target.stat()
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return True
+    where = os.path.abspath(target)
+    return any(where == top or where.startswith(top + os.sep) for top in ("/dev", "/proc"))
 
-    def __init__(self, target: Path | None) -> None:
+
+def _same_file_as_stdout(target: Path) -> bool:
+    try:
+        return os.path.samestat(target.stat(), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
+class ExportSink:
+    """Where the export goes: stdout, a device or pipe written straight through, or a
+    temp file renamed onto the target on success."""
+
+    def __init__(self, target: Path | None, *, wait_for_reader: bool = True) -> None:
+        """Open where the export goes (``None``: standard output).
+
+        With ``wait_for_reader`` False a FIFO nobody reads is an error (ENXIO)
+        at once, not a wait that would freeze an event loop.
+        """
         self.target = target
         self._tmp: Path | None = None
         self._wrapper: io.TextIOWrapper | None = None
+        self._direct = False
         self.stream: TextIO
+        if target is not None and _writes_through(target):
+            if _same_file_as_stdout(target):
+                target = None  # /dev/stdout, /dev/fd/1: stdout's own stream, its offset too
+            else:
+                self._open_direct(target, wait_for_reader=wait_for_reader)
+                return
         if target is None:
             sys.stdout.flush()
             buffer = getattr(sys.stdout, "buffer", None)
@@ -204,23 +270,51 @@ class ExportSink:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
         self._tmp = Path(name)
         try:
-            if target.exists():
-                os.chmod(fd, target.stat().st_mode & 0o7777)
             # New files stay 0600 (mkstemp's mode): contact lists are personal data.
+            # Only a regular file that is there already keeps its mode; a symlink
+            # is replaced, so what it pointed at has no say.
+            with contextlib.suppress(FileNotFoundError):
+                info = target.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    os.chmod(fd, stat.S_IMODE(info.st_mode))
             self.stream = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         except BaseException:
             os.close(fd)
             self._tmp.unlink(missing_ok=True)
             raise
 
+    def _open_direct(self, target: Path, *, wait_for_reader: bool) -> None:
+        # A FIFO blocks here until its reader opens it, as ``cat > fifo`` would.
+        flags = os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        if not wait_for_reader:
+            flags |= os.O_NONBLOCK
+        fd = os.open(target, flags)
+        try:
+            if not wait_for_reader:
+                os.set_blocking(fd, True)
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.ftruncate(fd, 0)  # /dev/fd/N opened on a regular file
+            self.stream = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except BaseException:
+            os.close(fd)
+            raise
+        self._direct = True
+
+    @property
+    def is_file(self) -> bool:
+        """Whether the export becomes a regular file, all or nothing (CSV gets a BOM then)."""
+        return self._tmp is not None
+
     @property
     def is_terminal(self) -> bool:
-        return self.target is None and sys.stdout.isatty()
+        if self._direct:
+            return self.stream.isatty()
+        return self._tmp is None and sys.stdout.isatty()
 
     def commit(self) -> None:
         """Finish: the temp file becomes the target."""
         if self._tmp is None:
-            self._release_stdout()
+            self._release()
             return
         try:
             self.stream.flush()
@@ -236,14 +330,20 @@ class ExportSink:
     def abort(self) -> None:
         """Give up: remove the temp file; an existing target stays as it was."""
         if self._tmp is None:
-            self._release_stdout()
+            self._release()
             return
         with contextlib.suppress(OSError):
             self.stream.close()
         self._tmp.unlink(missing_ok=True)
         self._tmp = None
 
-    def _release_stdout(self) -> None:
+    def _release(self) -> None:
+        if self._direct:
+            self._direct = False
+            # A reader that went away: what it missed cannot be sent anyway.
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            return
         wrapper, self._wrapper = self._wrapper, None
         if wrapper is None:
             return
@@ -265,17 +365,26 @@ async def export_to_file(
     query: str = "",
     page_size: int = DEFAULT_PAGE_SIZE,
     progress: Callable[[ExportProgress], None] | None = None,
+    max_contacts: int = DEFAULT_MAX_CONTACTS,
 ) -> ExportResult:
     """Export to ``target`` all at once or not at all (temp file, renamed on success).
 
     Any failure (or cancellation) removes the temp file and leaves an existing
-    ``target`` untouched, then re-raises.
+    ``target`` untouched, then re-raises. A device or pipe is written straight
+    through (see :class:`ExportSink`).
     """
-    sink = ExportSink(target)
+    # Called on an event loop: a FIFO without a reader fails instead of blocking it.
+    sink = ExportSink(target, wait_for_reader=False)
     try:
-        writer = make_writer(fmt, sink.stream, to_file=True)
+        writer = make_writer(fmt, sink.stream, to_file=sink.is_file)
         result = await export_contacts(
-            client, accounts, writer, query=query, page_size=page_size, progress=progress
+            client,
+            accounts,
+            writer,
+            query=query,
+            page_size=page_size,
+            progress=progress,
+            max_contacts=max_contacts,
         )
     except BaseException:
         sink.abort()
