@@ -13,6 +13,8 @@ from beeper_tui.api.models import Account, Info
 
 from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
+from .book import AddressBook
+from .book_source import BookSource
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import HIDES_PLATFORM_SDK_ACCOUNTS, DesktopBuild
 from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
@@ -46,6 +48,10 @@ class Backend:
         self.is_demo = is_demo
         self.build = DesktopBuild()
         """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
+        self.book: AddressBook | None = None
+        """The address book, when one is open: results come from it once it is ready."""
+        self.reachable = True
+        """False while Desktop cannot be reached (no exact lookups are asked then)."""
 
     @property
     def base_url(self) -> str:
@@ -80,8 +86,28 @@ class Backend:
             ]
         )
 
+    def book_accounts(self, scope: Scope) -> list[str] | None:
+        """The accounts the book answers ``scope`` for, or None: ask the server instead.
+
+        The book answers once every account of the scope has synced; until
+        then the server's search does. With no account list (offline), the
+        book answers for every account in it.
+        """
+        book = self.book
+        if book is None:
+            return None
+        if scope is not ALL_ACCOUNTS:
+            return [scope] if book.ready(scope) else None
+        if not self.accounts.loaded:
+            return list(book.account_ids) or None
+        ids = [a.account_id for a in searched_accounts(self.accounts.accounts)]
+        return ids if ids and all(book.ready(a) for a in ids) else None
+
     def source(self, scope: Scope, query: str = "") -> ContactSource:
         """The contacts of ``scope`` (one account, or every account) matching ``query``."""
+        ids = self.book_accounts(scope)
+        if self.book is not None and ids is not None:
+            return BookSource(self.book, self.client if self.reachable else None, ids, query)
         return self.all_pager(query) if scope is ALL_ACCOUNTS else self.pager(str(scope), query)
 
     async def open_chat(self, contact: Contact) -> str:

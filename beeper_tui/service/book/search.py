@@ -313,6 +313,16 @@ class _LazyPeople(Sequence[BookPerson]):
     def __iter__(self) -> Iterator[BookPerson]:
         return (self[i] for i in range(len(self)))
 
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` (account ID, user ID) is, if listed."""
+        person = self._index.person_of(*key)
+        if person is None:
+            return None
+        try:
+            return self._persons.index(person)
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class BookResult:
