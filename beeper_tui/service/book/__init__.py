@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from .address_book import AddressBook
 from .search import BookIndex, BookPerson, BookResult
-from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact
+from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact, remove_book_files
 from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress
 
 __all__ = [
@@ -52,4 +52,5 @@ __all__ = [
     "BookSync",
     "StoredContact",
     "SyncProgress",
+    "remove_book_files",
 ]
