@@ -27,8 +27,10 @@ Progress arrives as :class:`SyncProgress` (account ID, fetched so far, the
 previous count as the expected total or None, done, error).
 
 Modules: ``store`` (SQLite file, mode 0600, schema-versioned), ``sync``
-(paging ``contacts/list`` into the store), ``search`` (index, ranking,
-highlight spans), ``fold`` (case and accent folding), ``address_book`` (this
+(paging ``contacts/list`` into the store), ``rows`` (a contact's stored row
+and the packed tables built from rows), ``query`` (terms of a query, highlight
+spans), ``search`` (the index and ranking), ``people`` (result rows),
+``fold`` (case and accent folding), ``address_book`` (this
 facade). The default file location lives outside ``service`` in
 :mod:`beeper_tui.book_path`.
 """
