@@ -12,8 +12,10 @@ name (tier 1), the start of the username, email address or one of their parts,
 or a run of digits in the phone number (tier 2), or, for words of four letters
 or more, a word of the name with one typo, transposition or missing letter
 (tier 3, OSA distance 1, also against the start of longer words). A contact's
-rank is its worst word's tier, then the sum of its words' tiers; ties go by
-folded displayed name, then account and user ID. People (identities merged by
+rank is its worst word's tier, then the sum of its words' tiers, then whether
+a query word starts the name, then whether the contact is one of the user's own
+or a member of a big directory (:data:`DIRECTORY_SIZE`); ties go by folded
+displayed name, then account and user ID. People (identities merged by
 phone or email over the whole book) rank by their best identity.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import Final
@@ -76,6 +79,10 @@ __all__ = [
 _PHONE_SEP: Final = "\x1e"
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
+DIRECTORY_SIZE: Final = 5_000
+"""An account with more contacts is a directory (a workspace's members): within a
+tier, its people follow the user's own contacts ("jose" finds the Telegram friend
+before forty Slack colleagues named Jose)."""
 
 
 # -- the index ---------------------------------------------------------------------
@@ -103,6 +110,8 @@ class BookIndex:
         self.account_ids: tuple[str, ...] = tuple(sorted({r[ACCOUNT] for r in rows}))
         account_number = {a: i for i, a in enumerate(self.account_ids)}
         self._account = array("H", (account_number[r[ACCOUNT]] for r in rows))
+        sizes = Counter(self._account)
+        self._far = array("B", (sizes[a] > DIRECTORY_SIZE for a in self._account))
         # Long lists are tuples: a tuple of strings is untracked by the garbage
         # collector after one pass, a list of 100,000 is walked at every full
         # collection, and each full collection stops the event loop thread.
@@ -199,12 +208,12 @@ class BookIndex:
         # A name whose first word a query word starts ranks above one where it
         # starts a later word ("jose" puts "José Núñez" above "Ana José").
         leads = tuple({t.parts[0] for t in terms if t.parts})
-        first_word = self._first_word
+        first_word, far = self._first_word, self._far
         keys: list[int]
         if not rest:
             span = _TIER_SPAN + 1
             keys = [
-                ((t * span) * 2 + (not first_word[c].startswith(leads))) * n + c
+                (((t * span) * 2 + (not first_word[c].startswith(leads))) * 2 + far[c]) * n + c
                 for c, t in first.items()
             ]
         else:
@@ -219,7 +228,8 @@ class BookIndex:
                     worst = max(worst, u)
                 else:
                     combo = worst * _TIER_SPAN + min(total, _TIER_SPAN - 1)
-                    keys.append((combo * 2 + (not first_word[c].startswith(leads))) * n + c)
+                    lead = not first_word[c].startswith(leads)
+                    keys.append(((combo * 2 + lead) * 2 + far[c]) * n + c)
         if scope != self._all:
             account = self._account
             keys = [k for k in keys if account[k % n] in scope]
