@@ -118,3 +118,20 @@ def test_no_cache_keeps_the_book_in_memory(
     args = parse([])
     assert not isinstance(args, int)
     assert settings_from_args(args).book == "disk"
+
+
+def test_export_writes_the_books_people_once_synced(
+    small: Dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.demo import DEMO_TOKEN, serve_in_thread
+
+    app = create_demo_app(small, desktop_version=BASELINE_VERSION, record=True)
+    with serve_in_thread(app) as base_url:
+        auth = ["--base-url", base_url, "--token", DEMO_TOKEN]
+        assert main(["search", "zoe", "--format", "json", *auth]) == 0
+        people = json.loads(capsys.readouterr().out)
+        app.state.demo.clear_requests()
+        assert main(["export", "--all", "--query", "zoe", "--format", "vcf", *auth]) == 0
+        cards = capsys.readouterr().out.count("BEGIN:VCARD")
+        assert app.state.demo.requests_to(r"/contacts/list$") == []  # from the book
+    assert cards == len(people)

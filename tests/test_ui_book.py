@@ -248,3 +248,26 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
             await wait_for(pilot, lambda: not app.book_keeper.syncing, 30)  # type: ignore[union-attr]
             await settle(app, pilot)
         assert app.pane.border_subtitle is None
+
+
+async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path: Path) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        lst = await search(app, pilot, "+33612345678")
+        shown = [c.user.full_name for c in lst.items]
+        plan = app.backend.export_plan(app.pane.account_id)  # type: ignore[arg-type]
+        assert plan is not None
+        assert all(a.status.value != "disabled" for a in plan.accounts)
+        target = tmp_path / "out.vcf"
+        result = await app.backend.export_to_file(
+            plan.accounts, target, "vcf", query="+33612345678"
+        )
+        cards = target.read_text().split("BEGIN:VCARD")[1:]
+        assert result.written == len(cards) == len(shown)  # one card per person on screen
+        renee = next(c for c in cards if "FN:Renée Dubois" in c)
+        person = next(c for c in lst.items if c.user.full_name == "Renée Dubois")
+        assert renee.count("X-BEEPER-ACCOUNT-ID") == len(person.identities) > 1
+        disabled = [a.account_id for a in app.backend.accounts.accounts if a not in plan.accounts]
+        assert disabled
+        assert not any(a in target.read_text() for a in disabled)

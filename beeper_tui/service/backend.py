@@ -17,6 +17,7 @@ from .book import AddressBook
 from .book_source import BookSource
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import HIDES_PLATFORM_SDK_ACCOUNTS, DesktopBuild
+from .export.people import export_people_to_file
 from .export.run import ExportPlan, ExportProgress, ExportResult, export_to_file
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
@@ -166,7 +167,16 @@ class Backend:
         query: str = "",
         progress: Callable[[ExportProgress], None] | None = None,
     ) -> ExportResult:
-        """Export ``accounts``' contacts matching ``query`` to ``target``, all or nothing."""
+        """Export ``accounts``' contacts matching ``query`` to ``target``, all or nothing.
+
+        Once the book is ready for every one of ``accounts``, the file holds the
+        people the screen shows for that query (:meth:`book_people`).
+        """
+        people = await self.book_people(accounts, query)
+        if people is not None:
+            return await export_people_to_file(
+                people, self.network_of, target, fmt, progress=progress
+            )
         return await export_to_file(
             self.client,
             accounts,
@@ -176,6 +186,27 @@ class Backend:
             page_size=EXPORT_PAGE_SIZE,
             progress=progress,
         )
+
+    def network_of(self, account_id: str) -> str:
+        """The network name of an account (its ID while the account list is unknown)."""
+        account = self.accounts.get(account_id)
+        return network_name(account) if account is not None else account_id
+
+    async def book_people(
+        self, accounts: Sequence[Account], query: str
+    ) -> Sequence[Contact] | None:
+        """The people the book shows for ``accounts`` and ``query``; None if it is not ready.
+
+        The same rows as the list: ranked, merged over the whole book, exact
+        lookups joined (:class:`BookSource`).
+        """
+        book = self.book
+        ids = [a.account_id for a in accounts]
+        if book is None or not ids or not all(book.ready(a) for a in ids):
+            return None
+        source = BookSource(book, self.client if self.reachable else None, ids, query)
+        await source.load_next()
+        return source.items
 
     async def info(self) -> Info:
         """Server discovery (``/v1/info``); what it says of the build is kept in :attr:`build`."""

@@ -470,8 +470,8 @@ class BeeperApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""
-        if self._needs_desktop("Export"):
-            return
+        if not self.backend.accounts.loaded and self._needs_desktop("Export"):
+            return  # offline since start: not even the account list is known
         scope = self.pane.account_id
         plan = self.backend.export_plan(scope) if scope is not None else None
         if plan is None:
