@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import random
 import statistics
@@ -280,6 +281,9 @@ def main() -> None:
         _rss_child(sys.argv[2])
         return
     rows = book_figures()
+    if sys.argv[1:2] == ["--json"]:  # for scripts/bench.py
+        print(json.dumps(rows))
+        return
     width = max(len(r[0]) for r in rows)
     for figure, target, measured, passed in rows:
         print(f"{figure:<{width}}  {target:>14}  {measured:>24}  {'PASS' if passed else 'FAIL'}")

@@ -97,7 +97,7 @@ class BookIndex:
     its own tie-breaker.
     """
 
-    def __init__(self, rows: Sequence[StoredContact] = ()) -> None:
+    def __init__(self, rows: Sequence[StoredContact] = (), *, warm: bool = True) -> None:
         # Few, flat objects (strings, arrays): a book of 100,000 contacts must
         # not give the garbage collector millions of containers to walk, or a
         # full collection stops the event loop for a third of a second.
@@ -151,8 +151,8 @@ class BookIndex:
             offset += len(digits) + 1
         self._phone_owner = phone_owner
         self._truncated: dict[int, PrefixTable] = {}
-        for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
-            self._prefixes(length)
+        if warm:
+            self.warm()
 
         # People: the same first-key-wins merge as PersonIndex, over the whole book.
         self._person_of = array("I", range(n))
@@ -168,6 +168,15 @@ class BookIndex:
                 self._row_by_key.setdefault(k, row)
         self._browse: dict[frozenset[int], list[int]] = {}
         self._all = frozenset(range(len(self.account_ids)))
+
+    def warm(self) -> None:
+        """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
+
+        A query that needs one before then builds it itself; building twice
+        (here in a thread and there) is harmless, the tables are equal.
+        """
+        for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
+            self._prefixes(length)
 
     def __len__(self) -> int:
         """How many identities the index holds."""
