@@ -57,6 +57,7 @@ class BookKeeper:
         self.open_error: str | None = None
         """Why the book could not be opened, if it could not."""
         self._sync: BookSync | None = None
+        self._latest: str | None = None
         self._client: BeeperClient | None = None
         self.failed: dict[str, BeeperError] = {}
         """Accounts whose last sync failed, and why."""
@@ -96,6 +97,7 @@ class BookKeeper:
             self._changed()
 
     def _progress(self, progress: SyncProgress) -> None:
+        self._latest = progress.account_id
         if progress.done:
             if progress.error is not None:
                 self.failed[progress.account_id] = progress.error
@@ -113,7 +115,9 @@ class BookKeeper:
         if sync is not None and sync.running:
             active = [p for p in sync.progress.values() if not p.done]
             if active:
-                first = active[0]
+                # The account that reported last is the one moving.
+                latest = sync.progress.get(self._latest or "")
+                first = latest if latest is not None and not latest.done else active[0]
                 text = f"Syncing {name_of(first.account_id)} {first.fetched:,}"
                 if first.expected:
                     text += f" / {max(first.expected, first.fetched):,}"

@@ -269,8 +269,10 @@ class SearchPane(Vertical):
             self._sync_status()
 
     def _show_pager(self, pager: ContactSource | None) -> None:
+        # Refreshed rows keep the cursor on its person, once the user moved it:
+        # on the first row, the new first row is what they expect to see.
         refreshed = self._shown == self._wanted and self.pager is not None
-        current = self.contact_list.highlighted if refreshed else None
+        current = self.contact_list.highlighted if refreshed and self.contact_list.cursor else None
         if self.pager is not None and self.pager is not pager:
             self.pager.close()  # its pending retries are for rows nobody sees
         self.pager = pager
