@@ -233,8 +233,10 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
         await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
         assert app.health is Health.OFFLINE
         assert str(app.pane.border_subtitle).startswith("offline, last synced")
+        assert app.sidebar.option_count > 1  # the book's accounts, known by their IDs
         lst = await search(app, pilot, "morrison zoe")
         assert "Zoe Morrison" in row_text(lst, 0)
+        assert "??" not in row_text(lst, 0)  # the network is read from the account ID
         lst.focus()
         await pilot.press("m")
         assert any("needs Beeper Desktop" in t.message for t in toasts(app))

@@ -22,6 +22,7 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.book_path import default_book_path
 from beeper_tui.config import Settings
+from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend, CannotMessageError
 from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.names import best_name
@@ -226,6 +227,7 @@ class BeeperApp(App[None]):
             "Beeper Desktop can't be reached: showing your address book offline.\n"
             "Search works; messaging needs Desktop. Reconnecting by itself…"
         )
+        self.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
         self.pane.scope(ALL_ACCOUNTS)
 
     def _needs_desktop(self, what: str) -> bool:

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
+from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.contacts import ContactSource
@@ -295,7 +296,12 @@ class SearchPane(Vertical):
     def _badge(self, contact: Contact) -> Text:
         """Network badges of every identity of the person (fixed width)."""
         get = self.backend.accounts.get
-        codes = list(dict.fromkeys(network_code(get(c.account_id)) for c in contact.identities))
+        codes = list(
+            dict.fromkeys(
+                network_code(get(c.account_id) or bare_account(c.account_id))
+                for c in contact.identities
+            )
+        )
         if len(codes) > 2:
             codes = [codes[0], f"+{len(codes) - 1}"]
         text = Text(" ".join(codes), no_wrap=True, end="")
