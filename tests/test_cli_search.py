@@ -112,6 +112,13 @@ def test_no_cache_keeps_the_book_in_memory(
     assert "Zoë Lindqvist" in capsys.readouterr().out
     assert not cache_dir.exists()
 
+    for argv in (["--no-cache", "search", "x"], ["search", "x", "--no-cache"]):
+        parsed = parse(argv)
+        assert not isinstance(parsed, int)
+        assert parsed.no_cache is True
+    parsed = parse(["search", "x"])
+    assert not isinstance(parsed, int)
+    assert parsed.no_cache is False
     args = parse(["--no-cache"])
     assert not isinstance(args, int)
     assert settings_from_args(args).book == "memory"

@@ -49,7 +49,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--account", metavar="ID", help="only this account")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="at most N people")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    parser.add_argument("--no-cache", action="store_true", help="keep the book in memory only")
+    # SUPPRESS: ``beeper-tui --no-cache search …`` (the app's flag) counts too.
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="keep the book in memory only",
+    )
     parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
     parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
     parser.add_argument("--demo", action="store_true", default=None, help="use the demo data")
