@@ -111,7 +111,13 @@ class BookIndex:
         account_number = {a: i for i, a in enumerate(self.account_ids)}
         self._account = array("H", (account_number[r[ACCOUNT]] for r in rows))
         sizes = Counter(self._account)
-        self._far = array("B", (sizes[a] > DIRECTORY_SIZE for a in self._account))
+        directories = {a for a, size in sizes.items() if size > DIRECTORY_SIZE}
+        # Only a mix of directories and the user's own contacts needs the bit.
+        self._far: array[int] | None = (
+            array("B", (a in directories for a in self._account))
+            if 0 < len(directories) < len(sizes)
+            else None
+        )
         # Long lists are tuples: a tuple of strings is untracked by the garbage
         # collector after one pass, a list of 100,000 is walked at every full
         # collection, and each full collection stops the event loop thread.
@@ -219,10 +225,17 @@ class BookIndex:
         leads = tuple({t.parts[0] for t in terms if t.parts})
         first_word, far = self._first_word, self._far
         keys: list[int]
-        if not rest:
-            span = _TIER_SPAN + 1
+        if not rest and far is None:
+            span = (_TIER_SPAN + 1) * 4
             keys = [
-                (((t * span) * 2 + (not first_word[c].startswith(leads))) * 2 + far[c]) * n + c
+                ((t * span) + (not first_word[c].startswith(leads)) * 2) * n + c
+                for c, t in first.items()
+            ]
+        elif not rest:
+            assert far is not None
+            span = (_TIER_SPAN + 1) * 4
+            keys = [
+                ((t * span) + (not first_word[c].startswith(leads)) * 2 + far[c]) * n + c
                 for c, t in first.items()
             ]
         else:
@@ -238,7 +251,8 @@ class BookIndex:
                 else:
                     combo = worst * _TIER_SPAN + min(total, _TIER_SPAN - 1)
                     lead = not first_word[c].startswith(leads)
-                    keys.append(((combo * 2 + lead) * 2 + far[c]) * n + c)
+                    bit = far[c] if far is not None else 0
+                    keys.append(((combo * 2 + lead) * 2 + bit) * n + c)
         if scope != self._all:
             account = self._account
             keys = [k for k in keys if account[k % n] in scope]
