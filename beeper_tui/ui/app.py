@@ -20,13 +20,9 @@ from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
-from beeper_tui.book_path import default_book_path
 from beeper_tui.config import Settings
-from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend, CannotMessageError
-from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.names import best_name
-from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session import (
@@ -41,6 +37,7 @@ from beeper_tui.service.session import (
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
+from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
@@ -99,21 +96,15 @@ class BeeperApp(App[None]):
             demo_version=settings.demo_version,
             client_options=settings.client_options(),
         )
-        self.book_keeper: BookKeeper | None = None
-        """The address book and its sync (None with the book off)."""
-        if settings.book != "off":
-            on_disk = settings.book == "disk" and not backend.is_demo  # demo data stays in memory
-            self.book_keeper = BookKeeper(
-                (settings.book_path or default_book_path()) if on_disk else None,
-                region=settings.phone_region,
-                on_change=self._book_status_changed,
-            )
+        self.book_driver = BookDriver(self, backend)
+        """Opens, syncs and shows the address book (``book_driver.py``)."""
+        self.book_keeper = self.book_driver.keeper
         self.session = Session(
             backend,
             SessionPrompts(self),
             self._session_event,
             refresh_seconds=settings.refresh_seconds,
-            offline_fallback=self._open_offline,
+            offline_fallback=self.book_driver.open_offline,
         )
         """The connection to Beeper Desktop; the App observes it."""
         if backend.is_demo:
@@ -137,10 +128,9 @@ class BeeperApp(App[None]):
 
     book_status: reactive[str | None] = reactive(None, init=False)
     """What the address book is doing ("Syncing Slack 4,200 / 20,000", "offline, last
-    synced 12 min ago"), from the :class:`BookKeeper`; shown under the contact pane."""
+    synced 12 min ago"); set by the :class:`BookDriver`, shown under the contact pane."""
 
     _gc_frozen = False
-    _book_synced = False
 
     async def on_mount(self) -> None:
         try:
@@ -159,88 +149,12 @@ class BeeperApp(App[None]):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _start_session(self) -> None:
-        keeper = self.book_keeper
-        if keeper is not None:
-            book = await keeper.open()
-            if book is not None:
-                self.backend.book = book
-                book.add_listener(self._book_changed)
-                if self.settings.sync_minutes:
-                    self.set_interval(self.settings.sync_minutes * 60, self._sync_on_timer)
-                self.set_interval(30, self._book_status_changed)  # "12 min ago" moves on
-            elif keeper.open_error:
-                self.notify(
-                    f"The address book could not be opened: {inert(keeper.open_error)}",
-                    title="Address book",
-                    severity="warning",
-                    markup=False,
-                )
+        await self.book_driver.open()
         await self.session.start()
-
-    # -- the address book --------------------------------------------------------
-
-    def _open_offline(self) -> bool:
-        """Desktop cannot be reached at start: open on the book if it holds anything."""
-        return self.book_keeper is not None and self.book_keeper.has_contents
-
-    def sync_book(self) -> None:
-        """Sync the address book from Desktop in the background (a running sync carries on)."""
-        keeper = self.book_keeper
-        ready = keeper is not None and not self.offline and self.backend.accounts.loaded
-        # Not after switching to the demo: its contacts are not the user's.
-        if ready and keeper is not None and self.backend.book is keeper.book:
-            keeper.sync(self.backend.client, self.backend.accounts.accounts)
-
-    def _sync_on_timer(self) -> None:
-        self.sync_book()
-
-    def _book_changed(self) -> None:
-        # The new index is 100,000s of long-lived objects: into the permanent
-        # generation with them, or each full collection rescans them all and
-        # stalls the loop for 50-130 ms (no collect first: that would stall too).
-        gc.freeze()
-        with contextlib.suppress(NoMatches):
-            self.pane.book_changed()
-        self._book_status_changed()
-
-    def _book_status_changed(self) -> None:
-        keeper = self.book_keeper
-        if keeper is None:
-            return
-
-        def name_of(account_id: str) -> str:
-            account = self.backend.accounts.get(account_id)
-            return network_name(account) if account is not None else account_id
-
-        self.book_status = keeper.status(name_of, offline=self.offline)
 
     def watch_book_status(self, status: str | None) -> None:
         with contextlib.suppress(NoMatches):
             self.pane.border_subtitle = status
-
-    def _show_offline_book(self) -> None:
-        """Desktop was not reachable at start: browse the book until it comes back."""
-        keeper = self.book_keeper
-        if keeper is None or keeper.book is None:
-            return
-        self.detail.show_message(
-            "Beeper Desktop can't be reached: showing your address book offline.\n"
-            "Search works; messaging needs Desktop. Reconnecting by itself…"
-        )
-        self.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
-        self.pane.scope(ALL_ACCOUNTS)
-
-    def _needs_desktop(self, what: str) -> bool:
-        """True (and says why) when ``what`` cannot be done because Desktop is offline."""
-        if not self.offline:
-            return False
-        self.notify(
-            f"{what} needs Beeper Desktop, which can't be reached right now (reconnecting…).",
-            title="Offline",
-            severity="warning",
-            markup=False,
-        )
-        return True
 
     # -- what the session asks and tells -------------------------------------
 
@@ -256,20 +170,18 @@ class BeeperApp(App[None]):
                     timeout=8,
                 )
                 if not self.backend.accounts.loaded:
-                    self._show_offline_book()
+                    self.book_driver.show_offline()
             elif was is Health.OFFLINE and event.health is Health.ONLINE:
                 self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
-            self._book_status_changed()
+            self.book_driver.status_changed()
         elif isinstance(event, AccountsLoaded):
             self._show_accounts(event.accounts)
-            if not self._book_synced:
-                self._book_synced = True
-                self.sync_book()
+            self.book_driver.accounts_loaded()
         elif isinstance(event, AccountsFailed):
             self._accounts_failed(event.error)
         elif isinstance(event, Reconnected):
             self.pane.retry()
-            self.sync_book()
+            self.book_driver.sync()
 
     def watch_health(self, health: Health) -> None:
         subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
@@ -298,8 +210,7 @@ class BeeperApp(App[None]):
             self.report_unexpected(event.worker.error)
 
     async def on_unmount(self) -> None:
-        if self.book_keeper is not None:
-            await self.book_keeper.close()
+        await self.book_driver.close()
         await self.session.aclose()
 
     # -- parts ---------------------------------------------------------------
@@ -425,7 +336,7 @@ class BeeperApp(App[None]):
         """Refresh accounts, retry a page that failed, and re-sync the address book."""
         self.refresh_accounts()
         self.pane.retry()
-        self.sync_book()
+        self.book_driver.sync()
 
     def _contact_for_action(self) -> Contact | None:
         contact = self.pane.contact_list.highlighted
@@ -442,7 +353,7 @@ class BeeperApp(App[None]):
     def action_message(self) -> None:
         """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
         contact = self._contact_for_action()
-        if contact is None or self._needs_desktop("Messaging"):
+        if contact is None or self.book_driver.needs_desktop("Messaging"):
             return
         self._open_chat(contact, inert(best_name(contact.user), limit=60))
 
@@ -476,8 +387,8 @@ class BeeperApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""
-        if not self.backend.accounts.loaded and self._needs_desktop("Export"):
-            return  # offline since start: not even the account list is known
+        if not self.backend.accounts.loaded and self.book_driver.needs_desktop("Export"):
+            return
         scope = self.pane.account_id
         plan = self.backend.export_plan(scope) if scope is not None else None
         if plan is None:
