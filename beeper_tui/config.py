@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import locale
 import math
 import os
 import stat
@@ -9,7 +10,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -24,6 +25,7 @@ __all__ = [
     "ConfigError",
     "Settings",
     "default_config_path",
+    "default_phone_region",
     "env_settings",
     "load_config_file",
     "remove_config_values",
@@ -43,7 +45,19 @@ CONFIG_KEYS: Final = (
     "request_timeout",
     "use_proxy",
     "export_max_contacts",
+    "sync_minutes",
+    "phone_region",
 )
+
+
+def default_phone_region() -> str | None:
+    """The locale's territory (``fr_FR`` → ``FR``) for national phone numbers, or None."""
+    try:
+        name = locale.getlocale()[0] or ""
+    except ValueError:
+        return None
+    territory = name.partition("_")[2][:2].upper()
+    return territory if len(territory) == 2 and territory.isalpha() else None
 
 
 class ConfigError(Exception):
@@ -78,6 +92,15 @@ class Settings(BaseModel):
     """Most contacts an export takes from one account; more ends it as an endless account."""
     use_proxy: bool = Field(default=False, strict=True)
     """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
+    sync_minutes: int = Field(default=30, ge=0, le=1440, strict=True)
+    """How often the address book re-syncs in the background, in minutes (0 turns it off)."""
+    phone_region: str | None = Field(default_factory=default_phone_region)
+    """ISO country code for phone numbers typed in national format (None: international only)."""
+    book: Literal["off", "memory", "disk"] = "off"
+    """The address book: on disk (the command line's default), in memory only
+    (``--no-cache``), or off (server search only)."""
+    book_path: Path | None = None
+    """Where the book file lives on disk (None: the user cache directory)."""
     theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
     config_path: Path | None = None
@@ -104,6 +127,15 @@ class Settings(BaseModel):
         except ValueError:
             raise ValueError(f"bad port in URL: {shown!r}") from None
         return value.strip().rstrip("/")
+
+    @field_validator("phone_region", mode="before")
+    @classmethod
+    def _check_region(cls, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+            raise ValueError("must be a two-letter country code such as FR, or empty for none")
+        return value.upper()
 
     @field_validator("refresh_seconds")
     @classmethod

@@ -1007,9 +1007,38 @@ def print_table(results: list[Result]) -> None:
         print(f"SUMMARY: all {len(results)} figures PASS")
 
 
+# -- 9. the address book, 10. offline start ------------------------------------------------
+
+
+def book_results() -> list[Result]:
+    """The address book's rows (scripts/bench_book.py), measured in a fresh process."""
+    script = Path(__file__).resolve().parent / "bench_book.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--json"], stdout=subprocess.PIPE, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"figure 9 failed (exit status {done.returncode})")
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    return [Result(9, name, target, measured, passed) for name, target, measured, passed in rows]
+
+
+def offline_result() -> Result:
+    """Start to the cached list painted with the server not answering (bench_offline.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_offline import offline_start_figure
+
+    name, target, measured, passed, note = offline_start_figure()
+    return Result(10, name, target, measured, passed, (note,))
+
+
 def run(only: list[int]) -> list[Result]:
     results: list[Result] = []
     for number in only:
+        if number in (9, 10):
+            log(f"bench: figure {number}…")
+            results.extend(book_results() if number == 9 else [offline_result()])
+            log(f"bench: figure {number}: {results[-1].measured}")
+            continue
         log(f"bench: figure {number}…")
         started = time.perf_counter()
         result = run_figure(str(number))

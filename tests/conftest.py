@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +18,9 @@ os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "truecolor")
 os.environ.pop("BEEPER_ACCESS_TOKEN", None)
 os.environ.pop("BEEPER_BASE_URL", None)
 os.environ.pop("BEEPER_DESKTOP_BASE_URL", None)
+# Never the real user cache: the address book of any test that does not pick its own lands here.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="beeper-tui-test-cache-")
+atexit.register(functools.partial(shutil.rmtree, os.environ["XDG_CACHE_HOME"], True))
 
 pytest_plugins = ["tests.demo_fixtures"]
 

@@ -182,3 +182,17 @@ def test_spans_cover_combining_marks() -> None:
     assert folded == "renee"
     assert match_spans(name, parse_query("rene")) == ((0, 5),)
     assert (starts[3], ends[3]) == (3, 5)
+
+
+def test_a_big_directorys_members_follow_the_users_own_contacts_in_a_tier() -> None:
+    from beeper_tui.service.book.search import DIRECTORY_SIZE
+
+    members = [
+        {"id": f"s{i}", "fullName": f"Jose Member{i:05d}"} for i in range(DIRECTORY_SIZE + 1)
+    ]
+    idx = index({"slack": members, "telegram": [{"id": "t1", "fullName": "José Zed"}]})
+    found = names(idx, "jose", limit=3)
+    assert found[0] == "José Zed"
+    assert found[1:] == ["Jose Member00000", "Jose Member00001"]
+    # A better tier still wins: an exact whole name from the directory beats a fuzzy friend.
+    assert names(idx, "member00003")[0] == "Jose Member00003"

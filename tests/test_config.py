@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 import beeper_tui.config as config_module
 from beeper_tui import __version__
@@ -415,3 +416,33 @@ def test_unknown_theme_in_config_returns_2_with_one_line(
     assert out == ""
     assert len(err.splitlines()) == 1
     assert "unknown theme 'nope'" in err
+
+
+def test_book_settings_are_bounded() -> None:
+    from beeper_tui.config import default_phone_region
+
+    assert Settings(sync_minutes=0).sync_minutes == 0
+    with pytest.raises(ValidationError):
+        Settings(sync_minutes=-1)
+    with pytest.raises(ValidationError):
+        Settings(sync_minutes=100_000)
+    assert Settings(phone_region="fr").phone_region == "FR"
+    assert Settings(phone_region="").phone_region is None
+    with pytest.raises(ValidationError):
+        Settings(phone_region="France")
+    region = default_phone_region()
+    assert region is None or (len(region) == 2 and region.isupper())
+    assert Settings().book == "off"  # tests and embedders opt in; the command line uses disk
+
+
+def test_default_phone_region_reads_the_locale_territory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import locale
+
+    from beeper_tui.config import default_phone_region
+
+    monkeypatch.setattr(locale, "getlocale", lambda *a: ("fr_FR", "UTF-8"))
+    assert default_phone_region() == "FR"
+    monkeypatch.setattr(locale, "getlocale", lambda *a: (None, None))
+    assert default_phone_region() is None
+    monkeypatch.setattr(locale, "getlocale", lambda *a: ("C", "UTF-8"))
+    assert default_phone_region() is None

@@ -73,6 +73,11 @@ def contact_count(dataset: Dataset, *keys: str) -> int:
     return sum(len(a.contacts) for a in dataset.accounts if not keys or a.spec.key in keys)
 
 
+def enabled_count(dataset: Dataset) -> int:
+    """Contacts ``--all`` exports: the accounts the user left out (disabled) stay out."""
+    return sum(len(a.contacts) for a in dataset.accounts if a.spec.status != "disabled")
+
+
 def run(demo_app: Starlette, *args: str) -> int:
     return export_main(["--demo", "--page-size", PAGE, *args], demo_app=demo_app)
 
@@ -136,7 +141,7 @@ def test_vcf_all_accounts_and_a_phone_only_contact(
     assert run(demo_app, "--all", "--format", "vcf", "-o", str(target)) == 0
     assert capsys.readouterr().err == ""
     parsed = cards(target.read_text(encoding="utf-8"))
-    assert len(parsed) == contact_count(small_dataset)
+    assert len(parsed) == enabled_count(small_dataset)
     keys = {(prop(c, "x-beeper-account-id"), prop(c, "x-beeper-user-id")) for c in parsed}
     assert len(keys) == len(parsed)
 
@@ -208,7 +213,7 @@ def test_csv_all_accounts(
     assert raw.startswith("\ufeffname,full_name,".encode())  # BOM: Excel reads UTF-8
     rows = read_csv(target)
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert len(rows) == contact_count(small_dataset)
+    assert len(rows) == enabled_count(small_dataset)
     for row in rows:
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
@@ -271,7 +276,7 @@ def test_json_array_all_accounts(
     assert capsys.readouterr().err == ""
     data = json.loads(target.read_text(encoding="utf-8"))
     assert isinstance(data, list)
-    assert len(data) == contact_count(small_dataset)
+    assert len(data) == enabled_count(small_dataset)
     keys = set().union(*(obj.keys() for obj in data))
     assert {"id", "fullName", "phoneNumber", "imgURL", "accountID", "network"} <= keys
     assert not any("_" in key for key in keys)
@@ -392,11 +397,12 @@ def test_all_reports_each_failed_account_and_writes_nothing(
     assert len(lines) == 3
     assert any(telegram in line and "HTTP 500" in line for line in lines)
     assert any(MATRIX in line and "HTTP 502" in line for line in lines)
-    assert "2 of 12 accounts failed" in lines[-1]
+    assert "2 of 11 accounts failed" in lines[-1]
     assert leftovers(out_dir) == []
-    # Skip none: every account was asked for its contacts.
+    # Skip none: every enabled account was asked for its contacts (the disabled one is left out).
     asked = {r.path.split("/")[3] for r in demo_state.requests_to("/contacts/list")}
-    assert len(asked) == len(small_dataset.accounts)
+    enabled = [a for a in small_dataset.accounts if a.spec.status != "disabled"]
+    assert len(asked) == len(enabled) == len(small_dataset.accounts) - 1
 
 
 def test_unknown_account(demo_app: Starlette, capsys: pytest.CaptureFixture[str]) -> None:
@@ -491,7 +497,7 @@ def test_over_http_with_token(
     assert export_main([*argv, "--base-url", demo_server, "--token", "demo-token"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == ("", "")
-    assert len(cards(target.read_text(encoding="utf-8"))) == contact_count(small_dataset)
+    assert len(cards(target.read_text(encoding="utf-8"))) == enabled_count(small_dataset)
     # Discovery (/v1/info) is the one call that never carries the token.
     assert all(r.authorized for r in demo_state.requests if r.path != "/v1/info")
     assert "demo-token" not in target.read_text(encoding="utf-8")

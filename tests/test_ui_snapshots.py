@@ -72,3 +72,34 @@ def test_help_screen(snap_compare: Callable[..., bool]) -> None:
         await _settle(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
+    """Ranked people from the address book: true totals, matched letters highlighted."""
+    from beeper_tui.service.book_source import BookSource
+
+    settings = Settings(
+        demo=True,
+        demo_version=BASELINE_VERSION,
+        debounce_ms=0,
+        refresh_seconds=0,
+        theme="textual-dark",
+        book="memory",
+        sync_minutes=0,
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, BeeperApp)
+        await _settle(pilot)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 120
+        keeper = app.book_keeper
+        assert keeper is not None
+        while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
+            assert loop.time() < deadline, "the book did not sync in time"
+            await pilot.pause(0.05)
+        await pilot.press("slash", *"zoe mo")
+        await _settle(pilot)
+
+    assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)

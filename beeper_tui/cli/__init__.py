@@ -11,7 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import app_command, demo_server_command, export_command, login_command
+from . import (
+    app_command,
+    cache_command,
+    demo_server_command,
+    export_command,
+    login_command,
+    search_command,
+)
 from .common import OneLineParser, argv_secrets
 
 __all__ = ["build_parser", "main"]
@@ -49,6 +56,8 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     )
     parser.commands = commands.choices
     export_command.register(commands)
+    search_command.register(commands)
+    cache_command.register(commands)
     demo_server_command.register(commands)
     login_command.register(commands)
     return parser

@@ -35,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--debounce-ms", type=non_negative_int, metavar="MS", help="search delay after typing"
     )
     parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="keep the address book in memory only (nothing written to the cache dir)",
+    )
     parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
     parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
     parser.set_defaults(run=run)
@@ -50,6 +55,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "debounce_ms": args.debounce_ms,
         "page_size": args.page_size,
         "log_file": args.log,
+        "book": "memory" if getattr(args, "no_cache", False) else "disk",
     }
     settings = resolve_settings(flags, config_path=args.config)
     from textual.theme import BUILTIN_THEMES

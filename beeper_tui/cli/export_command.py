@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import Account
+from beeper_tui.book_path import default_book_path
 from beeper_tui.config import ConfigError, Settings, resolve_settings
+from beeper_tui.service.accounts import searched_accounts
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.book import AddressBook
 from beeper_tui.service.export.formats import FORMATS, make_writer
+from beeper_tui.service.export.people import write_people
 from beeper_tui.service.export.run import (
     ExportProgress,
     ExportSink,
@@ -76,6 +82,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
     parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="page the server even when the address book has synced these accounts",
+    )
     parser.add_argument(
         "--max-retries",
         type=non_negative_int,
@@ -217,7 +228,14 @@ async def _run(
     )
     try:
         accounts = await backend.resolve_accounts(None if args.all else args.account)
+        if args.all:
+            accounts = searched_accounts(accounts)  # left-out accounts stay out, as on screen
         writer = make_writer(args.format, sink.stream, to_file=sink.is_file)
+        if not demo and not args.no_cache and await _from_book(backend, accounts, args.query):
+            people = await backend.book_people(accounts, args.query)
+            assert people is not None
+            await write_people(people, writer, backend.network_of, progress=stderr.update)
+            return 0
         result = await export_contacts(
             backend.client,
             accounts,
@@ -233,6 +251,8 @@ async def _run(
         stderr.error(str(exc))
         return 1
     finally:
+        if backend.book is not None:
+            await backend.book.close()
         await backend.aclose()
     if not result.complete:
         failed = len(result.failures)
@@ -242,6 +262,18 @@ async def _run(
         )
         return 1
     return 0
+
+
+async def _from_book(backend: Backend, accounts: Sequence[Account], query: str) -> bool:
+    """Open the address book if there is one; whether it has synced every account exported."""
+    path = default_book_path()
+    if not path.exists():
+        return False
+    try:
+        backend.book = await AddressBook.open(path)
+    except Exception:  # a broken cache file: page the server instead
+        return False
+    return bool(accounts) and all(backend.book.ready(a.account_id) for a in accounts)
 
 
 def export_main(argv: Sequence[str], *, demo_app: ASGIApp | None = None) -> int:

@@ -33,6 +33,15 @@ def is_enabled(account: Account) -> bool:
     return account.status is not AccountStatus.DISABLED
 
 
+def bare_account(account_id: str) -> Account:
+    """An account known only by its ID (offline, from the address book).
+
+    Its status reads as unknown; :func:`~beeper_tui.service.networks.network_name`
+    still reads the network from the ID's bridge stem (``local-whatsapp_ba_…``).
+    """
+    return Account.model_validate({"accountID": account_id, "user": {"id": ""}})
+
+
 def searched_accounts(accounts: Sequence[Account]) -> list[Account]:
     """The accounts "All accounts" (and the address book) covers: every enabled one."""
     return [a for a in accounts if is_enabled(a)]

@@ -14,6 +14,8 @@ from beeper_tui.api.models import Account, ChatStartResult, Info
 
 from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
+from .book import AddressBook
+from .book_source import BookSource
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import (
     CHATS_START,
@@ -22,6 +24,7 @@ from .desktop import (
     DesktopBuild,
     is_missing_route,
 )
+from .export.people import export_people_to_file
 from .export.run import (
     DEFAULT_MAX_CONTACTS,
     ExportPlan,
@@ -73,6 +76,10 @@ class Backend:
         """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
         self.start_route: str | None = None
         """Where this Desktop starts chats (``chats/start`` or ``chats``), once one worked."""
+        self.book: AddressBook | None = None
+        """The address book, when one is open: results come from it once it is ready."""
+        self.reachable = True
+        """False while Desktop cannot be reached (no exact lookups are asked then)."""
 
     @property
     def base_url(self) -> str:
@@ -124,8 +131,28 @@ class Backend:
             ]
         )
 
+    def book_accounts(self, scope: Scope) -> list[str] | None:
+        """The accounts the book answers ``scope`` for, or None: ask the server instead.
+
+        The book answers once every account of the scope has synced; until
+        then the server's search does. With no account list (offline), the
+        book answers for every account in it.
+        """
+        book = self.book
+        if book is None:
+            return None
+        if scope is not ALL_ACCOUNTS:
+            return [scope] if book.ready(scope) else None
+        if not self.accounts.loaded:
+            return list(book.account_ids) or None
+        ids = [a.account_id for a in searched_accounts(self.accounts.accounts)]
+        return ids if ids and all(book.ready(a) for a in ids) else None
+
     def source(self, scope: Scope, query: str = "") -> ContactSource:
         """The contacts of ``scope`` (one account, or every account) matching ``query``."""
+        ids = self.book_accounts(scope)
+        if self.book is not None and ids is not None:
+            return BookSource(self.book, self.client if self.reachable else None, ids, query)
         return self.all_pager(query) if scope is ALL_ACCOUNTS else self.pager(str(scope), query)
 
     async def open_chat(self, contact: Contact) -> str:
@@ -215,7 +242,16 @@ class Backend:
         query: str = "",
         progress: Callable[[ExportProgress], None] | None = None,
     ) -> ExportResult:
-        """Export ``accounts``' contacts matching ``query`` to ``target``, all or nothing."""
+        """Export ``accounts``' contacts matching ``query`` to ``target``, all or nothing.
+
+        Once the book is ready for every one of ``accounts``, the file holds the
+        people the screen shows for that query (:meth:`book_people`).
+        """
+        people = await self.book_people(accounts, query)
+        if people is not None:
+            return await export_people_to_file(
+                people, self.network_of, target, fmt, progress=progress
+            )
         return await export_to_file(
             self.client,
             accounts,
@@ -226,6 +262,27 @@ class Backend:
             progress=progress,
             max_contacts=self.export_max_contacts,
         )
+
+    def network_of(self, account_id: str) -> str:
+        """The network name of an account (its ID while the account list is unknown)."""
+        account = self.accounts.get(account_id)
+        return network_name(account) if account is not None else account_id
+
+    async def book_people(
+        self, accounts: Sequence[Account], query: str
+    ) -> Sequence[Contact] | None:
+        """The people the book shows for ``accounts`` and ``query``; None if it is not ready.
+
+        The same rows as the list: ranked, merged over the whole book, exact
+        lookups joined (:class:`BookSource`).
+        """
+        book = self.book
+        ids = [a.account_id for a in accounts]
+        if book is None or not ids or not all(book.ready(a) for a in ids):
+            return None
+        source = BookSource(book, self.client if self.reachable else None, ids, query)
+        await source.load_next()
+        return source.items
 
     async def info(self) -> Info:
         """Server discovery (``/v1/info``); what it says of the build is kept in :attr:`build`."""

@@ -169,10 +169,13 @@ class Session:
         *,
         refresh_seconds: float = 0,
         find_desktop: Callable[[], Awaitable[str | None]] | None = None,
+        offline_fallback: Callable[[], bool] | None = None,
     ) -> None:
         self.backend = backend
         self.find_desktop = find_desktop
         """Looks for Beeper Desktop on this machine (when no address was configured)."""
+        self.offline_fallback = offline_fallback
+        """Asked when Desktop cannot be reached at start: True opens offline (on the book)."""
         self.prompts = prompts
         self.on_event = on_event
         self.refresh_seconds = refresh_seconds
@@ -190,6 +193,7 @@ class Session:
     def _set_health(self, health: Health) -> None:
         if health is not self.health:
             self.health = health
+            self.backend.reachable = health is not Health.OFFLINE
             self.on_event(HealthChanged(health))
 
     def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
@@ -215,7 +219,7 @@ class Session:
                     info = await self.backend.info()
                     log.info("Beeper Desktop %s at %s", info.app.version, self.backend.base_url)
                 except CannotConnectError as exc:
-                    if self._superseded(exc):
+                    if self._superseded(exc) or self._start_offline(exc):
                         break
                     if await self._cannot_connect(exc):
                         continue
@@ -249,6 +253,8 @@ class Session:
                     continue
                 if isinstance(exc, CannotConnectError):
                     # Discovery answered but the account list did not (e.g. timed out).
+                    if self._start_offline(exc):
+                        break
                     if await self._cannot_connect(exc):
                         continue
                     return
@@ -264,6 +270,15 @@ class Session:
             break
         if self.refresh_seconds > 0:
             self._spawn(self._refresh_forever())
+
+    def _start_offline(self, exc: CannotConnectError) -> bool:
+        """Open offline (the App shows the book) and reconnect in the background, if allowed."""
+        if self.offline_fallback is None or not self.offline_fallback():
+            return False
+        log.info("start-up: %s; opening offline on the address book", exc)
+        self._set_health(Health.OFFLINE)
+        self._spawn(self._reconnect())
+        return True
 
     def _superseded(self, exc: BeeperError) -> bool:
         """Whether a start-up failure comes after the session got going by another path."""

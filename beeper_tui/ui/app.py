@@ -42,6 +42,7 @@ from beeper_tui.service.session import (
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
+from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
@@ -107,12 +108,16 @@ class BeeperApp(App[None]):
             client_options=settings.client_options(),
             export_max_contacts=settings.export_max_contacts,
         )
+        self.book_driver = BookDriver(self, backend)
+        """Opens, syncs and shows the address book (``book_driver.py``)."""
+        self.book_keeper = self.book_driver.keeper
         self.session = Session(
             backend,
             SessionPrompts(self),
             self._session_event,
             refresh_seconds=settings.refresh_seconds,
             find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
+            offline_fallback=self.book_driver.open_offline,
         )
         """The connection to Beeper Desktop; the App observes it."""
         if backend.is_demo:
@@ -133,6 +138,10 @@ class BeeperApp(App[None]):
 
     health: reactive[Health] = reactive(Health.CONNECTING, init=False)
     """The connection's health, as the session reports it (shown under the sidebar)."""
+
+    book_status: reactive[str | None] = reactive(None, init=False)
+    """What the address book is doing ("Syncing Slack 4,200 / 20,000", "offline, last
+    synced 12 min ago"); set by the :class:`BookDriver`, shown under the contact pane."""
 
     _gc_frozen = False
 
@@ -188,7 +197,12 @@ class BeeperApp(App[None]):
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _start_session(self) -> None:
+        await self.book_driver.open()
         await self.session.start()
+
+    def watch_book_status(self, status: str | None) -> None:
+        with contextlib.suppress(NoMatches):
+            self.pane.border_subtitle = status
 
     # -- what the session asks and tells -------------------------------------
 
@@ -203,14 +217,19 @@ class BeeperApp(App[None]):
                     severity="warning",
                     timeout=8,
                 )
+                if not self.backend.accounts.loaded:
+                    self.book_driver.show_offline()
             elif was is Health.OFFLINE and event.health is Health.ONLINE:
                 self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
+            self.book_driver.status_changed()
         elif isinstance(event, AccountsLoaded):
             self._show_accounts(event.accounts)
+            self.book_driver.accounts_loaded()
         elif isinstance(event, AccountsFailed):
             self._accounts_failed(event.error)
         elif isinstance(event, Reconnected):
             self.pane.retry()
+            self.book_driver.sync()
         elif isinstance(event, Notice):
             self.notify(
                 inert(event.text),
@@ -248,6 +267,7 @@ class BeeperApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._restore_signal_handlers()
+        await self.book_driver.close()
         await self.session.aclose()
 
     # -- parts ---------------------------------------------------------------
@@ -373,9 +393,10 @@ class BeeperApp(App[None]):
         self.pane.clear_search()
 
     def action_refresh(self) -> None:
-        """Refresh accounts, and retry a page that failed."""
+        """Refresh accounts, retry a page that failed, and re-sync the address book."""
         self.refresh_accounts()
         self.pane.retry()
+        self.book_driver.sync()
 
     def _contact_for_action(self) -> Contact | None:
         contact = self.pane.contact_list.highlighted
@@ -392,7 +413,7 @@ class BeeperApp(App[None]):
     def action_message(self) -> None:
         """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
         contact = self._contact_for_action()
-        if contact is None:
+        if contact is None or self.book_driver.needs_desktop("Messaging"):
             return
         self._open_chat(contact, inert(best_name(contact.user), limit=60))
 
@@ -426,6 +447,8 @@ class BeeperApp(App[None]):
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""
+        if not self.backend.accounts.loaded and self.book_driver.needs_desktop("Export"):
+            return
         scope = self.pane.account_id
         plan = self.backend.export_plan(scope) if scope is not None else None
         if plan is None:

@@ -33,6 +33,10 @@ __all__ = ["ContactList"]
 # Rows drawn from the loaded list plus one trailing status row.
 _SECONDARY_MAX = 28
 
+Spans = tuple[tuple[int, int], ...]
+RowMarks = Callable[[int], tuple[Spans, bool]]
+"""Row index → (character ranges of the name to highlight, whether the person is in the book)."""
+
 
 class ContactList(ScrollView, can_focus=True):
     """Every loaded contact, one line each, with a trailing status row.
@@ -59,6 +63,8 @@ class ContactList(ScrollView, can_focus=True):
         "contact-list--status",
         "contact-list--error",
         "contact-list--network",
+        "contact-list--match",
+        "contact-list--outsider",
     }
 
     DEFAULT_CSS = """
@@ -77,6 +83,8 @@ class ContactList(ScrollView, can_focus=True):
         & > .contact-list--status { color: $text-muted; text-style: italic; }
         & > .contact-list--error { color: $error; text-style: bold; }
         & > .contact-list--network { color: $accent; }
+        & > .contact-list--match { color: $text-accent; text-style: bold underline; }
+        & > .contact-list--outsider { color: $text-warning; text-style: italic; }
     }
     """
 
@@ -139,6 +147,7 @@ class ContactList(ScrollView, can_focus=True):
         self._status_class = "contact-list--status"
         self._wants_more = False
         self._badge: Callable[[Contact], Text] | None = None
+        self._marks: RowMarks | None = None
         self._line_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._last_highlighted: Contact | None = None
         self.prefetch_screens = prefetch_screens
@@ -167,15 +176,21 @@ class ContactList(ScrollView, can_focus=True):
         items: Sequence[Contact],
         *,
         badge: Callable[[Contact], Text] | None = None,
+        marks: RowMarks | None = None,
+        keep: int | None = None,
     ) -> None:
-        """Show a new result set (resets the cursor and scroll to the top)."""
+        """Show a new result set: the cursor and scroll go to the top, or with ``keep``
+        the cursor goes to that row at the same height on screen (refreshed results)."""
+        screen_row = self.cursor - int(self.scroll_offset.y)
         self._items = items
         self._badge = badge
+        self._marks = marks
         self._line_cache.clear()
         self._last_highlighted = None
         self._update_virtual_size()
-        self.scroll_to(0, 0, animate=False, immediate=True)
-        self.cursor = 0
+        top = 0 if keep is None else max(0, keep - max(0, screen_row))
+        self.scroll_to(0, top, animate=False, immediate=True)
+        self.cursor = keep or 0
         self.refresh()
 
     def rows_appended(self) -> None:
@@ -235,7 +250,8 @@ class ContactList(ScrollView, can_focus=True):
             key = (index, width, is_cursor, self.has_focus)
             strip = self._line_cache.get(key)
             if strip is None:
-                strip = self._render_row(self._items[index], width, base, is_cursor)
+                marks = self._marks(index) if self._marks is not None else ((), True)
+                strip = self._render_row(self._items[index], width, base, is_cursor, marks)
                 self._line_cache[key] = strip
             return strip
         if index == len(self._items):
@@ -245,7 +261,14 @@ class ContactList(ScrollView, can_focus=True):
             return Strip(text.render(self.app.console), width).apply_style(style)
         return Strip.blank(width, base)
 
-    def _render_row(self, contact: Contact, width: int, base: Style, is_cursor: bool) -> Strip:
+    def _render_row(
+        self,
+        contact: Contact,
+        width: int,
+        base: Style,
+        is_cursor: bool,
+        marks: tuple[Spans, bool] = ((), True),
+    ) -> Strip:
         user = contact.user
         row_style = base
         if is_cursor:
@@ -265,10 +288,22 @@ class ContactList(ScrollView, can_focus=True):
             markers.append(
                 " ⊘", self.get_component_rich_style("contact-list--blocked", partial=True)
             )
+        spans, in_book = marks
+        if not in_book:
+            markers.append(
+                " · not in your contacts",
+                self.get_component_rich_style("contact-list--outsider", partial=True),
+            )
         secondary = inert(secondary_text(user), limit=_SECONDARY_MAX * 2)
         sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
         name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
-        name = Text(inert(best_name(user), limit=width * 2), end="", no_wrap=True)
+        raw_name = best_name(user)
+        shown_name = inert(raw_name, limit=width * 2)
+        name = Text(shown_name, end="", no_wrap=True)
+        if spans and shown_name == raw_name:  # escaped text would shift the ranges
+            match = self.get_component_rich_style("contact-list--match", partial=True)
+            for start, end in spans:
+                name.stylize(match, start, end)
         name.truncate(name_width, overflow="ellipsis", pad=True)
         line.append_text(name)
         line.append_text(markers)

@@ -23,7 +23,9 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
+from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
+from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.contacts import ContactSource
 from beeper_tui.service.networks import network_code, network_name
 from beeper_tui.service.person import Contact
@@ -130,6 +132,14 @@ class SearchPane(Vertical):
             self._retry(pager)
         elif pager is None and self.account_id is not None:
             self.start_search(immediate=True)
+
+    def book_changed(self) -> None:
+        """The address book changed: show its results again (the cursor stays on its person)."""
+        if self.account_id is None or self.backend.book_accounts(self.account_id) is None:
+            return
+        if self._shown != self._wanted:
+            return  # a search is on its way and will read the new book
+        self.start_search(immediate=True)
 
     @on(Input.Changed, "#search")
     def _on_query_changed(self, event: Input.Changed) -> None:
@@ -260,18 +270,38 @@ class SearchPane(Vertical):
             self._sync_status()
 
     def _show_pager(self, pager: ContactSource | None) -> None:
+        # Refreshed rows keep the cursor on its person, once the user moved it:
+        # on the first row, the new first row is what they expect to see.
+        refreshed = self._shown == self._wanted and self.pager is not None
+        current = self.contact_list.highlighted if refreshed and self.contact_list.cursor else None
         if self.pager is not None and self.pager is not pager:
             self.pager.close()  # its pending retries are for rows nobody sees
         self.pager = pager
         self._shown = self._wanted
         badge = self._badge if self._wanted[0] is ALL_ACCOUNTS else None
-        self.contact_list.set_items(pager.items if pager is not None else (), badge=badge)
+        keep = _position(pager, current.key) if pager is not None and current else None
+        marks = None
+        if isinstance(pager, BookSource):
+            people = pager.people
+
+            def marks(i: int) -> tuple[tuple[tuple[int, int], ...], bool]:
+                person = people[i]
+                return person.spans, person.in_book
+
+        self.contact_list.set_items(
+            pager.items if pager is not None else (), badge=badge, marks=marks, keep=keep
+        )
         self._sync_status()
 
     def _badge(self, contact: Contact) -> Text:
         """Network badges of every identity of the person (fixed width)."""
         get = self.backend.accounts.get
-        codes = list(dict.fromkeys(network_code(get(c.account_id)) for c in contact.identities))
+        codes = list(
+            dict.fromkeys(
+                network_code(get(c.account_id) or bare_account(c.account_id))
+                for c in contact.identities
+            )
+        )
         if len(codes) > 2:
             codes = [codes[0], f"+{len(codes) - 1}"]
         text = Text(" ".join(codes), no_wrap=True, end="")
@@ -298,6 +328,8 @@ class SearchPane(Vertical):
             return text
         if pager is None:
             return text
+        if isinstance(pager, BookSource):
+            return self._book_count_text(pager, text)
         n = len(pager.items)
         noun = "result" if pager.query else "contact"
         text.append(f"{n:,} {noun}{'' if n == 1 else 's'}", "bold")
@@ -317,6 +349,20 @@ class SearchPane(Vertical):
             text.append(" · failed: ", "bold yellow")
             text.append(inert("; ".join(names), limit=160), "yellow")
             text.append(" — r retries", "yellow")
+        return text
+
+    def _book_count_text(self, source: BookSource, text: Text) -> Text:
+        """``1,204 of 25,470`` (true totals: the book knows every match)."""
+        n, population = source.total, source.population
+        if source.query:
+            text.append(f"{n:,} of {population:,}", "bold")
+        else:
+            text.append(f"{n:,} {'person' if n == 1 else 'people'}", "bold")
+        if source.loading:
+            text.append(" · looking up…", "dim")
+        if source.lookup_error is not None:
+            text.append(" · exact lookup failed: ", "yellow")
+            text.append(inert(source.lookup_error.message, limit=80), "yellow")
         return text
 
     def _status_row(self) -> tuple[Text, bool, bool]:
@@ -342,3 +388,13 @@ class SearchPane(Vertical):
                 return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
             return Text("No contacts in this account."), False, False
         return Text(f"— end of list · {len(pager.items):,} —"), False, False
+
+
+def _position(source: ContactSource, key: tuple[str, str]) -> int | None:
+    """Where the person with identity ``key`` is in ``source``'s rows, if there."""
+    if isinstance(source, BookSource):
+        return source.position(key)
+    for i, contact in enumerate(source.items):
+        if any(c.key == key for c in contact.identities):
+            return i
+    return None

@@ -27,8 +27,10 @@ Progress arrives as :class:`SyncProgress` (account ID, fetched so far, the
 previous count as the expected total or None, done, error).
 
 Modules: ``store`` (SQLite file, mode 0600, schema-versioned), ``sync``
-(paging ``contacts/list`` into the store), ``search`` (index, ranking,
-highlight spans), ``fold`` (case and accent folding), ``address_book`` (this
+(paging ``contacts/list`` into the store), ``rows`` (a contact's stored row
+and the packed tables built from rows), ``query`` (terms of a query, highlight
+spans), ``search`` (the index and ranking), ``people`` (result rows),
+``fold`` (case and accent folding), ``address_book`` (this
 facade). The default file location lives outside ``service`` in
 :mod:`beeper_tui.book_path`.
 """
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 from .address_book import AddressBook
 from .search import BookIndex, BookPerson, BookResult
-from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact
+from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact, remove_book_files
 from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress
 
 __all__ = [
@@ -52,4 +54,5 @@ __all__ = [
     "BookSync",
     "StoredContact",
     "SyncProgress",
+    "remove_book_files",
 ]

@@ -64,6 +64,7 @@ class AddressBook:
         self._dirty = False
         self._built_at = 0.0
         self._last_build = 0.0
+        self._warming: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
@@ -71,7 +72,8 @@ class AddressBook:
 
         def load() -> tuple[BookStore, BookIndex, list[AccountMeta]]:
             store = BookStore(path)
-            return store, BookIndex(store.contacts()), store.accounts()
+            # The typo tables are built after opening: the cached list paints sooner.
+            return store, BookIndex(store.contacts(), warm=False), store.accounts()
 
         worker = _worker()
         try:
@@ -79,7 +81,9 @@ class AddressBook:
         except BaseException:
             worker.shutdown(wait=False)
             raise
-        return cls(store, index, meta, region, worker)
+        book = cls(store, index, meta, region, worker)
+        book._warming = asyncio.get_running_loop().run_in_executor(worker, index.warm)
+        return book
 
     # -- state ------------------------------------------------------------------
 

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeAlias, cast
 
-__all__ = ["COLUMNS", "SCHEMA_VERSION", "AccountMeta", "BookStore", "StoredContact"]
+__all__ = [
+    "COLUMNS",
+    "SCHEMA_VERSION",
+    "AccountMeta",
+    "BookStore",
+    "StoredContact",
+    "remove_book_files",
+]
 
 SCHEMA_VERSION: Final = 1
 """Bump when the tables change; add a migration or let older files rebuild."""
@@ -88,6 +95,21 @@ class AccountMeta:
     """Unix time of the last successful full sync."""
     count: int
     """How many contacts that sync brought."""
+
+
+def remove_book_files(path: Path) -> bool:
+    """Delete the book at ``path`` and its SQLite companions; True if anything was there.
+
+    Needs no open connection, so a file from a newer app or a broken one goes too.
+    """
+    found = False
+    for file in (path, *(path.with_name(path.name + s) for s in _COMPANIONS)):
+        try:
+            file.unlink()
+            found = True
+        except FileNotFoundError:
+            pass
+    return found
 
 
 class BookStore:

@@ -36,6 +36,7 @@ import json
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, Final, TextIO
 
 import vobject  # type: ignore[import-untyped]
@@ -152,6 +153,17 @@ class ContactWriter(ABC):
     def write_contact(self, contact: Contact, network: str) -> None:
         """Write one contact of an account on ``network``."""
 
+    def write_person(self, person: Contact, network_of: Callable[[str], str]) -> None:
+        """Write one person (every identity); here one record per identity, in order.
+
+        ``network_of`` names the network of an account ID. vCard overrides
+        this with one card per person.
+        """
+        for identity in person.identities:
+            self.write_contact(
+                Contact(identity.user, identity.account_id), network_of(identity.account_id)
+            )
+
     def close(self) -> None:
         """Write whatever follows the last contact and flush."""
         self.stream.flush()
@@ -190,6 +202,51 @@ class VCardWriter(ContactWriter):
         if user.is_self:
             card.add("x-beeper-is-self").value = "true"
         if user.cannot_message:
+            card.add("x-beeper-cannot-message").value = "true"
+        self.stream.write(str(card.serialize()))
+        self.written += 1
+
+    def write_person(self, person: Contact, network_of: Callable[[str], str]) -> None:
+        """One card for the person: the name of ``person.user``, every identity's
+        TEL, EMAIL and NICKNAME (each value once), and X-BEEPER-* per identity."""
+        if not person.others:
+            self.write_contact(person, network_of(person.account_id))
+            return
+        first = _clean_user(person.user)
+        card = vobject.vCard()
+        card.add("version").value = "4.0"
+        card.add("uid").value = _card_uid(person)
+        card.add("fn").value = best_name(first) or first.id or "?"
+        if (parts := _structured_name(first.full_name)) is not None:
+            card.add("n").value = vobject.vcard.Name(family=parts[0], given=parts[1])
+        users = [(_clean_user(c.user), c.account_id) for c in person.identities]
+        seen: set[tuple[str, str]] = set()
+
+        def once(kind: str, value: str) -> bool:
+            fresh = (kind, value.casefold()) not in seen
+            seen.add((kind, value.casefold()))
+            return fresh
+
+        for user, _ in users:
+            if user.phone_number and once("tel", e164_phone(user.phone_number)):
+                tel = card.add("tel")
+                tel.value = e164_phone(user.phone_number)
+                tel.type_param = "cell"
+            if user.email and once("email", user.email):
+                card.add("email").value = user.email
+            if user.username and once("nickname", user.username):
+                card.add("nickname").value = user.username
+        for user, raw_account in users:
+            account_id = clean_text(raw_account, newlines=False) or ""
+            if user.username:
+                card.add("x-beeper-username").value = user.username
+            card.add("x-beeper-user-id").value = user.id
+            card.add("x-beeper-account-id").value = account_id
+            network = network_of(raw_account)
+            card.add("x-beeper-network").value = clean_text(network, newlines=False) or account_id
+            if user.is_self:
+                card.add("x-beeper-is-self").value = "true"
+        if all(user.cannot_message for user, _ in users):
             card.add("x-beeper-cannot-message").value = "true"
         self.stream.write(str(card.serialize()))
         self.written += 1

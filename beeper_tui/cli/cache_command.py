@@ -1,0 +1,43 @@
+"""``beeper-tui cache clear`` / ``cache path``: the address book file in the user cache dir."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from beeper_tui.book_path import default_book_path
+from beeper_tui.service.book import remove_book_files
+
+__all__ = ["register", "run"]
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``cache`` to the command tree."""
+    parser = commands.add_parser(
+        "cache",
+        help="the local address book: where it is, or remove it",
+        description=(
+            "The address book (every synced contact, for fast offline search) lives in the "
+            "user cache directory (XDG_CACHE_HOME moves it). Removing it is always safe: "
+            "the next start syncs it again."
+        ),
+    )
+    parser.add_argument("action", choices=("clear", "path"), help="clear: remove it; path: print")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Remove or locate the book; returns the exit status."""
+    path = default_book_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    try:
+        removed = remove_book_files(path)
+    except OSError as exc:
+        why = exc.strerror or exc
+        print(f"beeper-tui cache: error: cannot remove {path}: {why}", file=sys.stderr)
+        return 1
+    print(f"removed {path}" if removed else f"no address book at {path}")
+    return 0

@@ -1,0 +1,118 @@
+"""Result rows: a ranked person (:class:`BookPerson`), and the result of a query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, overload
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import User
+from beeper_tui.service.names import best_name
+from beeper_tui.service.person import Contact, name_source
+
+from .query import Term, match_spans
+
+if TYPE_CHECKING:
+    from .search import BookIndex
+
+__all__ = ["BookPerson", "BookResult", "LazyPeople", "person_row", "user_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class BookPerson:
+    """One row of results: a person, with every identity in the searched accounts.
+
+    ``contact`` is shaped like the rest of the app expects: its ``user`` is
+    the identity the name comes from, ``others`` the person's other
+    identities. ``spans`` are character ranges of ``name`` to highlight.
+    """
+
+    contact: Contact
+    name: str
+    spans: tuple[tuple[int, int], ...] = ()
+    in_book: bool = True
+    """False for an exact-lookup hit that is not one of the user's contacts."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(account ID, user ID) of the identity the row is named after: keeps a cursor put."""
+        return self.contact.key
+
+
+class LazyPeople(Sequence[BookPerson]):
+    """Ranked people, built into :class:`BookPerson` only when read (a list shows a screenful)."""
+
+    def __init__(
+        self, index: BookIndex, persons: Sequence[int], terms: Sequence[Term], scope: frozenset[int]
+    ) -> None:
+        self._index = index
+        self._persons = persons
+        self._terms = terms
+        self._scope = scope
+        self._built: dict[int, BookPerson] = {}
+
+    def __len__(self) -> int:
+        return len(self._persons)
+
+    @overload
+    def __getitem__(self, i: int) -> BookPerson: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[BookPerson]: ...
+
+    def __getitem__(self, i: int | slice) -> BookPerson | Sequence[BookPerson]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        person = self._built.get(i)
+        if person is None:
+            person = self._index.person(self._persons[i], self._terms, self._scope)
+            self._built[i] = person
+        return person
+
+    def __iter__(self) -> Iterator[BookPerson]:
+        return (self[i] for i in range(len(self)))
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` (account ID, user ID) is, if listed."""
+        person = self._index.person_of(*key)
+        if person is None:
+            return None
+        try:
+            return self._persons.index(person)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class BookResult:
+    """Ranked people for a query, and how many matched in all (``total`` ≥ ``len(people)``)."""
+
+    people: Sequence[BookPerson]
+    total: int
+    query: str = ""
+    lookup_errors: Mapping[str, BeeperError] = field(default_factory=dict)
+    """Account ID → why its exact-identifier lookup failed (:meth:`AddressBook.lookup`)."""
+
+
+def person_row(
+    identities: Sequence[Contact], terms: Sequence[Term], *, in_book: bool = True
+) -> BookPerson:
+    """A result row for one person's identities: named by :func:`person_name`, spans found."""
+    source = name_source([c.user for c in identities])
+    first = identities[source]
+    rest = tuple(c for i, c in enumerate(identities) if i != source)
+    name = best_name(first.user)
+    return BookPerson(
+        Contact(first.user, first.account_id, rest), name, match_spans(name, terms), in_book
+    )
+
+
+@lru_cache(maxsize=4096)
+def user_of(user_json: str) -> User:
+    return User.model_validate_json(user_json)

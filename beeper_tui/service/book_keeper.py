@@ -1,0 +1,146 @@
+"""Keeping the address book: open it, sync it in the background, say how the sync stands.
+
+The App owns one :class:`BookKeeper`. It opens the book before the session
+starts (so an offline start can show it), syncs after the accounts load, on
+``r``, after a reconnect and on a timer, and reads :meth:`BookKeeper.status`
+for the one line that says what the book is doing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import Account
+
+from .book import AddressBook, BookSync, SyncProgress
+
+__all__ = ["BookKeeper", "ago"]
+
+log = logging.getLogger("beeper_tui.service.book")
+
+
+def ago(seconds: float) -> str:
+    """``just now``, ``12 min ago``, ``3 h ago``, ``2 days ago``."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return f"{days} day{'' if days == 1 else 's'} ago"
+
+
+class BookKeeper:
+    """One address book and its sync; ``on_change`` is called when its status line may change.
+
+    ``path`` None keeps the book in memory only (``--no-cache``).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        region: str | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.region = region
+        self.on_change = on_change
+        self.book: AddressBook | None = None
+        """The open book (None before :meth:`open`, or when it could not be opened)."""
+        self.open_error: str | None = None
+        """Why the book could not be opened, if it could not."""
+        self._sync: BookSync | None = None
+        self._latest: str | None = None
+        self._client: BeeperClient | None = None
+        self.failed: dict[str, BeeperError] = {}
+        """Accounts whose last sync failed, and why."""
+
+    async def open(self) -> AddressBook | None:
+        """Open the book (a broken file is reported and the app runs without it)."""
+        if self.book is None:
+            try:
+                self.book = await AddressBook.open(self.path, region=self.region)
+            except Exception as exc:  # a bad cache file must never stop the app
+                log.warning("cannot open the address book at %s: %s", self.path, exc)
+                self.open_error = str(exc)
+                return None
+        return self.book
+
+    @property
+    def has_contents(self) -> bool:
+        """Whether any account has synced into the book (an offline start can show it)."""
+        return self.book is not None and bool(self.book.account_ids)
+
+    @property
+    def syncing(self) -> bool:
+        """Whether a sync is running."""
+        return self._sync is not None and self._sync.running
+
+    def sync(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
+        """Sync ``accounts`` (the enabled ones) in the background; a running sync carries on."""
+        if self.book is None:
+            return
+        if self._sync is None or self._client is not client:
+            self._sync = self.book.syncer(client, observer=self._progress)
+            self._client = client
+        if not self._sync.running:
+            self._sync.progress.clear()
+            task = self._sync.start(accounts)
+            task.add_done_callback(lambda _task: self._changed())
+            self._changed()
+
+    def _progress(self, progress: SyncProgress) -> None:
+        self._latest = progress.account_id
+        if progress.done:
+            if progress.error is not None:
+                self.failed[progress.account_id] = progress.error
+            else:
+                self.failed.pop(progress.account_id, None)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def status(self, name_of: Callable[[str], str], *, offline: bool) -> str | None:
+        """The book's line: ``Syncing Slack 4,200 / 20,000``, ``offline, last synced …``."""
+        sync = self._sync
+        if sync is not None and sync.running:
+            active = [p for p in sync.progress.values() if not p.done]
+            if active:
+                # The account that reported last is the one moving.
+                latest = sync.progress.get(self._latest or "")
+                first = latest if latest is not None and not latest.done else active[0]
+                text = f"Syncing {name_of(first.account_id)} {first.fetched:,}"
+                if first.expected:
+                    text += f" / {max(first.expected, first.fetched):,}"
+                if len(active) > 1:
+                    text += f" (+{len(active) - 1} more)"
+                return text
+            return "Syncing…"
+        book = self.book
+        if offline and book is not None:
+            when = book.last_synced()
+            if when is None:
+                return "offline"
+            return f"offline, last synced {ago(time.time() - when.timestamp())}"
+        return None
+
+    async def cancel(self) -> None:
+        """Stop a running sync (accounts not finished keep their previous contacts)."""
+        if self._sync is not None:
+            await self._sync.cancel()
+
+    async def close(self) -> None:
+        """Stop syncing and close the book (the file stays for the next start)."""
+        await self.cancel()
+        if self.book is not None:
+            await self.book.close()
+            self.book = None

@@ -1,0 +1,164 @@
+"""Results from the address book: the ``ContactSource`` the list shows once the book is ready.
+
+The whole ranked result is known at once (the book is local), so there is no
+paging: ``has_more`` is always False, ``items`` holds every matching person
+(built lazily as rows are drawn), and End reaches the real end at once. A
+query that looks like a phone number, email address or ``@username`` also asks
+each account's exact lookup (:meth:`AddressBook.lookup`); hits outside the
+book follow the book's rows, marked ``in_book=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import overload
+
+from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.errors import BeeperError
+
+from .book import AddressBook, BookPerson, BookResult
+from .names import identifier_kind
+from .person import Contact
+
+__all__ = ["BookSource", "PeopleContacts"]
+
+
+class PeopleContacts(Sequence[Contact]):
+    """The ``contact`` of each :class:`BookPerson`, read lazily (a list draws a screenful)."""
+
+    def __init__(self, people: Sequence[BookPerson]) -> None:
+        self.people = people
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    @overload
+    def __getitem__(self, i: int) -> Contact: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Contact]: ...
+
+    def __getitem__(self, i: int | slice) -> Contact | Sequence[Contact]:
+        if isinstance(i, slice):
+            return [p.contact for p in self.people[i]]
+        return self.people[i].contact
+
+
+class BookSource:
+    """Ranked people from an :class:`AddressBook` for one query over some accounts."""
+
+    def __init__(
+        self,
+        book: AddressBook,
+        client: BeeperClient | None,
+        account_ids: Sequence[str],
+        query: str = "",
+    ) -> None:
+        self.book = book
+        self.client = client
+        """Asked for exact lookups; None when Desktop cannot be reached (offline)."""
+        self.account_ids = tuple(account_ids)
+        self.query = query.strip()
+        self.on_update: Callable[[], None] | None = None
+        self.on_failure: Callable[[str, BeeperError], None] | None = None
+        self._result: BookResult | None = None
+        self._items: PeopleContacts = PeopleContacts(())
+        self._loading = False
+        self.population = 0
+        """How many people the searched accounts hold in all (the "of 25,470")."""
+
+    def __repr__(self) -> str:
+        return f"BookSource(accounts={len(self.account_ids)}, query={self.query!r})"
+
+    @property
+    def result(self) -> BookResult | None:
+        """The ranked result, once :meth:`load_next` ran."""
+        return self._result
+
+    @property
+    def people(self) -> Sequence[BookPerson]:
+        """The rows as :class:`BookPerson` (name, highlight spans, in the book or not)."""
+        return self._items.people
+
+    @property
+    def total(self) -> int:
+        """How many people matched."""
+        return len(self._items)
+
+    @property
+    def items(self) -> Sequence[Contact]:
+        """Every matching person, best first."""
+        return self._items
+
+    @property
+    def started(self) -> bool:
+        """Whether the search ran."""
+        return self._result is not None
+
+    @property
+    def lookup_error(self) -> BeeperError | None:
+        """Why an account's exact lookup failed (the book's rows still show)."""
+        errors = self._result.lookup_errors if self._result is not None else {}
+        return next(iter(errors.values()), None)
+
+    @property
+    def has_more(self) -> bool:
+        """Never: the whole ranked result is known."""
+        return False
+
+    @property
+    def loading(self) -> bool:
+        """Whether exact lookups are on their way."""
+        return self._loading
+
+    @property
+    def error(self) -> BeeperError | None:
+        """Nothing fails: the book is local."""
+        return None
+
+    @property
+    def failures(self) -> Mapping[str, BeeperError]:
+        """Nothing fails: the book is local."""
+        return {}
+
+    @property
+    def retrying(self) -> bool:
+        """Never: nothing to retry."""
+        return False
+
+    async def load_next(self) -> list[Contact]:
+        """Run the search (the first call only); rows are read from :attr:`items`, not returned."""
+        if self._result is not None or self._loading:
+            return []
+        self._loading = True
+        try:
+            if self.client is not None and identifier_kind(self.query) is not None:
+                result = await self.book.lookup(self.client, self.query, self.account_ids)
+            else:
+                result = self.book.search(self.query, self.account_ids)
+        finally:
+            self._loading = False
+        self._result = result
+        self._items = PeopleContacts(result.people)
+        self.population = (
+            self.book.search("", self.account_ids).total if self.query else result.total
+        )
+        return []
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` (account ID, user ID) now is, if listed."""
+        people = self._items.people
+        finder = getattr(people, "position", None)
+        if finder is not None:
+            found: int | None = finder(key)
+            return found
+        for i, person in enumerate(people):
+            if any(c.key == key for c in person.contact.identities):
+                return i
+        return None
+
+    async def retry(self) -> None:
+        """Nothing to retry."""
+
+    def close(self) -> None:
+        """Nothing pending."""

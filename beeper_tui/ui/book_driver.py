@@ -1,0 +1,139 @@
+"""The App's address book: open it at start, sync it, show its state, open offline on it.
+
+The App owns one :class:`BookDriver`; the driver owns the
+:class:`~beeper_tui.service.book_keeper.BookKeeper` and writes the App's
+``book_status`` reactive (the one source of what the book is doing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+
+from beeper_tui.book_path import default_book_path
+from beeper_tui.service.accounts import bare_account
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.book_keeper import BookKeeper
+from beeper_tui.service.networks import network_name
+from beeper_tui.service.scope import ALL_ACCOUNTS
+
+from .safe_text import inert
+
+if TYPE_CHECKING:
+    from .app import BeeperApp
+
+__all__ = ["STATUS_TICK", "BookDriver"]
+
+STATUS_TICK = 30.0
+"""Seconds between refreshes of "last synced 12 min ago"."""
+
+
+class BookDriver:
+    """Everything the App does with the address book, kept out of ``app.py``."""
+
+    def __init__(self, app: BeeperApp, backend: Backend) -> None:
+        self.app = app
+        settings = app.settings
+        self.keeper: BookKeeper | None = None
+        """The book and its sync (None with the book off)."""
+        if settings.book != "off":
+            on_disk = settings.book == "disk" and not backend.is_demo  # demo data stays in memory
+            self.keeper = BookKeeper(
+                (settings.book_path or default_book_path()) if on_disk else None,
+                region=settings.phone_region,
+                on_change=self.status_changed,
+            )
+        self._synced_once = False
+
+    async def open(self) -> None:
+        """Open the book before the session starts (an offline start can show it)."""
+        keeper, app = self.keeper, self.app
+        if keeper is None:
+            return
+        book = await keeper.open()
+        if book is not None:
+            app.backend.book = book
+            book.add_listener(self._changed)
+            if app.settings.sync_minutes:
+                app.set_interval(app.settings.sync_minutes * 60, self.sync)
+            app.set_interval(STATUS_TICK, self.status_changed)
+        elif keeper.open_error:
+            app.notify(
+                f"The address book could not be opened: {inert(keeper.open_error)}",
+                title="Address book",
+                severity="warning",
+                markup=False,
+            )
+
+    def open_offline(self) -> bool:
+        """Desktop cannot be reached at start: open on the book if it holds anything."""
+        return self.keeper is not None and self.keeper.has_contents
+
+    def accounts_loaded(self) -> None:
+        """The first account list starts the first sync."""
+        if not self._synced_once:
+            self._synced_once = True
+            self.sync()
+
+    def sync(self) -> None:
+        """Sync from Desktop in the background (a running sync carries on)."""
+        keeper, app = self.keeper, self.app
+        backend = app.backend
+        # Not after switching to the demo (backend.book None): its contacts are not the user's.
+        if keeper is None or app.offline or not backend.accounts.loaded:
+            return
+        if backend.book is keeper.book:
+            keeper.sync(backend.client, backend.accounts.accounts)
+
+    def _changed(self) -> None:
+        # The new index is 100,000s of long-lived objects: into the permanent
+        # generation with them, or each full collection rescans them all and
+        # stalls the loop for 50-130 ms (no collect first: that would stall too).
+        gc.freeze()
+        with contextlib.suppress(NoMatches):
+            self.app.pane.book_changed()
+        self.status_changed()
+
+    def status_changed(self) -> None:
+        """Recompute the App's ``book_status`` ("Syncing Slack 4,200 / 20,000", offline)."""
+        keeper, app = self.keeper, self.app
+        if keeper is None:
+            return
+
+        def name_of(account_id: str) -> str:
+            account = app.backend.accounts.get(account_id)
+            return network_name(account) if account is not None else account_id
+
+        app.book_status = keeper.status(name_of, offline=app.offline)
+
+    def show_offline(self) -> None:
+        """Desktop was not reachable at start: browse the book until it comes back."""
+        keeper, app = self.keeper, self.app
+        if keeper is None or keeper.book is None:
+            return
+        app.detail.show_message(
+            "Beeper Desktop can't be reached: showing your address book offline.\n"
+            "Search works; messaging needs Desktop. Reconnecting by itself…"
+        )
+        app.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
+        app.pane.scope(ALL_ACCOUNTS)
+
+    def needs_desktop(self, what: str) -> bool:
+        """True (and says why) when ``what`` cannot be done because Desktop is offline."""
+        if not self.app.offline:
+            return False
+        self.app.notify(
+            f"{what} needs Beeper Desktop, which can't be reached right now (reconnecting…).",
+            title="Offline",
+            severity="warning",
+            markup=False,
+        )
+        return True
+
+    async def close(self) -> None:
+        """Stop syncing and close the book."""
+        if self.keeper is not None:
+            await self.keeper.close()

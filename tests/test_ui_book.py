@@ -1,0 +1,275 @@
+"""The address book in the app: ranked people, lookups, offline start, re-sync, the cursor."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from beeper_tui.config import Settings
+from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
+from beeper_tui.demo.server import serve_in_thread
+from beeper_tui.service.book_source import BookSource
+from beeper_tui.service.session import Health
+from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.wiring import open_backend
+from tests.demo_fixtures import BASELINE_VERSION
+from tests.ui_helpers import app_on_demo, settle, toasts, wait_for
+
+SIZE = (120, 40)
+LIST = r"/contacts/list$"
+
+
+@pytest.fixture(scope="module")
+def small() -> Dataset:
+    # The default dataset with a small Slack workspace: every test syncs it whole.
+    return build_dataset(big_account_size=400)
+
+
+@pytest.fixture
+def app_small(small: Dataset) -> Starlette:
+    return create_demo_app(small, desktop_version=BASELINE_VERSION, record=True)
+
+
+def book_app(demo: Starlette, **overrides: Any) -> BeeperApp:
+    return app_on_demo(demo, book="memory", debounce_ms=0, **overrides)
+
+
+async def synced(app: BeeperApp, pilot: Any) -> ContactList:
+    """Wait until the list shows the book's results; the list."""
+    await settle(app, pilot)
+    await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 60)
+    await wait_for(pilot, lambda: app.book_keeper is not None and not app.book_keeper.syncing, 60)
+    await settle(app, pilot)
+    return app.query_one("#contacts", ContactList)
+
+
+async def search(app: BeeperApp, pilot: Any, text: str) -> ContactList:
+    app.pane.search_box.value = text
+    await settle(app, pilot, 0.05)
+    return app.query_one("#contacts", ContactList)
+
+
+def count_line(app: BeeperApp) -> str:
+    return str(app.query_one("#count").render())
+
+
+def row_text(lst: ContactList, y: int) -> str:
+    return "".join(seg.text for seg in lst.render_line(y))
+
+
+async def test_words_in_any_order_find_the_person_with_true_totals(app_small: Starlette) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        everyone = app.pane.pager
+        assert isinstance(everyone, BookSource)
+        population = everyone.total
+        assert count_line(app) == f"{population:,} people"
+        lst = await search(app, pilot, "morrison zoe")
+        assert lst.highlighted is not None
+        assert app.pane.pager is not everyone
+        people = app.pane.pager.people  # type: ignore[union-attr]
+        assert people[0].name == "Zoe Morrison"
+        assert people[0].spans  # the matched letters are highlighted
+        assert count_line(app) == f"{len(people):,} of {population:,}"
+        assert "Zoe Morrison" in row_text(lst, 0)
+
+
+async def test_a_slow_accounts_best_match_still_ends_on_top(
+    app_small: Starlette, small: Dataset
+) -> None:
+    state: DemoState = app_small.state.demo
+    telegram = next(a.account_id for a in small.accounts if "telegram" in a.account_id)
+    state.faults.add(path=f"{telegram}{LIST}", delay_ms=300)
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        lst = await search(app, pilot, "lindqvist zoe")
+        assert lst.highlighted is not None
+        assert lst.highlighted.account_id == telegram
+        assert "Zoë Lindqvist" in row_text(lst, 0)
+
+
+async def test_an_exact_phone_search_shows_the_person_by_name(app_small: Starlette) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        lst = await search(app, pilot, "+33612345678")
+        assert "Renée Dubois" in row_text(lst, 0)
+        assert lst.highlighted is not None
+        assert len(lst.highlighted.identities) > 1  # the lookup hits joined her row
+
+
+async def test_lookup_only_rows_are_marked_and_ranked_last(app_small: Starlette) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        lst = await search(app, pilot, "@zoe_lq")
+        rows = [row_text(lst, y) for y in range(len(lst.items))]
+        assert "Zoë Lindqvist" in rows[0]
+        assert "not in your contacts" not in rows[0]
+        marked = ["not in your contacts" in r for r in rows]
+        assert any(marked)
+        assert marked == sorted(marked)  # every marked row after every book row
+
+
+async def test_a_contact_removed_from_an_account_leaves_the_list_on_r(
+    app_small: Starlette, small: Dataset
+) -> None:
+    state: DemoState = app_small.state.demo
+    gmessages = next(a for a in small.accounts if "gmessages" in a.account_id)
+    contacts = gmessages.contacts
+    gone = contacts[5]
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        app.switch_account(gmessages.account_id)
+        lst = await synced(app, pilot)
+        ids = {c.user.id for c in lst.items}
+        assert gone["id"] in ids
+        page = {
+            "items": [c for c in contacts if c is not gone],
+            "hasMore": False,
+            "oldestCursor": None,
+        }
+        state.faults.add(path=f"{gmessages.account_id}{LIST}", body=page, times=1)
+        lst.focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: gone["id"] not in {c.user.id for c in lst.items}, 30)
+        assert len(lst.items) == len(contacts) - 1
+
+
+async def test_the_cursor_stays_on_its_person_when_the_book_refreshes(
+    app_small: Starlette,
+) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        lst = await synced(app, pilot)
+        lst.focus()
+        for _ in range(7):
+            await pilot.press("down")
+        before = lst.highlighted
+        assert before is not None
+        screen_row = lst.cursor - int(lst.scroll_offset.y)
+        assert screen_row == 7
+        source = app.pane.pager
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.pane.pager is not source, 30)
+        await settle(app, pilot)
+        assert lst.highlighted is not None
+        assert lst.highlighted.key == before.key
+        assert lst.cursor - int(lst.scroll_offset.y) == screen_row  # no jump under the cursor
+
+
+async def test_jose_and_end_on_the_big_workspace(
+    demo_dataset: Dataset,
+) -> None:
+    demo = create_demo_app(demo_dataset, desktop_version=BASELINE_VERSION, record=True)
+    state: DemoState = demo.state.demo
+    app = book_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        # Beside 20,000 colleagues, "jose" still finds the Telegram friend in the first rows.
+        lst = await search(app, pilot, "jose")
+        assert "José María Núñez" in [c.user.full_name for c in lst.items[:10]]
+        lst = await search(app, pilot, "")
+        slack = next(a for a in demo_dataset.accounts if a.account_id.startswith("slackgo"))
+        app.switch_account(slack.account_id)
+        lst = await synced(app, pilot)
+        lst.focus()
+        state.clear_requests()
+        await pilot.press("end")
+        await pilot.pause()
+        assert len(lst.items) == 20_000
+        assert lst.cursor == 19_999
+        assert lst.status_text == "— end of list · 20,000 —"
+        assert state.requests_to(LIST) == []  # nothing paged: the book holds them all
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def http_book_app(base_url: str, book_path: Path) -> BeeperApp:
+    settings = Settings(
+        base_url=base_url,
+        access_token=DEMO_TOKEN,
+        debounce_ms=0,
+        refresh_seconds=0,
+        theme="textual-dark",
+        config_path=None,
+        book="disk",
+        book_path=book_path,
+    )
+    backend = open_backend(base_url=base_url, access_token=DEMO_TOKEN, max_retries=0)
+    app = BeeperApp(settings, backend=backend)
+    app.session.reconnect_delays = (0.1,)
+    return app
+
+
+async def test_offline_start_shows_the_book_written_by_an_earlier_run(
+    app_small: Starlette, tmp_path: Path
+) -> None:
+    book_path = tmp_path / "book.sqlite3"
+    port = _free_port()
+    with serve_in_thread(app_small, port=port) as base_url:
+        first = http_book_app(base_url, book_path)
+        async with first.run_test(size=SIZE) as pilot:
+            await synced(first, pilot)
+    assert book_path.exists()
+    assert book_path.stat().st_mode & 0o077 == 0
+
+    # Desktop is gone: the second run opens on the book, offline.
+    app = http_book_app(base_url, book_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
+        assert app.health is Health.OFFLINE
+        assert str(app.pane.border_subtitle).startswith("offline, last synced")
+        assert app.sidebar.option_count > 1  # the book's accounts, known by their IDs
+        lst = await search(app, pilot, "morrison zoe")
+        assert "Zoe Morrison" in row_text(lst, 0)
+        assert "??" not in row_text(lst, 0)  # the network is read from the account ID
+        lst.focus()
+        await pilot.press("m")
+        assert any("needs Beeper Desktop" in t.message for t in toasts(app))
+
+        # Desktop comes back: the app reconnects and re-syncs by itself.
+        state: DemoState = app_small.state.demo
+        state.clear_requests()
+        with serve_in_thread(app_small, port=port):
+            await wait_for(pilot, lambda: app.health is Health.ONLINE, 30)
+            await wait_for(pilot, lambda: bool(state.requests_to(LIST)), 30)
+            await wait_for(pilot, lambda: not app.book_keeper.syncing, 30)  # type: ignore[union-attr]
+            await settle(app, pilot)
+        assert app.pane.border_subtitle is None
+
+
+async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path: Path) -> None:
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        lst = await search(app, pilot, "+33612345678")
+        shown = [c.user.full_name for c in lst.items]
+        plan = app.backend.export_plan(app.pane.account_id)  # type: ignore[arg-type]
+        assert plan is not None
+        assert all(a.status.value != "disabled" for a in plan.accounts)
+        target = tmp_path / "out.vcf"
+        result = await app.backend.export_to_file(
+            plan.accounts, target, "vcf", query="+33612345678"
+        )
+        cards = target.read_text().split("BEGIN:VCARD")[1:]
+        assert result.written == len(cards) == len(shown)  # one card per person on screen
+        renee = next(c for c in cards if "FN:Renée Dubois" in c)
+        person = next(c for c in lst.items if c.user.full_name == "Renée Dubois")
+        assert renee.count("X-BEEPER-ACCOUNT-ID") == len(person.identities) > 1
+        disabled = [a.account_id for a in app.backend.accounts.accounts if a not in plan.accounts]
+        assert disabled
+        assert not any(a in target.read_text() for a in disabled)
