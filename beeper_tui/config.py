@@ -9,7 +9,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -21,7 +21,9 @@ from beeper_tui.api.net import display_url, is_loopback_url
 
 __all__ = [
     "CONFIG_KEYS",
+    "IMAGE_MODES",
     "ConfigError",
+    "ImageMode",
     "Settings",
     "default_config_path",
     "env_settings",
@@ -41,7 +43,13 @@ CONFIG_KEYS: Final = (
     "max_response_mb",
     "request_timeout",
     "use_proxy",
+    "images",
+    "remote_images",
 )
+
+ImageMode = Literal["auto", "kitty", "sixel", "halfblock", "off"]
+"""How avatars are drawn: the terminal's best protocol, one named protocol, or not at all."""
+IMAGE_MODES: Final[tuple[str, ...]] = get_args(ImageMode)
 
 
 class ConfigError(Exception):
@@ -76,6 +84,10 @@ class Settings(BaseModel):
     """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
     theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
+    images: ImageMode = "auto"
+    """How avatars are drawn: ``auto`` detects Kitty/Sixel, else coloured half-blocks."""
+    remote_images: bool = Field(default=False, strict=True)
+    """Fetch ``http(s)://`` avatars from their servers (off: only Beeper Desktop's media)."""
     config_path: Path | None = None
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None

@@ -27,10 +27,15 @@ from beeper_tui.wiring import open_backend
 def app_on_demo(demo_app: Starlette, **overrides: Any) -> BeeperApp:
     """The real app on an in-process demo, as ``beeper-tui --demo`` builds it.
 
-    ``overrides`` are settings; by default nothing refreshes in the background
-    and the theme is fixed.
+    ``overrides`` are settings; by default nothing refreshes in the background,
+    the theme is fixed and avatars are half-blocks (no terminal to ask).
     """
-    values: dict[str, Any] = {"demo": True, "refresh_seconds": 0, "theme": "textual-dark"}
+    values: dict[str, Any] = {
+        "demo": True,
+        "refresh_seconds": 0,
+        "theme": "textual-dark",
+        "images": "halfblock",
+    }
     values.update(overrides)
     settings = Settings(**values)
     backend = open_backend(

@@ -294,6 +294,13 @@ class AvatarLoader:
             if self._inflight is task:
                 self._inflight = None
 
+    def cached(self, url: str | None) -> Avatar | None:
+        """The avatar for ``url`` if it is already decoded in memory (no I/O, no waiting)."""
+        known = self._memory.get(url) if url else None
+        if known is not None and url:
+            self._memory.move_to_end(url)
+        return known
+
     @property
     def busy(self) -> bool:
         """Whether a :meth:`request` is in flight."""

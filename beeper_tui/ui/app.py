@@ -21,8 +21,7 @@ from textual.worker import Worker, WorkerState
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
-from beeper_tui.service.backend import Backend, CannotMessageError
-from beeper_tui.service.names import best_name
+from beeper_tui.service.backend import Backend
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session import (
@@ -39,7 +38,6 @@ from beeper_tui.wiring import open_backend
 from .accounts_sidebar import AccountsSidebar
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
-from .copy_menu import CopyMenu
 from .export_dialog import ExportDialog
 from .help_screen import HelpScreen
 from .person_view import PersonView
@@ -80,6 +78,8 @@ class BeeperApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("c", "copy", "Copy", id="contact.copy"),
         Binding("m", "message", "Message", id="contact.message"),
+        Binding("o", "open_chats", "Chats", id="person.open_chat"),
+        Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
         Binding("e", "export", "Export", id="contact.export"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
@@ -94,6 +94,7 @@ class BeeperApp(App[None]):
             demo=settings.demo,
             demo_version=settings.demo_version,
             client_options=settings.client_options(),
+            remote_images=settings.remote_images,
         )
         self.session = Session(
             backend,
@@ -115,7 +116,7 @@ class BeeperApp(App[None]):
         with Horizontal(id="panes"):
             yield AccountsSidebar(id="accounts")
             yield SearchPane(self.backend, debounce_ms=self.settings.debounce_ms, id="pane")
-            yield PersonView(id="detail")
+            yield PersonView(lambda: self.backend, images=self.settings.images, id="detail")
         yield Footer()
 
     health: reactive[Health] = reactive(Health.CONNECTING, init=False)
@@ -275,7 +276,10 @@ class BeeperApp(App[None]):
     # -- contacts ----------------------------------------------------------------
 
     @on(SearchPane.RequestFailed)
-    def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
+    @on(PersonView.RequestFailed)
+    def _on_request_failed(
+        self, event: SearchPane.RequestFailed | PersonView.RequestFailed
+    ) -> None:
         self.session.report(event.error)
 
     @on(ContactList.Highlighted)
@@ -324,45 +328,26 @@ class BeeperApp(App[None]):
         return contact
 
     def action_copy(self) -> None:
-        """Copy a detail of the highlighted contact (menu: name, phone, email, …)."""
+        """Copy a detail of the highlighted person (for several networks, ask which first)."""
         contact = self._contact_for_action()
         if contact is not None:
-            self.push_screen(CopyMenu(contact))
+            self.detail.copy(contact)
 
     def action_message(self) -> None:
-        """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
+        """Open the chat with the highlighted person (for several networks, ask which first)."""
         contact = self._contact_for_action()
-        if contact is None:
-            return
-        self._open_chat(contact, inert(best_name(contact.user), limit=60))
+        if contact is not None:
+            self.detail.message(contact)
 
-    @work(group="message", exit_on_error=False)
-    async def _open_chat(self, contact: Contact, name: str) -> None:
-        try:
-            chat_id = await self.backend.open_chat(contact)
-        except CannotMessageError:
-            self.notify(
-                f"Can't message {name}: Beeper can't start a chat with this person "
-                "(blocked, or the network offers no direct messages).",
-                title="Message",
-                severity="warning",
-                markup=False,
-            )
-            return
-        except BeeperError as exc:
-            log.info("open chat failed: %s", exc)
-            self.notify(
-                f"Could not open the chat with {name}: {inert(exc.message)}",
-                title="Message",
-                severity="error",
-                markup=False,
-            )
-            self.session.report(exc)
-            return
-        log.info("opened chat %s", chat_id)
-        self.notify(
-            f"Opened the chat with {name} in Beeper Desktop.", title="Message", markup=False
-        )
+    def action_open_chats(self) -> None:
+        """Pick one of the chats with the highlighted person and open it in Beeper Desktop."""
+        contact = self._contact_for_action()
+        if contact is not None:
+            self.detail.open_chats(contact)
+
+    def action_toggle_ids(self) -> None:
+        """Show or hide the raw IDs and URLs of the person in the detail panel."""
+        self.detail.toggle_ids()
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""

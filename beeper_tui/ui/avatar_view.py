@@ -12,7 +12,7 @@ imported, which is impossible once Textual owns the terminal: call
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal, get_args
+from typing import TYPE_CHECKING
 
 from PIL import Image as PILImage
 from rich.text import Text
@@ -20,15 +20,13 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from beeper_tui.config import IMAGE_MODES, ImageMode
 from beeper_tui.service.avatars import avatar_colour, initials
 
 if TYPE_CHECKING:
     from textual_image.widget._base import Image as ImageWidget
 
 __all__ = ["IMAGE_MODES", "AvatarView", "ImageMode", "prepare_images"]
-
-ImageMode = Literal["auto", "kitty", "sixel", "halfblock", "off"]
-IMAGE_MODES: Final[tuple[str, ...]] = get_args(ImageMode)
 
 
 def prepare_images(mode: ImageMode) -> None:
