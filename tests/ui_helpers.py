@@ -117,3 +117,21 @@ def recording(notify: Callable[..., None]) -> Callable[..., None]:
         notify(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     return record
+
+
+class InFlight:
+    """An ASGI wrapper that counts requests in flight per path, and the most at once."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.now: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = str(scope.get("path", ""))
+        self.now[path] = self.now.get(path, 0) + 1
+        self.peak[path] = max(self.peak.get(path, 0), self.now[path])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now[path] -= 1

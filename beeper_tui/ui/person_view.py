@@ -381,6 +381,8 @@ class PersonView(VerticalScroll):
 
         def chosen(choice: NetworkChoice | None) -> None:
             if choice is not None:
-                self.app.push_screen(CopyMenu(choice.identity))
+                # That network's details only, not the whole merged person's.
+                identity = choice.identity
+                self.app.push_screen(CopyMenu(Contact(identity.user, identity.account_id)))
 
         self.app.push_screen(menu, chosen)
