@@ -54,14 +54,12 @@ from .person_fields import (
 )
 from .safe_text import inert, safe_text
 
-__all__ = ["AVATAR_DEBOUNCE", "CHATS_DEBOUNCE", "PersonView"]
+__all__ = ["PERSON_DEBOUNCE", "PersonView"]
 
 log = logging.getLogger("beeper_tui.ui")
 
-AVATAR_DEBOUNCE: Final = 0.05
-"""Quiet time on one person before their avatar is fetched (a held arrow key fetches none)."""
-CHATS_DEBOUNCE: Final = 0.08
-"""Quiet time on one person before their chats are searched."""
+PERSON_DEBOUNCE: Final = 0.06
+"""Quiet time on one person before their face and chats are fetched (a held key fetches none)."""
 
 
 class PersonView(VerticalScroll):
@@ -89,6 +87,7 @@ class PersonView(VerticalScroll):
         """Whether the "IDs" section is unfolded (``i``); kept while the cursor moves."""
         self._account_of: AccountOf = lambda _id: None
         self._plain: dict[str, str] = {}
+        self._styled: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with HorizontalGroup(id="person-head"):
@@ -116,7 +115,11 @@ class PersonView(VerticalScroll):
             self._plain.pop(part, None)
             return
         static.display = True
-        static.update(section.renderable)
+        if self._plain.get(part) != section.plain or part not in self._styled:
+            # The same words in the same place need no new layout (a held arrow key
+            # passes many people whose "IDs" and "Loading chats…" read the same).
+            static.update(section.renderable)
+            self._styled.add(part)
         self._plain[part] = section.plain
 
     def _person_parts(self, shown: bool) -> None:
@@ -151,27 +154,24 @@ class PersonView(VerticalScroll):
             return
         self.chats = None
         self._show_chats()
-        self._show_face(contact)
+        url = self._show_face(contact)
         self.scroll_home(animate=False)
-        self._load_chats(contact)
+        self._load_person(contact, url)
 
-    def _show_face(self, contact: Contact) -> None:
+    def _show_face(self, contact: Contact) -> str | None:
+        """Initials (or the face, if in memory) at once; the URL still to fetch, if any."""
         name = name_for_initials(contact)
         url = best_avatar_url(contact)
         cached = self._backend().avatars.cached(url)
+        self.workers.cancel_group(self, "avatar")
         if cached is not None and self.images != "off":
             self.avatar.show_image(cached.image, name=name, user_id=contact.user.id)
-            self.workers.cancel_group(self, "avatar")
-            return
+            return None
         self.avatar.show_initials(name, contact.user.id)
-        if url is None or self.images == "off":
-            self.workers.cancel_group(self, "avatar")
-        else:
-            self._load_avatar(contact, url)
+        return None if self.images == "off" else url
 
     @work(exclusive=True, group="avatar", exit_on_error=False)
     async def _load_avatar(self, contact: Contact, url: str) -> None:
-        await asyncio.sleep(AVATAR_DEBOUNCE)
         try:
             avatar = await self._backend().avatars.request(url)
         except Superseded:
@@ -185,8 +185,12 @@ class PersonView(VerticalScroll):
             )
 
     @work(exclusive=True, group="person-chats", exit_on_error=False)
-    async def _load_chats(self, contact: Contact) -> None:
-        await asyncio.sleep(CHATS_DEBOUNCE)
+    async def _load_person(self, contact: Contact, avatar_url: str | None) -> None:
+        # One worker per highlight, not two: a held arrow key starts and cancels
+        # one sleeper per row; the face is fetched only once the cursor rests.
+        await asyncio.sleep(PERSON_DEBOUNCE)
+        if avatar_url is not None:
+            self._load_avatar(contact, avatar_url)
         chats = await self._backend().chats_with(contact)
         if self.subject is not contact:
             return
@@ -227,6 +231,7 @@ class PersonView(VerticalScroll):
         self.scroll_home(animate=False)
 
     def _body_only(self, renderable: Group | Text) -> None:
+        self._styled.discard("body")
         body = self.query_one("#detail-body", Static)
         body.display = True
         body.update(renderable)
