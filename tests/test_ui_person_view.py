@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, OptionList
 from textual_image.widget import HalfcellImage
 
@@ -16,6 +17,7 @@ from beeper_tui.service.avatars import initials
 from beeper_tui.service.networks import account_label
 from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.avatar_view import inside_multiplexer
 from beeper_tui.ui.chats_picker import ChatsPicker
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
@@ -239,3 +241,21 @@ async def test_one_identity_messages_without_a_menu(
         assert not isinstance(app.screen, NetworkMenu)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")
         assert start.json["accountID"] == contact.account_id
+
+
+def test_tmux_and_screen_count_as_multiplexers() -> None:
+    assert inside_multiplexer({"TMUX": "/tmp/tmux-1000/default,1,0", "TERM": "xterm"})
+    assert inside_multiplexer({"TERM": "screen-256color"})
+    assert inside_multiplexer({"TERM": "tmux-256color"})
+    assert not inside_multiplexer({"TERM": "xterm-kitty"})
+
+
+async def test_auto_images_are_half_blocks_inside_tmux(
+    make_app: Callable[..., BeeperApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    app = make_app(images="auto")
+    async with app.run_test(size=SIZE) as pilot:
+        await highlight(app, pilot, has_mxc_avatar)
+        assert app.detail.avatar.showing_image
+        assert app.detail.avatar.query_one(HalfcellImage).display
