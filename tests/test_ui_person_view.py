@@ -259,3 +259,21 @@ async def test_auto_images_are_half_blocks_inside_tmux(
         await highlight(app, pilot, has_mxc_avatar)
         assert app.detail.avatar.showing_image
         assert app.detail.avatar.query_one(HalfcellImage).display
+
+
+async def test_the_same_person_shown_again_as_a_new_object_still_gets_chats_and_face(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        shown = app.detail.subject
+        contact = next(c for c in rows(app).items if has_mxc_avatar(c) and c != shown)
+        twin = Contact(contact.user.model_copy(), contact.account_id, contact.others)
+        assert twin == contact
+        assert twin is not contact
+        app.detail.show_contact(contact)
+        app.detail.show_contact(twin)  # a refreshed list hands over equal, new objects
+        await settle(app, pilot)
+        assert app.detail.chats is not None
+        assert app.detail.avatar.showing_image

@@ -179,7 +179,7 @@ class PersonView(VerticalScroll):
         except AvatarError as exc:
             log.debug("avatar of %s not shown: %s", contact.id, exc.reason)
             return
-        if avatar is not None and self.subject is contact:
+        if avatar is not None and self.subject == contact:
             self.avatar.show_image(
                 avatar.image, name=name_for_initials(contact), user_id=contact.user.id
             )
@@ -192,7 +192,7 @@ class PersonView(VerticalScroll):
         if avatar_url is not None:
             self._load_avatar(contact, avatar_url)
         chats = await self._backend().chats_with(contact)
-        if self.subject is not contact:
+        if self.subject != contact:
             return
         self.chats = chats
         self._show_chats()
