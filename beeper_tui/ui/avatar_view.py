@@ -124,9 +124,11 @@ class AvatarView(Widget):
         tile.styles.background = colour
         tile.styles.color = _text_colour(colour)
         self._initials = initials(name)
-        tile.update(Text(self._initials, no_wrap=True, overflow="crop"))
-        tile.display = True
-        if self._image is not None:
+        # The tile fills the fixed-size view: new letters never need a new layout.
+        tile.update(Text(self._initials, no_wrap=True, overflow="crop"), layout=False)
+        if not tile.display:
+            tile.display = True
+        if self._image is not None and self._image.display:
             self._image.display = False
         self.showing_image = False
 

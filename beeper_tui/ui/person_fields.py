@@ -103,6 +103,13 @@ def _one_line(value: str | None, style: str = "") -> Text:
     return text
 
 
+def _line(value: str, style: str = "") -> Text:
+    """One line of a group: cut with an ellipsis, never wrapped, ending the line."""
+    text = _one_line(value, style)
+    text.end = "\n"
+    return text
+
+
 def display_name(contact: Contact) -> str:
     """The person's name; never their raw user ID (that is for the IDs section)."""
     users = [identity.user for identity in contact.identities]
@@ -214,7 +221,7 @@ def chats_section(chats: PersonChats | None, now: datetime, *, failed_names: str
     """The chats with the person, most recent first: network, title, last activity, unread."""
     heading = Text("Chats", "bold")
     if chats is None:
-        note = Text("Loading chats…", "dim")
+        note = _line("Loading chats…", "dim")
         return Section(Group(heading, note), f"{heading.plain}\n{note.plain}")
     if chats.chats:
         heading.append(f"  {len(chats.chats)}", "dim")
@@ -238,16 +245,17 @@ def chats_section(chats: PersonChats | None, now: datetime, *, failed_names: str
         lines.append(table)
         plain.append(_plain(rows))
         more = len(chats.chats) - MAX_CHATS_SHOWN
-        hint = Text(f"… and {more} more · " if more > 0 else "", "dim")
+        # One line each, so a row's height is its line count (the view relies on it).
+        hint = _line(f"… and {more} more · " if more > 0 else "", "dim")
         hint.append("o opens a chat in Beeper Desktop", "dim")
         lines.append(hint)
         plain.append(hint.plain)
     elif not chats.failed:
-        note = Text("No chats with this person yet.", "dim")
+        note = _line("No chats with this person yet.", "dim")
         lines.append(note)
         plain.append(note.plain)
     if chats.failed:
-        note = _one_line(f"Couldn't load chats on {failed_names}", "yellow")
+        note = _line(f"Couldn't load chats on {failed_names}", "yellow")
         lines.append(note)
         plain.append(note.plain)
     return Section(Group(*lines), "\n".join(plain))

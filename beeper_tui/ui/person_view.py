@@ -114,11 +114,21 @@ class PersonView(VerticalScroll):
             static.display = False
             self._plain.pop(part, None)
             return
-        static.display = True
-        if self._plain.get(part) != section.plain or part not in self._styled:
-            # The same words in the same place need no new layout (a held arrow key
-            # passes many people whose "IDs" and "Loading chats…" read the same).
-            static.update(section.renderable)
+        old = self._plain.get(part)
+        if old != section.plain or part not in self._styled or not static.display:
+            # A held arrow key passes many people: the same words need no update,
+            # and the same height no new layout of the screen (the title has a
+            # fixed height beside the face; other parts are one line per row).
+            same_height = (
+                part in self._styled
+                and static.display
+                and (
+                    part == "title"
+                    or (old is not None and old.count("\n") == section.plain.count("\n"))
+                )
+            )
+            static.display = True
+            static.update(section.renderable, layout=not same_height)
             self._styled.add(part)
         self._plain[part] = section.plain
 
