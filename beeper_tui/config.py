@@ -10,7 +10,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -22,7 +22,9 @@ from beeper_tui.api.net import display_url, is_loopback_url
 
 __all__ = [
     "CONFIG_KEYS",
+    "IMAGE_MODES",
     "ConfigError",
+    "ImageMode",
     "Settings",
     "default_config_path",
     "default_phone_region",
@@ -47,7 +49,13 @@ CONFIG_KEYS: Final = (
     "export_max_contacts",
     "sync_minutes",
     "phone_region",
+    "images",
+    "remote_images",
 )
+
+ImageMode = Literal["auto", "kitty", "sixel", "halfblock", "off"]
+"""How avatars are drawn: the terminal's best protocol, one named protocol, or not at all."""
+IMAGE_MODES: Final[tuple[str, ...]] = get_args(ImageMode)
 
 
 def default_phone_region() -> str | None:
@@ -103,6 +111,10 @@ class Settings(BaseModel):
     """Where the book file lives on disk (None: the user cache directory)."""
     theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
+    images: ImageMode = "auto"
+    """How avatars are drawn: ``auto`` detects Kitty/Sixel, else coloured half-blocks."""
+    remote_images: bool = Field(default=False, strict=True)
+    """Fetch ``http(s)://`` avatars from their servers (off: only Beeper Desktop's media)."""
     config_path: Path | None = None
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None

@@ -930,13 +930,21 @@ async def fig_frame_budget_frozen() -> Result:
 def fig_merge() -> Result:
     from bench_merge import merge_figure
 
-    return Result(9, *merge_figure())
+    return Result(11, *merge_figure())
 
 
 def fig_help_over_merged() -> Result:
     from bench_merge import help_figure
 
-    return Result(10, *help_figure())
+    return Result(12, *help_figure())
+
+
+def fig_person_view() -> Result:
+    """Figure 13: the person view while the cursor is held down (scripts/bench_person.py)."""
+    from bench_person import person_figure
+
+    name, target, measured, passed, notes = person_figure()
+    return Result(13, name, target, measured, passed, notes)
 
 
 FIGURES: dict[str, Callable[[], Any]] = {
@@ -950,8 +958,9 @@ FIGURES: dict[str, Callable[[], Any]] = {
     "7": fig_server_search,
     "8": fig_frame_budget,
     "8-frozen": fig_frame_budget_frozen,
-    "9": fig_merge,
-    "10": fig_help_over_merged,
+    "11": fig_merge,
+    "12": fig_help_over_merged,
+    "13": fig_person_view,
 }
 
 
@@ -1052,7 +1061,7 @@ def run(only: list[int]) -> list[Result]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", metavar="N,M", help="run only these figures (1-10)")
+    parser.add_argument("--only", metavar="N,M", help="run only these figures (1-13)")
     parser.add_argument("--figure", choices=list(FIGURES), help=argparse.SUPPRESS)
     parser.add_argument(
         "--memory-child", nargs=2, metavar=("URL", "ACCOUNT"), help=argparse.SUPPRESS
@@ -1063,7 +1072,7 @@ def main() -> None:
     elif args.figure:
         figure_child(args.figure)
     else:
-        only = sorted({int(n) for n in args.only.split(",")}) if args.only else list(range(1, 11))
+        only = sorted({int(n) for n in args.only.split(",")}) if args.only else list(range(1, 14))
         print_table(run(only))
 
 

@@ -26,6 +26,14 @@ pytest_plugins = ["tests.demo_fixtures"]
 
 
 @pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Avatars and the demo's generated images go to a fresh cache, never the user's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let tests read an app's toasts with ``tests.ui_helpers.toasts``."""
     from textual.app import App

@@ -446,3 +446,26 @@ def test_default_phone_region_reads_the_locale_territory(monkeypatch: pytest.Mon
     assert default_phone_region() is None
     monkeypatch.setattr(locale, "getlocale", lambda *a: ("C", "UTF-8"))
     assert default_phone_region() is None
+
+
+# -- images ------------------------------------------------------------------------
+
+
+def test_images_and_remote_images_from_the_config_file_and_the_flag(tmp_path: Path) -> None:
+    assert (Settings().images, Settings().remote_images) == ("auto", False)
+    cfg = write(tmp_path / "c.toml", 'images = "sixel"\nremote_images = true\n')
+    settings = resolve_settings({}, environ={}, config_path=cfg)
+    assert (settings.images, settings.remote_images) == ("sixel", True)
+    args = build_parser().parse_args(["--images", "halfblock", "--config", str(cfg)])
+    assert args.images == "halfblock"
+    assert resolve_settings({"images": args.images}, environ={}, config_path=cfg).images == (
+        "halfblock"
+    )
+
+
+@pytest.mark.parametrize("text", ['images = "png"', "images = 1", 'remote_images = "yes"'])
+def test_bad_image_settings_are_one_line_errors(tmp_path: Path, text: str) -> None:
+    cfg = write(tmp_path / "c.toml", text + "\n")
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings({}, environ={}, config_path=cfg)
+    assert "image" in one_line(caught.value)

@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.service.all_accounts import AllAccountsPager
+from beeper_tui.service.networks import account_label
 from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
@@ -95,6 +96,13 @@ async def test_a_person_on_two_networks_is_one_row_with_both_badges(
         rows(app).cursor = index
         await pilot.pause()
         text = app.detail.text
+        for identity in person.identities:
+            account = app.backend.accounts.get(identity.account_id)
+            assert account is not None
+            assert account_label(account) in text
+            assert identity.user.id not in text
+        await pilot.press("i")
+        text = app.detail.text
         for account_id in accounts:
             assert account_id in text
         for identity in person.identities:
@@ -163,7 +171,7 @@ async def test_c_copies_a_phone_number(make_app: Callable[..., BeeperApp]) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         lst = rows(app)
-        index = next(i for i, c in enumerate(lst.items) if c.user.phone_number)
+        index = next(i for i, c in enumerate(lst.items) if c.user.phone_number and not c.others)
         phone = lst.items[index].user.phone_number
         lst.focus()
         lst.cursor = index
@@ -187,7 +195,9 @@ async def test_m_starts_and_focuses_the_chat(
         await settle(app, pilot)
         lst = rows(app)
         index = next(
-            i for i, c in enumerate(lst.items) if not c.user.cannot_message and not c.user.is_self
+            i
+            for i, c in enumerate(lst.items)
+            if not c.user.cannot_message and not c.user.is_self and not c.others
         )
         contact = lst.items[index]
         lst.focus()
@@ -229,7 +239,9 @@ async def test_m_errors_are_shown(
         await settle(app, pilot)
         lst = rows(app)
         lst.focus()
-        lst.cursor = next(i for i, c in enumerate(lst.items) if not c.user.cannot_message)
+        lst.cursor = next(
+            i for i, c in enumerate(lst.items) if not c.user.cannot_message and not c.others
+        )
         await pilot.press("m")
         await settle(app, pilot)
         errors = [n for n in toasts(app) if n.severity == "error"]

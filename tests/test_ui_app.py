@@ -11,8 +11,9 @@ from textual import events
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.demo.search import normalize
 from beeper_tui.service.names import best_name
-from beeper_tui.service.networks import network_name
+from beeper_tui.service.networks import account_label, network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.accounts_sidebar import AccountsSidebar
 from beeper_tui.ui.app import BeeperApp
@@ -202,7 +203,7 @@ async def test_arrowing_through_results_updates_the_detail_panel(
         await pilot.pause()
         third: Contact = contacts(app).items[2]
         assert app.detail.subject == third
-        assert third.user.id in app.detail.text
+        assert best_name(third.user) in app.detail.text
         await pilot.press("enter")
         await pilot.pause()
         assert app.focused is app.detail
@@ -227,11 +228,19 @@ async def test_detail_panel_lists_every_known_field(
         await pilot.pause()
         text = app.detail.text
         user = rich.user
-        for value in (user.username, user.email, user.id, user.phone_number):
+        for value in (user.username, user.email):
             if value:
                 assert value in text
-        assert "Network" in text
-        assert "Account" in text
+        if user.phone_number:
+            assert format_phone(user.phone_number) in text
+        account = app.backend.accounts.get(rich.account_id)
+        assert account is not None
+        assert account_label(account) in text
+        # Raw IDs wait in the folded "IDs" section.
+        assert user.id not in text
+        await pilot.press("i")
+        assert user.id in app.detail.text
+        assert rich.account_id in app.detail.text
 
 
 async def test_empty_results_say_so(make_app: Callable[..., BeeperApp]) -> None:

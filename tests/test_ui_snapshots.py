@@ -23,6 +23,7 @@ def _app(demo_version: str = BASELINE_VERSION) -> BeeperApp:
         debounce_ms=0,
         refresh_seconds=0,
         theme="textual-dark",
+        images="halfblock",
     )
     return BeeperApp(settings)
 
@@ -103,3 +104,23 @@ def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
         await _settle(pilot)
 
     assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
+
+
+def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        app = pilot.app
+        assert isinstance(app, BeeperApp)
+        rows = app.pane.contact_list
+        for index, contact in enumerate(rows.items):  # noqa: B007 - used after the loop
+            has_face = (contact.user.img_url or "").startswith("mxc://")
+            if has_face and len((await app.backend.chats_with(contact)).chats) >= 2:
+                break
+        else:
+            raise AssertionError("no demo person with a face and two chats")
+        rows.focus()
+        rows.cursor = index
+        await _settle(pilot)
+        assert app.detail.avatar.showing_image
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)

@@ -27,10 +27,15 @@ from beeper_tui.wiring import open_backend
 def app_on_demo(demo_app: Starlette, **overrides: Any) -> BeeperApp:
     """The real app on an in-process demo, as ``beeper-tui --demo`` builds it.
 
-    ``overrides`` are settings; by default nothing refreshes in the background
-    and the theme is fixed.
+    ``overrides`` are settings; by default nothing refreshes in the background,
+    the theme is fixed and avatars are half-blocks (no terminal to ask).
     """
-    values: dict[str, Any] = {"demo": True, "refresh_seconds": 0, "theme": "textual-dark"}
+    values: dict[str, Any] = {
+        "demo": True,
+        "refresh_seconds": 0,
+        "theme": "textual-dark",
+        "images": "halfblock",
+    }
     values.update(overrides)
     settings = Settings(**values)
     backend = open_backend(
@@ -112,3 +117,21 @@ def recording(notify: Callable[..., None]) -> Callable[..., None]:
         notify(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     return record
+
+
+class InFlight:
+    """An ASGI wrapper that counts requests in flight per path, and the most at once."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.now: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = str(scope.get("path", ""))
+        self.now[path] = self.now.get(path, 0) + 1
+        self.peak[path] = max(self.peak.get(path, 0), self.now[path])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now[path] -= 1

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from beeper_tui import __version__
-from beeper_tui.config import ConfigError, Settings, resolve_settings
+from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, resolve_settings
 from beeper_tui.logfile import open_debug_log
 
 from .common import desktop_version, non_negative_int, positive_int
@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep the address book in memory only (nothing written to the cache dir)",
     )
+    parser.add_argument(
+        "--images", choices=IMAGE_MODES, help="how avatars are drawn (default: auto)"
+    )
     parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
     parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
     parser.set_defaults(run=run)
@@ -54,6 +57,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "demo_version": args.demo_version,
         "debounce_ms": args.debounce_ms,
         "page_size": args.page_size,
+        "images": args.images,
         "log_file": args.log,
         "book": "memory" if getattr(args, "no_cache", False) else "disk",
     }
@@ -86,7 +90,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from beeper_tui.ui.app import BeeperApp
+    from beeper_tui.ui.avatar_view import prepare_images
 
+    # textual-image asks the terminal what it can draw; once Textual owns it, it cannot.
+    prepare_images(settings.images)
     app = BeeperApp(settings)
     app.run()
     return app.return_code or 0

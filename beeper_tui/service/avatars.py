@@ -3,9 +3,9 @@
 A contact's ``imgURL`` can be ``mxc://`` / ``localmxc://`` (Beeper media),
 ``file://`` (a file Beeper Desktop keeps on this machine), ``data:`` (inline)
 or ``http(s)://`` (a remote server, fetched only when the user allows remote
-images). Every path is capped in bytes before anything is decoded, and in
-pixels before anything is decompressed, so a hostile image costs a refusal,
-never a frozen screen or a full memory.
+images); :mod:`.avatar_fetch` reads each. Every path is capped in bytes
+before anything is decoded, and in pixels before anything is decompressed,
+so a hostile image costs a refusal, never a frozen screen or a full memory.
 
 Scaled avatars are cached as small PNGs under a directory the caller chooses
 (the user cache directory), one file per URL hash, readable only by the user.
@@ -14,28 +14,25 @@ Scaled avatars are cached as small PNGs under a directory the caller chooses
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import hashlib
 import io
 import logging
 import os
 import re
-import stat
 import tempfile
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import httpx
 from PIL import Image, ImageOps
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.api.errors import BeeperError
+
+from .avatar_fetch import AvatarError, AvatarFetcher, read_regular_file
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -64,15 +61,6 @@ DEFAULT_MAX_PIXELS: Final = 4096 * 4096
 _FORMATS: Final = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 _MEMORY_ITEMS: Final = 64
 _FAILED_ITEMS: Final = 256
-_REMOTE_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
-
-
-class AvatarError(Exception):
-    """An avatar could not be had; ``reason`` says why in words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class Superseded(Exception):
@@ -178,69 +166,6 @@ def _decode_and_encode(data: bytes, size: int, max_pixels: int) -> tuple[Image.I
     return image, _encode_png(image)
 
 
-# -- reading by scheme ----------------------------------------------------------
-
-
-def _file_path(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
-        raise AvatarError("the file is on another machine")
-    path = unquote(parts.path)
-    if not path:
-        raise AvatarError("the file URL names no file")
-    return path
-
-
-def read_regular_file(path: str, max_bytes: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``.
-
-    Blocking. ``O_NONBLOCK`` keeps a FIFO from hanging the open; the type and
-    size checks run on the opened descriptor, so a file swapped after the
-    check is not read in its place.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise AvatarError(f"the file cannot be opened ({exc.strerror or 'error'})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise AvatarError("not a regular file")
-        if info.st_size > max_bytes:
-            raise AvatarError(f"the file is larger than {max_bytes} bytes")
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(max_bytes + 1) or b""
-        except OSError as exc:
-            raise AvatarError(f"the file cannot be read ({exc.strerror or 'error'})") from None
-    if len(data) > max_bytes:
-        raise AvatarError(f"the file is larger than {max_bytes} bytes")
-    return data
-
-
-def decode_data_url(url: str, max_bytes: int) -> bytes:
-    """The bytes of a ``data:`` URL, refusing one whose payload could exceed ``max_bytes``."""
-    # Base64 is 4 characters per 3 bytes; leave room for the media type.
-    if len(url) > max_bytes * 4 // 3 + 1024:
-        raise AvatarError(f"the image is larger than {max_bytes} bytes")
-    header, comma, payload = url[len("data:") :].partition(",")
-    if not comma:
-        raise AvatarError("malformed data: URL")
-    raw = unquote_to_bytes(payload)
-    if header.lower().endswith(";base64"):
-        try:
-            raw = base64.b64decode(raw, validate=False)
-        except (binascii.Error, ValueError):
-            raise AvatarError("malformed data: URL") from None
-    if len(raw) > max_bytes:
-        raise AvatarError(f"the image is larger than {max_bytes} bytes")
-    return raw
-
-
 # -- the disk cache ------------------------------------------------------------
 
 
@@ -309,16 +234,29 @@ class AvatarLoader:
     ) -> None:
         self.client = client
         self.size = size
-        self.remote_images = remote_images
-        self.local_files = local_files
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self._cache = _DiskCache(cache_dir, size) if cache_dir is not None else None
         self._memory: OrderedDict[str, Avatar] = OrderedDict()
         self._failed: OrderedDict[str, str] = OrderedDict()
-        self._remote_transport = remote_transport
-        self._remote: httpx.AsyncClient | None = None
+        self._fetcher = AvatarFetcher(
+            client,
+            max_bytes=max_bytes,
+            remote_images=remote_images,
+            local_files=local_files,
+            remote_transport=remote_transport,
+        )
         self._inflight: asyncio.Task[Avatar] | None = None
+
+    @property
+    def remote_images(self) -> bool:
+        """Whether ``http(s)://`` avatars are fetched."""
+        return self._fetcher.remote_images
+
+    @property
+    def local_files(self) -> bool:
+        """Whether ``file://`` answers from Beeper Desktop are read from this machine."""
+        return self._fetcher.local_files
 
     def cache_path(self, url: str) -> Path | None:
         """Where the scaled avatar for ``url`` is (or would be) cached."""
@@ -329,9 +267,7 @@ class AvatarLoader:
         if self._inflight is not None:
             self._inflight.cancel()
             self._inflight = None
-        if self._remote is not None:
-            await self._remote.aclose()
-            self._remote = None
+        await self._fetcher.aclose()
 
     async def request(self, url: str | None) -> Avatar | None:
         """Load ``url`` (None: no avatar), cancelling the request still in flight.
@@ -358,6 +294,13 @@ class AvatarLoader:
             if self._inflight is task:
                 self._inflight = None
 
+    def cached(self, url: str | None) -> Avatar | None:
+        """The avatar for ``url`` if it is already decoded in memory (no I/O, no waiting)."""
+        known = self._memory.get(url) if url else None
+        if known is not None and url:
+            self._memory.move_to_end(url)
+        return known
+
     @property
     def busy(self) -> bool:
         """Whether a :meth:`request` is in flight."""
@@ -375,7 +318,7 @@ class AvatarLoader:
             cached = await asyncio.to_thread(self._from_cache, url)
             if cached is not None:
                 return self._remember(cached)
-        data = await self._fetch(url)
+        data = await self._fetcher.fetch(url)
         try:
             image, png = await asyncio.to_thread(
                 _decode_and_encode, data, self.size, self.max_pixels
@@ -405,61 +348,3 @@ class AvatarLoader:
         while len(self._memory) > _MEMORY_ITEMS:
             self._memory.popitem(last=False)
         return avatar
-
-    async def _fetch(self, url: str) -> bytes:
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme in ("mxc", "localmxc"):
-            return await self._fetch_media(url)
-        if scheme == "file":
-            return await asyncio.to_thread(read_regular_file, _file_path(url), self.max_bytes)
-        if scheme == "data":
-            return await asyncio.to_thread(decode_data_url, url, self.max_bytes)
-        if scheme in ("http", "https"):
-            if not self.remote_images:
-                raise AvatarError("remote images are turned off")
-            return await self._fetch_remote(url)
-        raise AvatarError(f"unsupported avatar URL ({scheme or 'no scheme'})")
-
-    async def _fetch_media(self, url: str) -> bytes:
-        if self.client is None:
-            raise AvatarError("not connected to Beeper Desktop")
-        if self.local_files:
-            try:
-                result = await self.client.download_asset(url)
-                if result.src_url and result.src_url.lower().startswith("file:"):
-                    path = _file_path(result.src_url)
-                    return await asyncio.to_thread(read_regular_file, path, self.max_bytes)
-                log.debug("assets/download gave no file: %s", result.error or "no srcURL")
-            except (BeeperError, AvatarError) as exc:
-                log.debug("assets/download failed (%s); trying assets/serve", exc)
-        try:
-            return await self.client.serve_asset(url, max_bytes=self.max_bytes)
-        except BeeperError as exc:
-            raise AvatarError(f"Beeper Desktop could not serve the image: {exc}") from None
-
-    async def _fetch_remote(self, url: str) -> bytes:
-        if self._remote is None:
-            self._remote = httpx.AsyncClient(
-                transport=self._remote_transport,
-                timeout=_REMOTE_TIMEOUT,
-                follow_redirects=True,
-                max_redirects=3,
-                headers={"User-Agent": "beeper-tui", "Accept": "image/*"},
-            )
-        try:
-            async with self._remote.stream("GET", url) as response:
-                if not response.is_success:
-                    raise AvatarError(f"the image server answered HTTP {response.status_code}")
-                announced = response.headers.get("content-length", "")
-                if announced.isdigit() and int(announced) > self.max_bytes:
-                    raise AvatarError(f"the image is larger than {self.max_bytes} bytes")
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in response.aiter_bytes():
-                    total += len(chunk)
-                    if total > self.max_bytes:
-                        raise AvatarError(f"the image is larger than {self.max_bytes} bytes")
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            raise AvatarError(f"the image could not be fetched ({type(exc).__name__})") from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -14,8 +15,10 @@ from beeper_tui.api.models import Account, ChatStartResult, Info
 
 from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
+from .avatars import AvatarLoader
 from .book import AddressBook
 from .book_source import BookSource
+from .chats import PersonChat, PersonChats, chats_with
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import (
     CHATS_START,
@@ -32,6 +35,7 @@ from .export.run import (
     ExportResult,
     export_to_file,
 )
+from .identity_choice import IdentityOption, Purpose, rank_identities
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
 from .scope import ALL_ACCOUNTS, Scope
@@ -65,6 +69,8 @@ class Backend:
         page_size: int = DEFAULT_PAGE_SIZE,
         is_demo: bool = False,
         export_max_contacts: int = DEFAULT_MAX_CONTACTS,
+        avatars: AvatarLoader | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.client = client
         self.export_max_contacts = export_max_contacts
@@ -72,6 +78,9 @@ class Backend:
         self.accounts = AccountDirectory(client)
         self.page_size = page_size
         self.is_demo = is_demo
+        self.avatars = avatars if avatars is not None else AvatarLoader(client, None)
+        """Avatars of the people shown: only the latest request is in flight."""
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.build = DesktopBuild()
         """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
         self.start_route: str | None = None
@@ -155,14 +164,37 @@ class Backend:
             return BookSource(self.book, self.client if self.reachable else None, ids, query)
         return self.all_pager(query) if scope is ALL_ACCOUNTS else self.pager(str(scope), query)
 
-    async def open_chat(self, contact: Contact) -> str:
+    def now(self) -> datetime:
+        """The time "3 h ago" counts from (the demo world has a fixed one)."""
+        return self._clock()
+
+    async def chats_with(self, contact: Contact) -> PersonChats:
+        """The chats with ``contact`` on each of their networks, most recent first."""
+        return await chats_with(self.client, contact, self.accounts.get)
+
+    def identity_options(
+        self, contact: Contact, chats: Iterable[PersonChat] = (), *, purpose: Purpose = "message"
+    ) -> list[IdentityOption]:
+        """The person's identities for ``purpose``, the most likely one first."""
+        accounts = {a.account_id: a for a in self.accounts.accounts}
+        return rank_identities(contact, accounts, chats, purpose=purpose)
+
+    async def focus_chat(self, chat_id: str, draft: str | None = None) -> None:
+        """Bring Beeper Desktop to the front on ``chat_id``, with ``draft`` typed in."""
+        await self.client.focus(chat_id, draft_text=draft)
+
+    async def open_chat(
+        self, contact: Contact, *, identity: Contact | None = None, draft: str | None = None
+    ) -> str:
         """Start (or find) the one-to-one chat with ``contact`` and focus it in Beeper Desktop.
 
-        Uses the first of the person's identities Beeper can message. Returns the
-        chat ID; raises :class:`CannotMessageError` when no identity can be messaged.
+        Uses ``identity`` (one of the person's), else the first identity Beeper
+        can message; ``draft`` is typed into the chat, not sent. Returns the
+        chat ID; raises :class:`CannotMessageError` when the identity cannot be messaged.
         """
-        identity = next(iter(messageable_identities(contact)), None)
         if identity is None:
+            identity = next(iter(messageable_identities(contact)), None)
+        if identity is None or identity.user.cannot_message:
             raise CannotMessageError(contact)
         user = identity.user
         wire = {"id": user.id}
@@ -178,7 +210,7 @@ class Backend:
         chat_id = result.resolved_chat_id
         if not chat_id:
             raise ProtocolError("POST /v1/chats/start", "the answer has no chat ID")
-        await self.client.focus(chat_id)
+        await self.focus_chat(chat_id, draft)
         return chat_id
 
     async def _start_chat(self, account_id: str, wire: dict[str, str]) -> ChatStartResult:
@@ -325,5 +357,8 @@ class Backend:
         return not found.active
 
     async def aclose(self) -> None:
-        """Release the connection pool."""
-        await self.client.aclose()
+        """Cancel the avatar in flight and release the connection pools."""
+        try:
+            await self.avatars.aclose()
+        finally:
+            await self.client.aclose()

@@ -24,9 +24,8 @@ from textual.worker import Worker, WorkerState
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
-from beeper_tui.service.backend import Backend, CannotMessageError
+from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import find_desktop
-from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session import (
@@ -45,7 +44,6 @@ from .accounts_sidebar import AccountsSidebar
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
-from .copy_menu import CopyMenu
 from .export_dialog import ExportDialog
 from .help_screen import HelpScreen
 from .person_view import PersonView
@@ -91,6 +89,8 @@ class BeeperApp(App[None]):
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("c", "copy", "Copy", id="contact.copy"),
         Binding("m", "message", "Message", id="contact.message"),
+        Binding("o", "open_chats", "Chats", id="person.open_chat"),
+        Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
         Binding("e", "export", "Export", id="contact.export"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
@@ -107,6 +107,7 @@ class BeeperApp(App[None]):
             demo_version=settings.demo_version,
             client_options=settings.client_options(),
             export_max_contacts=settings.export_max_contacts,
+            remote_images=settings.remote_images,
         )
         self.book_driver = BookDriver(self, backend)
         """Opens, syncs and shows the address book (``book_driver.py``)."""
@@ -133,7 +134,7 @@ class BeeperApp(App[None]):
         with Horizontal(id="panes"):
             yield AccountsSidebar(id="accounts")
             yield SearchPane(self.backend, debounce_ms=self.settings.debounce_ms, id="pane")
-            yield PersonView(id="detail")
+            yield PersonView(lambda: self.backend, images=self.settings.images, id="detail")
         yield Footer()
 
     health: reactive[Health] = reactive(Health.CONNECTING, init=False)
@@ -352,7 +353,10 @@ class BeeperApp(App[None]):
     # -- contacts ----------------------------------------------------------------
 
     @on(SearchPane.RequestFailed)
-    def _on_request_failed(self, event: SearchPane.RequestFailed) -> None:
+    @on(PersonView.RequestFailed)
+    def _on_request_failed(
+        self, event: SearchPane.RequestFailed | PersonView.RequestFailed
+    ) -> None:
         self.session.report(event.error)
         if self.backend.accounts.contact_problems:
             # An account found only through chats failed: it stays, saying why.
@@ -405,45 +409,27 @@ class BeeperApp(App[None]):
         return contact
 
     def action_copy(self) -> None:
-        """Copy a detail of the highlighted contact (menu: name, phone, email, …)."""
+        """Copy a detail of the highlighted person (for several networks, ask which first)."""
         contact = self._contact_for_action()
         if contact is not None:
-            self.push_screen(CopyMenu(contact))
+            self.detail.copy(contact)
 
     def action_message(self) -> None:
-        """Open the one-to-one chat with the highlighted contact in Beeper Desktop."""
+        """Open the chat with the highlighted person (for several networks, ask which first)."""
         contact = self._contact_for_action()
         if contact is None or self.book_driver.needs_desktop("Messaging"):
             return
-        self._open_chat(contact, inert(best_name(contact.user), limit=60))
+        self.detail.message(contact)
 
-    @work(group="message", exit_on_error=False)
-    async def _open_chat(self, contact: Contact, name: str) -> None:
-        try:
-            chat_id = await self.backend.open_chat(contact)
-        except CannotMessageError:
-            self.notify(
-                f"Can't message {name}: Beeper can't start a chat with this person "
-                "(blocked, or the network offers no direct messages).",
-                title="Message",
-                severity="warning",
-                markup=False,
-            )
-            return
-        except BeeperError as exc:
-            log.info("open chat failed: %s", exc)
-            self.notify(
-                f"Could not open the chat with {name}: {inert(exc.message)}",
-                title="Message",
-                severity="error",
-                markup=False,
-            )
-            self.session.report(exc)
-            return
-        log.info("opened chat %s", chat_id)
-        self.notify(
-            f"Opened the chat with {name} in Beeper Desktop.", title="Message", markup=False
-        )
+    def action_open_chats(self) -> None:
+        """Pick one of the chats with the highlighted person and open it in Beeper Desktop."""
+        contact = self._contact_for_action()
+        if contact is not None:
+            self.detail.open_chats(contact)
+
+    def action_toggle_ids(self) -> None:
+        """Show or hide the raw IDs and URLs of the person in the detail panel."""
+        self.detail.toggle_ids()
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""

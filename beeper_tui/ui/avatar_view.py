@@ -1,7 +1,8 @@
 """The avatar in the person view: the contact's face, or their initials on a colour.
 
 Images are drawn by textual-image with the protocol the setting asks for:
-``auto`` (the library's detection: Sixel, Kitty graphics, else half-blocks),
+``auto`` (the library's detection: Sixel, Kitty graphics, else half-blocks;
+always half-blocks inside tmux or screen),
 ``kitty``, ``sixel``, ``halfblock`` (coloured half cells: works in tmux and
 over plain SSH) or ``off`` (initials only).
 
@@ -12,7 +13,9 @@ imported, which is impossible once Textual owns the terminal: call
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal, get_args
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PIL import Image as PILImage
 from rich.text import Text
@@ -20,15 +23,13 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from beeper_tui.config import IMAGE_MODES, ImageMode
 from beeper_tui.service.avatars import avatar_colour, initials
 
 if TYPE_CHECKING:
     from textual_image.widget._base import Image as ImageWidget
 
-__all__ = ["IMAGE_MODES", "AvatarView", "ImageMode", "prepare_images"]
-
-ImageMode = Literal["auto", "kitty", "sixel", "halfblock", "off"]
-IMAGE_MODES: Final[tuple[str, ...]] = get_args(ImageMode)
+__all__ = ["IMAGE_MODES", "AvatarView", "ImageMode", "inside_multiplexer", "prepare_images"]
 
 
 def prepare_images(mode: ImageMode) -> None:
@@ -40,9 +41,22 @@ def prepare_images(mode: ImageMode) -> None:
         import textual_image.widget  # noqa: F401 - imported for its terminal query
 
 
+def inside_multiplexer(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the app runs inside tmux or screen, which pass graphics protocols badly.
+
+    textual-image's detection can take tmux for a Kitty or Sixel terminal; what it
+    then draws garbles the screen (or takes the tmux server down), so ``auto``
+    draws half-blocks there.
+    """
+    env = os.environ if environ is None else environ
+    return bool(env.get("TMUX")) or env.get("TERM", "").startswith(("screen", "tmux"))
+
+
 def _image_class(mode: ImageMode) -> type[ImageWidget]:
     from textual_image import widget
 
+    if mode == "auto" and inside_multiplexer():
+        return widget.HalfcellImage
     if mode == "kitty":
         return widget.TGPImage
     if mode == "sixel":
@@ -110,9 +124,11 @@ class AvatarView(Widget):
         tile.styles.background = colour
         tile.styles.color = _text_colour(colour)
         self._initials = initials(name)
-        tile.update(Text(self._initials, no_wrap=True, overflow="crop"))
-        tile.display = True
-        if self._image is not None:
+        # The tile fills the fixed-size view: new letters never need a new layout.
+        tile.update(Text(self._initials, no_wrap=True, overflow="crop"), layout=False)
+        if not tile.display:
+            tile.display = True
+        if self._image is not None and self._image.display:
             self._image.display = False
         self.showing_image = False
 

@@ -44,6 +44,8 @@ def copy_choices(contact: Contact) -> list[tuple[str, str]]:
             ("Email", u.email),
             ("Username", u.username),
             ("User ID", u.id),
+            ("Account ID", identity.account_id),
+            ("Avatar URL", u.img_url),
         ):
             if value and value.strip() and (label, value) not in seen:
                 seen.add((label, value))
@@ -75,7 +77,7 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
             dialog.border_title = "Copy to clipboard"
             options = []
             for index, (label, value) in enumerate(self.choices):
-                prompt = Text(f"{label:<9} ", "bold")
+                prompt = Text(f"{label:<10} ", "bold")
                 shown = format_phone(value) if label == "Phone" else value
                 prompt.append_text(safe_text(shown, limit=120))
                 options.append(Option(prompt, id=str(index)))

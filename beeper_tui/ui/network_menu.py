@@ -72,6 +72,8 @@ def option_prompt(option: IdentityOption, now: datetime) -> Text:
     used = 0
     for index, (value, part_style) in enumerate(details):
         if index:
+            if used + 4 > _DETAIL_CELLS:
+                break  # no room for even one more character
             prompt.append(" · ", "dim")
             used += 3
         piece = cell_text(value, max(0, _DETAIL_CELLS - used), part_style, pad=False)

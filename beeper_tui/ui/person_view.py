@@ -1,150 +1,250 @@
-"""The person view: everything known about the highlighted person (or account)."""
+"""The person view: the highlighted person's face, networks and chats (or an account).
+
+Following the highlight costs little: the initials show at once, the avatar
+and the chats load in exclusive workers (one of each in flight; moving on
+cancels them), and only the person the cursor rests on is fetched. Raw IDs
+and URLs stay folded in the "IDs" section until the user presses ``i``.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
-from beeper_tui.api.models import Account, User
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import Account
+from beeper_tui.config import ImageMode
 from beeper_tui.service.accounts import searched_accounts
-from beeper_tui.service.names import best_name
-from beeper_tui.service.networks import account_owner, network_name, status_badge
+from beeper_tui.service.avatars import AvatarError, Superseded
+from beeper_tui.service.backend import Backend, CannotMessageError
+from beeper_tui.service.chats import PersonChat, PersonChats
+from beeper_tui.service.identity_choice import IdentityOption
+from beeper_tui.service.networks import network_name, status_badge
 from beeper_tui.service.person import Contact
-from beeper_tui.service.phones import format_phone
 
 from .accounts_sidebar import BADGE_STYLES
-from .safe_text import safe_text
+from .avatar_view import AvatarView
+from .chats_picker import ChatsPicker
+from .copy_menu import CopyMenu
+from .network_menu import NetworkChoice, NetworkMenu
+from .person_fields import (
+    AccountOf,
+    Field,
+    Section,
+    account_fields,
+    best_avatar_url,
+    chats_section,
+    display_name,
+    field_table,
+    identity_label,
+    ids_section,
+    name_for_initials,
+    person_fields,
+    person_heading,
+)
+from .safe_text import inert, safe_text
 
-__all__ = ["PersonView", "account_fields", "contact_fields"]
+__all__ = ["PERSON_DEBOUNCE", "PersonView"]
 
-Field = tuple[str, Text]
+log = logging.getLogger("beeper_tui.ui")
 
-
-def _field(label: str, value: str | None, style: str = "") -> list[Field]:
-    if value is None or not value.strip():
-        return []
-    return [(label, safe_text(value, style))]
-
-
-def contact_fields(user: User, account: Account | None, account_id: str) -> list[Field]:
-    """Label/value rows for a person; missing fields are left out."""
-    rows: list[Field] = []
-    rows += _field("Name", user.full_name, "bold")
-    rows += _field("Username", user.username)
-    if user.phone_number:
-        pretty = format_phone(user.phone_number)
-        shown = pretty if pretty == user.phone_number else f"{pretty}  ({user.phone_number})"
-        rows += _field("Phone", shown)
-    rows += _field("Email", user.email)
-    rows += _field("User ID", user.id, "dim")
-    if account is not None:
-        rows += _field("Network", network_name(account))
-    rows += _field("Account", account_id, "dim")
-    if user.is_self:
-        rows.append(("", Text("★ This is you", "bold green")))
-    if user.cannot_message:
-        rows.append(("", Text("⊘ Beeper can't start a message to this person", "yellow")))
-    rows += _field("Avatar", user.img_url, "dim")
-    return rows
-
-
-def identity_fields(contact: Contact, account_of: Callable[[str], Account | None]) -> list[Field]:
-    """One row per network the person was found on: network, account, handle, user ID."""
-    rows: list[Field] = []
-    for identity in contact.identities:
-        account = account_of(identity.account_id)
-        line = Text(end="")
-        line.append_text(
-            safe_text(network_name(account) if account else identity.account_id, "bold")
-        )
-        handle = identity.user.username or identity.user.phone_number or identity.user.email
-        if handle:
-            line.append("  ")
-            line.append_text(safe_text(handle))
-        line.append("\n")
-        line.append_text(safe_text(identity.user.id, "dim"))
-        line.append("  ")
-        line.append_text(safe_text(identity.account_id, "dim"))
-        rows.append(("", line))
-    return rows
-
-
-def account_fields(account: Account) -> list[Field]:
-    """Label/value rows for an account; unknown parts of older builds are left out."""
-    badge = status_badge(account.status)
-    status = Text(f"{badge.symbol} {badge.label}", BADGE_STYLES[badge.level])
-    rows: list[Field] = [("Status", status)]
-    rows += _field("Status text", account.status_text)
-    rows += _field("Network", network_name(account), "bold")
-    rows += _field("Owner", account_owner(account))
-    rows += _field("Account ID", account.account_id, "dim")
-    if account.bridge is not None:
-        rows += _field("Bridge ID", account.bridge.id)
-        rows += _field("Provider", account.bridge.provider)
-        rows += _field("Bridge type", account.bridge.type)
-    rows += _field("Login ID", account.login_id, "dim")
-    if account.bridge is None and account.network is None:
-        rows.append(("", Text("Older Beeper Desktop build: fewer details available.", "dim")))
-    return rows
-
-
-def _table(rows: list[Field]) -> Table:
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, width=12)
-    table.add_column(ratio=1, overflow="fold")
-    for label, value in rows:
-        table.add_row(Text(label, "dim"), value)
-    return table
+PERSON_DEBOUNCE: Final = 0.06
+"""Quiet time on one person before their face and chats are fetched (a held key fetches none)."""
 
 
 class PersonView(VerticalScroll):
-    """Shows a contact (following the highlight) or an account."""
+    """Shows a person (following the highlight), an account, or a message."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class RequestFailed(Message):
+        """A request for the person failed; the App tells the session (offline, token)."""
+
+        def __init__(self, error: BeeperError) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self, backend: Callable[[], Backend], *, images: ImageMode = "auto", id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.border_title = "Details"
-        self._body = Static(id="detail-body")
+        self._backend = backend
+        self.images: ImageMode = images
         self.subject: Contact | Account | None = None
         """What is shown: a contact, an account, or nothing."""
+        self.chats: PersonChats | None = None
+        """The chats with the person shown, once loaded (None while loading)."""
+        self.show_ids = False
+        """Whether the "IDs" section is unfolded (``i``); kept while the cursor moves."""
+        self._account_of: AccountOf = lambda _id: None
+        self._plain: dict[str, str] = {}
+        self._styled: set[str] = set()
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield self._body
+    def compose(self) -> ComposeResult:
+        with HorizontalGroup(id="person-head"):
+            yield AvatarView(self.images, id="person-avatar")
+            yield Static(id="person-title")
+        yield Static(id="detail-body")
+        yield Static(id="person-chats")
+        yield Static(id="person-ids")
+
+    @property
+    def avatar(self) -> AvatarView:
+        """The face at the top."""
+        return self.query_one("#person-avatar", AvatarView)
 
     @property
     def text(self) -> str:
         """The panel's content as plain text (what a reader sees)."""
-        return self._plain
+        order = ("title", "body", "chats", "ids")
+        return "\n".join(self._plain[k] for k in order if self._plain.get(k))
 
-    _plain: str = ""
+    def _put(self, part: str, section: Section | None) -> None:
+        static = self.query_one(f"#{'detail-body' if part == 'body' else 'person-' + part}", Static)
+        if section is None:
+            static.display = False
+            self._plain.pop(part, None)
+            return
+        old = self._plain.get(part)
+        if old != section.plain or part not in self._styled or not static.display:
+            # A held arrow key passes many people: the same words need no update,
+            # and the same height no new layout of the screen (the title has a
+            # fixed height beside the face; other parts are one line per row).
+            same_height = (
+                part in self._styled
+                and static.display
+                and (
+                    part == "title"
+                    or (old is not None and old.count("\n") == section.plain.count("\n"))
+                )
+            )
+            static.display = True
+            static.update(section.renderable, layout=not same_height)
+            self._styled.add(part)
+        self._plain[part] = section.plain
 
-    def _show(self, title: Text, rows: list[Field]) -> None:
-        self._plain = "\n".join([title.plain, *(f"{k}: {v.plain}".strip() for k, v in rows)])
-        self._body.update(Group(title, Text(""), _table(rows)))
-        self.scroll_home(animate=False)
+    def _person_parts(self, shown: bool) -> None:
+        self.query_one("#person-head").display = shown
+        if not shown:
+            for part in ("title", "chats", "ids"):
+                self._put(part, None)
+
+    # -- a person ------------------------------------------------------------
 
     def show_contact(
         self,
         contact: Contact,
-        account: Account | None,
-        account_of: Callable[[str], Account | None] | None = None,
+        account: Account | None = None,
+        account_of: AccountOf | None = None,
     ) -> None:
-        """Show everything known about ``contact`` (found in ``account``).
+        """Show ``contact``: the face, plain-words fields, networks, then their chats.
 
-        A person merged across networks also gets one line per identity.
+        ``account_of`` names each identity's account. Showing the person already
+        shown (the highlight confirmed with Enter) keeps what was loaded.
         """
+        del account  # each identity's account comes from ``account_of``
+        same = self.subject == contact
         self.subject = contact
-        title = safe_text(best_name(contact.user), "bold")
-        rows = contact_fields(contact.user, account, contact.account_id)
-        if contact.others:
-            rows.append(("", Text("")))
-            rows.append(("On networks", Text(f"{len(contact.identities)}", "bold")))
-            rows += identity_fields(contact, account_of or (lambda _id: None))
-        self._show(title, rows)
+        self._account_of = account_of or self._backend().accounts.get
+        self._person_parts(True)
+        self._put("title", person_heading(contact, self._account_of))
+        self._put("body", person_fields(contact, self._account_of))
+        self._show_ids()
+        if same:
+            self._show_chats()
+            return
+        self.chats = None
+        self._show_chats()
+        url = self._show_face(contact)
+        self.scroll_home(animate=False)
+        self._load_person(contact, url)
+
+    def _show_face(self, contact: Contact) -> str | None:
+        """Initials (or the face, if in memory) at once; the URL still to fetch, if any."""
+        name = name_for_initials(contact)
+        url = best_avatar_url(contact)
+        cached = self._backend().avatars.cached(url)
+        self.workers.cancel_group(self, "avatar")
+        if cached is not None and self.images != "off":
+            self.avatar.show_image(cached.image, name=name, user_id=contact.user.id)
+            return None
+        self.avatar.show_initials(name, contact.user.id)
+        return None if self.images == "off" else url
+
+    @work(exclusive=True, group="avatar", exit_on_error=False)
+    async def _load_avatar(self, contact: Contact, url: str) -> None:
+        try:
+            avatar = await self._backend().avatars.request(url)
+        except Superseded:
+            return
+        except AvatarError as exc:
+            log.debug("avatar of %s not shown: %s", contact.id, exc.reason)
+            return
+        if avatar is not None and self.subject == contact:
+            self.avatar.show_image(
+                avatar.image, name=name_for_initials(contact), user_id=contact.user.id
+            )
+
+    @work(exclusive=True, group="person-chats", exit_on_error=False)
+    async def _load_person(self, contact: Contact, avatar_url: str | None) -> None:
+        # One worker per highlight, not two: a held arrow key starts and cancels
+        # one sleeper per row; the face is fetched only once the cursor rests.
+        await asyncio.sleep(PERSON_DEBOUNCE)
+        if avatar_url is not None:
+            self._load_avatar(contact, avatar_url)
+        chats = await self._backend().chats_with(contact)
+        if self.subject != contact:
+            return
+        self.chats = chats
+        self._show_chats()
+        if chats.failed and not chats.chats:
+            self.post_message(self.RequestFailed(chats.failed[0][1]))
+
+    def _show_chats(self) -> None:
+        failed = ""
+        if self.chats is not None and self.chats.failed:
+            failed = ", ".join(identity_label(i, self._account_of) for i, _ in self.chats.failed)
+        self._put("chats", chats_section(self.chats, self._backend().now(), failed_names=failed))
+
+    def _show_ids(self) -> None:
+        if isinstance(self.subject, Contact):
+            self._put("ids", ids_section(self.subject, self._account_of, expanded=self.show_ids))
+
+    def toggle_ids(self) -> None:
+        """Unfold or fold the raw IDs and URLs of the person shown."""
+        self.show_ids = not self.show_ids
+        self._show_ids()
+
+    def _stop_person_work(self) -> None:
+        self.workers.cancel_group(self, "avatar")
+        self.workers.cancel_group(self, "person-chats")
+        self.chats = None
+
+    # -- everything else -----------------------------------------------------
+
+    def _show(self, title: Text, rows: list[Field]) -> None:
+        self._stop_person_work()
+        self._person_parts(False)
+        self._body_only(Group(title, Text(""), field_table(rows)))
+        self._plain["body"] = "\n".join(
+            [title.plain, *(f"{k}: {v.plain}".strip() for k, v in rows)]
+        )
+        self.scroll_home(animate=False)
+
+    def _body_only(self, renderable: Group | Text) -> None:
+        self._styled.discard("body")
+        body = self.query_one("#detail-body", Static)
+        body.display = True
+        body.update(renderable)
 
     def show_overview(self, accounts: Sequence[Account]) -> None:
         """What "All accounts" covers: how many accounts, in which state."""
@@ -173,5 +273,131 @@ class PersonView(VerticalScroll):
     def show_message(self, message: str) -> None:
         """Show a plain message (nothing selected, an error)."""
         self.subject = None
-        self._plain = message
-        self._body.update(Text(message, "dim"))
+        self._stop_person_work()
+        self._person_parts(False)
+        self._body_only(Text(message, "dim"))
+        self._plain["body"] = message
+
+    # -- acting on the person ----------------------------------------------------
+
+    def _chats_of(self, contact: Contact) -> list[PersonChat]:
+        if self.subject == contact and self.chats is not None:
+            return self.chats.chats
+        return []
+
+    def open_chats(self, contact: Contact) -> None:
+        """``o``: pick one of the chats with ``contact``; Enter focuses it in Beeper Desktop."""
+        self._open_chats(contact)
+
+    @work(group="person-open", exit_on_error=False)
+    async def _open_chats(self, contact: Contact) -> None:
+        backend = self._backend()
+        chats = self.chats if self.subject == contact and self.chats is not None else None
+        if chats is None:
+            chats = await backend.chats_with(contact)
+        name = display_name(contact)
+        if chats.failed and not chats.chats:
+            self.app.notify(
+                f"Could not load the chats with {inert(name, limit=60)}: "
+                f"{inert(chats.failed[0][1].message)}",
+                title="Chats",
+                severity="error",
+                markup=False,
+            )
+            return
+        picker = ChatsPicker(chats.chats, person=name, now=backend.now())
+        chat_id = await self.app.push_screen_wait(picker)
+        if chat_id is None:
+            return
+        title = next((c.title for c in chats.chats if c.id == chat_id), name)
+        try:
+            await backend.focus_chat(chat_id)
+        except BeeperError as exc:
+            self._failed(f"Could not open {inert(title, limit=60)}", exc)
+            return
+        self.app.notify(
+            f"Opened {inert(title, limit=60)} in Beeper Desktop.", title="Chats", markup=False
+        )
+
+    def message(self, contact: Contact) -> None:
+        """``m``: open the one-to-one chat; for several networks, first ask which one."""
+        backend = self._backend()
+        options = backend.identity_options(contact, self._chats_of(contact), purpose="message")
+        usable = [o for o in options if o.usable]
+        if not usable:
+            self._cannot_message(contact, options)
+            return
+        if len(options) == 1:
+            self._send(contact, NetworkChoice(options[0].identity, None, options[0].warning))
+            return
+        menu = NetworkMenu(options, person=display_name(contact), now=backend.now())
+        self.app.push_screen(menu, lambda choice: self._send(contact, choice))
+
+    def _cannot_message(self, contact: Contact, options: Sequence[IdentityOption]) -> None:
+        name = inert(display_name(contact), limit=60)
+        gone = all(o.account is None for o in options)
+        why = (
+            "the account is no longer in Beeper"
+            if gone
+            else "Beeper can't start a chat with this person "
+            "(blocked, or the network offers no direct messages)"
+        )
+        self.app.notify(
+            f"Can't message {name}: {why}.", title="Message", severity="warning", markup=False
+        )
+
+    def _send(self, contact: Contact, choice: NetworkChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.warning is not None:
+            label = inert(identity_label(choice.identity, self._backend().accounts.get))
+            self.app.notify(
+                f"{label}: {choice.warning}. Beeper Desktop may not deliver until it reconnects.",
+                title="Message",
+                severity="warning",
+                markup=False,
+            )
+        self._open_chat(contact, choice)
+
+    @work(group="message", exit_on_error=False)
+    async def _open_chat(self, contact: Contact, choice: NetworkChoice) -> None:
+        name = inert(display_name(contact), limit=60)
+        try:
+            chat_id = await self._backend().open_chat(
+                contact, identity=choice.identity, draft=choice.draft
+            )
+        except CannotMessageError:
+            self._cannot_message(contact, [])
+            return
+        except BeeperError as exc:
+            self._failed(f"Could not open the chat with {name}", exc)
+            return
+        log.info("opened chat %s", chat_id)
+        extra = ", your draft typed in" if choice.draft else ""
+        self.app.notify(
+            f"Opened the chat with {name} in Beeper Desktop{extra}.", title="Message", markup=False
+        )
+
+    def _failed(self, what: str, exc: BeeperError) -> None:
+        log.info("%s: %s", what, exc)
+        self.app.notify(
+            f"{what}: {inert(exc.message)}", title="Message", severity="error", markup=False
+        )
+        self.post_message(self.RequestFailed(exc))
+
+    def copy(self, contact: Contact) -> None:
+        """``c``: copy a detail; for several networks, first ask which one."""
+        if not contact.others:
+            self.app.push_screen(CopyMenu(contact))
+            return
+        backend = self._backend()
+        options = backend.identity_options(contact, self._chats_of(contact), purpose="copy")
+        menu = NetworkMenu(options, purpose="copy", person=display_name(contact), now=backend.now())
+
+        def chosen(choice: NetworkChoice | None) -> None:
+            if choice is not None:
+                # That network's details only, not the whole merged person's.
+                identity = choice.identity
+                self.app.push_screen(CopyMenu(Contact(identity.user, identity.account_id)))
+
+        self.app.push_screen(menu, chosen)
