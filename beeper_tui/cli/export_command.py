@@ -35,8 +35,9 @@ PROG: Final = "beeper-tui export"
 _EXPORT_EPILOG: Final = """\
 formats:
   vcf    vCard 4.0, one card per contact (FN, N, TEL, EMAIL, NICKNAME, X-BEEPER-*)
-  csv    header row; cells starting with = + - @ (phones, handles too) get a
-         leading ' so spreadsheets never run them as formulas; files get a BOM
+  csv    header row; cells a spreadsheet could run as a formula (starting with
+         = + - @, tab or CR) get a leading '; plain E.164 phones (+447…) and
+         plain handles (@zoe) are kept as they are; files get a BOM
   json   one array of the API's User objects plus accountID and network
   jsonl  the same objects, one per line
 
