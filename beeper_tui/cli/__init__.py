@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import app_command, demo_server_command, export_command
+from . import accounts_command, app_command, demo_server_command, export_command
 from .common import OneLineParser, argv_secrets
 
 __all__ = ["build_parser", "main"]
@@ -39,6 +39,7 @@ def build_parser(secrets: Sequence[str] = ()) -> argparse.ArgumentParser:
     # Subparsers are built by the parent's class: pass the secrets on.
     commands.add_parser = _with_secrets(commands.add_parser, secrets)  # type: ignore[method-assign]
     export_command.register(commands)
+    accounts_command.register(commands)
     demo_server_command.register(commands)
     return parser
 

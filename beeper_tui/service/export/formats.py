@@ -51,8 +51,8 @@ __all__ = [
     "JsonLinesWriter",
     "VCardWriter",
     "clean_text",
-    "make_writer",
     "is_plain_value",
+    "make_writer",
     "neutralise_cell",
 ]
 
