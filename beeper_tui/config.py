@@ -41,6 +41,8 @@ CONFIG_KEYS: Final = (
     "max_response_mb",
     "request_timeout",
     "use_proxy",
+    "sidebar_width",
+    "keymap",
 )
 
 
@@ -76,6 +78,10 @@ class Settings(BaseModel):
     """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
     theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
+    sidebar_width: int | None = Field(default=None, ge=16, le=80, strict=True)
+    """Columns of the accounts sidebar (None: 30, wider on wide terminals)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """``[keymap]``: binding IDs mapped to keys (``"contact.copy" = "y"``); checked by the app."""
     config_path: Path | None = None
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None

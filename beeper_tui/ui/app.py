@@ -11,7 +11,7 @@ from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, InvalidThemeError
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -37,14 +37,14 @@ from beeper_tui.service.session import (
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
+from .app_keys import APP_BINDINGS, BREAKPOINTS, LayoutActions
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
 from .export_dialog import ExportDialog
-from .help_screen import HelpScreen
 from .person_view import PersonView
 from .safe_text import inert
-from .search_pane import SearchBox, SearchPane
+from .search_pane import SearchPane
 from .session_prompts import SessionPrompts
 
 __all__ = ["BeeperApp"]
@@ -66,23 +66,15 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-class BeeperApp(App[None]):
+class BeeperApp(LayoutActions, App[None]):
     """Browse the contacts of every chat account connected to Beeper Desktop."""
 
     CSS_PATH = "app.tcss"
     TITLE = "beeper-tui"
     SUB_TITLE = "contacts"
     COMMANDS = App.COMMANDS | {AccountCommands, ContactCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("slash,ctrl+f", "focus_search", "Search", id="app.search"),
-        Binding("escape", "clear_search", "Clear search", id="app.clear_search", show=False),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("c", "copy", "Copy", id="contact.copy"),
-        Binding("m", "message", "Message", id="contact.message"),
-        Binding("e", "export", "Export", id="contact.export"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
@@ -131,6 +123,9 @@ class BeeperApp(App[None]):
             self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
         self.detail.show_message("Connecting…")
         self.query_one("#contacts").focus()
+        if self.settings.sidebar_width:
+            self.sidebar.styles.width = self.settings.sidebar_width
+        self.apply_keymap()
         for warning in self.settings.warnings:
             title = (
                 "Insecure connection" if warning == self.settings.clear_text_warning else "Warning"
@@ -296,21 +291,13 @@ class BeeperApp(App[None]):
     @on(ContactList.Selected)
     def _on_contact_selected(self, event: ContactList.Selected) -> None:
         self._show_contact(event.contact)
-        self.detail.focus()
+        self.open_detail()
 
     def _show_contact(self, contact: Contact) -> None:
         get = self.backend.accounts.get
         self.detail.show_contact(contact, get(contact.account_id), get)
 
     # -- actions ---------------------------------------------------------------------
-
-    def action_focus_search(self) -> None:
-        """Put the cursor in the search box."""
-        self.query_one("#search", SearchBox).focus()
-
-    def action_clear_search(self) -> None:
-        """Empty the search and go to the result list."""
-        self.pane.clear_search()
 
     def action_refresh(self) -> None:
         """Refresh accounts, and retry a page that failed."""
@@ -378,19 +365,5 @@ class BeeperApp(App[None]):
                 query=self.pane.query_text,
                 default_path=Path.home() / plan.file_name("vcf"),
                 scope_label=plan.label,
-            )
-        )
-
-    def action_help(self) -> None:
-        """Show every key, generated from the real bindings."""
-        self.push_screen(
-            HelpScreen(
-                [
-                    ("Everywhere", self),
-                    ("Screen", self.screen),
-                    ("Accounts", self.sidebar),
-                    ("Search box", self.pane.search_box),
-                    ("Contact list", self.pane.contact_list),
-                ]
             )
         )

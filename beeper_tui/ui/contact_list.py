@@ -8,7 +8,7 @@ page or moving the cursor costs the same with 100 rows loaded or 100,000.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,15 +23,33 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from beeper_tui.service.names import best_name, secondary_text
+from beeper_tui.api.models import User
+from beeper_tui.service.names import best_name, clean, secondary_text
 from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 
-from .safe_text import inert
+from .cell_text import cell_text, display_text
 
 __all__ = ["ContactList"]
 
 # Rows drawn from the loaded list plus one trailing status row.
 _SECONDARY_MAX = 28
+
+_NOTHING_POSTED: Final = object()
+
+WIDE_LIST: Final = 84
+"""From this many cells the list shows handle, phone and email in columns of their own."""
+
+
+def _columns(user: User, width: int) -> list[tuple[str, int]]:
+    """(value, cells) of the handle, phone and email columns that fit ``width``."""
+    handle = clean(user.username) or ""
+    phone = clean(user.phone_number)
+    email = clean(user.email) or ""
+    columns = [(handle, 20), (format_phone(phone) if phone else "", 16)]
+    if width >= WIDE_LIST + 12:
+        columns.append((email, 26))
+    return columns
 
 
 class ContactList(ScrollView, can_focus=True):
@@ -139,9 +157,11 @@ class ContactList(ScrollView, can_focus=True):
         self._status_class = "contact-list--status"
         self._wants_more = False
         self._badge: Callable[[Contact], Text] | None = None
-        self._line_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
-        self._last_highlighted: Contact | None = None
+        self._line_cache: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
+        self._last_highlighted: Contact | object | None = None
         self.prefetch_screens = prefetch_screens
+        self.type_to_search: Callable[[str], None] | None = None
+        """Called with a printable key no binding wants (the search pane starts a search)."""
 
     # -- feeding the list -------------------------------------------------
 
@@ -172,7 +192,7 @@ class ContactList(ScrollView, can_focus=True):
         self._items = items
         self._badge = badge
         self._line_cache.clear()
-        self._last_highlighted = None
+        self._last_highlighted = _NOTHING_POSTED  # an empty list still says "nothing"
         self._update_virtual_size()
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.cursor = 0
@@ -232,17 +252,20 @@ class ContactList(ScrollView, can_focus=True):
         base = self.rich_style
         if index < len(self._items):
             is_cursor = index == self.cursor
-            key = (index, width, is_cursor, self.has_focus)
+            contact = self._items[index]
+            # The contact is in the key: a row replaced in place never shows its old line.
+            key = (index, id(contact), width, is_cursor, self.has_focus)
             strip = self._line_cache.get(key)
             if strip is None:
-                strip = self._render_row(self._items[index], width, base, is_cursor)
+                strip = self._render_row(contact, width, base, is_cursor)
                 self._line_cache[key] = strip
             return strip
         if index == len(self._items):
             style = base + self.get_component_rich_style(self._status_class)
             text = Text(" ", end="") + self._status
             text.truncate(width, overflow="ellipsis", pad=True)
-            return Strip(text.render(self.app.console), width).apply_style(style)
+            strip = Strip(text.render(self.app.console)).adjust_cell_length(width)
+            return strip.apply_style(style)
         return Strip.blank(width, base)
 
     def _render_row(self, contact: Contact, width: int, base: Style, is_cursor: bool) -> Strip:
@@ -250,6 +273,7 @@ class ContactList(ScrollView, can_focus=True):
         row_style = base
         if is_cursor:
             row_style = base + self.get_component_rich_style("contact-list--cursor")
+        muted = self.get_component_rich_style("contact-list--secondary", partial=True)
         line = Text(" ", end="", no_wrap=True)
         if self._badge is not None:
             badge = self._badge(contact)
@@ -265,27 +289,32 @@ class ContactList(ScrollView, can_focus=True):
             markers.append(
                 " ⊘", self.get_component_rich_style("contact-list--blocked", partial=True)
             )
-        secondary = inert(secondary_text(user), limit=_SECONDARY_MAX * 2)
-        sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
-        name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
-        name = Text(inert(best_name(user), limit=width * 2), end="", no_wrap=True)
-        name.truncate(name_width, overflow="ellipsis", pad=True)
-        line.append_text(name)
-        line.append_text(markers)
-        if sec_width:
-            sec = Text(secondary, end="", no_wrap=True)
-            sec.truncate(sec_width, overflow="ellipsis")
-            line.append(" ")
-            line.append(
-                " " * (sec_width - sec.cell_len) + sec.plain,
-                self.get_component_rich_style("contact-list--secondary", partial=True),
-            )
+        columns = _columns(user, width) if width >= WIDE_LIST else None
+        if columns is not None:
+            extra = sum(w + 1 for _, w in columns)
+            name_width = max(1, width - line.cell_len - markers.cell_len - extra - 1)
+            line.append_text(cell_text(best_name(user), name_width))
+            line.append_text(markers)
+            for value, col_width in columns:
+                line.append(" ")
+                line.append_text(cell_text(value, col_width, str(muted)))
+        else:
+            secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
+            sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
+            name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
+            line.append_text(cell_text(best_name(user), name_width))
+            line.append_text(markers)
+            if sec_width:
+                sec = cell_text(secondary, sec_width, pad=False)
+                line.append(" ")
+                line.append(" " * (sec_width - sec.cell_len) + sec.plain, muted)
         line.truncate(width, overflow="ellipsis", pad=True)
         segments = [
             Segment(seg.text, row_style + seg.style if seg.style else row_style, seg.control)
             for seg in line.render(self.app.console)
         ]
-        return Strip(segments, width)
+        # Measured, not assumed: a row is exactly ``width`` cells or the borders move.
+        return Strip(segments).adjust_cell_length(width, row_style)
 
     # -- cursor and scrolling --------------------------------------------
 
@@ -344,6 +373,18 @@ class ContactList(ScrollView, can_focus=True):
         contact = self.highlighted
         if contact is not None:
             self.post_message(self.Selected(self, contact))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter no binding wants starts a search with it (as in fzf)."""
+        char = event.character
+        if self.type_to_search is None or not event.is_printable or not char or char.isspace():
+            return
+        # Keys of a burst that arrive after the focus moved to the box belong there too.
+        moved = self.screen.focused is not self
+        if moved or event.key not in self.screen.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.type_to_search(char)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -92,6 +92,19 @@ class SearchPane(Vertical):
         yield Static("", id="count")
         yield ContactList(id="contacts")
 
+    def on_mount(self) -> None:
+        self.contact_list.type_to_search = self.type_to_search
+
+    def type_to_search(self, char: str) -> None:
+        """Start a new search with ``char`` (later keys of the same burst are added to it)."""
+        box = self.search_box
+        if self.screen.focused is not box:
+            self.screen.set_focus(box)
+            box.value = char
+            box.cursor_position = len(char)
+        else:
+            box.insert_text_at_cursor(char)
+
     @property
     def search_box(self) -> SearchBox:
         """The search input."""
