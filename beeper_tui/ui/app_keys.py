@@ -62,8 +62,16 @@ APP_BINDINGS: Final[list[BindingType]] = [
     Binding("h", "pane(-1)", "Pane to the left", id="app.pane_left", show=False),
     Binding("l", "pane(1)", "Pane to the right", id="app.pane_right", show=False),
     *_ACCOUNT_KEYS,
-    Binding("left_square_bracket", "account_step(-1)", "Previous account", id="app.account_prev"),
-    Binding("right_square_bracket", "account_step(1)", "Next account", id="app.account_next"),
+    Binding(
+        "left_square_bracket",
+        "account_step(-1)",
+        "Previous account",
+        id="app.account_prev",
+        show=False,
+    ),
+    Binding(
+        "right_square_bracket", "account_step(1)", "Next account", id="app.account_next", show=False
+    ),
 ]
 """The app's own bindings (the panes add theirs)."""
 

@@ -246,6 +246,15 @@ class ContactList(ScrollView, can_focus=True):
         self._line_cache.clear()
         self.refresh()
 
+    def _fg(self, component: str) -> Style:
+        """A component's colour and weight, resolved against this list's background.
+
+        The partial style would keep ``$text-muted``'s alpha unresolved (white on a
+        light theme); the full one blends it with the background the row sits on.
+        """
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
@@ -273,22 +282,18 @@ class ContactList(ScrollView, can_focus=True):
         row_style = base
         if is_cursor:
             row_style = base + self.get_component_rich_style("contact-list--cursor")
-        muted = self.get_component_rich_style("contact-list--secondary", partial=True)
+        muted = self._fg("contact-list--secondary")
         line = Text(" ", end="", no_wrap=True)
         if self._badge is not None:
             badge = self._badge(contact)
-            badge.stylize(self.get_component_rich_style("contact-list--network", partial=True))
+            badge.stylize(self._fg("contact-list--network"))
             line.append_text(badge)
             line.append(" ")
         markers = Text(end="")
         if user.is_self:
-            markers.append(
-                " ★ you", self.get_component_rich_style("contact-list--self", partial=True)
-            )
+            markers.append(" ★ you", self._fg("contact-list--self"))
         if user.cannot_message:
-            markers.append(
-                " ⊘", self.get_component_rich_style("contact-list--blocked", partial=True)
-            )
+            markers.append(" ⊘", self._fg("contact-list--blocked"))
         columns = _columns(user, width) if width >= WIDE_LIST else None
         if columns is not None:
             extra = sum(w + 1 for _, w in columns)
@@ -309,8 +314,12 @@ class ContactList(ScrollView, can_focus=True):
                 line.append(" ")
                 line.append(" " * (sec_width - sec.cell_len) + sec.plain, muted)
         line.truncate(width, overflow="ellipsis", pad=True)
+        # On the cursor row the cursor's colours win: muted grey on the cursor's blue is unreadable.
+        cursor = row_style if is_cursor else Style()
         segments = [
-            Segment(seg.text, row_style + seg.style if seg.style else row_style, seg.control)
+            Segment(
+                seg.text, row_style + seg.style + cursor if seg.style else row_style, seg.control
+            )
             for seg in line.render(self.app.console)
         ]
         # Measured, not assumed: a row is exactly ``width`` cells or the borders move.
