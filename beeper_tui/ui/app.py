@@ -41,7 +41,7 @@ from .app_keys import APP_BINDINGS, BREAKPOINTS, LayoutActions
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
 from .copy_menu import CopyMenu
-from .export_dialog import ExportDialog
+from .export_dialog import ExportDialog, ExportMemory
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
@@ -96,6 +96,8 @@ class BeeperApp(LayoutActions, App[None]):
         """The connection to Beeper Desktop; the App observes it."""
         if backend.is_demo:
             self.sub_title = "demo data"
+        self.export_memory = ExportMemory()
+        """The export dialog's last format and folder, for this session."""
 
     @property
     def backend(self) -> Backend:
@@ -365,5 +367,7 @@ class BeeperApp(LayoutActions, App[None]):
                 query=self.pane.query_text,
                 default_path=Path.home() / plan.file_name("vcf"),
                 scope_label=plan.label,
+                count=self.pane.result_count,
+                memory=self.export_memory,
             )
         )

@@ -30,6 +30,7 @@ from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
+from .export_dialog import ResultCount
 from .safe_text import inert
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
@@ -114,6 +115,14 @@ class SearchPane(Vertical):
     def contact_list(self) -> ContactList:
         """The result list."""
         return self.query_one("#contacts", ContactList)
+
+    @property
+    def result_count(self) -> ResultCount | None:
+        """How many people the list holds, and whether more remain (None: nothing loaded yet)."""
+        pager = self.pager
+        if pager is None or self._shown != self._wanted or pager.error is not None:
+            return None
+        return ResultCount(len(pager.items), pager.has_more)
 
     @property
     def query_text(self) -> str:
