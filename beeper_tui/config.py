@@ -86,6 +86,8 @@ class Settings(BaseModel):
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None
     """Where the debug log goes, if anywhere."""
+    token_source: str | None = None
+    """Where the token came from: ``flag``, ``environment`` or ``config`` (None: no token)."""
     config_warning: str | None = None
     """A one-line warning about the config file (a token others can read), if any."""
 
@@ -220,8 +222,15 @@ def resolve_settings(
     merged: dict[str, Any] = dict(from_file)
     if from_file.get("access_token"):
         merged["config_warning"] = token_file_warning(path)
-    merged.update(env_settings(environ))
+    from_env = env_settings(environ)
+    merged.update(from_env)
     merged.update({k: v for k, v in flags.items() if v is not None})
+    if flags.get("access_token") is not None:
+        merged["token_source"] = "flag"
+    elif "access_token" in from_env:
+        merged["token_source"] = "environment"
+    elif merged.get("access_token"):
+        merged["token_source"] = "config"
     merged["config_path"] = path
     try:
         return Settings.model_validate(merged)

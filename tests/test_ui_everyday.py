@@ -14,6 +14,7 @@ from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.app_keys import check_keymap
+from beeper_tui.ui.command_palette import ContactCommands
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.help_screen import LEGEND, HelpScreen
@@ -307,6 +308,10 @@ async def test_keymap_rebinds_and_reports_bad_entries(make_app: Callable[..., Be
         assert len(problems) == 1
         assert "unknown binding 'no.such'" in problems[0].message
         assert "bad key 'ctrl+nonsense key' for contact.message" in problems[0].message
+        # The palette reads its key labels from the bindings: it says "y" now.
+        labels = {action: text for text, action in ContactCommands(app.screen)._commands()}
+        assert labels["copy"].endswith("(y)")
+        assert labels["message"].endswith("(m)")
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, CopyMenu)

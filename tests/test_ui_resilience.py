@@ -149,6 +149,29 @@ async def test_rejected_token_says_so_and_accepts_a_new_one(server: DemoServer) 
         await wait_for(pilot, lambda: app.sidebar.option_count > 0)
 
 
+async def test_rejected_token_from_the_environment_says_so(server: DemoServer) -> None:
+    app = http_app(server.base_url, "wrong-token", token_source="environment")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#token-source")
+        note = str(app.screen.query_one("#token-source").render())
+        assert "BEEPER_ACCESS_TOKEN" in note
+        assert "lose to the variable" in note
+        save = app.screen.query_one("#token-save", Checkbox)
+        assert str(save.label).startswith("No:")
+        save.value = True
+        await pilot.pause()
+        assert str(save.label).startswith("Yes:")
+
+
+async def test_rejected_token_from_the_config_has_no_environment_note(
+    server: DemoServer,
+) -> None:
+    app = http_app(server.base_url, "wrong-token", token_source="config")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#token-reason")
+        assert not app.screen.query("#token-source")
+
+
 async def test_older_desktop_build_works_with_fewer_details(
     make_app: Callable[..., BeeperApp], demo_state: DemoState, demo_dataset: Dataset
 ) -> None:

@@ -303,6 +303,7 @@ class BeeperApp(LayoutActions, App[None]):
 
     def action_refresh(self) -> None:
         """Refresh accounts, and retry a page that failed."""
+        self.notify("Refreshing accounts, retrying what failed…", title="Refresh", timeout=3)
         self.refresh_accounts()
         self.pane.retry()
 

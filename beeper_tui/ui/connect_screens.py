@@ -82,6 +82,12 @@ class TokenEntered:
         return f"TokenEntered(token=***, save={self.save})"
 
 
+def _save_label(on: bool) -> str:
+    if on:
+        return "Yes: save it in the config file (only you can read it)"
+    return "No: use it for this session only (space: save it in the config file)"
+
+
 class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
     """Ask for an access token (masked). Shown when none is set or it was rejected."""
 
@@ -90,23 +96,29 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
         Binding("ctrl+d", "demo", "Try the demo"),
     ]
 
-    def __init__(self, *, reason: str | None, config_path: str | None) -> None:
+    def __init__(
+        self, *, reason: str | None, config_path: str | None, source_note: str | None = None
+    ) -> None:
         super().__init__()
         self.reason = reason
         self.config_path = config_path
+        self.source_note = source_note
+        """Where the rejected token came from, when that matters (the environment)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="token-dialog", classes="dialog") as dialog:
             dialog.border_title = "Access token"
             if self.reason:
                 yield Static(safe_text(self.reason, "bold red"), id="token-reason")
+            if self.source_note:
+                yield Static(safe_text(self.source_note, "bold"), id="token-source")
             yield Static(TOKEN_HELP, classes="hint", markup=False)
             yield Input(
                 placeholder="Paste the access token",
                 password=True,
                 id="token-input",
             )
-            yield Checkbox("Save it in the config file (only you can read it)", id="token-save")
+            yield Checkbox(_save_label(False), id="token-save")
             if self.config_path:
                 yield Static(safe_text(self.config_path, "dim"), classes="hint")
             with Horizontal(classes="buttons"):
@@ -116,6 +128,11 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
 
     def on_mount(self) -> None:
         self.query_one("#token-input", Input).focus()
+
+    @on(Checkbox.Changed, "#token-save")
+    def _save_changed(self, event: Checkbox.Changed) -> None:
+        # The words say the state: some themes draw the box the same ticked or not.
+        event.checkbox.label = _save_label(event.value)
 
     def _submit(self) -> None:
         token = self.query_one("#token-input", Input).value.strip()

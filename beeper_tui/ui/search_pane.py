@@ -188,6 +188,10 @@ class SearchPane(Vertical):
         # Pages of the old result set are no longer wanted.
         self.workers.cancel_group(self, "page")
         self._page_pending = None
+        if not immediate and key[0] is not None:
+            # Say so at once: during the debounce the old rows are on their way out.
+            self._searching = True
+            self._sync_status()
         self._search(key, 0.0 if immediate else self.debounce)
 
     @work(exclusive=True, group="search", exit_on_error=False)
@@ -346,7 +350,8 @@ class SearchPane(Vertical):
         if self.account_id is None:
             return Text("No accounts yet."), False, False
         if pager is None:
-            return Text("Loading contacts…"), False, False
+            # The count line already says "Loading contacts…" once the wait shows.
+            return Text("" if self._searching else "Loading contacts…"), False, False
         if pager.error is not None:
             msg = Text("⚠ ")
             msg.append(inert(pager.error.message, limit=200))

@@ -39,9 +39,16 @@ class SessionPrompts:
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """Ask for a token (saving it when asked to), or the demo, or quit."""
-        path = self.app.settings.config_path
+        settings = self.app.settings
+        path = settings.config_path
+        note = None
+        if reason and settings.token_source == "environment":
+            note = (
+                "The rejected token came from BEEPER_ACCESS_TOKEN. A token saved here "
+                "would still lose to the variable: change or unset it for the next start."
+            )
         result = await self._ask(
-            TokenScreen(reason=reason, config_path=str(path) if path else None)
+            TokenScreen(reason=reason, config_path=str(path) if path else None, source_note=note)
         )
         if not isinstance(result, TokenEntered):
             return result
