@@ -31,6 +31,8 @@ HOSTILE_NAMES = (
     "\u202eevil",
     "Ｆｕｌｌｗｉｄｔｈ 名前 이름",
     "a\u0301\u0301\u0301 combining",
+    "अनुष्का आहूजा 🏄",
+    "गौरी सुब्रमण्यम",
     "x" * 300,
     "",
 )
@@ -69,6 +71,14 @@ async def test_every_row_is_exactly_the_width_it_was_given(
                     assert "\ufe0f" not in strip.text
                     assert "\u200d" not in strip.text
                     assert "\x1b" not in strip.text
+
+
+def test_spacing_marks_take_a_cell_as_in_terminals() -> None:
+    # glibc's wcwidth (tmux) and xterm give U+093F one cell; so must Rich, or borders move.
+    assert cell_len("\u093f") == 1
+    assert cell_len("अजित") == 4
+    assert cell_len("a\u0301") == 1  # a non-spacing mark still takes none
+    assert cell_len("홍정자") == 6
 
 
 async def test_holding_end_never_leaves_a_stale_line(make_app: Callable[..., BeeperApp]) -> None:
