@@ -67,6 +67,7 @@ def test_match_account_rules() -> None:
     assert match_account(accounts, "local-whatsapp_ba_O7bd7nZZIb4CQLP1aSqX1D") is wa
     assert match_account(accounts, "local-wh") is wa
     assert match_account(accounts, "sig") is sg
+    assert match_account(accounts, "wa") is wa  # the network's code
     assert match_account(accounts, "telegram") is tg  # an exact ID wins
     with pytest.raises(AccountMatchError) as ambiguous:
         match_account([wa, tg, tg2, sg], "tele")

@@ -55,7 +55,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         epilog=_EXPORT_EPILOG,
     )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--account", metavar="ID", help="export this account's contacts")
+    which.add_argument(
+        "--account",
+        metavar="ACCOUNT",
+        help="export this account's contacts: an ID, a network name (whatsapp) or a unique "
+        "prefix; 'beeper-tui accounts' lists them",
+    )
     which.add_argument("--all", action="store_true", help="export every account's contacts")
     parser.add_argument("--query", metavar="TEXT", default="", help="only contacts matching TEXT")
     parser.add_argument("--format", required=True, choices=FORMATS, help="output format")

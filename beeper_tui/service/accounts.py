@@ -10,7 +10,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
 from beeper_tui.api.models import Account, AccountStatus
 
-from .networks import account_label, account_owner, network_name
+from .networks import account_label, account_owner, network_code, network_name
 
 __all__ = [
     "AccountDirectory",
@@ -58,7 +58,8 @@ class AccountMatchError(BeeperError):
 
 
 def match_account(accounts: Sequence[Account], text: str) -> Account:
-    """The one account ``text`` names: its ID, its network's name, or a unique prefix of either.
+    """The one account ``text`` names: its ID, its network's name or code (``wa``), or a unique
+    prefix of the ID or the name.
 
     Exact matches win over prefixes (``whatsapp`` is the WhatsApp account even
     when an ID starts with ``whatsapp``). Raises :class:`AccountMatchError`
@@ -70,6 +71,7 @@ def match_account(accounts: Sequence[Account], text: str) -> Account:
             return account
     for rule in (
         lambda a: network_name(a).casefold() == wanted,
+        lambda a: network_code(a).casefold() == wanted,
         lambda a: (
             a.account_id.casefold().startswith(wanted)
             or a.account_id.casefold().removeprefix("local-").startswith(wanted)
