@@ -34,6 +34,7 @@ __all__ = ["ContactList"]
 
 # Rows drawn from the loaded list plus one trailing status row.
 _SECONDARY_MAX = 28
+_NAME_MIN = 20
 
 _NOTHING_POSTED: Final = object()
 
@@ -305,7 +306,9 @@ class ContactList(ScrollView, can_focus=True):
                 line.append_text(cell_text(value, col_width, str(muted)))
         else:
             secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
-            sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
+            # The name comes first: the handle gets what is left beyond 20 cells of name.
+            room = width - line.cell_len - markers.cell_len - _NAME_MIN - 2
+            sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
             name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
             line.append_text(cell_text(best_name(user), name_width))
             line.append_text(markers)
