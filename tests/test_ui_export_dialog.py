@@ -50,7 +50,7 @@ async def test_big_export_shows_progress_asks_before_replacing_and_cancels(
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", delay_ms=40))
         await pilot.click("#export-start")
         bar = dialog.query_one("#export-bar", ProgressBar)
-        await wait_for(pilot, lambda: bar.progress >= 100)
+        await wait_for(pilot, lambda: bar.progress >= 100, limit=20)
         assert dialog.running, _line(dialog)
         assert "written" in _line(dialog)
         # Keys typed meanwhile stay in the dialog.

@@ -247,8 +247,11 @@ async def test_desktop_going_away_and_coming_back(server: DemoServer) -> None:
         await wait_for(pilot, lambda: app.offline)
         assert any("Lost connection" in m for m in notifications(app))
         assert app.sidebar.border_subtitle in ("offline", "stale")
+        assert app.detail.border_subtitle == app.sidebar.border_subtitle
+        assert any(m.startswith("Refreshing") for m in notifications(app))  # r answers at once
         server.start()
         await wait_for(pilot, lambda: not app.offline)
+        assert app.detail.border_subtitle is None
         assert any("Reconnected" in m for m in notifications(app))
         assert app.query_one("#search", Input).value == "mar"
         assert app.pane.account_id == account

@@ -165,6 +165,8 @@ class BeeperApp(LayoutActions, App[None]):
         subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
         with contextlib.suppress(NoMatches):
             self.sidebar.border_subtitle = subtitles.get(health)
+            # What the detail panel shows may be out of date too: it says so.
+            self.detail.border_subtitle = subtitles.get(health)
 
     @property
     def offline(self) -> bool:

@@ -144,9 +144,16 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         box.value = str(path.with_suffix("." + str(event.value)))
 
     @on(Input.Changed, "#export-path")
-    def _path_changed(self) -> None:
-        self._confirm_replace = None
-        self.query_one("#export-start", Button).label = "Export"
+    def _path_changed(self, event: Input.Changed) -> None:
+        if self._confirm_replace is None:
+            return
+        if self._absolute(event.value) != self._confirm_replace:
+            self._confirm_replace = None  # another file: ask again if it exists
+            self.query_one("#export-start", Button).label = "Export"
+
+    @staticmethod
+    def _absolute(raw: str) -> Path:
+        return Path(os.path.abspath(Path(raw.strip()).expanduser()))
 
     def _say(self, message: str, *, error: bool = True) -> None:
         self.query_one("#export-progress", Static).update(
@@ -168,7 +175,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if not raw:
             self._say("Choose a file to write.")
             return
-        target = Path(os.path.abspath(Path(raw).expanduser()))
+        target = self._absolute(raw)
         if target.is_dir():
             self._say(f"{inert(str(target))} is a folder: add a file name.")
             return
