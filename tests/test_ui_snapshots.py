@@ -16,13 +16,13 @@ from tests.demo_fixtures import BASELINE_VERSION
 SIZE = (120, 40)
 
 
-def _app(demo_version: str = BASELINE_VERSION) -> BeeperApp:
+def _app(demo_version: str = BASELINE_VERSION, theme: str = "textual-dark") -> BeeperApp:
     settings = Settings(
         demo=True,
         demo_version=demo_version,
         debounce_ms=0,
         refresh_seconds=0,
-        theme="textual-dark",
+        theme=theme,
         images="halfblock",
     )
     return BeeperApp(settings)
@@ -124,3 +124,38 @@ def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> N
         assert app.detail.avatar.showing_image
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def _search_zoe(pilot: Pilot[Any]) -> None:
+    await _settle(pilot)
+    await pilot.press("slash", *"zoe")
+    await _settle(pilot)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+def test_small_terminal_search(snap_compare: Callable[..., bool]) -> None:
+    """80x24: no detail panel beside the list, full names in the list."""
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_search_zoe)
+
+
+def test_small_terminal_detail_over_the_list(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _search_zoe(pilot)
+        await pilot.press("down", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_tiny_terminal_badges_only(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(_app(), terminal_size=(60, 20), run_before=_search_zoe)
+
+
+def test_wide_terminal_columns(snap_compare: Callable[..., bool]) -> None:
+    """200x50: handle, phone and email in columns of their own."""
+    assert snap_compare(_app(), terminal_size=(200, 50), run_before=_search_zoe)
+
+
+def test_light_theme(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(_app(theme="textual-light"), terminal_size=SIZE, run_before=_search_zoe)

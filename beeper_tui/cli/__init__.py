@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import (
+    accounts_command,
     app_command,
     cache_command,
     demo_server_command,
@@ -58,6 +59,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     export_command.register(commands)
     search_command.register(commands)
     cache_command.register(commands)
+    accounts_command.register(commands)
     demo_server_command.register(commands)
     login_command.register(commands)
     return parser

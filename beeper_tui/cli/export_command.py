@@ -43,8 +43,9 @@ PROG: Final = "beeper-tui export"
 _EXPORT_EPILOG: Final = """\
 formats:
   vcf    vCard 4.0, one card per contact (FN, N, TEL, EMAIL, NICKNAME, X-BEEPER-*)
-  csv    header row; cells starting with = + - @ (phones, handles too) get a
-         leading ' so spreadsheets never run them as formulas; files get a BOM
+  csv    header row; cells a spreadsheet could run as a formula (starting with
+         = + - @, tab or CR) get a leading '; plain E.164 phones (+447…) and
+         plain handles (@zoe) are kept as they are; files get a BOM
   json   one array of the API's User objects plus accountID and network
   jsonl  the same objects, one per line
 
@@ -65,7 +66,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         epilog=_EXPORT_EPILOG,
     )
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--account", metavar="ID", help="export this account's contacts")
+    which.add_argument(
+        "--account",
+        metavar="ACCOUNT",
+        help="export this account's contacts: an ID, a network name (whatsapp) or a unique "
+        "prefix; 'beeper-tui accounts' lists them",
+    )
     which.add_argument("--all", action="store_true", help="export every account's contacts")
     parser.add_argument("--query", metavar="TEXT", default="", help="only contacts matching TEXT")
     parser.add_argument("--format", required=True, choices=FORMATS, help="output format")

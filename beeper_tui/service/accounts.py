@@ -10,9 +10,16 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
 from beeper_tui.api.models import Account, AccountStatus
 
-from .networks import account_owner, network_name
+from .networks import account_label, account_owner, network_code, network_name
 
-__all__ = ["AccountDirectory", "display_order", "is_enabled", "searched_accounts"]
+__all__ = [
+    "AccountDirectory",
+    "AccountMatchError",
+    "display_order",
+    "is_enabled",
+    "match_account",
+    "searched_accounts",
+]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -45,6 +52,47 @@ def bare_account(account_id: str) -> Account:
 def searched_accounts(accounts: Sequence[Account]) -> list[Account]:
     """The accounts "All accounts" (and the address book) covers: every enabled one."""
     return [a for a in accounts if is_enabled(a)]
+
+
+class AccountMatchError(BeeperError):
+    """``--account TEXT`` named no account, or more than one; ``choices`` lists candidates."""
+
+    def __init__(self, text: str, choices: Sequence[Account], *, ambiguous: bool) -> None:
+        self.text = text
+        self.choices = list(choices)
+        self.ambiguous = ambiguous
+        what = "matches more than one account" if ambiguous else "matches no account"
+        listed = ", ".join(f"{a.account_id} ({account_label(a)})" for a in self.choices)
+        super().__init__(f"--account {text!r} {what}; choose one of: {listed or 'none'}")
+
+
+def match_account(accounts: Sequence[Account], text: str) -> Account:
+    """The one account ``text`` names: its ID, its network's name or code (``wa``), or a unique
+    prefix of the ID or the name.
+
+    Exact matches win over prefixes (``whatsapp`` is the WhatsApp account even
+    when an ID starts with ``whatsapp``). Raises :class:`AccountMatchError`
+    listing the choices when nothing or more than one account fits.
+    """
+    wanted = text.strip().casefold()
+    for account in accounts:
+        if account.account_id.casefold() == wanted:
+            return account
+    for rule in (
+        lambda a: network_name(a).casefold() == wanted,
+        lambda a: network_code(a).casefold() == wanted,
+        lambda a: (
+            a.account_id.casefold().startswith(wanted)
+            or a.account_id.casefold().removeprefix("local-").startswith(wanted)
+        ),
+        lambda a: network_name(a).casefold().startswith(wanted),
+    ):
+        found = [a for a in accounts if wanted and rule(a)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AccountMatchError(text, found, ambiguous=True)
+    raise AccountMatchError(text, accounts, ambiguous=False)
 
 
 class AccountDirectory:

@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Final
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.api.errors import APIStatusError, BadRequestError, BeeperError, ProtocolError
+from beeper_tui.api.errors import (
+    APIStatusError,
+    BadRequestError,
+    BeeperError,
+    NotFoundError,
+    ProtocolError,
+)
 from beeper_tui.api.models import Account, ChatStartResult, Info
 
-from .accounts import AccountDirectory, searched_accounts
+from .accounts import AccountDirectory, AccountMatchError, match_account, searched_accounts
 from .all_accounts import AllAccountsPager
 from .avatars import AvatarLoader
 from .book import AddressBook
@@ -243,9 +249,11 @@ class Backend:
         return result
 
     async def resolve_accounts(self, account_id: str | None) -> list[Account]:
-        """Every account in display order (``None``), or the one with ``account_id``.
+        """Every account in display order (``None``), or the one ``account_id`` names.
 
-        Raises :class:`~beeper_tui.api.errors.NotFoundError` for an unknown ID.
+        ``account_id`` is an ID, a network name or a unique prefix
+        (:func:`~beeper_tui.service.accounts.match_account`); raises
+        :class:`~beeper_tui.service.accounts.AccountMatchError` listing the choices.
         """
         with contextlib.suppress(BeeperError):  # only to learn the build; the list decides
             await self.info()
@@ -254,7 +262,16 @@ class Backend:
         accounts = self.accounts.accounts
         if account_id is None:
             return list(accounts)
-        return [await self.accounts.detail(account_id)]
+        try:
+            account = match_account(accounts, account_id)
+        except AccountMatchError as exc:
+            if exc.ambiguous:
+                raise
+            try:  # an account the list leaves out may still answer by its ID
+                return [await self.accounts.detail(account_id)]
+            except NotFoundError:
+                raise exc from None
+        return [await self.accounts.detail(account.account_id)]
 
     def export_plan(self, scope: Scope) -> ExportPlan | None:
         """What exporting ``scope`` covers; None when its account is not known (yet)."""

@@ -12,10 +12,10 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import searched_accounts
-from beeper_tui.service.networks import account_owner, network_name, status_badge
+from beeper_tui.service.networks import account_owner, network_code, network_name, status_badge
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
-from .safe_text import safe_text
+from .cell_text import cell_text
 
 __all__ = ["BADGE_STYLES", "AccountsSidebar", "account_prompt"]
 
@@ -30,53 +30,80 @@ BADGE_STYLES: dict[str, str] = {
 
 
 PROMPT_WIDTH = 26
-"""Cells a sidebar line may use; longer names are cut with an ellipsis, never wrapped."""
+"""Cells a sidebar line may use at the default width; lines are cut to the real width."""
+
+COMPACT_WIDTH = 12
+"""Below this many cells a row is the badge and the network's code only."""
 
 
-def _line(*parts: Text) -> Text:
+def _line(width: int, *parts: Text) -> Text:
     line = Text(end="", no_wrap=True)
     for part in parts:
         line.append_text(part)
-    line.truncate(PROMPT_WIDTH, overflow="ellipsis")
+    line.truncate(max(1, width), overflow="ellipsis")
     return line
 
 
-def account_prompt(account: Account, problem: str | None = None) -> Text:
-    """Two lines: badge + network, then the status in words and the owner's name.
+def _shares_network(account: Account, accounts: Sequence[Account]) -> bool:
+    name = network_name(account)
+    return sum(network_name(a) == name for a in accounts) > 1
 
+
+def account_prompt(
+    account: Account,
+    accounts: Sequence[Account] = (),
+    width: int = PROMPT_WIDTH,
+    problem: str | None = None,
+) -> Text:
+    """Badge + network, then the status text (the owner only where two accounts share a network).
+
+    Below :data:`COMPACT_WIDTH` cells: one line, the badge and the network's code.
     ``problem`` (why its contacts cannot be read) replaces the second line with a
     short warning; the contact pane shows the whole reason.
     """
     badge = status_badge(account.status)
     style = BADGE_STYLES[badge.level]
+    if width < COMPACT_WIDTH:
+        symbol = "⚠ " if problem is not None else badge.symbol + " "
+        return _line(width, Text(symbol, style), Text(network_code(account), "bold"))
     if problem is not None:
         return Text("\n", end="").join(
             [
-                _line(Text("⚠ ", "bold yellow"), safe_text(network_name(account), "bold")),
-                _line(Text("  can't list contacts · ", "yellow"), safe_text(problem, "dim")),
+                _line(
+                    width,
+                    Text("⚠ ", "bold yellow"),
+                    cell_text(network_name(account), width, "bold", pad=False),
+                ),
+                _line(
+                    width,
+                    Text("  can't list contacts · ", "yellow"),
+                    cell_text(problem, width, "dim", pad=False),
+                ),
             ]
         )
-    return Text("\n", end="").join(
-        [
-            _line(Text(badge.symbol + " ", style), safe_text(network_name(account), "bold")),
-            _line(
-                Text("  "),
-                Text(badge.label, style),
-                Text(" · ", "dim"),
-                safe_text(account_owner(account), "dim"),
-            ),
-        ]
-    )
+    second = [Text("  "), Text(badge.label, style)]
+    status = (account.status_text or "").strip()
+    if status and status.casefold() != badge.label.casefold():
+        second += [Text(" · ", "dim"), cell_text(status, width, "dim", pad=False)]
+    first = [
+        Text(badge.symbol + " ", style),
+        cell_text(network_name(account), width, "bold", pad=False),
+    ]
+    if _shares_network(account, accounts):
+        first += [Text(" · ", "dim"), cell_text(account_owner(account), width, pad=False)]
+    return Text("\n", end="").join([_line(width, *first), _line(width, *second)])
 
 
-def all_accounts_prompt(accounts: Sequence[Account]) -> Text:
+def all_accounts_prompt(accounts: Sequence[Account], width: int = PROMPT_WIDTH) -> Text:
     """The first row: search every account at once."""
+    if width < COMPACT_WIDTH:
+        return _line(width, Text("✱ ", "bold cyan"), Text("All", "bold"))
     searched = len(searched_accounts(accounts))
     count = f"{searched} account{'' if searched == 1 else 's'}"
     return Text("\n", end="").join(
         [
-            _line(Text("✱ ", "bold cyan"), Text("All accounts", "bold")),
-            _line(Text("  "), Text(f"{count} · search everywhere", "dim")),
+            _line(width, Text("✱ ", "bold cyan"), Text("All accounts", "bold")),
+            _line(width, Text("  "), Text(f"{count} · search everywhere", "dim")),
         ]
     )
 
@@ -96,6 +123,18 @@ class AccountsSidebar(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Accounts"
+        self._accounts: Sequence[Account] = ()
+        self._problems: Mapping[str, str] = {}
+        self._width = 0
+
+    @property
+    def _prompt_width(self) -> int:
+        # Room for the scrollbar: a line never wraps, whatever the sidebar's width.
+        return max(1, self.scrollable_content_region.width - 2) if self.is_mounted else PROMPT_WIDTH
+
+    def on_resize(self) -> None:
+        if self._accounts and self._prompt_width != self._width:
+            self.show_accounts(self._accounts, self._problems)
 
     @staticmethod
     def scope_of(option_id: str | None) -> Scope | None:
@@ -122,14 +161,19 @@ class AccountsSidebar(OptionList):
 
         ``problems`` maps account IDs to why their contacts cannot be read.
         """
-        problems = problems or {}
+        problems = self._problems = problems or {}
         keep = self.highlighted_scope
+        self._accounts = accounts
+        width = self._width = self._prompt_width
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             if accounts:
-                self.add_option(Option(all_accounts_prompt(accounts), id=_ALL_OPTION))
+                self.add_option(Option(all_accounts_prompt(accounts, width), id=_ALL_OPTION))
             self.add_options(
-                Option(account_prompt(a, problems.get(a.account_id)), id=a.account_id)
+                Option(
+                    account_prompt(a, accounts, width, problems.get(a.account_id)),
+                    id=a.account_id,
+                )
                 for a in accounts
             )
         scopes: list[Scope] = [ALL_ACCOUNTS, *(a.account_id for a in accounts)] if accounts else []

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Final, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, InvalidThemeError
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.reactive import reactive
@@ -41,14 +41,14 @@ from beeper_tui.service.session import (
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
+from .app_keys import APP_BINDINGS, BREAKPOINTS, LayoutActions
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
-from .export_dialog import ExportDialog
-from .help_screen import HelpScreen
+from .export_dialog import ExportDialog, ExportMemory
 from .person_view import PersonView
 from .safe_text import inert
-from .search_pane import SearchBox, SearchPane
+from .search_pane import SearchPane
 from .session_prompts import SessionPrompts
 
 __all__ = ["BeeperApp"]
@@ -75,25 +75,15 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-class BeeperApp(App[None]):
+class BeeperApp(LayoutActions, App[None]):
     """Browse the contacts of every chat account connected to Beeper Desktop."""
 
     CSS_PATH = "app.tcss"
     TITLE = "beeper-tui"
     SUB_TITLE = "contacts"
     COMMANDS = App.COMMANDS | {AccountCommands, ContactCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("slash,ctrl+f", "focus_search", "Search", id="app.search"),
-        Binding("escape", "clear_search", "Clear search", id="app.clear_search", show=False),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("c", "copy", "Copy", id="contact.copy"),
-        Binding("m", "message", "Message", id="contact.message"),
-        Binding("o", "open_chats", "Chats", id="person.open_chat"),
-        Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
-        Binding("e", "export", "Export", id="contact.export"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
@@ -123,6 +113,8 @@ class BeeperApp(App[None]):
         """The connection to Beeper Desktop; the App observes it."""
         if backend.is_demo:
             self.sub_title = "demo data"
+        self.export_memory = ExportMemory()
+        """The export dialog's last format and folder, for this session."""
 
     @property
     def backend(self) -> Backend:
@@ -189,6 +181,9 @@ class BeeperApp(App[None]):
             self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
         self.detail.show_message("Connecting…")
         self.query_one("#contacts").focus()
+        if self.settings.sidebar_width:
+            self.sidebar.styles.width = self.settings.sidebar_width
+        self.apply_keymap()
         for warning in self.settings.warnings:
             title = (
                 "Insecure connection" if warning == self.settings.clear_text_warning else "Warning"
@@ -244,6 +239,8 @@ class BeeperApp(App[None]):
         subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
         with contextlib.suppress(NoMatches):
             self.sidebar.border_subtitle = subtitles.get(health)
+            # What the detail panel shows may be out of date too: it says so.
+            self.detail.border_subtitle = subtitles.get(health)
 
     @property
     def offline(self) -> bool:
@@ -380,7 +377,7 @@ class BeeperApp(App[None]):
     @on(ContactList.Selected)
     def _on_contact_selected(self, event: ContactList.Selected) -> None:
         self._show_contact(event.contact)
-        self.detail.focus()
+        self.open_detail()
 
     def _show_contact(self, contact: Contact) -> None:
         get = self.backend.accounts.get
@@ -388,16 +385,9 @@ class BeeperApp(App[None]):
 
     # -- actions ---------------------------------------------------------------------
 
-    def action_focus_search(self) -> None:
-        """Put the cursor in the search box."""
-        self.query_one("#search", SearchBox).focus()
-
-    def action_clear_search(self) -> None:
-        """Empty the search and go to the result list."""
-        self.pane.clear_search()
-
     def action_refresh(self) -> None:
         """Refresh accounts, retry a page that failed, and re-sync the address book."""
+        self.notify("Refreshing accounts, retrying what failed…", title="Refresh", timeout=3)
         self.refresh_accounts()
         self.pane.retry()
         self.book_driver.sync()
@@ -447,19 +437,7 @@ class BeeperApp(App[None]):
                 query=self.pane.query_text,
                 default_path=Path.home() / plan.file_name("vcf"),
                 scope_label=plan.label,
-            )
-        )
-
-    def action_help(self) -> None:
-        """Show every key, generated from the real bindings."""
-        self.push_screen(
-            HelpScreen(
-                [
-                    ("Everywhere", self),
-                    ("Screen", self.screen),
-                    ("Accounts", self.sidebar),
-                    ("Search box", self.pane.search_box),
-                    ("Contact list", self.pane.contact_list),
-                ]
+                count=self.pane.result_count,
+                memory=self.export_memory,
             )
         )

@@ -6,6 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 
 from beeper_tui.service.networks import account_label
@@ -68,25 +69,37 @@ class AccountCommands(Provider):
 
 
 class ContactCommands(Provider):
-    """The actions on the highlighted contact, with the same words as their keys."""
+    """The actions on the highlighted contact, each with the key it is bound to now."""
 
     ACTIONS = (
-        ("Copy a detail of the highlighted contact (c)", "copy"),
-        ("Message the highlighted contact in Beeper Desktop (m)", "message"),
-        ("Export the current results to a file (e)", "export"),
-        ("Refresh accounts, retry what failed (r)", "refresh"),
+        ("Copy a detail of the highlighted contact", "copy"),
+        ("Message the highlighted contact in Beeper Desktop", "message"),
+        ("Export the current results to a file", "export"),
+        ("Refresh accounts, retry what failed", "refresh"),
     )
+
+    def _commands(self) -> list[tuple[str, str]]:
+        # The keys come from the bindings (a keymap may have moved them), not from here.
+        keys: dict[str, list[str]] = {}
+        for key, bound in self.screen.active_bindings.items():
+            shown = self.app.get_key_display(Binding(key, bound.binding.action))
+            keys.setdefault(bound.binding.action, []).append(shown)
+        out = []
+        for text, action in self.ACTIONS:
+            label = " ".join(keys.get(action, []))
+            out.append((f"{text} ({label})" if label else text, action))
+        return out
 
     def _run(self, action: str) -> None:
         self.app.call_later(self.app.run_action, action)
 
     async def discover(self) -> Hits:
-        for text, action in self.ACTIONS:
+        for text, action in self._commands():
             yield DiscoveryHit(Text(text), partial(self._run, action), text=text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, action in self.ACTIONS:
+        for text, action in self._commands():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(

@@ -96,6 +96,12 @@ class TokenEntered:
         return f"TokenEntered(token=***, save={self.save})"
 
 
+def _save_label(on: bool) -> str:
+    if on:
+        return "Yes: save it in the config file (only you can read it)"
+    return "No: use it for this session only (space: save it in the config file)"
+
+
 class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
     """Ask for an access token (masked). Shown when none is set or it was rejected."""
 
@@ -107,18 +113,27 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
     """A pasted token needs no extra key; Sign in (above the box) is a Tab away."""
 
     def __init__(
-        self, *, reason: str | None, config_path: str | None, sign_in: SignIn | None = None
+        self,
+        *,
+        reason: str | None,
+        config_path: str | None,
+        sign_in: SignIn | None = None,
+        source_note: str | None = None,
     ) -> None:
         super().__init__()
         self.reason = reason
         self.config_path = config_path
         self.sign_in = sign_in
+        self.source_note = source_note
+        """Where the rejected token came from, when that matters (the environment)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="token-dialog", classes="dialog") as dialog:
             dialog.border_title = "Access token"
             if self.reason:
                 yield Static(safe_text(self.reason, "bold red"), id="token-reason")
+            if self.source_note:
+                yield Static(safe_text(self.source_note, "bold"), id="token-source")
             if self.sign_in is not None:
                 yield Button("Sign in with Beeper Desktop", id="sign-in", variant="primary")
                 yield Static("", id="sign-in-status", classes="hint", markup=False)
@@ -129,7 +144,7 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
                 password=True,
                 id="token-input",
             )
-            yield Checkbox("Save it in the config file (only you can read it)", id="token-save")
+            yield Checkbox(_save_label(False), id="token-save")
             if self.config_path:
                 yield Static(safe_text(self.config_path, "dim"), classes="hint")
             with Horizontal(classes="buttons"):
@@ -165,6 +180,11 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
             self._status(safe_text(f"Not signed in: {exc.message}", "bold red"))
             return
         self.dismiss(TokenEntered(token, save=True))
+
+    @on(Checkbox.Changed, "#token-save")
+    def _save_changed(self, event: Checkbox.Changed) -> None:
+        # The words say the state: some themes draw the box the same ticked or not.
+        event.checkbox.label = _save_label(event.value)
 
     def _submit(self) -> None:
         token = self.query_one("#token-input", Input).value.strip()

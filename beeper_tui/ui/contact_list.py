@@ -8,7 +8,7 @@ page or moving the cursor costs the same with 100 rows loaded or 100,000.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,15 +23,35 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from beeper_tui.service.names import best_name, secondary_text
+from beeper_tui.api.models import User
+from beeper_tui.service.names import best_name, clean, secondary_text
 from beeper_tui.service.person import Contact
+from beeper_tui.service.phones import format_phone
 
-from .safe_text import inert
+from .cell_text import cell_text, display_text
 
 __all__ = ["ContactList"]
 
 # Rows drawn from the loaded list plus one trailing status row.
 _SECONDARY_MAX = 28
+_NAME_MIN = 20
+
+_NOTHING_POSTED: Final = object()
+
+WIDE_LIST: Final = 84
+"""From this many cells the list shows handle, phone and email in columns of their own."""
+
+
+def _columns(user: User, width: int) -> list[tuple[str, int]]:
+    """(value, cells) of the handle, phone and email columns that fit ``width``."""
+    handle = clean(user.username) or ""
+    phone = clean(user.phone_number)
+    email = clean(user.email) or ""
+    columns = [(handle, 20), (format_phone(phone) if phone else "", 16)]
+    if width >= WIDE_LIST + 12:
+        columns.append((email, 26))
+    return columns
+
 
 Spans = tuple[tuple[int, int], ...]
 RowMarks = Callable[[int], tuple[Spans, bool]]
@@ -148,9 +168,11 @@ class ContactList(ScrollView, can_focus=True):
         self._wants_more = False
         self._badge: Callable[[Contact], Text] | None = None
         self._marks: RowMarks | None = None
-        self._line_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
-        self._last_highlighted: Contact | None = None
+        self._line_cache: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
+        self._last_highlighted: Contact | object | None = None
         self.prefetch_screens = prefetch_screens
+        self.type_to_search: Callable[[str], None] | None = None
+        """Called with a printable key no binding wants (the search pane starts a search)."""
 
     # -- feeding the list -------------------------------------------------
 
@@ -186,7 +208,7 @@ class ContactList(ScrollView, can_focus=True):
         self._badge = badge
         self._marks = marks
         self._line_cache.clear()
-        self._last_highlighted = None
+        self._last_highlighted = _NOTHING_POSTED  # an empty list still says "nothing"
         self._update_virtual_size()
         top = 0 if keep is None else max(0, keep - max(0, screen_row))
         self.scroll_to(0, top, animate=False, immediate=True)
@@ -241,25 +263,47 @@ class ContactList(ScrollView, can_focus=True):
         self._line_cache.clear()
         self.refresh()
 
+    def _fg(self, component: str) -> Style:
+        """A component's colour and weight, resolved against this list's background.
+
+        The partial style would keep ``$text-muted``'s alpha unresolved (white on a
+        light theme); the full one blends it with the background the row sits on.
+        """
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index < len(self._items):
             is_cursor = index == self.cursor
-            key = (index, width, is_cursor, self.has_focus)
+            contact = self._items[index]
+            # The contact is in the key: a row replaced in place never shows its old line.
+            key = (index, id(contact), width, is_cursor, self.has_focus)
             strip = self._line_cache.get(key)
             if strip is None:
                 marks = self._marks(index) if self._marks is not None else ((), True)
-                strip = self._render_row(self._items[index], width, base, is_cursor, marks)
+                strip = self._render_row(contact, width, base, is_cursor, marks)
                 self._line_cache[key] = strip
             return strip
         if index == len(self._items):
             style = base + self.get_component_rich_style(self._status_class)
             text = Text(" ", end="") + self._status
             text.truncate(width, overflow="ellipsis", pad=True)
-            return Strip(text.render(self.app.console), width).apply_style(style)
+            strip = Strip(text.render(self.app.console)).adjust_cell_length(width)
+            return strip.apply_style(style)
         return Strip.blank(width, base)
+
+    def _name_text(self, user: User, width: int, spans: Spans) -> Text:
+        """The name cut to ``width`` cells, the letters the query matched highlighted."""
+        raw = best_name(user)
+        name = cell_text(raw, width)
+        if spans and display_text(raw) == raw:  # cleaned text would shift the ranges
+            match = self.get_component_rich_style("contact-list--match", partial=True)
+            for start, end in spans:
+                name.stylize(match, start, min(end, len(name.plain)))
+        return name
 
     def _render_row(
         self,
@@ -273,54 +317,53 @@ class ContactList(ScrollView, can_focus=True):
         row_style = base
         if is_cursor:
             row_style = base + self.get_component_rich_style("contact-list--cursor")
+        muted = self._fg("contact-list--secondary")
         line = Text(" ", end="", no_wrap=True)
         if self._badge is not None:
             badge = self._badge(contact)
-            badge.stylize(self.get_component_rich_style("contact-list--network", partial=True))
+            badge.stylize(self._fg("contact-list--network"))
             line.append_text(badge)
             line.append(" ")
         markers = Text(end="")
         if user.is_self:
-            markers.append(
-                " ★ you", self.get_component_rich_style("contact-list--self", partial=True)
-            )
+            markers.append(" ★ you", self._fg("contact-list--self"))
         if user.cannot_message:
-            markers.append(
-                " ⊘", self.get_component_rich_style("contact-list--blocked", partial=True)
-            )
+            markers.append(" ⊘", self._fg("contact-list--blocked"))
         spans, in_book = marks
         if not in_book:
-            markers.append(
-                " · not in your contacts",
-                self.get_component_rich_style("contact-list--outsider", partial=True),
-            )
-        secondary = inert(secondary_text(user), limit=_SECONDARY_MAX * 2)
-        sec_width = min(cell_len(secondary), _SECONDARY_MAX, max(0, width * 2 // 5))
-        name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
-        raw_name = best_name(user)
-        shown_name = inert(raw_name, limit=width * 2)
-        name = Text(shown_name, end="", no_wrap=True)
-        if spans and shown_name == raw_name:  # escaped text would shift the ranges
-            match = self.get_component_rich_style("contact-list--match", partial=True)
-            for start, end in spans:
-                name.stylize(match, start, end)
-        name.truncate(name_width, overflow="ellipsis", pad=True)
-        line.append_text(name)
-        line.append_text(markers)
-        if sec_width:
-            sec = Text(secondary, end="", no_wrap=True)
-            sec.truncate(sec_width, overflow="ellipsis")
-            line.append(" ")
-            line.append(
-                " " * (sec_width - sec.cell_len) + sec.plain,
-                self.get_component_rich_style("contact-list--secondary", partial=True),
-            )
+            markers.append(" · not in your contacts", self._fg("contact-list--outsider"))
+        columns = _columns(user, width) if width >= WIDE_LIST else None
+        if columns is not None:
+            extra = sum(w + 1 for _, w in columns)
+            name_width = max(1, width - line.cell_len - markers.cell_len - extra - 1)
+            line.append_text(self._name_text(user, name_width, spans))
+            line.append_text(markers)
+            for value, col_width in columns:
+                line.append(" ")
+                line.append_text(cell_text(value, col_width, str(muted)))
+        else:
+            secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
+            # The name comes first: the handle gets what is left beyond 20 cells of name.
+            room = width - line.cell_len - markers.cell_len - _NAME_MIN - 2
+            sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
+            name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
+            line.append_text(self._name_text(user, name_width, spans))
+            line.append_text(markers)
+            if sec_width:
+                sec = cell_text(secondary, sec_width, pad=False)
+                line.append(" ")
+                line.append(" " * (sec_width - sec.cell_len) + sec.plain, muted)
         line.truncate(width, overflow="ellipsis", pad=True)
+        # On the cursor row the cursor's colours win: muted grey on the cursor's blue is unreadable.
+        cursor = row_style if is_cursor else Style()
         segments = [
-            Segment(seg.text, row_style + seg.style if seg.style else row_style, seg.control)
+            Segment(
+                seg.text, row_style + seg.style + cursor if seg.style else row_style, seg.control
+            )
             for seg in line.render(self.app.console)
         ]
-        return Strip(segments, width)
+        # Measured, not assumed: a row is exactly ``width`` cells or the borders move.
+        return Strip(segments).adjust_cell_length(width, row_style)
 
     # -- cursor and scrolling --------------------------------------------
 
@@ -379,6 +422,18 @@ class ContactList(ScrollView, can_focus=True):
         contact = self.highlighted
         if contact is not None:
             self.post_message(self.Selected(self, contact))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter no binding wants starts a search with it (as in fzf)."""
+        char = event.character
+        if self.type_to_search is None or not event.is_printable or not char or char.isspace():
+            return
+        # Keys of a burst that arrive after the focus moved to the box belong there too.
+        moved = self.screen.focused is not self
+        if moved or event.key not in self.screen.active_bindings:
+            event.stop()
+            event.prevent_default()
+            self.type_to_search(char)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList
+from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from beeper_tui.service.names import best_name
@@ -82,6 +82,7 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
                 prompt.append_text(safe_text(shown, limit=120))
                 options.append(Option(prompt, id=str(index)))
             yield OptionList(*options, id="copy-options")
+        yield Footer()  # the dialog's keys, not the main screen's
 
     def on_mount(self) -> None:
         self.query_one("#copy-options", OptionList).focus()

@@ -1,72 +1,119 @@
-"""The help screen, generated from the bindings the widgets really have."""
+"""The help screen: the keys that apply where the focus is, and a legend of every mark.
+
+Built from the public bindings API (``Screen.active_bindings``): what the
+footer would offer, plus the bindings it hides, grouped by the pane that owns
+them. Scrolling bindings Textual adds to every scrollable widget are left out:
+the arrows already say what they do.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import ClassVar, Final
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.dom import DOMNode
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
 
-__all__ = ["HelpScreen", "binding_rows"]
+__all__ = ["LEGEND", "HelpScreen", "binding_rows"]
+
+LEGEND: Final = (
+    ("●", "account connected"),
+    ("◐", "connecting or backfilling"),
+    ("▲", "needs you: connection, reconnect or attention required"),
+    ("○", "disconnected or disabled"),
+    ("?", "status unknown (older Desktop build)"),
+    ("⊘", "Beeper cannot start a chat with this person"),
+    ("+2", "the person is on two more networks"),
+    ("★", "you"),
+    ("✱", "All accounts: search everywhere"),
+)
+"""Every badge and mark the screen draws, and what it means."""
+
+_HIDDEN_ACTIONS: Final = frozenset(
+    {"help_quit", "command_palette", "focus_next", "focus_previous", "scroll_home", "scroll_end"}
+)
 
 
-def binding_rows(node: DOMNode) -> list[tuple[str, str]]:
-    """(keys, description) for every described binding of ``node``, keys merged per action."""
-    by_action: dict[str, tuple[list[str], str]] = {}
-    for key, bindings in node._bindings.key_to_bindings.items():
-        for binding in bindings:
-            if not binding.description:
-                continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-            shown = node.app.get_key_display(Binding(key, binding.action))
-            if shown not in keys:
-                keys.append(shown)
-    return [(" ".join(keys), description) for keys, description in by_action.values()]
+def _section(namespace: object) -> str:
+    if isinstance(namespace, App):
+        return "Everywhere"
+    if isinstance(namespace, Screen):
+        return "Screen"
+    names = {"AccountsSidebar": "Accounts", "SearchBox": "Search box", "ContactList": "List"}
+    name = type(namespace).__name__
+    return names.get(name, "Details" if name == "PersonView" else name)
+
+
+def binding_rows(
+    app: App[object], active: Mapping[str, ActiveBinding]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(keys, description)]) from ``active``; keys merged per description."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    for key, bound in active.items():
+        binding = bound.binding
+        action = binding.action.split("(")[0]
+        if not binding.description or binding.system or action in _HIDDEN_ACTIONS:
+            continue
+        if action.startswith("scroll_") or action in ("page_left", "page_right"):
+            continue  # Textual's scrolling keys: the list's own cursor keys are listed
+        rows = sections.setdefault(_section(bound.node), {})
+        keys = rows.setdefault(binding.description, [])
+        shown = app.get_key_display(Binding(key, binding.action))
+        if shown not in keys:
+            keys.append(shown)
+    order = ["Everywhere", "Screen", "Accounts", "Search box", "List", "Details"]
+    ranked = sorted(sections.items(), key=lambda s: order.index(s[0]) if s[0] in order else 99)
+    return [(title, [(" ".join(k), d) for d, k in rows.items()]) for title, rows in ranked]
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys of the app and of each pane; escape, q or ? closes it."""
+    """Keys that apply here, and the legend; escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help"),
     ]
 
-    def __init__(self, sections: list[tuple[str, DOMNode]]) -> None:
+    def __init__(self, active: Mapping[str, ActiveBinding]) -> None:
         super().__init__()
-        self.sections = sections
+        self.active = dict(active)
         self.text = ""
         """The help as plain text (what a reader sees)."""
 
     def compose(self) -> ComposeResult:
         lines: list[str] = []
+        key_style = f"bold {self.app.get_css_variables().get('accent', 'cyan')}"
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for title, node in self.sections:
-            rows = binding_rows(node)
-            if not rows:
-                continue
-            table.add_row(Text(title, "bold underline"), "")
-            lines.append(title)
+
+        def add(left: Text | str, right: Text | str) -> None:
+            table.add_row(left, right)
+            plain = (left.plain if isinstance(left, Text) else left).strip()
+            lines.append(f"  {plain}  {right}" if plain and right else plain or str(right))
+
+        for title, rows in binding_rows(self.app, self.active):
+            add(Text(title, "bold underline"), "")
             for keys, description in rows:
-                table.add_row(Text(keys, "bold cyan"), description)
-                lines.append(f"  {keys}  {description}")
-            table.add_row("", "")
-        table.add_row(Text("Mouse", "bold underline"), "")
-        table.add_row(Text("click", "bold cyan"), "focus a pane, pick an account or a contact")
-        table.add_row(Text("wheel", "bold cyan"), "scroll; the list loads more as you near its end")
-        table.add_row("", "")
-        table.add_row(
-            Text("Note", "bold underline"),
-            "While the search box has focus, letter keys type; escape or down leaves it.",
-        )
+                add(Text(keys, key_style), description)
+            add("", "")
+        add(Text("In the list", "bold underline"), "")
+        add(Text("a letter", key_style), "starts a search with it (keys above excepted)")
+        add(Text("1-9 [ ]", key_style), "account by sidebar row, previous / next")
+        add("", "")
+        add(Text("Marks", "bold underline"), "")
+        for mark, meaning in LEGEND:
+            add(Text(mark, key_style), meaning)
+        add("", "")
+        add(Text("Mouse", "bold underline"), "")
+        add(Text("click", key_style), "focus a pane, pick an account or a contact")
+        add(Text("wheel", key_style), "scroll; the list loads more as you near its end")
         self.text = "\n".join(lines)
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys  (escape to close)"
             yield Static(table)
+        yield Footer()

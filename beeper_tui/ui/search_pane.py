@@ -32,6 +32,7 @@ from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
+from .export_dialog import ResultCount
 from .safe_text import inert
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
@@ -94,6 +95,19 @@ class SearchPane(Vertical):
         yield Static("", id="count")
         yield ContactList(id="contacts")
 
+    def on_mount(self) -> None:
+        self.contact_list.type_to_search = self.type_to_search
+
+    def type_to_search(self, char: str) -> None:
+        """Start a new search with ``char`` (later keys of the same burst are added to it)."""
+        box = self.search_box
+        if self.screen.focused is not box:
+            self.screen.set_focus(box)
+            box.value = char
+            box.cursor_position = len(char)
+        else:
+            box.insert_text_at_cursor(char)
+
     @property
     def search_box(self) -> SearchBox:
         """The search input."""
@@ -103,6 +117,14 @@ class SearchPane(Vertical):
     def contact_list(self) -> ContactList:
         """The result list."""
         return self.query_one("#contacts", ContactList)
+
+    @property
+    def result_count(self) -> ResultCount | None:
+        """How many people the list holds, and whether more remain (None: nothing loaded yet)."""
+        pager = self.pager
+        if pager is None or self._shown != self._wanted or pager.error is not None:
+            return None
+        return ResultCount(len(pager.items), pager.has_more)
 
     @property
     def query_text(self) -> str:
@@ -176,6 +198,10 @@ class SearchPane(Vertical):
         # Pages of the old result set are no longer wanted.
         self.workers.cancel_group(self, "page")
         self._page_pending = None
+        if not immediate and key[0] is not None:
+            # Say so at once: during the debounce the old rows are on their way out.
+            self._searching = True
+            self._sync_status()
         self._search(key, 0.0 if immediate else self.debounce)
 
     @work(exclusive=True, group="search", exit_on_error=False)
@@ -370,7 +396,8 @@ class SearchPane(Vertical):
         if self.account_id is None:
             return Text("No accounts yet."), False, False
         if pager is None:
-            return Text("Loading contacts…"), False, False
+            # The count line already says "Loading contacts…" once the wait shows.
+            return Text("" if self._searching else "Loading contacts…"), False, False
         if pager.error is not None:
             msg = Text("⚠ ")
             msg.append(inert(pager.error.message, limit=200))

@@ -41,8 +41,15 @@ class SessionPrompts:
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """Ask for a token (saving it when asked to), or the demo, or quit."""
-        path = self.app.settings.config_path
+        settings = self.app.settings
+        path = settings.config_path
         backend = self.app.backend
+        note = None
+        if reason and settings.token_source == "environment":
+            note = (
+                "The rejected token came from BEEPER_ACCESS_TOKEN. A token saved here "
+                "would still lose to the variable: change or unset it for the next start."
+            )
 
         async def run_sign_in(show: Callable[[str], None]) -> str:
             return (await sign_in(backend.base_url, show)).token
@@ -52,6 +59,7 @@ class SessionPrompts:
                 reason=reason,
                 config_path=str(path) if path else None,
                 sign_in=None if backend.is_demo else run_sign_in,
+                source_note=note,
             )
         )
         if not isinstance(result, TokenEntered):

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
@@ -56,6 +57,7 @@ __all__ = [
     "JsonLinesWriter",
     "VCardWriter",
     "clean_text",
+    "is_plain_value",
     "make_writer",
     "neutralise_cell",
 ]
@@ -96,13 +98,27 @@ def _clean_user(user: User, *, newlines: bool = True) -> User:
 
 
 _FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
+# Values a spreadsheet reads as a number or plain text although they start with
+# a trigger: an E.164 phone number, and a handle or Matrix ID with no operator,
+# bracket or space. Anything else after a trigger is neutralised.
+_PLAIN_E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
+_PLAIN_HANDLE: Final = re.compile(r"@[A-Za-z0-9_.]*[A-Za-z_][A-Za-z0-9_.]*(:[A-Za-z0-9.\-]+)?")
+
+
+def is_plain_value(value: str) -> bool:
+    """Whether ``value`` is a plain E.164 number or a plain ``@handle`` (not a formula)."""
+    return bool(_PLAIN_E164.fullmatch(value) or _PLAIN_HANDLE.fullmatch(value))
 
 
 def neutralise_cell(value: str) -> str:
     """Prefix ``'`` when a spreadsheet could read the cell as a formula (OWASP).
 
     Also when the trigger follows leading spaces, which some spreadsheets skip.
+    Plain E.164 numbers and plain handles are left alone: importers and scripts
+    would keep the apostrophe, and neither is something a spreadsheet evaluates.
     """
+    if is_plain_value(value):
+        return value
     if value.startswith(_FORMULA_TRIGGERS) or value.lstrip(" ").startswith(_FORMULA_TRIGGERS):
         return "'" + value
     return value

@@ -1,0 +1,123 @@
+"""``beeper-tui accounts``: every chat account with its ID, network, status and user.
+
+The IDs are what ``--account`` takes (a network name or a unique prefix works
+too); this command is how a person finds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from rich.cells import cell_len
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import Account
+from beeper_tui.config import ConfigError, resolve_settings
+from beeper_tui.service.export.formats import clean_text
+from beeper_tui.service.names import best_name
+from beeper_tui.service.networks import network_name, status_badge
+from beeper_tui.wiring import open_backend
+
+from .common import argv_secrets, scrub
+
+__all__ = ["register", "run"]
+
+PROG: Final = "beeper-tui accounts"
+
+
+def register(commands: Any) -> None:
+    """Add ``accounts`` to the command tree."""
+    parser = commands.add_parser(
+        "accounts",
+        help="list the chat accounts (IDs for --account)",
+        description="List every chat account: ID, network, status and the account's user. "
+        "--account accepts an ID, a network name (whatsapp) or a unique prefix.",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
+    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
+    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
+    parser.add_argument(
+        "--demo", action="store_true", default=None, help="list the embedded demo's accounts"
+    )
+    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    parser.set_defaults(run=run)
+
+
+def _row(account: Account) -> dict[str, str]:
+    return {
+        "id": account.account_id,
+        "network": network_name(account),
+        "status": status_badge(account.status).label,
+        "statusText": account.status_text or "",
+        "user": best_name(account.user),
+    }
+
+
+def _text(rows: Sequence[dict[str, str]]) -> str:
+    columns = ("id", "network", "status", "user")
+    # Server text is user-controlled: no escapes or line breaks reach the terminal.
+    table = [[clean_text(r[c], newlines=False) or "" for c in columns] for r in rows]
+    header = [c.upper() for c in columns]
+    widths = [max(cell_len(line[i]) for line in [header, *table]) for i in range(len(columns))]
+
+    def join(values: Sequence[str]) -> str:
+        cells = (v + " " * (w - cell_len(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(cells).rstrip()
+
+    return "\n".join(join(line) for line in [header, *table])
+
+
+async def _accounts(settings: Any, demo: bool) -> list[Account]:
+    backend = open_backend(
+        base_url=settings.base_url,
+        access_token=settings.token,
+        page_size=settings.page_size,
+        demo=demo,
+        client_options=settings.client_options(),
+    )
+    try:
+        return await backend.resolve_accounts(None)
+    finally:
+        await backend.aclose()
+
+
+def run(args: argparse.Namespace) -> int:
+    """List the accounts as ``args`` say; returns the exit status."""
+    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+
+    def error(text: str) -> None:
+        line = scrub(clean_text(text, newlines=False) or "", secrets)
+        print(f"{PROG}: error: {line}", file=sys.stderr, flush=True)
+
+    try:
+        settings = resolve_settings(
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            config_path=args.config,
+        )
+    except ConfigError as exc:
+        error(str(exc))
+        return 2
+    if not settings.demo and not settings.token:
+        error(
+            "no access token: set BEEPER_ACCESS_TOKEN, pass --token, "
+            "or save one from the app (or use --demo)"
+        )
+        return 2
+    secrets.extend(s for s in (settings.token,) if s)
+    try:
+        accounts = asyncio.run(_accounts(settings, settings.demo))
+    except BeeperError as exc:
+        error(str(exc))
+        return 1
+    rows = [_row(a) for a in accounts]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(_text(rows))
+    return 0
