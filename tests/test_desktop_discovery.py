@@ -19,7 +19,8 @@ from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, create_demo_app
 from beeper_tui.demo.server import DemoServer
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import candidates, find_desktop
-from beeper_tui.service.session import EXPIRED_MESSAGE, Notice, Session, SessionEvent
+from beeper_tui.service.session import Session
+from beeper_tui.service.session_events import EXPIRED_MESSAGE, Notice, SessionEvent
 from beeper_tui.ui import connect_screens
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import TokenScreen

@@ -17,7 +17,7 @@ from beeper_tui.demo import DEMO_TOKEN, Dataset, create_demo_app
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.desktop import DesktopBuild
 from beeper_tui.service.person import Contact
-from beeper_tui.service.session import rejected_message
+from beeper_tui.service.session_events import rejected_message
 from beeper_tui.service.setup_state import describe_setup
 
 

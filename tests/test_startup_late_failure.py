@@ -25,7 +25,7 @@ from beeper_tui.demo import (
     create_demo_app,
 )
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.session import Health
+from beeper_tui.service.session_events import Health
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import ConnectErrorScreen
 from tests.demo_fixtures import BASELINE_VERSION

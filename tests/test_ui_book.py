@@ -13,7 +13,7 @@ from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
 from beeper_tui.demo.server import serve_in_thread
 from beeper_tui.service.book_source import BookSource
-from beeper_tui.service.session import Health
+from beeper_tui.service.session_events import Health
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.wiring import open_backend

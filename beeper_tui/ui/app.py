@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import gc
 import logging
-import signal
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
-from typing import Any, ClassVar, Final, TypeVar
+from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, InvalidThemeError
@@ -28,14 +24,14 @@ from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import find_desktop
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
-from beeper_tui.service.session import (
+from beeper_tui.service.session import Session
+from beeper_tui.service.session_events import (
     AccountsFailed,
     AccountsLoaded,
     Health,
     HealthChanged,
     Notice,
     Reconnected,
-    Session,
     SessionEvent,
 )
 from beeper_tui.wiring import open_backend
@@ -45,7 +41,9 @@ from .app_keys import APP_BINDINGS, BREAKPOINTS, LayoutActions
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
+from .exit_signals import ExitSignals
 from .export_dialog import ExportDialog, ExportMemory
+from .gc_freeze import freeze_startup_objects
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
@@ -57,22 +55,6 @@ log = logging.getLogger("beeper_tui.ui")
 
 
 _T = TypeVar("_T")
-
-_EXIT_SIGNALS: Final = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-"""Signals that end the app as cleanly as ``q``: workers cancelled, terminal restored."""
-
-
-def _freeze_startup_objects() -> None:
-    """Keep the cyclic GC from rescanning everything that exists once the app is up.
-
-    Imports, widgets and caches are ~100,000 long-lived objects; each full
-    collection rescanned them all and stalled the event loop for 50-100 ms
-    while the user typed. Frozen objects are still freed by reference counting.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 class BeeperApp(LayoutActions, App[None]):
@@ -102,6 +84,7 @@ class BeeperApp(LayoutActions, App[None]):
         self.book_driver = BookDriver(self, backend)
         """Opens, syncs and shows the address book (``book_driver.py``)."""
         self.book_keeper = self.book_driver.keeper
+        self._exit_signals = ExitSignals(self)
         self.session = Session(
             backend,
             SessionPrompts(self),
@@ -138,42 +121,8 @@ class BeeperApp(LayoutActions, App[None]):
 
     _gc_frozen = False
 
-    _previous_handlers: dict[int, Any] | None = None
-
-    def _install_signal_handlers(self) -> None:
-        """SIGTERM and SIGHUP become :meth:`App.exit`, so nothing is left behind.
-
-        Without this the process dies at once: an export's temp file stays and
-        the terminal is left in the alternate screen with mouse tracking on.
-        The exit cancels every worker (an export removes its temp file) and
-        restores the terminal; the handlers before are put back on unmount.
-        """
-        loop = asyncio.get_running_loop()
-
-        def terminated(signum: int, _frame: FrameType | None) -> None:
-            # A signal handler may run between any two bytecodes: hand over to the loop.
-            loop.call_soon_threadsafe(self._exit_on_signal, signum)
-
-        previous: dict[int, Any] = {}
-        try:
-            for signum in _EXIT_SIGNALS:
-                previous[signum] = signal.signal(signum, terminated)
-        except ValueError:  # not the main thread (an app embedded elsewhere)
-            pass
-        self._previous_handlers = previous
-
-    def _restore_signal_handlers(self) -> None:
-        previous, self._previous_handlers = self._previous_handlers, None
-        for signum, handler in (previous or {}).items():
-            with contextlib.suppress(ValueError):
-                signal.signal(signum, handler)
-
-    def _exit_on_signal(self, signum: int) -> None:
-        log.warning("%s: quitting", signal.Signals(signum).name)
-        self.exit(return_code=128 + signum)
-
     async def on_mount(self) -> None:
-        self._install_signal_handlers()
+        self._exit_signals.install()
         try:
             self.theme = self.settings.theme
         except InvalidThemeError:
@@ -264,7 +213,7 @@ class BeeperApp(LayoutActions, App[None]):
             self.report_unexpected(event.worker.error)
 
     async def on_unmount(self) -> None:
-        self._restore_signal_handlers()
+        self._exit_signals.restore()
         await self.book_driver.close()
         await self.session.aclose()
 
@@ -303,7 +252,7 @@ class BeeperApp(LayoutActions, App[None]):
         self.sidebar.show_accounts(accounts, self.backend.accounts.contact_problems)
         if first_load and not self._gc_frozen:
             self._gc_frozen = True
-            self.call_after_refresh(_freeze_startup_objects)
+            self.call_after_refresh(freeze_startup_objects)
         if not accounts:
             self.detail.show_message("No accounts. Connect a chat network in Beeper Desktop.")
             self.pane.scope(None)

@@ -8,7 +8,6 @@ The App owns one :class:`BookDriver`; the driver owns the
 from __future__ import annotations
 
 import contextlib
-import gc
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
@@ -20,6 +19,7 @@ from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.scope import ALL_ACCOUNTS
 
+from .gc_freeze import freeze_long_lived
 from .safe_text import inert
 
 if TYPE_CHECKING:
@@ -89,10 +89,7 @@ class BookDriver:
             keeper.sync(backend.client, backend.accounts.accounts)
 
     def _changed(self) -> None:
-        # The new index is 100,000s of long-lived objects: into the permanent
-        # generation with them, or each full collection rescans them all and
-        # stalls the loop for 50-130 ms (no collect first: that would stall too).
-        gc.freeze()
+        freeze_long_lived()  # the new index: 100,000s of long-lived objects
         with contextlib.suppress(NoMatches):
             self.app.pane.book_changed()
         self.status_changed()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Final
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,39 +22,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from beeper_tui.api.models import User
-from beeper_tui.service.names import best_name, clean, secondary_text
 from beeper_tui.service.person import Contact
-from beeper_tui.service.phones import format_phone
 
-from .cell_text import cell_text, display_text
+from .contact_row import RowMarks, RowStyles, Spans, row_text
 
 __all__ = ["ContactList"]
 
-# Rows drawn from the loaded list plus one trailing status row.
-_SECONDARY_MAX = 28
-_NAME_MIN = 20
-
 _NOTHING_POSTED: Final = object()
-
-WIDE_LIST: Final = 84
-"""From this many cells the list shows handle, phone and email in columns of their own."""
-
-
-def _columns(user: User, width: int) -> list[tuple[str, int]]:
-    """(value, cells) of the handle, phone and email columns that fit ``width``."""
-    handle = clean(user.username) or ""
-    phone = clean(user.phone_number)
-    email = clean(user.email) or ""
-    columns = [(handle, 20), (format_phone(phone) if phone else "", 16)]
-    if width >= WIDE_LIST + 12:
-        columns.append((email, 26))
-    return columns
-
-
-Spans = tuple[tuple[int, int], ...]
-RowMarks = Callable[[int], tuple[Spans, bool]]
-"""Row index → (character ranges of the name to highlight, whether the person is in the book)."""
 
 
 class ContactList(ScrollView, can_focus=True):
@@ -295,16 +268,6 @@ class ContactList(ScrollView, can_focus=True):
             return strip.apply_style(style)
         return Strip.blank(width, base)
 
-    def _name_text(self, user: User, width: int, spans: Spans) -> Text:
-        """The name cut to ``width`` cells, the letters the query matched highlighted."""
-        raw = best_name(user)
-        name = cell_text(raw, width)
-        if spans and display_text(raw) == raw:  # cleaned text would shift the ranges
-            match = self.get_component_rich_style("contact-list--match", partial=True)
-            for start, end in spans:
-                name.stylize(match, start, min(end, len(name.plain)))
-        return name
-
     def _render_row(
         self,
         contact: Contact,
@@ -313,46 +276,19 @@ class ContactList(ScrollView, can_focus=True):
         is_cursor: bool,
         marks: tuple[Spans, bool] = ((), True),
     ) -> Strip:
-        user = contact.user
         row_style = base
         if is_cursor:
             row_style = base + self.get_component_rich_style("contact-list--cursor")
-        muted = self._fg("contact-list--secondary")
-        line = Text(" ", end="", no_wrap=True)
-        if self._badge is not None:
-            badge = self._badge(contact)
-            badge.stylize(self._fg("contact-list--network"))
-            line.append_text(badge)
-            line.append(" ")
-        markers = Text(end="")
-        if user.is_self:
-            markers.append(" ★ you", self._fg("contact-list--self"))
-        if user.cannot_message:
-            markers.append(" ⊘", self._fg("contact-list--blocked"))
-        spans, in_book = marks
-        if not in_book:
-            markers.append(" · not in your contacts", self._fg("contact-list--outsider"))
-        columns = _columns(user, width) if width >= WIDE_LIST else None
-        if columns is not None:
-            extra = sum(w + 1 for _, w in columns)
-            name_width = max(1, width - line.cell_len - markers.cell_len - extra - 1)
-            line.append_text(self._name_text(user, name_width, spans))
-            line.append_text(markers)
-            for value, col_width in columns:
-                line.append(" ")
-                line.append_text(cell_text(value, col_width, str(muted)))
-        else:
-            secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
-            # The name comes first: the handle gets what is left beyond 20 cells of name.
-            room = width - line.cell_len - markers.cell_len - _NAME_MIN - 2
-            sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
-            name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
-            line.append_text(self._name_text(user, name_width, spans))
-            line.append_text(markers)
-            if sec_width:
-                sec = cell_text(secondary, sec_width, pad=False)
-                line.append(" ")
-                line.append(" " * (sec_width - sec.cell_len) + sec.plain, muted)
+        styles = RowStyles(
+            muted=self._fg("contact-list--secondary"),
+            network=self._fg("contact-list--network"),
+            you=self._fg("contact-list--self"),
+            blocked=self._fg("contact-list--blocked"),
+            outsider=self._fg("contact-list--outsider"),
+            match=self.get_component_rich_style("contact-list--match", partial=True),
+        )
+        badge = self._badge(contact) if self._badge is not None else None
+        line = row_text(contact, width, styles, badge, marks)
         line.truncate(width, overflow="ellipsis", pad=True)
         # On the cursor row the cursor's colours win: muted grey on the cursor's blue is unreadable.
         cursor = row_style if is_cursor else Style()

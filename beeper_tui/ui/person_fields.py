@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from beeper_tui.api.models import Account, User
+from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
 from beeper_tui.service.names import clean
 from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
@@ -37,6 +38,7 @@ __all__ = [
     "identity_label",
     "ids_section",
     "name_for_initials",
+    "overview_fields",
     "person_fields",
     "person_heading",
 ]
@@ -54,6 +56,22 @@ def _field(label: str, value: str | None, style: str = "") -> list[Field]:
     if value is None or not value.strip():
         return []
     return [(label, safe_text(value, style))]
+
+
+def overview_fields(accounts: Sequence[Account]) -> list[Field]:
+    """What "All accounts" covers: how many accounts, each in its state, which are left out."""
+    rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
+    searched = {a.account_id for a in searched_accounts(accounts)}
+    for account in accounts:
+        badge = status_badge(account.status)
+        value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
+        value.append_text(safe_text(network_name(account)))
+        value.append(f"  {badge.label}", "dim")
+        if account.account_id not in searched:
+            value.append(" · left out", "dim italic")
+        rows.append(("", value))
+    rows.append(("", Text("Type to search every account at once.", "dim")))
+    return rows
 
 
 def account_fields(account: Account) -> list[Field]:

@@ -24,15 +24,13 @@ from textual.widgets import Static
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.config import ImageMode
-from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.avatars import AvatarError, Superseded
 from beeper_tui.service.backend import Backend, CannotMessageError
 from beeper_tui.service.chats import PersonChat, PersonChats
 from beeper_tui.service.identity_choice import IdentityOption
-from beeper_tui.service.networks import network_name, status_badge
+from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 
-from .accounts_sidebar import BADGE_STYLES
 from .avatar_view import AvatarView
 from .chats_picker import ChatsPicker
 from .copy_menu import CopyMenu
@@ -49,6 +47,7 @@ from .person_fields import (
     identity_label,
     ids_section,
     name_for_initials,
+    overview_fields,
     person_fields,
     person_heading,
 )
@@ -249,19 +248,7 @@ class PersonView(VerticalScroll):
     def show_overview(self, accounts: Sequence[Account]) -> None:
         """What "All accounts" covers: how many accounts, in which state."""
         self.subject = None
-        title = Text("All accounts", "bold")
-        rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
-        searched = {a.account_id for a in searched_accounts(accounts)}
-        for account in accounts:
-            badge = status_badge(account.status)
-            value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
-            value.append_text(safe_text(network_name(account)))
-            value.append(f"  {badge.label}", "dim")
-            if account.account_id not in searched:
-                value.append(" · left out", "dim italic")
-            rows.append(("", value))
-        rows.append(("", Text("Type to search every account at once.", "dim")))
-        self._show(title, rows)
+        self._show(Text("All accounts", "bold"), overview_fields(accounts))
 
     def show_account(self, account: Account) -> None:
         """Show an account's details."""

@@ -27,13 +27,13 @@ from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.contacts import ContactSource
-from beeper_tui.service.networks import network_code, network_name
+from beeper_tui.service.networks import network_code
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
 from .export_dialog import ResultCount
-from .safe_text import inert
+from .result_status import count_text, status_row
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
 
@@ -125,6 +125,16 @@ class SearchPane(Vertical):
         if pager is None or self._shown != self._wanted or pager.error is not None:
             return None
         return ResultCount(len(pager.items), pager.has_more)
+
+    @property
+    def searching(self) -> bool:
+        """Whether an answer is being waited for long enough to say so."""
+        return self._searching
+
+    @property
+    def wanted_query(self) -> str:
+        """The query the next results are for (what is typed, once the debounce ends)."""
+        return self._wanted[1]
 
     @property
     def query_text(self) -> str:
@@ -338,83 +348,9 @@ class SearchPane(Vertical):
 
     def _sync_status(self) -> None:
         count = self.query_one("#count", Static)
-        count.update(self._count_text())
-        status, error, wants_more = self._status_row()
+        count.update(count_text(self))
+        status, error, wants_more = status_row(self)
         self.contact_list.set_status(status, error=error, wants_more=wants_more)
-
-    def _count_text(self) -> Text:
-        pager = self.pager
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if self._searching:
-            query = self._wanted[1]
-            if query:
-                text.append(f'Searching for "{inert(query, limit=60)}"…', "italic")
-            else:
-                text.append("Loading contacts…", "italic")
-            return text
-        if pager is None:
-            return text
-        if isinstance(pager, BookSource):
-            return self._book_count_text(pager, text)
-        n = len(pager.items)
-        noun = "result" if pager.query else "contact"
-        text.append(f"{n:,} {noun}{'' if n == 1 else 's'}", "bold")
-        if pager.has_more:
-            text.append(" loaded · more available", "dim")
-        elif n:
-            text.append(" · all loaded", "dim")
-        if pager.lookup_error is not None:
-            text.append(" · exact lookup failed: ", "yellow")
-            text.append(inert(pager.lookup_error.message, limit=80), "yellow")
-        if self.account_id is ALL_ACCOUNTS and pager.failures:
-            names = []
-            for account_id, error in pager.failures.items():
-                account = self.backend.accounts.get(account_id)
-                name = network_name(account) if account else account_id
-                names.append(f"{name} ({error.message})")
-            text.append(" · failed: ", "bold yellow")
-            text.append(inert("; ".join(names), limit=160), "yellow")
-            text.append(" — r retries", "yellow")
-        return text
-
-    def _book_count_text(self, source: BookSource, text: Text) -> Text:
-        """``1,204 of 25,470`` (true totals: the book knows every match)."""
-        n, population = source.total, source.population
-        if source.query:
-            text.append(f"{n:,} of {population:,}", "bold")
-        else:
-            text.append(f"{n:,} {'person' if n == 1 else 'people'}", "bold")
-        if source.loading:
-            text.append(" · looking up…", "dim")
-        if source.lookup_error is not None:
-            text.append(" · exact lookup failed: ", "yellow")
-            text.append(inert(source.lookup_error.message, limit=80), "yellow")
-        return text
-
-    def _status_row(self) -> tuple[Text, bool, bool]:
-        pager = self.pager
-        if self.account_id is None:
-            return Text("No accounts yet."), False, False
-        if pager is None:
-            # The count line already says "Loading contacts…" once the wait shows.
-            return Text("" if self._searching else "Loading contacts…"), False, False
-        if pager.error is not None:
-            msg = Text("⚠ ")
-            msg.append(inert(pager.error.message, limit=200))
-            if pager.retrying:
-                msg.append(" — retrying by itself shortly")
-            else:
-                msg.append(" — press r to retry")
-            return msg, True, False
-        if pager.loading:
-            return Text("loading more…"), False, False
-        if pager.has_more:
-            return Text(""), False, True
-        if not pager.items:
-            if pager.query:
-                return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
-            return Text("No contacts in this account."), False, False
-        return Text(f"— end of list · {len(pager.items):,} —"), False, False
 
 
 def _position(source: ContactSource, key: tuple[str, str]) -> int | None:

@@ -13,7 +13,7 @@ from beeper_tui.api.errors import CannotConnectError
 from beeper_tui.config import save_config_values
 from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.session import TokenAnswer
+from beeper_tui.service.session_events import TokenAnswer
 from beeper_tui.service.sign_in import sign_in
 from beeper_tui.wiring import open_backend
 
