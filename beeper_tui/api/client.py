@@ -34,7 +34,7 @@ from .transport import (
     BearerAuth,
     Transport,
 )
-from .wire import MAX_RETRY_WAIT
+from .wire import MAX_RETRY_WAIT, wire_text
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -217,4 +217,4 @@ class BeeperClient(Transport):
 
 def _seg(value: str) -> str:
     """Quote one path segment (account IDs may hold any character)."""
-    return quote(value, safe="")
+    return quote(wire_text(value), safe="")

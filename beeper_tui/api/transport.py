@@ -25,6 +25,7 @@ from .wire import (
     read_capped,
     retry_wait,
     status_error,
+    wire_params,
 )
 
 __all__ = [
@@ -290,7 +291,7 @@ class Transport:
         async with self._http.stream(
             method,
             path,
-            params=params,
+            params=wire_params(params),
             json=json,
             auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
             timeout=timeout,

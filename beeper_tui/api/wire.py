@@ -8,7 +8,7 @@ import math
 import re
 import socket
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -206,3 +206,20 @@ def retry_wait(response: httpx.Response, attempt: int) -> float | None:
     if retry_after is not None:
         return retry_after if retry_after <= MAX_RETRY_WAIT else None
     return float(min(0.5 * 2**attempt, MAX_RETRY_WAIT))
+
+
+def wire_text(value: str) -> str:
+    """``value`` as UTF-8 can carry it: a lone surrogate (valid JSON, not valid UTF-8) is U+FFFD.
+
+    A name like ``"\\ud800lone"`` arrives in JSON; sent back in a URL (a search
+    by name, an account ID in a path) it would raise instead of searching.
+    """
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def wire_params(params: Mapping[str, str] | httpx.QueryParams | None) -> httpx.QueryParams | None:
+    """Query parameters with every value made sendable (:func:`wire_text`)."""
+    if params is None:
+        return None
+    items = params.multi_items() if isinstance(params, httpx.QueryParams) else params.items()
+    return httpx.QueryParams([(key, wire_text(value)) for key, value in items])
