@@ -17,7 +17,7 @@ import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from beeper_tui.api.client import DEFAULT_BASE_URL
+from beeper_tui.api.client import DEFAULT_BASE_URL, MAX_LIMIT
 from beeper_tui.api.net import display_url, is_loopback_url
 
 __all__ = [
@@ -90,7 +90,7 @@ class Settings(BaseModel):
     # Numbers are strict (``page_size = true`` is not 1) and bounded both ways.
     debounce_ms: int = Field(default=200, ge=0, le=5000, strict=True)
     """Quiet time after the last keystroke before a search is sent."""
-    page_size: int = Field(default=50, ge=1, le=200, strict=True)
+    page_size: int = Field(default=50, ge=1, le=MAX_LIMIT, strict=True)
     """Contacts per page request."""
     refresh_seconds: float = Field(default=10.0, ge=0, le=86400, strict=True, allow_inf_nan=False)
     """How often account statuses refresh in the background (0 turns it off, else >= 0.1)."""

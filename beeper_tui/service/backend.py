@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import (
     APIStatusError,
     BadRequestError,
@@ -53,7 +53,7 @@ __all__ = ["EXPORT_PAGE_SIZE", "Backend", "CannotMessageError"]
 
 log = logging.getLogger("beeper_tui.service")
 
-EXPORT_PAGE_SIZE: Final = 200
+EXPORT_PAGE_SIZE: Final = MAX_LIMIT
 """Export pages with the largest page the API allows (``limit`` is at most 200)."""
 
 

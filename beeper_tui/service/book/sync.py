@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from beeper_tui.api.client import BeeperClient
+from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.api.models import Account, ContactPage
 from beeper_tui.service.accounts import is_enabled
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress"]
 
-MAX_PAGE_SIZE: Final = 200
+MAX_PAGE_SIZE: Final = MAX_LIMIT
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
 DEFAULT_CONCURRENCY: Final = 3
 _MAX_EMPTY_PAGES: Final = 3
