@@ -407,7 +407,7 @@ async def fig_requests_per_query() -> Result:
 # -- 2. keystroke to results -------------------------------------------------------------
 
 
-async def keystroke_to_results(*, freeze: bool) -> tuple[list[float], list[float]]:
+async def keystroke_to_results() -> tuple[list[float], list[float]]:
     """Last key to results painted, per query; and the full collections in those spans."""
     dataset = build_dataset()
     queries = typed_queries(big_account(dataset), 20)
@@ -416,9 +416,6 @@ async def keystroke_to_results(*, freeze: bool) -> tuple[list[float], list[float
     collections: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         contact_list = await show_big_account(app, pilot)
-        if freeze:
-            gc.collect()
-            gc.freeze()
         probe = PaintProbe(app, contact_list)
         with GcWatch() as watch:
             for query in queries:
@@ -437,7 +434,7 @@ async def keystroke_to_results(*, freeze: bool) -> tuple[list[float], list[float
 
 
 async def fig_keystroke_to_results() -> Result:
-    latencies, collections = await keystroke_to_results(freeze=False)
+    latencies, collections = await keystroke_to_results()
     p95 = percentile(latencies, 95)
     budget = (DEBOUNCE_MS + 50) / 1000
     return Result(
@@ -451,23 +448,6 @@ async def fig_keystroke_to_results() -> Result:
             f"median {ms(statistics.median(latencies))}, max {ms(max(latencies))}; "
             f"{len(collections)} full garbage collections inside those spans"
             + (f" (longest {ms(max(collections))})" if collections else ""),
-        ),
-    )
-
-
-async def fig_keystroke_to_results_frozen() -> Result:
-    """What-if for figure 2: the same run with ``gc.freeze()`` after start-up."""
-    latencies, _ = await keystroke_to_results(freeze=True)
-    p95 = percentile(latencies, 95)
-    return Result(
-        2,
-        "",
-        "",
-        ms(p95),
-        p95 <= (DEBOUNCE_MS + 50) / 1000,
-        (
-            "what if the app called gc.collect(); gc.freeze() once started (it does not): "
-            f"p95 {ms(p95)}, max {ms(max(latencies))}",
         ),
     )
 
@@ -872,20 +852,14 @@ async def fig_server_search() -> Result:
 # -- 8. frame budget --------------------------------------------------------------------
 
 
-async def frame_budget(*, freeze: bool) -> tuple[list[float], list[float], int, int]:
-    """Loop lags while typing and paging; full collections meanwhile; rows; tracked objects.
-
-    ``freeze``: call ``gc.freeze()`` once the app has started.
-    """
+async def frame_budget() -> tuple[list[float], list[float], int, int]:
+    """Loop lags while typing and paging; full collections meanwhile; rows; tracked objects."""
     dataset = build_dataset()
     queries = typed_queries(big_account(dataset), 10, seed=11)
     app = make_app(create_demo_app(dataset))
     lag = LoopLag()
     async with app.run_test(size=SIZE) as pilot:
         contact_list = await show_big_account(app, pilot)
-        if freeze:
-            gc.collect()
-            gc.freeze()
         with GcWatch() as watch:
             lag.start()
             for query in queries:
@@ -910,7 +884,7 @@ async def frame_budget(*, freeze: bool) -> tuple[list[float], list[float], int, 
 
 
 async def fig_frame_budget() -> Result:
-    lags, collections, rows, tracked = await frame_budget(freeze=False)
+    lags, collections, rows, tracked = await frame_budget()
     worst = max(lags)
     return Result(
         8,
@@ -923,24 +897,6 @@ async def fig_frame_budget() -> Result:
             f"and holding PageDown (30/s) until {rows:,} rows were loaded; "
             f"p99 {ms(percentile(lags, 99))}; {len(collections)} full garbage collections, "
             f"longest {ms(max(collections, default=0.0))}, over {tracked:,} tracked objects",
-        ),
-    )
-
-
-async def fig_frame_budget_frozen() -> Result:
-    """What-if for figure 8: the same run with ``gc.freeze()`` after start-up."""
-    lags, collections, _, _ = await frame_budget(freeze=True)
-    worst = max(lags)
-    return Result(
-        8,
-        "",
-        "",
-        ms(worst),
-        worst <= 0.050,
-        (
-            "what if the app called gc.collect(); gc.freeze() once started (it does not): "
-            f"worst stall {ms(worst)}, p99 {ms(percentile(lags, 99))}, longest full "
-            f"collection {ms(max(collections, default=0.0))}",
         ),
     )
 
@@ -968,14 +924,12 @@ def fig_person_view() -> Result:
 FIGURES: dict[str, Callable[[], Any]] = {
     "1": fig_requests_per_query,
     "2": fig_keystroke_to_results,
-    "2-frozen": fig_keystroke_to_results_frozen,
     "3": fig_page_append,
     "4": fig_memory,
     "5": fig_scroll_ahead,
     "6": fig_cold_start,
     "7": fig_server_search,
     "8": fig_frame_budget,
-    "8-frozen": fig_frame_budget_frozen,
     "11": fig_merge,
     "12": fig_help_over_merged,
     "13": fig_person_view,
@@ -1069,9 +1023,6 @@ def run(only: list[int]) -> list[Result]:
         log(f"bench: figure {number}…")
         started = time.perf_counter()
         result = run_figure(str(number))
-        if f"{number}-frozen" in FIGURES and not result.passed:
-            what_if = run_figure(f"{number}-frozen")
-            result.notes += what_if.notes
         results.append(result)
         log(f"bench: figure {number}: {result.measured} ({time.perf_counter() - started:.0f} s)")
     return results

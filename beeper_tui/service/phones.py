@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 __all__ = ["e164_in_region", "e164_phone", "format_phone", "phone_key"]
@@ -24,6 +26,7 @@ def _phone_as(text: str, fmt: int) -> str:
     return text if parsed is None else phonenumbers.format_number(parsed, fmt)
 
 
+@lru_cache(maxsize=4096)  # drawn on every row of the list that shows a phone
 def format_phone(e164: str) -> str:
     """Group an E.164 number for reading (``+1 415-555-2671``); unknown forms pass through."""
     return _phone_as(e164, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

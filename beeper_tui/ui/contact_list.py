@@ -142,6 +142,9 @@ class ContactList(ScrollView, can_focus=True):
         self._badge: Callable[[Contact], Text] | None = None
         self._marks: RowMarks | None = None
         self._line_cache: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
+        self._row_styles: tuple[Style, RowStyles, Style] | None = None
+        """The list's own style, the rows' part styles and the cursor's: resolved once per
+        style change (like the line cache), not per row, which cost more than the row."""
         self._last_highlighted: Contact | object | None = None
         self.prefetch_screens = prefetch_screens
         self.type_to_search: Callable[[str], None] | None = None
@@ -220,6 +223,7 @@ class ContactList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._line_cache.clear()
+        self._row_styles = None
 
     def on_resize(self, event: events.Resize) -> None:
         self._line_cache.clear()
@@ -228,13 +232,32 @@ class ContactList(ScrollView, can_focus=True):
 
     def on_focus(self, event: events.Focus) -> None:
         self._line_cache.clear()
+        self._row_styles = None
         self.refresh()
         # Coming back from the sidebar: the detail panel follows this list again.
         self._post_highlight()
 
     def on_blur(self, event: events.Blur) -> None:
         self._line_cache.clear()
+        self._row_styles = None
         self.refresh()
+
+    def _part_styles(self) -> tuple[Style, RowStyles, Style]:
+        """The list's style, the parts' styles and the cursor's (see ``_row_styles``)."""
+        if self._row_styles is None:
+            self._row_styles = (
+                self.rich_style,
+                RowStyles(
+                    muted=self._fg("contact-list--secondary"),
+                    network=self._fg("contact-list--network"),
+                    you=self._fg("contact-list--self"),
+                    blocked=self._fg("contact-list--blocked"),
+                    outsider=self._fg("contact-list--outsider"),
+                    match=self.get_component_rich_style("contact-list--match", partial=True),
+                ),
+                self.get_component_rich_style("contact-list--cursor"),
+            )
+        return self._row_styles
 
     def _fg(self, component: str) -> Style:
         """A component's colour and weight, resolved against this list's background.
@@ -248,7 +271,7 @@ class ContactList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._part_styles()[0]
         if index < len(self._items):
             is_cursor = index == self.cursor
             contact = self._items[index]
@@ -276,17 +299,8 @@ class ContactList(ScrollView, can_focus=True):
         is_cursor: bool,
         marks: tuple[Spans, bool] = ((), True),
     ) -> Strip:
-        row_style = base
-        if is_cursor:
-            row_style = base + self.get_component_rich_style("contact-list--cursor")
-        styles = RowStyles(
-            muted=self._fg("contact-list--secondary"),
-            network=self._fg("contact-list--network"),
-            you=self._fg("contact-list--self"),
-            blocked=self._fg("contact-list--blocked"),
-            outsider=self._fg("contact-list--outsider"),
-            match=self.get_component_rich_style("contact-list--match", partial=True),
-        )
+        _, styles, cursor_style = self._part_styles()
+        row_style = base + cursor_style if is_cursor else base
         badge = self._badge(contact) if self._badge is not None else None
         line = row_text(contact, width, styles, badge, marks)
         line.truncate(width, overflow="ellipsis", pad=True)

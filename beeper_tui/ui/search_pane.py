@@ -33,6 +33,7 @@ from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
 from .export_dialog import ResultCount
+from .gc_freeze import freeze_page
 from .result_status import count_text, status_row
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
@@ -276,6 +277,7 @@ class SearchPane(Vertical):
         if pager is not self.pager:
             return
         self.contact_list.rows_appended()
+        freeze_page()
         self._sync_status()
 
     def _failed(self, key: SearchKey, error: BeeperError) -> None:
