@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from beeper_tui.api.models import User
-from beeper_tui.service.book.search import BookIndex, stored_contact
+from beeper_tui.service.book.rows import stored_contact
+from beeper_tui.service.book.search import BookIndex
 from beeper_tui.service.book.store import StoredContact
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from beeper_tui.api.models import User
 from beeper_tui.service.book.fold import fold, fold_with_offsets
-from beeper_tui.service.book.search import match_spans, parse_query
+from beeper_tui.service.book.query import match_spans, parse_query
 from beeper_tui.service.person import person_name
 from tests.book_helpers import index, names
 

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
+from beeper_tui.demo.faults import Latency
 from beeper_tui.demo.server import serve_in_thread
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.session_events import Health
@@ -230,8 +231,11 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
     # Desktop is gone: the second run opens on the book, offline.
     app = http_book_app(base_url, book_path)
     async with app.run_test(size=SIZE) as pilot:
+        # The book is listed at once, while Desktop is still being reached ...
         await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
-        assert app.health is Health.OFFLINE
+        # ... and stays when it cannot be.
+        await wait_for(pilot, lambda: app.health is Health.OFFLINE, 30)
+        assert isinstance(app.pane.pager, BookSource)
         assert str(app.pane.border_subtitle).startswith("offline, last synced")
         assert app.sidebar.option_count > 1  # the book's accounts, known by their IDs
         lst = await search(app, pilot, "morrison zoe")
@@ -250,6 +254,42 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
             await wait_for(pilot, lambda: not app.book_keeper.syncing, 30)  # type: ignore[union-attr]
             await settle(app, pilot)
         assert app.pane.border_subtitle is None
+
+
+async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(
+    app_small: Starlette, tmp_path: Path
+) -> None:
+    book_path = tmp_path / "book.sqlite3"
+    with serve_in_thread(app_small, port=_free_port()) as base_url:
+        first = http_book_app(base_url, book_path)
+        async with first.run_test(size=SIZE) as pilot:
+            await synced(first, pilot)
+
+        state: DemoState = app_small.state.demo
+        state.latency = Latency(fixed_ms=1_500)  # a Desktop slow to answer
+        app = http_book_app(base_url, book_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
+            assert app.health is Health.CONNECTING
+            assert not app.backend.accounts.loaded
+            lst = app.query_one("#contacts", ContactList)
+            assert len(lst.items) > 20
+            lst.focus()
+            await pilot.press("down", "down", "down")
+            chosen = lst.highlighted
+            assert chosen is not None
+            assert lst.cursor == 3
+
+            await wait_for(pilot, lambda: app.backend.accounts.loaded, 30)
+            state.latency = None
+            await settle(app, pilot)
+            assert app.health is Health.ONLINE
+            # The accounts' own list replaced the book's; the search ran again for them.
+            assert app.sidebar.option_count == len(app.backend.accounts.accounts) + 1
+            assert isinstance(app.pane.pager, BookSource)
+            assert app.pane.pager.client is not None
+            assert lst.highlighted is not None
+            assert lst.highlighted.key == chosen.key
 
 
 async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path: Path) -> None:

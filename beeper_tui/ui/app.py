@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
@@ -120,6 +121,7 @@ class BeeperApp(LayoutActions, App[None]):
     synced 12 min ago"); set by the :class:`BookDriver`, shown under the contact pane."""
 
     _gc_frozen = False
+    _accounts_shown = False
 
     async def on_mount(self) -> None:
         self._exit_signals.install()
@@ -143,6 +145,12 @@ class BeeperApp(LayoutActions, App[None]):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _start_session(self) -> None:
         await self.book_driver.open()
+        if self.book_driver.show_cached():
+            # The book's rows reach the screen before connecting takes its share of the loop.
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)
+            await painted.wait()
+            self._freeze_once()
         await self.session.start()
 
     def watch_book_status(self, status: str | None) -> None:
@@ -248,29 +256,36 @@ class BeeperApp(LayoutActions, App[None]):
             self.pane.scope(None)
 
     def _show_accounts(self, accounts: Sequence[Account]) -> None:
-        first_load = self.pane.account_id is None
+        first_load = not self._accounts_shown
+        self._accounts_shown = True
         self.sidebar.show_accounts(accounts, self.backend.accounts.contact_problems)
-        if first_load and not self._gc_frozen:
-            self._gc_frozen = True
-            self.call_after_refresh(freeze_startup_objects)
+        self._freeze_once()
         if not accounts:
             self.detail.show_message("No accounts. Connect a chat network in Beeper Desktop.")
             self.pane.scope(None)
         elif first_load:
-            self._scope(self.sidebar.highlighted_scope or ALL_ACCOUNTS)
+            # Searched again even in the same scope: the book listed before the
+            # accounts came may cover other accounts than the enabled ones.
+            self._scope(self.sidebar.highlighted_scope or ALL_ACCOUNTS, again=True)
+
+    def _freeze_once(self) -> None:
+        """Once the first rows are up: keep full collections off the start-up objects."""
+        if not self._gc_frozen:
+            self._gc_frozen = True
+            self.call_after_refresh(freeze_startup_objects)
 
     def switch_account(self, scope: Scope) -> None:
         """Show ``scope``'s contacts (the palette and the sidebar both end here)."""
         if self.sidebar.select_account(scope):
             self._scope(scope)
 
-    def _scope(self, scope: Scope) -> None:
+    def _scope(self, scope: Scope, *, again: bool = False) -> None:
         if scope is ALL_ACCOUNTS:
             self.detail.show_overview(self.backend.accounts.accounts)
         elif (account := self.backend.accounts.get(scope)) is not None:
             self.detail.show_account(account)
             self._load_account_detail(scope)
-        self.pane.scope(scope)
+        self.pane.scope(scope, again=again)
 
     @work(exclusive=True, group="account-detail", exit_on_error=False)
     async def _load_account_detail(self, account_id: str) -> None:

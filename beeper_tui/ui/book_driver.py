@@ -106,17 +106,33 @@ class BookDriver:
 
         app.book_status = keeper.status(name_of, offline=app.offline)
 
+    def show_cached(self) -> bool:
+        """At start, before Desktop answers: list the book at once, if it holds anyone.
+
+        Reaching Desktop takes a moment (and may fail): the user's contacts
+        need not wait for it. The accounts' own list replaces the book's when
+        it comes, and the cursor stays on its person.
+        """
+        if not self.open_offline():
+            return False
+        self._browse_book("Connecting to Beeper Desktop…\nYour address book is listed meanwhile.")
+        return True
+
     def show_offline(self) -> None:
         """Desktop was not reachable at start: browse the book until it comes back."""
-        keeper, app = self.keeper, self.app
-        if keeper is None or keeper.book is None:
-            return
-        app.detail.show_message(
+        self._browse_book(
             "Beeper Desktop can't be reached: showing your address book offline.\n"
             "Search works; messaging needs Desktop. Reconnecting by itself…"
         )
-        app.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
-        app.pane.scope(ALL_ACCOUNTS)
+
+    def _browse_book(self, message: str) -> None:
+        keeper, app = self.keeper, self.app
+        if keeper is None or keeper.book is None:
+            return
+        with contextlib.suppress(NoMatches):  # the app is closing
+            app.detail.show_message(message)
+            app.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
+            app.pane.scope(ALL_ACCOUNTS)
 
     def needs_desktop(self, what: str) -> bool:
         """True (and says why) when ``what`` cannot be done because Desktop is offline."""

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from beeper_tui.api.models import Account, User
-from beeper_tui.service.accounts import searched_accounts
+from beeper_tui.service.accounts import bare_account, searched_accounts
 from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
 from beeper_tui.service.names import clean
 from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
@@ -138,7 +138,10 @@ def display_name(contact: Contact) -> str:
 def identity_label(identity: Contact, account_of: AccountOf) -> str:
     """``WhatsApp · Noor's phone``: the identity's network and account."""
     account = account_of(identity.account_id)
-    return account_label(account) if account is not None else "Unknown account"
+    if account is not None:
+        return account_label(account)
+    # Not in the account list (offline, or Desktop not answered yet): the ID may name the network.
+    return network_name(bare_account(identity.account_id))
 
 
 def person_heading(contact: Contact, account_of: AccountOf) -> Section:

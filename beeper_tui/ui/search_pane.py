@@ -144,9 +144,9 @@ class SearchPane(Vertical):
 
     # -- what the user does ------------------------------------------------
 
-    def scope(self, account_id: Scope | None) -> None:
-        """Show ``account_id``'s contacts for the current query."""
-        if account_id == self.account_id and self.pager is not None:
+    def scope(self, account_id: Scope | None, *, again: bool = False) -> None:
+        """Show ``account_id``'s contacts for the current query (``again``: even if shown)."""
+        if account_id == self.account_id and self.pager is not None and not again:
             return
         self.account_id = account_id
         self.start_search(immediate=True)

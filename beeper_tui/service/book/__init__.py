@@ -38,7 +38,8 @@ facade). The default file location lives outside ``service`` in
 from __future__ import annotations
 
 from .address_book import AddressBook
-from .search import BookIndex, BookPerson, BookResult
+from .people import BookPerson, BookResult
+from .search import BookIndex
 from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact, remove_book_files
 from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress
 

@@ -17,7 +17,10 @@ from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
 from beeper_tui.service.phones import e164_in_region
 
-from .search import BookIndex, BookPerson, BookResult, parse_query, person_row
+from .people import BookPerson, BookResult, person_row
+from .query import parse_query
+from .search import BookIndex
+from .snapshot import SnapshotError
 from .store import AccountMeta, BookStore, StoredContact
 from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
 
@@ -35,6 +38,38 @@ def _worker() -> ThreadPoolExecutor:
     # competing with the event loop for the GIL delays it far less than
     # several would, and writes to the one SQLite connection stay in order.
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="address-book")
+
+
+def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
+    """The index of the contacts on disk, and the fingerprint to save it under if it was built.
+
+    A current snapshot is read back (a tenth of the cost of building); without
+    one the index is built from the contacts. In memory there are no snapshots.
+    """
+    if store.in_memory:
+        return BookIndex(store.contacts(), warm=warm), None
+    fingerprint = store.fingerprint()
+    blob = store.load_snapshot()
+    if blob is not None:
+        try:
+            index = BookIndex.from_snapshot(blob)
+        except SnapshotError as exc:
+            log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
+        else:
+            if warm:
+                index.warm()
+            return index, None
+    index = BookIndex(store.contacts(), warm=warm)
+    return index, fingerprint
+
+
+def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
+    """Save ``index`` unless the contacts changed since it was built (runs on the worker)."""
+    try:
+        if store.fingerprint() == fingerprint:
+            store.save_snapshot(index.snapshot(), fingerprint)
+    except Exception as exc:  # a cache of a cache: never worth more than a log line
+        log.warning("could not save the address book's index: %s", exc)
 
 
 class AddressBook:
@@ -70,19 +105,23 @@ class AddressBook:
     async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
         """Open (or create) the book at ``path``; None keeps it in memory only (``--no-cache``)."""
 
-        def load() -> tuple[BookStore, BookIndex, list[AccountMeta]]:
+        def load() -> tuple[BookStore, BookIndex, list[AccountMeta], str | None]:
             store = BookStore(path)
             # The typo tables are built after opening: the cached list paints sooner.
-            return store, BookIndex(store.contacts(), warm=False), store.accounts()
+            index, unsaved = _read_index(store, warm=False)
+            return store, index, store.accounts(), unsaved
 
         worker = _worker()
+        loop = asyncio.get_running_loop()
         try:
-            store, index, meta = await asyncio.get_running_loop().run_in_executor(worker, load)
+            store, index, meta, unsaved = await loop.run_in_executor(worker, load)
         except BaseException:
             worker.shutdown(wait=False)
             raise
         book = cls(store, index, meta, region, worker)
-        book._warming = asyncio.get_running_loop().run_in_executor(worker, index.warm)
+        book._warming = loop.run_in_executor(worker, index.warm)
+        if unsaved is not None:
+            loop.run_in_executor(worker, _save_index, store, index, unsaved)
         return book
 
     # -- state ------------------------------------------------------------------
@@ -256,11 +295,14 @@ class AddressBook:
             self._dirty = False
             store = self._store
 
-            def load() -> tuple[BookIndex, list[AccountMeta]]:
-                return BookIndex(store.contacts()), store.accounts()
+            def load() -> tuple[BookIndex, list[AccountMeta], str | None]:
+                index, unsaved = _read_index(store, warm=True)
+                return index, store.accounts(), unsaved
 
             started = time.monotonic()
-            self._index, meta = await self._in_worker(load)
+            self._index, meta, unsaved = await self._in_worker(load)
+            if unsaved is not None and not self._dirty:  # no other rebuild on its way
+                self._worker.submit(_save_index, store, self._index, unsaved)
             self._built_at = time.monotonic()
             self._last_build = self._built_at - started
             self._meta = {m.account_id: m for m in meta}

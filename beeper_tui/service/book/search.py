@@ -41,7 +41,6 @@ from .query import (
     OTHER,
     PREFIX,
     Term,
-    match_spans,
     parse_query,
 )
 from .rows import (
@@ -56,29 +55,16 @@ from .rows import (
     PrefixTable,
     gentle_sorted,
     prefix_range,
-    stored_contact,
 )
+from .snapshot import SnapshotError, pack, unpack
 from .store import StoredContact
 
-__all__ = [
-    "EXACT",
-    "FUZZY",
-    "FUZZY_MIN_LENGTH",
-    "OTHER",
-    "PREFIX",
-    "BookIndex",
-    "BookPerson",
-    "BookResult",
-    "Term",
-    "match_spans",
-    "parse_query",
-    "person_row",
-    "stored_contact",
-]
+__all__ = ["DIRECTORY_SIZE", "BookIndex"]
 
 _PHONE_SEP: Final = "\x1e"
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
+_CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
 DIRECTORY_SIZE: Final = 5_000
 """An account with more contacts is a directory (a workspace's members): within a
 tier, its people follow the user's own contacts ("jose" finds the Telegram friend
@@ -174,6 +160,20 @@ class BookIndex:
                 self._row_by_key.setdefault(k, row)
         self._browse: dict[frozenset[int], list[int]] = {}
         self._all = frozenset(range(len(self.account_ids)))
+
+    def snapshot(self) -> bytes:
+        """The index as bytes for :meth:`from_snapshot` (its caches left out)."""
+        return pack({k: v for k, v in vars(self).items() if k not in _CACHES})
+
+    @classmethod
+    def from_snapshot(cls, blob: bytes) -> BookIndex:
+        """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit."""
+        fields = unpack(blob)
+        index = cls((), warm=False)  # its caches empty: they fill for the fields read back
+        if fields.keys() != vars(index).keys() - _CACHES:
+            raise SnapshotError("the index has other fields than the snapshot")
+        vars(index).update(fields)
+        return index
 
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).

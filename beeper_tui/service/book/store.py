@@ -34,8 +34,10 @@ __all__ = [
     "remove_book_files",
 ]
 
-SCHEMA_VERSION: Final = 1
-"""Bump when the tables change; add a migration or let older files rebuild."""
+SCHEMA_VERSION: Final = 2
+"""Bump when the tables change; add a migration or let older files rebuild.
+
+2 added the ``snapshot`` table (schema 1 files gain it in place)."""
 
 _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
@@ -43,7 +45,18 @@ _DIR_MODE: Final = 0o700
 
 log = logging.getLogger("beeper_tui.service.book")
 
-_SCHEMA: Final = """
+_SNAPSHOT_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+"""
+"""The built index, saved so that opening the book need not rebuild it; ``fingerprint``
+is :meth:`BookStore.fingerprint` of the contacts it was built from."""
+
+_SCHEMA: Final = (
+    """
 CREATE TABLE accounts (
     account_id TEXT PRIMARY KEY,
     synced_at REAL NOT NULL,
@@ -61,6 +74,8 @@ CREATE TABLE contacts (
     PRIMARY KEY (account_id, user_id)
 ) WITHOUT ROWID;
 """
+    + _SNAPSHOT_TABLE
+)
 
 
 StoredContact: TypeAlias = tuple[str, str, str, str, str, str, str, str]
@@ -158,6 +173,11 @@ class BookStore:
             return self._fresh()
         if version == SCHEMA_VERSION:
             return conn
+        if version == 1:
+            with conn:
+                conn.executescript(_SNAPSHOT_TABLE)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return conn
         if version == 0 and tables == 0:
             self._create(conn)
             return conn
@@ -236,6 +256,30 @@ class BookStore:
             rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM contacts").fetchall()
         return cast(list[StoredContact], rows)
 
+    def fingerprint(self) -> str:
+        """What the contacts are now: every account's last sync time and count.
+
+        Every write changes it (a sync stamps its account; forgetting removes
+        one), also a write by another beeper-tui process on the same file.
+        """
+        return repr([(m.account_id, m.synced_at, m.count) for m in self.accounts()])
+
+    def load_snapshot(self) -> bytes | None:
+        """The saved index, if it was built from the contacts as they are now."""
+        with self._lock:
+            row = self._conn.execute("SELECT fingerprint, data FROM snapshot").fetchone()
+        if row is None or row[0] != self.fingerprint():
+            return None
+        data: bytes = row[1]
+        return data
+
+    def save_snapshot(self, data: bytes, fingerprint: str) -> None:
+        """Keep ``data``, the index built from the contacts as ``fingerprint`` says they were."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?)", (fingerprint, data)
+            )
+
     def replace_account(
         self,
         account_id: str,
@@ -251,6 +295,7 @@ class BookStore:
         when = time.time() if synced_at is None else synced_at
         meta = AccountMeta(account_id, when, len(contacts))
         with self._lock, self._conn:
+            self._conn.execute("DELETE FROM snapshot")
             self._conn.execute("DELETE FROM contacts WHERE account_id = ?", (account_id,))
             self._conn.executemany(
                 f"INSERT OR REPLACE INTO contacts ({', '.join(COLUMNS)}) VALUES"
@@ -267,6 +312,7 @@ class BookStore:
         """Remove these accounts and their contacts from the book."""
         ids = [(a,) for a in account_ids]
         with self._lock, self._conn:
+            self._conn.execute("DELETE FROM snapshot")
             self._conn.executemany("DELETE FROM contacts WHERE account_id = ?", ids)
             self._conn.executemany("DELETE FROM accounts WHERE account_id = ?", ids)
 

@@ -22,7 +22,7 @@ from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.api.models import Account, ContactPage
 from beeper_tui.service.accounts import is_enabled
 
-from .search import stored_contact
+from .rows import stored_contact
 from .store import StoredContact
 
 if TYPE_CHECKING:

@@ -1,0 +1,160 @@
+"""The saved index: read back instead of rebuilt, never when it is stale or unreadable."""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from beeper_tui.service.book import SCHEMA_VERSION, AddressBook, BookStore
+from beeper_tui.service.book.search import BookIndex
+from beeper_tui.service.book.snapshot import SNAPSHOT_FORMAT, SnapshotError, pack, unpack
+from tests.book_helpers import index, names, rows
+
+ALICE = {"id": "@alice", "fullName": "Alice Liddell", "phoneNumber": "+14155552671"}
+ALICE_WA = {"id": "alice-wa", "fullName": "Ally", "phoneNumber": "+1 415 555 2671"}
+BOB = {"id": "@bob", "fullName": "Bob Zoellner", "username": "bobz", "email": "bob@zoe.test"}
+ZOE = {"id": "@zoe", "fullName": "Zoë Morrison"}
+QUERIES = ("", "alice", "zoellner bob", "morison", "bobz", "4155", "zo")
+
+
+def _book_contacts(many: int = 0) -> dict[str, list[dict[str, str]]]:
+    extra = [{"id": f"@p{i}", "fullName": f"Person {i:05d} Zoellner"} for i in range(many)]
+    return {"telegram": [ALICE, BOB, *extra], "whatsapp": [ALICE_WA, ZOE]}
+
+
+def _same_results(a: BookIndex, b: BookIndex) -> None:
+    for query in QUERIES:
+        first, second = a.search(query), b.search(query)
+        assert first.total == second.total, query
+        assert [(p.name, p.spans, [c.key for c in p.contact.identities]) for p in first.people] == [
+            (p.name, p.spans, [c.key for c in p.contact.identities]) for p in second.people
+        ], query
+
+
+def test_a_snapshot_reads_back_the_same_index() -> None:
+    # Over 8,192 identities: the long columns are written in several chunks.
+    built = index(_book_contacts(many=9_000))
+    again = BookIndex.from_snapshot(built.snapshot())
+    _same_results(built, again)
+    assert names(again, "alice") == ["Alice Liddell"]  # merged with the WhatsApp "Ally"
+    assert len(again.search("alice").people[0].contact.identities) == 2
+
+
+def test_a_snapshot_of_other_fields_or_format_is_refused() -> None:
+    built = index(_book_contacts())
+    with pytest.raises(SnapshotError, match="other fields"):
+        BookIndex.from_snapshot(pack({"_n": 1}))
+    with pytest.raises(SnapshotError, match="format"):
+        unpack(marshal.dumps((SNAPSHOT_FORMAT + 1, (), ())))
+    with pytest.raises(SnapshotError):
+        BookIndex.from_snapshot(built.snapshot()[:-40])
+    with pytest.raises(SnapshotError):
+        BookIndex.from_snapshot(b"not marshal at all")
+
+
+def _saved(path: Path) -> bytes | None:
+    store = BookStore(path)
+    try:
+        return store.load_snapshot()
+    finally:
+        store.close()
+
+
+async def test_a_reopened_book_reads_its_snapshot_not_its_contacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    for account, users in _book_contacts().items():
+        await book.replace_account(account, rows({account: users}))
+    built = book.index
+    await book.close()  # the snapshot is saved on the book's worker, before it closes
+    assert _saved(path) is not None
+
+    def no_rebuild(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the index was rebuilt although its snapshot is current")
+
+    monkeypatch.setattr(BookStore, "contacts", no_rebuild)
+    again = await AddressBook.open(path)
+    try:
+        _same_results(built, again.index)
+        assert again.count("whatsapp") == 2
+    finally:
+        await again.close()
+
+
+async def test_a_changed_book_is_not_read_from_an_old_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    await book.replace_account("telegram", rows({"telegram": [ALICE, BOB]}))
+    await book.close()
+    old = _saved(path)
+    assert old is not None
+
+    # Another beeper-tui process (``beeper-tui search``) syncs the same file.
+    store = BookStore(path)
+    store.replace_account("telegram", rows({"telegram": [BOB]}))
+    store.close()
+    assert _saved(path) is None
+
+    again = await AddressBook.open(path)
+    try:
+        assert again.search("alice").total == 0
+        assert names(again.index, "bob") == ["Bob Zoellner"]
+    finally:
+        await again.close()
+    # ... and a snapshot saved by a process that missed the change is not trusted.
+    store = BookStore(path)
+    store.save_snapshot(old, "[('telegram', 0.0, 2)]")
+    assert store.load_snapshot() is None
+    store.close()
+
+
+async def test_an_unreadable_snapshot_is_rebuilt_and_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    await book.replace_account("telegram", rows({"telegram": [ALICE, BOB]}))
+    await book.close()
+    store = BookStore(path)
+    store.save_snapshot(b"\x00garbage", store.fingerprint())
+    store.close()
+
+    with caplog.at_level(logging.INFO, logger="beeper_tui.service.book"):
+        again = await AddressBook.open(path)
+    try:
+        assert names(again.index, "alice") == ["Alice Liddell"]
+        assert "saved index is unusable" in caplog.text
+    finally:
+        await again.close()
+    saved = _saved(path)
+    assert saved is not None
+    assert saved != b"\x00garbage"
+    _same_results(BookIndex.from_snapshot(saved), index({"telegram": [ALICE, BOB]}))
+
+
+async def test_a_schema_1_book_keeps_its_contacts_and_gains_snapshots(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    await book.replace_account("telegram", rows({"telegram": [ALICE, BOB]}))
+    await book.close()
+    with sqlite3.connect(path) as conn:  # the file as schema 1 wrote it
+        conn.execute("DROP TABLE snapshot")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+    again = await AddressBook.open(path)
+    try:
+        assert again.count("telegram") == 2
+        assert names(again.index, "alice") == ["Alice Liddell"]
+    finally:
+        await again.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    check.close()
+    assert _saved(path) is not None
