@@ -17,7 +17,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 
-from .book import AddressBook, BookSync, SyncProgress
+from .book import AddressBook, BookOpening, BookSync, SyncProgress
 
 __all__ = ["BookKeeper", "ago"]
 
@@ -61,12 +61,20 @@ class BookKeeper:
         self._client: BeeperClient | None = None
         self.failed: dict[str, BeeperError] = {}
         """Accounts whose last sync failed, and why."""
+        self._opening: BookOpening | None = None
+
+    def start_opening(self) -> None:
+        """Begin reading the book now, on its own thread; :meth:`open` takes it up."""
+        if self.book is None and self._opening is None:
+            self._opening = BookOpening(self.path, region=self.region)
 
     async def open(self) -> AddressBook | None:
         """Open the book (a broken file is reported and the app runs without it)."""
         if self.book is None:
+            opening = self._opening or BookOpening(self.path, region=self.region)
+            self._opening = None
             try:
-                self.book = await AddressBook.open(self.path, region=self.region)
+                self.book = await opening.book()
             except Exception as exc:  # a bad cache file must never stop the app
                 log.warning("cannot open the address book at %s: %s", self.path, exc)
                 self.open_error = str(exc)

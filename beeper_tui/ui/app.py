@@ -123,6 +123,10 @@ class BeeperApp(LayoutActions, App[None]):
     _gc_frozen = False
     _accounts_shown = False
 
+    def on_load(self) -> None:
+        # Before the screen is composed: the book is read while the UI starts.
+        self.book_driver.start_opening()
+
     async def on_mount(self) -> None:
         self._exit_signals.install()
         try:

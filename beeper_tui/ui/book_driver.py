@@ -48,6 +48,11 @@ class BookDriver:
             )
         self._synced_once = False
 
+    def start_opening(self) -> None:
+        """Begin reading the book on its own thread (as the app loads, before it composes)."""
+        if self.keeper is not None:
+            self.keeper.start_opening()
+
     async def open(self) -> None:
         """Open the book before the session starts (an offline start can show it)."""
         keeper, app = self.keeper, self.app

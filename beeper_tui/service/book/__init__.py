@@ -37,7 +37,7 @@ facade). The default file location lives outside ``service`` in
 
 from __future__ import annotations
 
-from .address_book import AddressBook
+from .address_book import AddressBook, BookOpening
 from .people import BookPerson, BookResult
 from .search import BookIndex
 from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact, remove_book_files
@@ -49,6 +49,7 @@ __all__ = [
     "AccountMeta",
     "AddressBook",
     "BookIndex",
+    "BookOpening",
     "BookPerson",
     "BookResult",
     "BookStore",

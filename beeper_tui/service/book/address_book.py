@@ -72,6 +72,40 @@ def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
         log.warning("could not save the address book's index: %s", exc)
 
 
+def _load(path: Path | None) -> tuple[BookStore, BookIndex, list[AccountMeta], str | None]:
+    store = BookStore(path)
+    # The typo tables are built after opening: the cached list paints sooner.
+    index, unsaved = _read_index(store, warm=False)
+    return store, index, store.accounts(), unsaved
+
+
+class BookOpening:
+    """A book being read on its worker thread, from the moment this is made.
+
+    Made before the event loop runs (the App makes one as it is built), the
+    reading overlaps the UI's own start instead of following it.
+    """
+
+    def __init__(self, path: Path | None, *, region: str | None = None) -> None:
+        self.region = region
+        self._worker = _worker()
+        self._loading = self._worker.submit(_load, path)
+
+    async def book(self) -> AddressBook:
+        """The open book (the error that opening it raised, if it failed)."""
+        try:
+            store, index, meta, unsaved = await asyncio.wrap_future(self._loading)
+        except BaseException:
+            self._worker.shutdown(wait=False)
+            raise
+        book = AddressBook(store, index, meta, self.region, self._worker)
+        loop = asyncio.get_running_loop()
+        book._warming = loop.run_in_executor(self._worker, index.warm)
+        if unsaved is not None:
+            loop.run_in_executor(self._worker, _save_index, store, index, unsaved)
+        return book
+
+
 class AddressBook:
     """Every contact of every synced account, searchable offline. Open with :meth:`open`.
 
@@ -104,25 +138,7 @@ class AddressBook:
     @classmethod
     async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
         """Open (or create) the book at ``path``; None keeps it in memory only (``--no-cache``)."""
-
-        def load() -> tuple[BookStore, BookIndex, list[AccountMeta], str | None]:
-            store = BookStore(path)
-            # The typo tables are built after opening: the cached list paints sooner.
-            index, unsaved = _read_index(store, warm=False)
-            return store, index, store.accounts(), unsaved
-
-        worker = _worker()
-        loop = asyncio.get_running_loop()
-        try:
-            store, index, meta, unsaved = await loop.run_in_executor(worker, load)
-        except BaseException:
-            worker.shutdown(wait=False)
-            raise
-        book = cls(store, index, meta, region, worker)
-        book._warming = loop.run_in_executor(worker, index.warm)
-        if unsaved is not None:
-            loop.run_in_executor(worker, _save_index, store, index, unsaved)
-        return book
+        return await BookOpening(path, region=region).book()
 
     # -- state ------------------------------------------------------------------
 
