@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
+from beeper_tui.demo import build_dataset, create_demo_app
+from beeper_tui.demo.faults import Latency
+from beeper_tui.service.accounts import bare_account, is_enabled
 from beeper_tui.service.book import SyncProgress
 from beeper_tui.service.book_keeper import BookKeeper, ago
+from beeper_tui.wiring import open_backend
 
 
 def test_ago() -> None:
@@ -46,3 +51,43 @@ def test_progress_names_the_account_that_moves() -> None:
     keeper._progress(SyncProgress("slack", 4200, 20000))
     assert changes
     assert keeper.failed == {}
+
+
+async def _until_idle(keeper: BookKeeper) -> None:
+    for _ in range(600):
+        if not keeper.syncing:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the sync never finished")
+
+
+async def test_accounts_found_later_are_synced_too_and_failures_not_retried() -> None:
+    demo = create_demo_app(build_dataset(big_account_size=400), latency=Latency(fixed_ms=30))
+    backend = open_backend(base_url="http://demo.invalid", access_token=None, demo_app=demo)
+    accounts = [a for a in await backend.accounts.refresh() if is_enabled(a)]
+    first, later = accounts[:2], accounts[2:]
+    keeper = BookKeeper(None)
+    book = await keeper.open()
+    assert book is not None
+    try:
+        keeper.sync(backend.client, first)
+        assert keeper.syncing
+        # Found while the first sync runs (iMessage on 4.3 builds): synced beside it.
+        keeper.sync_new(backend.client, [*first, *later[:2]])
+        await _until_idle(keeper)
+        assert all(book.ready(a.account_id) for a in [*first, *later[:2]])
+        assert not any(book.ready(a.account_id) for a in later[2:])
+
+        # Found after it ended: synced on their own; one the server does not know fails ...
+        gone = bare_account("no-such-account")
+        keeper.sync_new(backend.client, [*accounts, gone])
+        assert keeper.syncing
+        await _until_idle(keeper)
+        assert all(book.ready(a.account_id) for a in accounts)
+        assert set(keeper.failed) == {"no-such-account"}
+        # ... and is not tried again by every account refresh.
+        keeper.sync_new(backend.client, [*accounts, gone])
+        assert not keeper.syncing
+    finally:
+        await keeper.close()
+        await backend.aclose()

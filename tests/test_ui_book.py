@@ -292,6 +292,24 @@ async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(
             assert lst.highlighted.key == chosen.key
 
 
+async def test_an_account_found_through_chats_is_synced_and_all_accounts_uses_the_book(
+    small: Dataset,
+) -> None:
+    # The newest Desktop leaves iMessage out of the account list; chats bring it in
+    # after the first sync has started. It must join the book, or "All accounts"
+    # would wait for it forever and never be answered by the book.
+    app = book_app(create_demo_app(small))
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        found = app.backend.accounts.found_through_chats
+        assert found
+        book = app.backend.book
+        assert book is not None
+        assert found <= set(book.account_ids)
+        assert isinstance(app.pane.pager, BookSource)
+        assert set(app.pane.pager.account_ids) >= found
+
+
 async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path: Path) -> None:
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:

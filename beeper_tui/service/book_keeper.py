@@ -8,6 +8,7 @@ for the one line that says what the book is doing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
+from beeper_tui.service.accounts import is_enabled
 
 from .book import AddressBook, BookOpening, BookSync, SyncProgress
 
@@ -62,6 +64,9 @@ class BookKeeper:
         self.failed: dict[str, BeeperError] = {}
         """Accounts whose last sync failed, and why."""
         self._opening: BookOpening | None = None
+        self._covered: set[str] = set()
+        """Accounts the running (or last) sync was started with, or joined later."""
+        self._joining: set[asyncio.Future[dict[str, BeeperError | None]]] = set()
 
     def start_opening(self) -> None:
         """Begin reading the book now, on its own thread; :meth:`open` takes it up."""
@@ -89,20 +94,45 @@ class BookKeeper:
     @property
     def syncing(self) -> bool:
         """Whether a sync is running."""
-        return self._sync is not None and self._sync.running
+        return (self._sync is not None and self._sync.running) or bool(self._joining)
 
     def sync(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
-        """Sync ``accounts`` (the enabled ones) in the background; a running sync carries on."""
+        """Sync ``accounts`` (the enabled ones) in the background.
+
+        While a sync runs, accounts it was not started with (found later, such
+        as iMessage on builds that leave it out of the list) are synced beside
+        it; the ones it covers carry on.
+        """
         if self.book is None:
             return
         if self._sync is None or self._client is not client:
             self._sync = self.book.syncer(client, observer=self._progress)
             self._client = client
+        wanted = [a for a in accounts if is_enabled(a)]
         if not self._sync.running:
             self._sync.progress.clear()
-            task = self._sync.start(accounts)
-            task.add_done_callback(lambda _task: self._changed())
-            self._changed()
+            self._covered = {a.account_id for a in wanted}
+            task = self._sync.start(wanted)
+        else:
+            extra = [a for a in wanted if a.account_id not in self._covered]
+            if not extra:
+                return
+            self._covered |= {a.account_id for a in extra}
+            task = asyncio.ensure_future(self._sync.run(extra))
+            self._joining.add(task)
+            task.add_done_callback(self._joining.discard)
+        task.add_done_callback(lambda _task: self._changed())
+        self._changed()
+
+    def sync_new(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
+        """Sync the enabled accounts the book has never held and no sync has tried yet."""
+        book = self.book
+        if book is None:
+            return
+        tried = self._covered | self.failed.keys()
+        new = [a for a in accounts if not book.ready(a.account_id) and a.account_id not in tried]
+        if new:
+            self.sync(client, new)
 
     def _progress(self, progress: SyncProgress) -> None:
         self._latest = progress.account_id
@@ -120,7 +150,7 @@ class BookKeeper:
     def status(self, name_of: Callable[[str], str], *, offline: bool) -> str | None:
         """The book's line: ``Syncing Slack 4,200 / 20,000``, ``offline, last synced …``."""
         sync = self._sync
-        if sync is not None and sync.running:
+        if sync is not None and self.syncing:
             active = [p for p in sync.progress.values() if not p.done]
             if active:
                 # The account that reported last is the one moving.

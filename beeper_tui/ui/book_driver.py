@@ -78,10 +78,14 @@ class BookDriver:
         return self.keeper is not None and self.keeper.has_contents
 
     def accounts_loaded(self) -> None:
-        """The first account list starts the first sync."""
+        """The first account list starts the first sync; accounts that join later sync too."""
         if not self._synced_once:
             self._synced_once = True
             self.sync()
+            return
+        keeper, backend = self.keeper, self.app.backend
+        if keeper is not None and not self.app.offline and backend.book is keeper.book:
+            keeper.sync_new(backend.client, backend.accounts.accounts)
 
     def sync(self) -> None:
         """Sync from Desktop in the background (a running sync carries on)."""
