@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
 from beeper_tui.demo.faults import Latency
 from beeper_tui.demo.server import serve_in_thread
+from beeper_tui.service.book import address_book
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.session_events import Health
 from beeper_tui.ui.app import BeeperApp
@@ -308,6 +310,31 @@ async def test_an_account_found_through_chats_is_synced_and_all_accounts_uses_th
         assert found <= set(book.account_ids)
         assert isinstance(app.pane.pager, BookSource)
         assert set(app.pane.pager.account_ids) >= found
+
+
+async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
+    app_small: Starlette, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_load = address_book._load
+
+    def slow_load(path: Path | None) -> Any:
+        release.wait(30)  # a book without a current snapshot: rebuilt, which takes a while
+        return real_load(path)
+
+    monkeypatch.setattr(address_book, "_load", slow_load)
+    with serve_in_thread(app_small, port=_free_port()) as base_url:
+        app = http_book_app(base_url, tmp_path / "book.sqlite3")
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                # Up and connecting although the book is still being read.
+                assert app.book_keeper is not None
+                assert app.book_keeper.book is None
+                release.set()
+                await wait_for(pilot, lambda: app.backend.accounts.loaded, 30)
+                await wait_for(pilot, lambda: app.backend.book is not None, 30)
+        finally:
+            release.set()
 
 
 async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path: Path) -> None:

@@ -73,6 +73,12 @@ class BookKeeper:
         if self.book is None and self._opening is None:
             self._opening = BookOpening(self.path, region=self.region)
 
+    async def read(self, within: float | None = None) -> None:
+        """Start reading the book if nothing did; wait until it is read, or ``within`` seconds."""
+        self.start_opening()
+        if self._opening is not None:
+            await self._opening.read(within)
+
     async def open(self) -> AddressBook | None:
         """Open the book (a broken file is reported and the app runs without it)."""
         if self.book is None:

@@ -45,6 +45,7 @@ from .contact_list import ContactList
 from .exit_signals import ExitSignals
 from .export_dialog import ExportDialog, ExportMemory
 from .gc_freeze import freeze_startup_objects
+from .person_actions import PersonActions
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
@@ -58,7 +59,7 @@ log = logging.getLogger("beeper_tui.ui")
 _T = TypeVar("_T")
 
 
-class BeeperApp(LayoutActions, App[None]):
+class BeeperApp(LayoutActions, PersonActions, App[None]):
     """Browse the contacts of every chat account connected to Beeper Desktop."""
 
     CSS_PATH = "app.tcss"
@@ -123,9 +124,10 @@ class BeeperApp(LayoutActions, App[None]):
     _gc_frozen = False
     _accounts_shown = False
 
-    def on_load(self) -> None:
-        # Before the screen is composed: the book is read while the UI starts.
-        self.book_driver.start_opening()
+    async def on_load(self) -> None:
+        # Before the terminal switches to the app: a frame drawn without the
+        # book's rows would be drawn again at once, and slow the rows down.
+        await self.book_driver.read()
 
     async def on_mount(self) -> None:
         self._exit_signals.install()
@@ -304,16 +306,19 @@ class BeeperApp(LayoutActions, App[None]):
 
     @on(OptionList.OptionHighlighted, "#accounts")
     def _on_account_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        scope = self.sidebar.scope_of(event.option.id)
-        if scope is not None and scope != self.pane.account_id:
-            self._scope(scope)
+        # Suppressed: a highlight posted as the app quits arrives after its panes are gone.
+        with contextlib.suppress(NoMatches):
+            scope = self.sidebar.scope_of(event.option.id)
+            if scope is not None and scope != self.pane.account_id:
+                self._scope(scope)
 
     @on(OptionList.OptionSelected, "#accounts")
     def _on_account_selected(self, event: OptionList.OptionSelected) -> None:
-        scope = self.sidebar.scope_of(event.option.id)
-        if scope is not None and scope != self.pane.account_id:
-            self._scope(scope)
-        self.pane.contact_list.focus()
+        with contextlib.suppress(NoMatches):
+            scope = self.sidebar.scope_of(event.option.id)
+            if scope is not None and scope != self.pane.account_id:
+                self._scope(scope)
+            self.pane.contact_list.focus()
 
     # -- contacts ----------------------------------------------------------------
 
@@ -359,35 +364,6 @@ class BeeperApp(LayoutActions, App[None]):
         self.refresh_accounts()
         self.pane.retry()
         self.book_driver.sync()
-
-    def _contact_for_action(self) -> Contact | None:
-        contact = self.pane.contact_list.highlighted
-        if contact is None:
-            self.notify("Highlight a contact first.", severity="warning")
-        return contact
-
-    def action_copy(self) -> None:
-        """Copy a detail of the highlighted person (for several networks, ask which first)."""
-        contact = self._contact_for_action()
-        if contact is not None:
-            self.detail.copy(contact)
-
-    def action_message(self) -> None:
-        """Open the chat with the highlighted person (for several networks, ask which first)."""
-        contact = self._contact_for_action()
-        if contact is None or self.book_driver.needs_desktop("Messaging"):
-            return
-        self.detail.message(contact)
-
-    def action_open_chats(self) -> None:
-        """Pick one of the chats with the highlighted person and open it in Beeper Desktop."""
-        contact = self._contact_for_action()
-        if contact is not None:
-            self.detail.open_chats(contact)
-
-    def action_toggle_ids(self) -> None:
-        """Show or hide the raw IDs and URLs of the person in the detail panel."""
-        self.detail.toggle_ids()
 
     def action_export(self) -> None:
         """Write the current result set (every page) to a file, with progress."""

@@ -25,10 +25,13 @@ from .safe_text import inert
 if TYPE_CHECKING:
     from .app import BeeperApp
 
-__all__ = ["STATUS_TICK", "BookDriver"]
+__all__ = ["READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
 
 STATUS_TICK = 30.0
 """Seconds between refreshes of "last synced 12 min ago"."""
+
+READ_BEFORE_DRAWING = 0.4
+"""Seconds the app waits for the book before drawing its first screen without it."""
 
 
 class BookDriver:
@@ -48,10 +51,14 @@ class BookDriver:
             )
         self._synced_once = False
 
-    def start_opening(self) -> None:
-        """Begin reading the book on its own thread (as the app loads, before it composes)."""
+    async def read(self) -> None:
+        """Read the book before the screen is first drawn (the first frame can list it).
+
+        Waits :data:`READ_BEFORE_DRAWING` at most: a book that must be rebuilt
+        (no current snapshot) arrives on a screen that is already up.
+        """
         if self.keeper is not None:
-            self.keeper.start_opening()
+            await self.keeper.read(READ_BEFORE_DRAWING)
 
     async def open(self) -> None:
         """Open the book before the session starts (an offline start can show it)."""

@@ -15,7 +15,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
-from beeper_tui.service.phones import e164_in_region
+from beeper_tui.service.phones import e164_in_region, format_phone
 
 from .people import BookPerson, BookResult, person_row
 from .query import parse_query
@@ -29,6 +29,7 @@ __all__ = ["AddressBook"]
 log = logging.getLogger("beeper_tui.service.book")
 
 _REBUILD_SPACING = 2.0
+_FIRST_SCREEN = 120  # rows: a tall terminal's first screen, and some
 
 T = TypeVar("T")
 
@@ -76,7 +77,22 @@ def _load(path: Path | None) -> tuple[BookStore, BookIndex, list[AccountMeta], s
     store = BookStore(path)
     # The typo tables are built after opening: the cached list paints sooner.
     index, unsaved = _read_index(store, warm=False)
+    _prepare_first_screen(index)
     return store, index, store.accounts(), unsaved
+
+
+def _prepare_first_screen(index: BookIndex) -> None:
+    """Do here, on the worker, what drawing the first screenful would do on the event loop.
+
+    The list at start is everyone by name: its order is computed (and cached)
+    now, and the phones of its first rows are formatted once; ``phonenumbers``
+    loads each country's metadata on first use, which cost the first frame
+    tens of milliseconds.
+    """
+    for person in index.search("").people[:_FIRST_SCREEN]:
+        for identity in person.contact.identities:
+            if identity.user.phone_number:
+                format_phone(identity.user.phone_number)
 
 
 class BookOpening:
@@ -90,6 +106,10 @@ class BookOpening:
         self.region = region
         self._worker = _worker()
         self._loading = self._worker.submit(_load, path)
+
+    async def read(self, within: float | None = None) -> None:
+        """Wait until the book is read, or ``within`` seconds (its errors are :meth:`book`'s)."""
+        await asyncio.wait({asyncio.wrap_future(self._loading)}, timeout=within)
 
     async def book(self) -> AddressBook:
         """The open book (the error that opening it raised, if it failed)."""
