@@ -49,14 +49,21 @@ def test_a_snapshot_of_other_fields_or_format_is_refused() -> None:
     with pytest.raises(SnapshotError, match="other fields"):
         BookIndex.from_snapshot(pack({"_n": 1}))
     with pytest.raises(SnapshotError, match="format"):
-        unpack(marshal.dumps((SNAPSHOT_FORMAT + 1, (), ())))
+        unpack([marshal.dumps((SNAPSHOT_FORMAT + 1, ()))])
+    parts = built.snapshot()
+    with pytest.raises(SnapshotError, match="cut short"):
+        BookIndex.from_snapshot(parts[:-1])
+    with pytest.raises(SnapshotError, match="left over"):
+        BookIndex.from_snapshot([*parts, parts[-1]])
     with pytest.raises(SnapshotError):
-        BookIndex.from_snapshot(built.snapshot()[:-40])
+        BookIndex.from_snapshot([parts[0], *(p[:-3] for p in parts[1:])])
     with pytest.raises(SnapshotError):
-        BookIndex.from_snapshot(b"not marshal at all")
+        BookIndex.from_snapshot([b"not marshal at all"])
+    with pytest.raises(SnapshotError):
+        BookIndex.from_snapshot([])
 
 
-def _saved(path: Path) -> bytes | None:
+def _saved(path: Path) -> list[bytes] | None:
     store = BookStore(path)
     try:
         return store.load_snapshot()
@@ -122,7 +129,7 @@ async def test_an_unreadable_snapshot_is_rebuilt_and_replaced(
     await book.replace_account("telegram", rows({"telegram": [ALICE, BOB]}))
     await book.close()
     store = BookStore(path)
-    store.save_snapshot(b"\x00garbage", store.fingerprint())
+    store.save_snapshot([b"\x00garbage"], store.fingerprint())
     store.close()
 
     with caplog.at_level(logging.INFO, logger="beeper_tui.service.book"):
@@ -134,7 +141,7 @@ async def test_an_unreadable_snapshot_is_rebuilt_and_replaced(
         await again.close()
     saved = _saved(path)
     assert saved is not None
-    assert saved != b"\x00garbage"
+    assert saved != [b"\x00garbage"]
     _same_results(BookIndex.from_snapshot(saved), index({"telegram": [ALICE, BOB]}))
 
 

@@ -50,10 +50,10 @@ def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]
     if store.in_memory:
         return BookIndex(store.contacts(), warm=warm), None
     fingerprint = store.fingerprint()
-    blob = store.load_snapshot()
-    if blob is not None:
+    parts = store.load_snapshot()
+    if parts is not None:
         try:
-            index = BookIndex.from_snapshot(blob)
+            index = BookIndex.from_snapshot(parts)
         except SnapshotError as exc:
             log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
         else:

@@ -154,14 +154,14 @@ class BookIndex:
         self._browse: dict[frozenset[int], list[int]] = {}
         self._all = frozenset(range(len(self.account_ids)))
 
-    def snapshot(self) -> bytes:
-        """The index as bytes for :meth:`from_snapshot` (its caches left out)."""
+    def snapshot(self) -> list[bytes]:
+        """The index as snapshot parts for :meth:`from_snapshot` (its caches left out)."""
         return pack({k: v for k, v in vars(self).items() if k not in _CACHES})
 
     @classmethod
-    def from_snapshot(cls, blob: bytes) -> BookIndex:
+    def from_snapshot(cls, parts: Sequence[bytes]) -> BookIndex:
         """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit."""
-        fields = unpack(blob)
+        fields = unpack(parts)
         index = cls((), warm=False)  # its caches empty: they fill for the fields read back
         if fields.keys() != vars(index).keys() - _CACHES:
             raise SnapshotError("the index has other fields than the snapshot")

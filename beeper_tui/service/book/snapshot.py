@@ -4,9 +4,10 @@ Rebuilding the index of 100,000 contacts costs a second or two of CPU; the
 snapshot, saved next to the contacts after every rebuild, loads in a tenth of
 that, which is what lets the cached list paint at once when the app starts.
 It holds only flat values (strings, numbers, tuples, dicts and the index's
-``array`` columns) written with :mod:`marshal`, in chunks of a few thousand
-items, so no single call holds the GIL long enough to stall the event loop
-while a worker thread saves or loads it.
+``array`` columns) written with :mod:`marshal`, as a list of parts of a few
+thousand items each (a header first), stored one part per row: no single
+call copies the whole snapshot or holds the GIL long enough to stall the
+event loop while a worker thread saves or loads it.
 
 A snapshot is a cache of a cache: any doubt (another format, another set of
 fields, bytes that do not decode) raises :class:`SnapshotError` and the caller
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import marshal
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import chain, islice
 from typing import Any, Final
 
@@ -42,8 +43,8 @@ def _chunks(items: Any, size: int = _CHUNK) -> list[bytes]:
     return parts
 
 
-def pack(fields: Mapping[str, Any]) -> bytes:
-    """``fields`` (name → flat value: str, int, tuple, dict, ``array``...) as one snapshot."""
+def pack(fields: Mapping[str, Any]) -> list[bytes]:
+    """``fields`` (name → flat value: str, int, tuple, dict, ``array``...) as snapshot parts."""
     layout: list[tuple[str, str, str, int]] = []
     blobs: list[bytes] = []
     for name, value in fields.items():
@@ -62,36 +63,43 @@ def pack(fields: Mapping[str, Any]) -> bytes:
             parts = [marshal.dumps(value)]
             layout.append((name, _VALUE, "", 1))
         blobs.extend(parts)
-    return marshal.dumps((SNAPSHOT_FORMAT, tuple(layout), tuple(blobs)))
+    return [marshal.dumps((SNAPSHOT_FORMAT, tuple(layout))), *blobs]
 
 
-def unpack(blob: bytes) -> dict[str, Any]:
+def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
+    if not parts:
+        raise SnapshotError("an empty snapshot")
     try:
-        version, layout, blobs = marshal.loads(blob)
+        version, layout = marshal.loads(parts[0])
+        blobs = parts[1:]
         if version != SNAPSHOT_FORMAT:
             raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
         fields: dict[str, Any] = {}
         at = 0
         for name, kind, typecode, count in layout:
             size = 2 * count if kind == _DICT else count
-            parts = blobs[at : at + size]
+            chunk = blobs[at : at + size]
+            if len(chunk) != size:
+                raise SnapshotError("the snapshot is cut short")
             at += size
             if kind == _ARRAY:
                 column = array(typecode)
-                for part in parts:
+                for part in chunk:
                     column.frombytes(part)
                 fields[name] = column
             elif kind == _TUPLE:
-                fields[name] = tuple(chain.from_iterable(map(marshal.loads, parts)))
+                fields[name] = tuple(chain.from_iterable(map(marshal.loads, chunk)))
             elif kind == _DICT:
-                keys = chain.from_iterable(map(marshal.loads, parts[:count]))
-                values = chain.from_iterable(map(marshal.loads, parts[count:]))
+                keys = chain.from_iterable(map(marshal.loads, chunk[:count]))
+                values = chain.from_iterable(map(marshal.loads, chunk[count:]))
                 fields[name] = dict(zip(keys, values, strict=True))
             elif kind == _VALUE and count == 1:
-                fields[name] = marshal.loads(parts[0])
+                fields[name] = marshal.loads(chunk[0])
             else:
                 raise SnapshotError(f"unknown field kind {kind!r}")
+        if at != len(blobs):
+            raise SnapshotError("the snapshot has parts left over")
     except SnapshotError:
         raise
     except (EOFError, ValueError, TypeError) as exc:

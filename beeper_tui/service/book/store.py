@@ -47,13 +47,14 @@ log = logging.getLogger("beeper_tui.service.book")
 
 _SNAPSHOT_TABLE: Final = """
 CREATE TABLE IF NOT EXISTS snapshot (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
+    part INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     data BLOB NOT NULL
 );
 """
-"""The built index, saved so that opening the book need not rebuild it; ``fingerprint``
-is :meth:`BookStore.fingerprint` of the contacts it was built from."""
+"""The built index, saved so that opening the book need not rebuild it: one row per
+part (see :mod:`~beeper_tui.service.book.snapshot`), each with the
+:meth:`BookStore.fingerprint` of the contacts it was built from."""
 
 _SCHEMA: Final = (
     """
@@ -264,20 +265,24 @@ class BookStore:
         """
         return repr([(m.account_id, m.synced_at, m.count) for m in self.accounts()])
 
-    def load_snapshot(self) -> bytes | None:
-        """The saved index, if it was built from the contacts as they are now."""
+    def load_snapshot(self) -> list[bytes] | None:
+        """The saved index's parts, if it was built from the contacts as they are now."""
         with self._lock:
-            row = self._conn.execute("SELECT fingerprint, data FROM snapshot").fetchone()
-        if row is None or row[0] != self.fingerprint():
+            rows = self._conn.execute(
+                "SELECT part, fingerprint, data FROM snapshot ORDER BY part"
+            ).fetchall()
+        current = self.fingerprint()
+        if not rows or any(p != i or fp != current for i, (p, fp, _) in enumerate(rows)):
             return None
-        data: bytes = row[1]
-        return data
+        return [data for _, _, data in rows]
 
-    def save_snapshot(self, data: bytes, fingerprint: str) -> None:
-        """Keep ``data``, the index built from the contacts as ``fingerprint`` says they were."""
+    def save_snapshot(self, parts: Sequence[bytes], fingerprint: str) -> None:
+        """Keep ``parts``, the index built from the contacts as ``fingerprint`` says they were."""
         with self._lock, self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?)", (fingerprint, data)
+            self._conn.execute("DELETE FROM snapshot")
+            self._conn.executemany(
+                "INSERT INTO snapshot VALUES (?, ?, ?)",
+                ((i, fingerprint, data) for i, data in enumerate(parts)),
             )
 
     def replace_account(
