@@ -64,7 +64,10 @@ async def _until_idle(keeper: BookKeeper) -> None:
 async def test_accounts_found_later_are_synced_too_and_failures_not_retried() -> None:
     demo = create_demo_app(build_dataset(big_account_size=400), latency=Latency(fixed_ms=30))
     backend = open_backend(base_url="http://demo.invalid", access_token=None, demo_app=demo)
-    accounts = [a for a in await backend.accounts.refresh() if is_enabled(a)]
+    listed = await backend.accounts.refresh()
+    accounts = [a for a in listed if is_enabled(a)]
+    disabled = [a for a in listed if not is_enabled(a)]
+    assert disabled
     first, later = accounts[:2], accounts[2:]
     keeper = BookKeeper(None)
     book = await keeper.open()
@@ -85,9 +88,27 @@ async def test_accounts_found_later_are_synced_too_and_failures_not_retried() ->
         await _until_idle(keeper)
         assert all(book.ready(a.account_id) for a in accounts)
         assert set(keeper.failed) == {"no-such-account"}
-        # ... and is not tried again by every account refresh.
-        keeper.sync_new(backend.client, [*accounts, gone])
+        # ... and is not tried again by every account refresh; nor is a disabled one.
+        keeper.sync_new(backend.client, [*listed, gone])
         assert not keeper.syncing
+        assert not any(book.ready(a.account_id) for a in disabled)
     finally:
         await keeper.close()
         await backend.aclose()
+
+
+async def test_closing_stops_the_accounts_syncing_beside_the_main_sync() -> None:
+    demo = create_demo_app(build_dataset(big_account_size=400), latency=Latency(fixed_ms=50))
+    backend = open_backend(base_url="http://demo.invalid", access_token=None, demo_app=demo)
+    accounts = [a for a in await backend.accounts.refresh() if is_enabled(a)]
+    keeper = BookKeeper(None)
+    assert await keeper.open() is not None
+    try:
+        keeper.sync(backend.client, accounts[:1])
+        keeper.sync_new(backend.client, accounts)  # the rest join while it runs
+        assert keeper.syncing
+        await asyncio.sleep(0.1)
+    finally:
+        await keeper.close()  # no task left fetching into a closed book
+        await backend.aclose()
+    assert not keeper.syncing

@@ -49,7 +49,11 @@ def test_a_snapshot_of_other_fields_or_format_is_refused() -> None:
     with pytest.raises(SnapshotError, match="other fields"):
         BookIndex.from_snapshot(pack({"_n": 1}))
     with pytest.raises(SnapshotError, match="format"):
-        unpack([marshal.dumps((SNAPSHOT_FORMAT + 1, ()))])
+        unpack([marshal.dumps((SNAPSHOT_FORMAT + 1, (), ()))])
+    # Another app version (or Python, or byte order) wrote it: rebuilt, never trusted.
+    header = marshal.loads(built.snapshot()[0])
+    with pytest.raises(SnapshotError, match="written by"):
+        unpack([marshal.dumps((SNAPSHOT_FORMAT, ("0.0.1", *header[1][1:]), header[2]))])
     parts = built.snapshot()
     with pytest.raises(SnapshotError, match="cut short"):
         BookIndex.from_snapshot(parts[:-1])
@@ -145,14 +149,15 @@ async def test_an_unreadable_snapshot_is_rebuilt_and_replaced(
     _same_results(BookIndex.from_snapshot(saved), index({"telegram": [ALICE, BOB]}))
 
 
-async def test_a_schema_1_book_keeps_its_contacts_and_gains_snapshots(tmp_path: Path) -> None:
+async def test_a_book_from_before_snapshots_keeps_its_contacts_and_gains_one(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "book.sqlite3"
     book = await AddressBook.open(path)
     await book.replace_account("telegram", rows({"telegram": [ALICE, BOB]}))
     await book.close()
-    with sqlite3.connect(path) as conn:  # the file as schema 1 wrote it
+    with sqlite3.connect(path) as conn:  # the file as the app wrote it before snapshots
         conn.execute("DROP TABLE snapshot")
-        conn.execute("PRAGMA user_version = 1")
     conn.close()
 
     again = await AddressBook.open(path)
@@ -162,6 +167,21 @@ async def test_a_schema_1_book_keeps_its_contacts_and_gains_snapshots(tmp_path: 
     finally:
         await again.close()
     with sqlite3.connect(path) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        # The same schema version: an app from before snapshots still reads the file.
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
     check.close()
     assert _saved(path) is not None
+
+
+async def test_a_rebuilt_index_is_saved_once_the_book_is_still_or_closed(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    await book.replace_account("telegram", rows({"telegram": [ALICE]}))
+    await book.replace_account("whatsapp", rows({"whatsapp": [ALICE_WA, ZOE]}))
+    # A sync rebuilds after every account: none of those is written yet ...
+    assert _saved(path) is None
+    await book.close()
+    # ... the last one is, when the book closes (or after it stayed unchanged a while).
+    saved = _saved(path)
+    assert saved is not None
+    _same_results(BookIndex.from_snapshot(saved), book.index)

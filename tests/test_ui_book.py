@@ -327,7 +327,7 @@ async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
         app = http_book_app(base_url, tmp_path / "book.sqlite3")
         try:
             async with app.run_test(size=SIZE) as pilot:
-                # Up and connecting although the book is still being read.
+                # The screen is up although the book is still being read.
                 assert app.book_keeper is not None
                 assert app.book_keeper.book is None
                 release.set()

@@ -258,3 +258,18 @@ async def test_copy_menu_purpose_has_no_draft_and_allows_any_identity() -> None:
     (choice,) = app.results
     assert choice.identity.account_id == options[2].identity.account_id
     assert choice.draft is None
+
+
+def test_an_identity_outside_the_account_list_is_named_by_its_network() -> None:
+    from beeper_tui.ui.person_fields import identity_label
+
+    user = User.model_validate({"id": "@noor:beeper.local", "fullName": "Noor"})
+    listed = Account.model_validate(
+        {"accountID": "telegram", "network": "Telegram", "user": {"id": "me", "fullName": "Sam"}}
+    )
+    accounts = {"telegram": listed}
+    # Listed: network and owner. Not listed (offline, or before Desktop answers):
+    # the network the ID names, else the ID itself, never "Unknown account".
+    assert identity_label(Contact(user, "telegram"), accounts.get) == "Telegram · Sam"
+    assert identity_label(Contact(user, "local-whatsapp_ba_x1"), accounts.get) == "WhatsApp"
+    assert identity_label(Contact(user, "zz-new-network"), accounts.get) == "zz-new-network"

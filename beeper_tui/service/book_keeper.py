@@ -112,10 +112,13 @@ class BookKeeper:
         if self.book is None:
             return
         if self._sync is None or self._client is not client:
+            self._drop_joining()
             self._sync = self.book.syncer(client, observer=self._progress)
             self._client = client
         wanted = [a for a in accounts if is_enabled(a)]
-        if not self._sync.running:
+        if not self.syncing:
+            if not wanted:
+                return
             self._sync.progress.clear()
             self._covered = {a.account_id for a in wanted}
             task = self._sync.start(wanted)
@@ -130,13 +133,25 @@ class BookKeeper:
         task.add_done_callback(lambda _task: self._changed())
         self._changed()
 
+    def _drop_joining(self) -> list[asyncio.Future[dict[str, BeeperError | None]]]:
+        """Cancel the accounts syncing beside the main sync; the tasks, to wait for."""
+        joining = list(self._joining)
+        for task in joining:
+            task.cancel()
+        self._joining.clear()
+        return joining
+
     def sync_new(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
         """Sync the enabled accounts the book has never held and no sync has tried yet."""
         book = self.book
         if book is None:
             return
         tried = self._covered | self.failed.keys()
-        new = [a for a in accounts if not book.ready(a.account_id) and a.account_id not in tried]
+        new = [
+            a
+            for a in accounts
+            if is_enabled(a) and not book.ready(a.account_id) and a.account_id not in tried
+        ]
         if new:
             self.sync(client, new)
 
@@ -179,8 +194,10 @@ class BookKeeper:
 
     async def cancel(self) -> None:
         """Stop a running sync (accounts not finished keep their previous contacts)."""
+        joining = self._drop_joining()
         if self._sync is not None:
             await self._sync.cancel()
+        await asyncio.gather(*joining, return_exceptions=True)
 
     async def close(self) -> None:
         """Stop syncing and close the book (the file stays for the next start)."""

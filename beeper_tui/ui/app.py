@@ -304,20 +304,27 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
         if isinstance(subject, Account) and subject.account_id == account_id:
             self.detail.show_account(account)
 
+    def _chosen_scope(
+        self, event: OptionList.OptionHighlighted | OptionList.OptionSelected
+    ) -> Scope | None:
+        """The sidebar's scope for ``event``; None too when it arrives as the app quits."""
+        try:
+            pane, sidebar = self.pane, self.sidebar
+        except NoMatches:  # a highlight posted as the app quits, after its panes are gone
+            return None
+        scope = sidebar.scope_of(event.option.id)
+        return scope if scope is not None and scope != pane.account_id else None
+
     @on(OptionList.OptionHighlighted, "#accounts")
     def _on_account_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        # Suppressed: a highlight posted as the app quits arrives after its panes are gone.
-        with contextlib.suppress(NoMatches):
-            scope = self.sidebar.scope_of(event.option.id)
-            if scope is not None and scope != self.pane.account_id:
-                self._scope(scope)
+        if (scope := self._chosen_scope(event)) is not None:
+            self._scope(scope)
 
     @on(OptionList.OptionSelected, "#accounts")
     def _on_account_selected(self, event: OptionList.OptionSelected) -> None:
-        with contextlib.suppress(NoMatches):
-            scope = self.sidebar.scope_of(event.option.id)
-            if scope is not None and scope != self.pane.account_id:
-                self._scope(scope)
+        if (scope := self._chosen_scope(event)) is not None:
+            self._scope(scope)
+        with contextlib.suppress(NoMatches):  # as the app quits
             self.pane.contact_list.focus()
 
     # -- contacts ----------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import weakref
 from typing import ClassVar
 
 from rich.text import Text
@@ -33,7 +35,7 @@ from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .contact_list import ContactList
 from .export_dialog import ResultCount
-from .gc_freeze import freeze_page
+from .gc_freeze import IdleSweep, freeze_page
 from .result_status import count_text, status_row
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
@@ -89,6 +91,8 @@ class SearchPane(Vertical):
         self._page_pending: ContactSource | None = None
         self._shown: SearchKey = (None, "")
         """The account and query of the rows on screen."""
+        self.idle_sweep = IdleSweep(self)
+        """Collects replaced result sets once the user pauses (see ``gc_freeze``)."""
         self.border_title = "Contacts"
 
     def compose(self) -> ComposeResult:
@@ -162,7 +166,7 @@ class SearchPane(Vertical):
         """Load again whatever failed: the first page, the next one, failed accounts."""
         pager = self.pager
         if pager is not None and pager.failures:
-            self._retry(pager)
+            self._retry(weakref.ref(pager))
         elif pager is None and self.account_id is not None:
             self.start_search(immediate=True)
 
@@ -206,6 +210,7 @@ class SearchPane(Vertical):
         """Replace the results with those for the current account and query."""
         key: SearchKey = (self.account_id, self.query_text)
         self._wanted = key
+        self.idle_sweep.poke()  # the rows on screen are on their way out
         # Pages of the old result set are no longer wanted.
         self.workers.cancel_group(self, "page")
         self._page_pending = None
@@ -225,7 +230,9 @@ class SearchPane(Vertical):
             return
         pager = self.backend.source(account_id, query)
         # Each answer shows at once (every account's, and retries by themselves).
-        pager.on_update = lambda: self._present(pager, key)
+        # Weakly: a pager must not keep itself alive through its own callback
+        # (a cycle only the collector frees, and pages are frozen out of it).
+        pager.on_update = functools.partial(self._present_weakly, weakref.ref(pager), key)
         pager.on_failure = lambda _account_id, error: self._failed(key, error)
         self._start_busy(key)
         try:
@@ -235,6 +242,11 @@ class SearchPane(Vertical):
         finally:
             self._stop_busy()
         self._present(pager, key)
+
+    def _present_weakly(self, pager: weakref.ref[ContactSource], key: SearchKey) -> None:
+        source = pager()
+        if source is not None:
+            self._present(source, key)
 
     def _present(self, pager: ContactSource, key: SearchKey) -> None:
         """Put ``pager``'s rows on screen if they are still wanted, or redraw them."""
@@ -248,7 +260,13 @@ class SearchPane(Vertical):
             self._sync_status()
 
     @work(group="retry", exit_on_error=False)
-    async def _retry(self, pager: ContactSource) -> None:
+    async def _retry(self, source: weakref.ref[ContactSource]) -> None:
+        # Workers take a weak reference: a finished Worker keeps its arguments, and
+        # asyncio keeps a cancelled timeout's handle (and its context, and so the
+        # worker) until the timeout would have passed: no result set rides along.
+        pager = source()
+        if pager is None:
+            return
         self.contact_list.set_status(Text("retrying…"))
         with contextlib.suppress(BeeperError):  # reported through on_failure
             await pager.retry()
@@ -263,10 +281,13 @@ class SearchPane(Vertical):
             return
         self._page_pending = pager
         self.contact_list.set_status(Text("loading more…"))
-        self._load_more(pager)
+        self._load_more(weakref.ref(pager))
 
     @work(group="page", exit_on_error=False)
-    async def _load_more(self, pager: ContactSource) -> None:
+    async def _load_more(self, source: weakref.ref[ContactSource]) -> None:
+        pager = source()
+        if pager is None:
+            return
         try:
             await pager.load_next()
         except BeeperError:
@@ -278,6 +299,7 @@ class SearchPane(Vertical):
             return
         self.contact_list.rows_appended()
         freeze_page()
+        self.idle_sweep.poke()
         self._sync_status()
 
     def _failed(self, key: SearchKey, error: BeeperError) -> None:

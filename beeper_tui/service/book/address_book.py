@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,11 +25,14 @@ from .snapshot import SnapshotError
 from .store import AccountMeta, BookStore, StoredContact
 from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
 
-__all__ = ["AddressBook"]
+__all__ = ["AddressBook", "BookOpening"]
 
 log = logging.getLogger("beeper_tui.service.book")
 
 _REBUILD_SPACING = 2.0
+_SAVE_DELAY = 10.0
+"""Seconds the book must stay unchanged before its rebuilt index is saved: during a
+sync each account's rebuild replaces the last, and saving every one was wasted work."""
 _FIRST_SCREEN = 120  # rows: a tall terminal's first screen, and some
 
 T = TypeVar("T")
@@ -50,7 +54,11 @@ def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]
     if store.in_memory:
         return BookIndex(store.contacts(), warm=warm), None
     fingerprint = store.fingerprint()
-    parts = store.load_snapshot()
+    try:
+        parts = store.load_snapshot()
+    except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
+        log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
+        parts = None
     if parts is not None:
         try:
             index = BookIndex.from_snapshot(parts)
@@ -98,8 +106,8 @@ def _prepare_first_screen(index: BookIndex) -> None:
 class BookOpening:
     """A book being read on its worker thread, from the moment this is made.
 
-    Made before the event loop runs (the App makes one as it is built), the
-    reading overlaps the UI's own start instead of following it.
+    The App makes one in its load event, before its screen is composed, so the
+    reading is under way (or done) by the time the screen needs the book.
     """
 
     def __init__(self, path: Path | None, *, region: str | None = None) -> None:
@@ -109,7 +117,10 @@ class BookOpening:
 
     async def read(self, within: float | None = None) -> None:
         """Wait until the book is read, or ``within`` seconds (its errors are :meth:`book`'s)."""
-        await asyncio.wait({asyncio.wrap_future(self._loading)}, timeout=within)
+        waiting = asyncio.wrap_future(self._loading)
+        # Its error is raised by book(); seen here, asyncio does not report it as lost.
+        waiting.add_done_callback(lambda done: done.cancelled() or done.exception())
+        await asyncio.wait({waiting}, timeout=within)
 
     async def book(self) -> AddressBook:
         """The open book (the error that opening it raised, if it failed)."""
@@ -154,6 +165,7 @@ class AddressBook:
         self._built_at = 0.0
         self._last_build = 0.0
         self._warming: asyncio.Future[None] | None = None
+        self._pending_save: tuple[asyncio.TimerHandle, str] | None = None
 
     @classmethod
     async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
@@ -305,9 +317,27 @@ class AddressBook:
         self._meta = {}
 
     async def close(self) -> None:
-        """Close the store; the file stays for the next start."""
+        """Close the store (saving an index not yet saved); the file stays for the next start."""
+        pending = self._pending_save
+        if pending is not None:
+            pending[0].cancel()
+            await self._in_worker(_save_index, self._store, self._index, pending[1])
         await self._in_worker(self._store.close)
         self._worker.shutdown(wait=False)
+
+    def _save_later(self, fingerprint: str) -> None:
+        """Save the index once the book has been still for a while (see :data:`_SAVE_DELAY`)."""
+        if self._pending_save is not None:
+            self._pending_save[0].cancel()
+        index = self._index
+
+        def save() -> None:
+            self._pending_save = None
+            if self._index is index:
+                self._worker.submit(_save_index, self._store, index, fingerprint)
+
+        handle = asyncio.get_running_loop().call_later(_SAVE_DELAY, save)
+        self._pending_save = (handle, fingerprint)
 
     async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
@@ -337,8 +367,8 @@ class AddressBook:
 
             started = time.monotonic()
             self._index, meta, unsaved = await self._in_worker(load)
-            if unsaved is not None and not self._dirty:  # no other rebuild on its way
-                self._worker.submit(_save_index, store, self._index, unsaved)
+            if unsaved is not None:
+                self._save_later(unsaved)
             self._built_at = time.monotonic()
             self._last_build = self._built_at - started
             self._meta = {m.account_id: m for m in meta}

@@ -165,6 +165,9 @@ class BookIndex:
         index = cls((), warm=False)  # its caches empty: they fill for the fields read back
         if fields.keys() != vars(index).keys() - _CACHES:
             raise SnapshotError("the index has other fields than the snapshot")
+        n = fields["_n"]
+        if any(len(fields[k]) != n for k in ("_account", "_user_json", "_first_word")):
+            raise SnapshotError("the snapshot's columns disagree on how many identities")
         vars(index).update(fields)
         return index
 

@@ -17,15 +17,22 @@ rebuilds from the contacts.
 from __future__ import annotations
 
 import marshal
+import sys
 from array import array
 from collections.abc import Mapping, Sequence
 from itertools import chain, islice
 from typing import Any, Final
 
+from beeper_tui import __version__
+
 __all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack"]
 
 SNAPSHOT_FORMAT: Final = 1
 """Bump when the meaning of an index field changes (a changed set of fields is caught anyway)."""
+
+_MADE_BY: Final = (__version__, sys.version_info[:2], sys.byteorder)
+"""Who wrote a snapshot: another app version, Python or byte order rebuilds instead of reading
+(a version that built its index otherwise and forgot to bump the format is caught too)."""
 
 _CHUNK: Final = 8_192
 _ARRAY, _TUPLE, _DICT, _VALUE = "a", "t", "d", "v"
@@ -63,7 +70,7 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
             parts = [marshal.dumps(value)]
             layout.append((name, _VALUE, "", 1))
         blobs.extend(parts)
-    return [marshal.dumps((SNAPSHOT_FORMAT, tuple(layout))), *blobs]
+    return [marshal.dumps((SNAPSHOT_FORMAT, _MADE_BY, tuple(layout))), *blobs]
 
 
 def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
@@ -71,10 +78,12 @@ def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     if not parts:
         raise SnapshotError("an empty snapshot")
     try:
-        version, layout = marshal.loads(parts[0])
+        version, made_by, layout = marshal.loads(parts[0])
         blobs = parts[1:]
         if version != SNAPSHOT_FORMAT:
             raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
+        if tuple(made_by) != _MADE_BY:
+            raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
         fields: dict[str, Any] = {}
         at = 0
         for name, kind, typecode, count in layout:

@@ -34,10 +34,12 @@ __all__ = [
     "remove_book_files",
 ]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 1
 """Bump when the tables change; add a migration or let older files rebuild.
 
-2 added the ``snapshot`` table (schema 1 files gain it in place)."""
+The ``snapshot`` table is created when missing, without a bump: a file from
+before it gains it in place, and an app from before it ignores it (its writes
+change the fingerprint, so a snapshot it leaves behind is never read)."""
 
 _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
@@ -83,7 +85,7 @@ StoredContact: TypeAlias = tuple[str, str, str, str, str, str, str, str]
 """One identity as stored, a plain tuple of :data:`COLUMNS`.
 
 The search fields are folded once, at sync time (see
-:func:`~beeper_tui.service.book.search.stored_contact`), so opening a book
+:func:`~beeper_tui.service.book.rows.stored_contact`), so opening a book
 of 100,000 contacts does no folding or phone parsing. Lists inside a column
 are joined by ``\\x1f``. A plain tuple, not a NamedTuple, on purpose: the
 garbage collector stops tracking tuples of strings, so 100,000 rows in
@@ -173,11 +175,8 @@ class BookStore:
             )
             return self._fresh()
         if version == SCHEMA_VERSION:
-            return conn
-        if version == 1:
             with conn:
-                conn.executescript(_SNAPSHOT_TABLE)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.executescript(_SNAPSHOT_TABLE)  # IF NOT EXISTS
             return conn
         if version == 0 and tables == 0:
             self._create(conn)
