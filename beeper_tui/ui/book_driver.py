@@ -90,19 +90,24 @@ class BookDriver:
             self._synced_once = True
             self.sync()
             return
-        keeper, backend = self.keeper, self.app.backend
-        if keeper is not None and not self.app.offline and backend.book is keeper.book:
+        if (keeper := self._keeper_to_sync()) is not None:
+            backend = self.app.backend
             keeper.sync_new(backend.client, backend.accounts.accounts)
 
     def sync(self) -> None:
         """Sync from Desktop in the background (a running sync carries on)."""
+        if (keeper := self._keeper_to_sync()) is not None:
+            backend = self.app.backend
+            keeper.sync(backend.client, backend.accounts.accounts)
+
+    def _keeper_to_sync(self) -> BookKeeper | None:
+        """The keeper, when Desktop is there, its accounts are known and the book is the user's."""
         keeper, app = self.keeper, self.app
         backend = app.backend
         # Not after switching to the demo (backend.book None): its contacts are not the user's.
         if keeper is None or app.offline or not backend.accounts.loaded:
-            return
-        if backend.book is keeper.book:
-            keeper.sync(backend.client, backend.accounts.accounts)
+            return None
+        return keeper if backend.book is keeper.book else None
 
     def _changed(self) -> None:
         freeze_long_lived()  # the new index: 100,000s of long-lived objects

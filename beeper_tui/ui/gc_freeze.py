@@ -87,6 +87,5 @@ class IdleSweep:
         """Unfreeze, collect everything, freeze again (now)."""
         self._timer = None
         gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        freeze_startup_objects()  # collect everything, then freeze what is left
         self.sweeps += 1

@@ -26,10 +26,11 @@ lookup hit that is not in the user's contacts, ranked after the book's rows).
 Progress arrives as :class:`SyncProgress` (account ID, fetched so far, the
 previous count as the expected total or None, done, error).
 
-Opening reads the saved index back (``snapshot``: written after each rebuild
-under a fingerprint of every account's last sync, ignored when stale or
-unreadable) instead of rebuilding it; :class:`BookOpening` starts that read on
-the book's thread before the event loop needs it.
+Opening reads the saved index back (``snapshot``: written once the book is
+still after a rebuild, or when it closes, under a fingerprint of every
+account's last sync, ignored when stale or unreadable) instead of rebuilding
+it; :class:`BookOpening` starts that read on the book's thread before the event
+loop needs it.
 
 Modules: ``store`` (SQLite file, mode 0600, schema-versioned), ``sync``
 (paging ``contacts/list`` into the store), ``rows`` (a contact's stored row

@@ -55,7 +55,7 @@ def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]
         return BookIndex(store.contacts(), warm=warm), None
     fingerprint = store.fingerprint()
     try:
-        parts = store.load_snapshot()
+        parts = store.load_snapshot(fingerprint)
     except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
         log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
         parts = None
@@ -133,7 +133,7 @@ class BookOpening:
         loop = asyncio.get_running_loop()
         book._warming = loop.run_in_executor(self._worker, index.warm)
         if unsaved is not None:
-            loop.run_in_executor(self._worker, _save_index, store, index, unsaved)
+            book._save_later(unsaved)  # rebuilt: saved once the book is still, or at close
         return book
 
 

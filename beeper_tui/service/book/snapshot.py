@@ -1,8 +1,9 @@
 """The built index as bytes, so opening a book reads it back instead of rebuilding it.
 
 Rebuilding the index of 100,000 contacts costs a second or two of CPU; the
-snapshot, saved next to the contacts after every rebuild, loads in a tenth of
-that, which is what lets the cached list paint at once when the app starts.
+snapshot, saved next to the contacts once the book has stopped changing after
+a rebuild (or when it closes), loads in a tenth of that, which is what lets
+the cached list paint at once when the app starts.
 It holds only flat values (strings, numbers, tuples, dicts and the index's
 ``array`` columns) written with :mod:`marshal`, as a list of parts of a few
 thousand items each (a header first), stored one part per row: no single

@@ -264,13 +264,16 @@ class BookStore:
         """
         return repr([(m.account_id, m.synced_at, m.count) for m in self.accounts()])
 
-    def load_snapshot(self) -> list[bytes] | None:
-        """The saved index's parts, if it was built from the contacts as they are now."""
+    def load_snapshot(self, fingerprint: str | None = None) -> list[bytes] | None:
+        """The saved index's parts, if built from the contacts as they are now.
+
+        ``fingerprint``: :meth:`fingerprint` as the caller just read it (None: read it here).
+        """
         with self._lock:
             rows = self._conn.execute(
                 "SELECT part, fingerprint, data FROM snapshot ORDER BY part"
             ).fetchall()
-        current = self.fingerprint()
+        current = self.fingerprint() if fingerprint is None else fingerprint
         if not rows or any(p != i or fp != current for i, (p, fp, _) in enumerate(rows)):
             return None
         return [data for _, _, data in rows]
