@@ -11,11 +11,12 @@ import unicodedata
 from importlib import import_module
 
 import rich.cells
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from .safe_text import inert
 
-__all__ = ["cell_text", "display_text", "spacing_marks_take_a_cell"]
+__all__ = ["cell_text", "display_text", "fit", "spacing_marks_take_a_cell"]
 
 # Shown differently by different terminals: the emoji presentation selector
 # (tmux 3.3 draws ❤️ in one cell, Rich counts two) and the zero-width joiner
@@ -29,12 +30,23 @@ def display_text(value: str | None, *, limit: int = 400) -> str:
     return inert(value, limit=limit).translate(_UNSTABLE_WIDTH)
 
 
+def fit(text: str, width: int, *, pad: bool = True) -> str:
+    """``text`` cut with an ellipsis to ``width`` cells (padded with spaces with ``pad``).
+
+    The same cut as ``Text.truncate(width, overflow="ellipsis", pad=pad)``.
+    """
+    width = max(0, width)
+    cells = cell_len(text)
+    if cells > width:
+        return set_cell_size(text, width - 1) + "…"
+    if pad and cells < width:
+        return text + " " * (width - cells)
+    return text
+
+
 def cell_text(value: str | None, width: int, style: str = "", *, pad: bool = True) -> Text:
     """``value`` made inert, cut with an ellipsis to ``width`` cells (padded with ``pad``)."""
-    text = Text(display_text(value), style=style, end="")
-    text.no_wrap = True
-    text.truncate(max(0, width), overflow="ellipsis", pad=pad)
-    return text
+    return Text(fit(display_text(value), width, pad=pad), style=style, end="", no_wrap=True)
 
 
 def spacing_marks_take_a_cell() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Final
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -24,11 +23,12 @@ from textual.strip import Strip
 
 from beeper_tui.service.person import Contact
 
-from .contact_row import RowMarks, RowStyles, Spans, row_text
+from .contact_row import RowMarks, RowStyles, Spans, row_pieces, row_segments
 
 __all__ = ["ContactList"]
 
 _NOTHING_POSTED: Final = object()
+_NULL_STYLE: Final = Style()
 
 
 class ContactList(ScrollView, can_focus=True):
@@ -139,7 +139,7 @@ class ContactList(ScrollView, can_focus=True):
         self._status: Text = Text("")
         self._status_class = "contact-list--status"
         self._wants_more = False
-        self._badge: Callable[[Contact], Text] | None = None
+        self._badge: Callable[[Contact], str] | None = None
         self._marks: RowMarks | None = None
         self._line_cache: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
         self._row_styles: tuple[Style, RowStyles, Style] | None = None
@@ -173,7 +173,7 @@ class ContactList(ScrollView, can_focus=True):
         self,
         items: Sequence[Contact],
         *,
-        badge: Callable[[Contact], Text] | None = None,
+        badge: Callable[[Contact], str] | None = None,
         marks: RowMarks | None = None,
         keep: int | None = None,
     ) -> None:
@@ -216,7 +216,19 @@ class ContactList(ScrollView, can_focus=True):
             self.call_after_refresh(self._check_near_end)
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._items) + 1)
+        size = Size(self.scrollable_content_region.width, len(self._items) + 1)
+        if size == self.virtual_size:
+            return
+        if self.styles.height is not None and self.styles.height.is_auto:
+            self.virtual_size = size  # the list's own height follows its rows: lay out again
+            return
+        # The list's size is the layout's, not its rows': a page that arrives moves
+        # the scrollbar's thumb, not the screen. Laying out the whole screen again
+        # for it cost more than drawing the rows. The scrollbar still comes and goes
+        # (that change lays out).
+        self.set_reactive(ContactList.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     # -- rendering ----------------------------------------------------------
 
@@ -300,18 +312,11 @@ class ContactList(ScrollView, can_focus=True):
         marks: tuple[Spans, bool] = ((), True),
     ) -> Strip:
         _, styles, cursor_style = self._part_styles()
-        row_style = base + cursor_style if is_cursor else base
         badge = self._badge(contact) if self._badge is not None else None
-        line = row_text(contact, width, styles, badge, marks)
-        line.truncate(width, overflow="ellipsis", pad=True)
+        pieces = row_pieces(contact, width, styles, badge, marks)
         # On the cursor row the cursor's colours win: muted grey on the cursor's blue is unreadable.
-        cursor = row_style if is_cursor else Style()
-        segments = [
-            Segment(
-                seg.text, row_style + seg.style + cursor if seg.style else row_style, seg.control
-            )
-            for seg in line.render(self.app.console)
-        ]
+        row_style = base + cursor_style if is_cursor else base
+        segments = row_segments(pieces, width, row_style, row_style if is_cursor else _NULL_STYLE)
         # Measured, not assumed: a row is exactly ``width`` cells or the borders move.
         return Strip(segments).adjust_cell_length(width, row_style)
 

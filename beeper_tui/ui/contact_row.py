@@ -1,26 +1,42 @@
 """What one row of the contact list says: badge, name (matches highlighted), marks, columns.
 
 Every piece is cut by terminal cells, so a row is exactly as wide as the list.
+A row is built as plain ``(text, style)`` pieces and turned into segments
+once, without a Rich ``Text`` in between: a screen of rows is drawn on every
+page that arrives, and building, truncating and rendering a ``Text`` per row
+cost more than the rest of the frame. The segments are the ones
+``Text.render`` would give for the same row (a styled piece is a segment of
+its own; unstyled pieces next to each other make one), so the screen and the
+snapshots are unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 
 from beeper_tui.api.models import User
 from beeper_tui.service.names import best_name, clean, secondary_text
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
 
-from .cell_text import cell_text, display_text
+from .cell_text import display_text, fit
 
-__all__ = ["WIDE_LIST", "RowMarks", "RowStyles", "Spans", "row_text"]
+__all__ = [
+    "WIDE_LIST",
+    "Piece",
+    "RowMarks",
+    "RowStyles",
+    "Spans",
+    "row_pieces",
+    "row_segments",
+]
 
 _SECONDARY_MAX = 28
 _NAME_MIN = 20
@@ -31,6 +47,9 @@ WIDE_LIST: Final = 84
 Spans = tuple[tuple[int, int], ...]
 RowMarks = Callable[[int], tuple[Spans, bool]]
 """Row index → (character ranges of the name to highlight, whether the person is in the book)."""
+
+Piece = tuple[str, Style | None]
+"""Some text of a row and its style (``None``: the row's own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,57 +75,113 @@ def _columns(user: User, width: int) -> list[tuple[str, int]]:
     return columns
 
 
-def _name_text(user: User, width: int, spans: Spans, match: Style) -> Text:
+def _name_pieces(user: User, width: int, spans: Spans, match: Style) -> list[Piece]:
     """The name cut to ``width`` cells, the letters the query matched highlighted."""
     raw = best_name(user)
-    name = cell_text(raw, width)
-    if spans and display_text(raw) == raw:  # cleaned text would shift the ranges
-        for start, end in spans:
-            name.stylize(match, start, min(end, len(name.plain)))
-    return name
+    name = fit(display_text(raw), width)
+    if not spans or display_text(raw) != raw:  # cleaned text would shift the ranges
+        return [(name, None)]
+    length = len(name)
+    ranges = [(start, min(end, length)) for start, end in spans if 0 <= start < min(end, length)]
+    if not ranges:
+        return [(name, None)]
+    # Cut where any range starts or ends, as Rich does: overlapping ranges give
+    # several highlighted pieces, each its own segment.
+    edges = sorted({0, length, *(edge for pair in ranges for edge in pair)})
+    pieces: list[Piece] = []
+    for start, end in itertools.pairwise(edges):
+        lit = any(a <= start and end <= b for a, b in ranges)
+        pieces.append((name[start:end], match if lit else None))
+    return pieces
 
 
-def row_text(
+def _markers(user: User, in_book: bool, styles: RowStyles) -> list[Piece]:
+    markers: list[Piece] = []
+    if user.is_self:
+        markers.append((" ★ you", styles.you))
+    if user.cannot_message:
+        markers.append((" ⊘", styles.blocked))
+    if not in_book:
+        markers.append((" · not in your contacts", styles.outsider))
+    return markers
+
+
+def row_pieces(
     contact: Contact,
     width: int,
     styles: RowStyles,
-    badge: Text | None,
+    badge: str | None,
     marks: tuple[Spans, bool] = ((), True),
-) -> Text:
-    """The row for ``contact``, at most ``width`` cells (the caller pads it to exactly that)."""
+) -> list[Piece]:
+    """The row for ``contact``, at most about ``width`` cells (``row_segments`` fits it)."""
     user = contact.user
-    line = Text(" ", end="", no_wrap=True)
+    pieces: list[Piece] = [(" ", None)]
+    lead = 1
     if badge is not None:
-        badge.stylize(styles.network)
-        line.append_text(badge)
-        line.append(" ")
-    markers = Text(end="")
-    if user.is_self:
-        markers.append(" ★ you", styles.you)
-    if user.cannot_message:
-        markers.append(" ⊘", styles.blocked)
+        pieces += [(badge, styles.network), (" ", None)]
+        lead += cell_len(badge) + 1
     spans, in_book = marks
-    if not in_book:
-        markers.append(" · not in your contacts", styles.outsider)
+    markers = _markers(user, in_book, styles)
+    marker_cells = sum(cell_len(text) for text, _ in markers)
     columns = _columns(user, width) if width >= WIDE_LIST else None
     if columns is not None:
         extra = sum(w + 1 for _, w in columns)
-        name_width = max(1, width - line.cell_len - markers.cell_len - extra - 1)
-        line.append_text(_name_text(user, name_width, spans, styles.match))
-        line.append_text(markers)
+        name_width = max(1, width - lead - marker_cells - extra - 1)
+        pieces += _name_pieces(user, name_width, spans, styles.match)
+        pieces += markers
         for value, col_width in columns:
-            line.append(" ")
-            line.append_text(cell_text(value, col_width, str(styles.muted)))
-    else:
-        secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
-        # The name comes first: the handle gets what is left beyond 20 cells of name.
-        room = width - line.cell_len - markers.cell_len - _NAME_MIN - 2
-        sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
-        name_width = max(1, width - line.cell_len - markers.cell_len - sec_width - 2)
-        line.append_text(_name_text(user, name_width, spans, styles.match))
-        line.append_text(markers)
-        if sec_width:
-            sec = cell_text(secondary, sec_width, pad=False)
-            line.append(" ")
-            line.append(" " * (sec_width - sec.cell_len) + sec.plain, styles.muted)
-    return line
+            pieces += [(" ", None), (fit(display_text(value), col_width), styles.muted)]
+        return pieces
+    secondary = display_text(secondary_text(user), limit=_SECONDARY_MAX * 2)
+    # The name comes first: the handle gets what is left beyond 20 cells of name.
+    room = width - lead - marker_cells - _NAME_MIN - 2
+    sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
+    name_width = max(1, width - lead - marker_cells - sec_width - 2)
+    pieces += _name_pieces(user, name_width, spans, styles.match)
+    pieces += markers
+    if sec_width:
+        sec = fit(secondary, sec_width, pad=False)
+        pieces += [(" ", None), (" " * (sec_width - cell_len(sec)) + sec, styles.muted)]
+    return pieces
+
+
+def _cut(pieces: list[Piece], plain: str) -> list[Piece]:
+    """``pieces`` re-cut along ``plain``, a shortened copy of their joined text."""
+    out: list[Piece] = []
+    offset = 0
+    for text, style in pieces:
+        if offset >= len(plain):
+            break
+        out.append((plain[offset : offset + len(text)], style))
+        offset += len(text)
+    return out
+
+
+def row_segments(pieces: list[Piece], width: int, row: Style, cursor: Style) -> list[Segment]:
+    """The segments of a row exactly ``width`` cells wide.
+
+    A row too wide ends in an ellipsis; a short one is padded in the row's
+    style. Styled pieces sit on the row's style, with ``cursor`` (the cursor
+    row's style, or a null style) on top so its colours win.
+    """
+    plain = "".join(text for text, _ in pieces)
+    cells = cell_len(plain)
+    if cells > width:
+        pieces = _cut(pieces, set_cell_size(plain, width - 1) + "…")
+    elif cells < width:
+        pieces.append((" " * (width - cells), None))
+    segments: list[Segment] = []
+    run: list[str] = []
+    for text, style in pieces:
+        if not text:
+            continue
+        if not style:  # no style, or a null one: Rich makes no span of either
+            run.append(text)
+            continue
+        if run:
+            segments.append(Segment("".join(run), row))
+            run = []
+        segments.append(Segment(text, row + style + cursor))
+    if run:
+        segments.append(Segment("".join(run), row))
+    return segments

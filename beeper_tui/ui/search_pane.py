@@ -33,6 +33,7 @@ from beeper_tui.service.networks import network_code
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
+from .cell_text import display_text, fit
 from .contact_list import ContactList
 from .export_dialog import ResultCount
 from .gc_freeze import IdleSweep, freeze_page
@@ -353,7 +354,7 @@ class SearchPane(Vertical):
         )
         self._sync_status()
 
-    def _badge(self, contact: Contact) -> Text:
+    def _badge(self, contact: Contact) -> str:
         """Network badges of every identity of the person (fixed width)."""
         get = self.backend.accounts.get
         codes = list(
@@ -364,15 +365,14 @@ class SearchPane(Vertical):
         )
         if len(codes) > 2:
             codes = [codes[0], f"+{len(codes) - 1}"]
-        text = Text(" ".join(codes), no_wrap=True, end="")
-        text.truncate(_BADGE_WIDTH, overflow="ellipsis", pad=True)
-        return text
+        return fit(display_text(" ".join(codes)), _BADGE_WIDTH)
 
     # -- words on screen -----------------------------------------------------
 
     def _sync_status(self) -> None:
         count = self.query_one("#count", Static)
-        count.update(count_text(self))
+        # One line whatever it says (its height is fixed in the CSS): no layout.
+        count.update(count_text(self), layout=False)
         status, error, wants_more = status_row(self)
         self.contact_list.set_status(status, error=error, wants_more=wants_more)
 
