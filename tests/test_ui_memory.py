@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 
 from beeper_tui.demo import build_dataset, create_demo_app
-from beeper_tui.ui.gc_freeze import freeze_page
+from beeper_tui.ui.gc_freeze import IdleSweep, freeze_page
 from tests.ui_helpers import app_on_demo, settle, show_big_account
 
 
@@ -35,3 +36,24 @@ async def test_replaced_result_sets_are_freed_although_pages_are_frozen() -> Non
         assert row() is None
         assert app.pane.idle_sweep.sweeps == 1
         assert gc.isenabled()
+
+
+async def test_the_sweep_waits_while_the_user_holds_a_key() -> None:
+    # A sweep is a full collection (a stall of 50-200 ms): never while keys arrive.
+    demo = create_demo_app(build_dataset(big_account_size=2_000))
+    app = app_on_demo(demo, debounce_ms=0, book="off")
+    async with app.run_test(size=(120, 40)) as pilot:
+        lst = await show_big_account(app, pilot)
+        lst.focus()
+        app.pane.idle_sweep = sweep = IdleSweep(app.pane, delay=0.5)
+        sweep.poke()
+        for _ in range(20):  # 1 s of Down at 20 keys/s: twice the delay
+            await pilot.press("down")
+            await asyncio.sleep(0.05)
+        assert sweep.sweeps == 0
+        assert lst.cursor == 20
+        for _ in range(60):  # then the user pauses
+            if sweep.sweeps:
+                break
+            await asyncio.sleep(0.05)
+        assert sweep.sweeps == 1

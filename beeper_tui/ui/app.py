@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -44,7 +44,7 @@ from .command_palette import AccountCommands, ContactCommands
 from .contact_list import ContactList
 from .exit_signals import ExitSignals
 from .export_dialog import ExportDialog, ExportMemory
-from .gc_freeze import freeze_startup_objects
+from .gc_freeze import freeze_startup_objects, note_input
 from .person_actions import PersonActions
 from .person_view import PersonView
 from .safe_text import inert
@@ -128,6 +128,11 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
         # Before the terminal switches to the app: a frame drawn without the
         # book's rows would be drawn again at once, and slow the rows down.
         await self.book_driver.read()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            note_input()  # no garbage sweep while the user is at the keys
+        await super().on_event(event)
 
     async def on_mount(self) -> None:
         self._exit_signals.install()

@@ -222,10 +222,8 @@ class ContactList(ScrollView, can_focus=True):
         if self.styles.height is not None and self.styles.height.is_auto:
             self.virtual_size = size  # the list's own height follows its rows: lay out again
             return
-        # The list's size is the layout's, not its rows': a page that arrives moves
-        # the scrollbar's thumb, not the screen. Laying out the whole screen again
-        # for it cost more than drawing the rows. The scrollbar still comes and goes
-        # (that change lays out).
+        # Otherwise a page moves the scrollbar's thumb, not the screen: no layout
+        # (it cost more than the rows), unless the scrollbar comes or goes.
         self.set_reactive(ContactList.virtual_size, size)
         self._scroll_update(size)
         self.refresh()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from typing import Final
 
 from textual.timer import Timer
@@ -14,10 +15,28 @@ __all__ = [
     "freeze_long_lived",
     "freeze_page",
     "freeze_startup_objects",
+    "note_input",
 ]
 
 IDLE_SWEEP_DELAY: Final = 4.0
-"""Seconds without a new search, page or index before :class:`IdleSweep` collects."""
+"""Seconds without a new search, page, index or key before :class:`IdleSweep` collects."""
+
+_last_input = 0.0
+
+
+def note_input() -> None:
+    """The user pressed a key, clicked or scrolled (the app calls this for every input).
+
+    Process-wide, like the collector it defers: a sweep is a stall, so it
+    waits until nobody is at the keyboard or the mouse, whichever widget
+    they are using.
+    """
+    global _last_input
+    _last_input = time.monotonic()
+
+
+def _quiet_for() -> float:
+    return time.monotonic() - _last_input
 
 
 def freeze_startup_objects() -> None:
@@ -59,8 +78,10 @@ class IdleSweep:
     Frozen objects are still freed by reference counting, but garbage held in
     reference cycles is not (a replaced result list and the callbacks that
     point back at it, the index it was built on): after :data:`IDLE_SWEEP_DELAY`
-    seconds without activity everything is unfrozen, collected and frozen again.
-    The full collection takes 50-200 ms, when nobody is typing.
+    seconds without activity (no search, page or index, and no input at all)
+    everything is unfrozen, collected and frozen again. The full collection
+    takes 50-200 ms, so it waits for a pause: holding a key down through the
+    list is activity too.
     """
 
     def __init__(self, owner: Widget, delay: float = IDLE_SWEEP_DELAY) -> None:
@@ -81,7 +102,14 @@ class IdleSweep:
     def _restart(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self._owner.set_timer(self._delay, self.sweep)
+        self._timer = self._owner.set_timer(self._delay, self._due)
+
+    def _due(self) -> None:
+        wait = self._delay - _quiet_for()
+        if wait > 0:  # the user is still at it: wait for the pause
+            self._timer = self._owner.set_timer(wait, self._due)
+        else:
+            self.sweep()
 
     def sweep(self) -> None:
         """Unfreeze, collect everything, freeze again (now)."""
