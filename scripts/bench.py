@@ -729,62 +729,33 @@ async def fig_scroll_ahead() -> Result:
 
 # -- 6. cold start -----------------------------------------------------------------------
 
-# Runs in a fresh interpreter so that it imports only what the app imports. The
-# probes go in before the app starts, so no early frame can slip past them.
+# Runs in a fresh interpreter so that it imports only what the app imports.
 COLD_START_CHILD = """
-import asyncio, json, os, time
+import json, os, time
 t_main = time.time()
 from beeper_tui.ui.app import BeeperApp
 t_imported = time.time()
 from beeper_tui.config import Settings
 from beeper_tui.ui.accounts_sidebar import AccountsSidebar
-from textual._compositor import CompositorUpdate
+from first_paint import run_child
 
 app = BeeperApp(Settings(demo=True, refresh_seconds=0, theme="textual-dark"))
 t_built = time.time()
-drawn, painted = [], []
-render_line, display = AccountsSidebar.render_line, app._display
-
-def probed_render_line(self, y):
-    if self.option_count and not drawn:
-        drawn.append(True)
-    return render_line(self, y)
-
-def probed_display(screen, renderable):
-    display(screen, renderable)
-    if renderable is not None and drawn and not painted:
-        if isinstance(renderable, CompositorUpdate):
-            renderable.render_segments(app.console)
-        painted.append(time.time())
-
-AccountsSidebar.render_line = probed_render_line
-app._display = probed_display
-
-async def main():
-    async with app.run_test(size=(120, 40)):
-        while not painted:
-            await asyncio.sleep(0.001)
-        await app.workers.wait_for_complete()  # quit once start-up work is done
-
-asyncio.run(main())
+painted, _ = run_child(
+    app,
+    AccountsSidebar,
+    lambda sidebar: bool(sidebar.option_count),
+    app.workers.wait_for_complete,  # quit once start-up work is done
+)
 print(json.dumps({"start": float(os.environ["BENCH_T0"]), "main": t_main,
-                  "imported": t_imported, "built": t_built, "painted": painted[0]}))
+                  "imported": t_imported, "built": t_built, "painted": painted}))
 """
 
 
 def cold_start_once() -> dict[str, float]:
-    env = {**os.environ, "BENCH_T0": repr(time.time())}
-    done = subprocess.run(
-        [sys.executable, "-c", COLD_START_CHILD],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"cold-start child failed:\n{done.stderr[-2000:]}")
-    data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return data
+    from first_paint import child
+
+    return child(COLD_START_CHILD)
 
 
 def fig_cold_start() -> Result:

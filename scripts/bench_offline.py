@@ -10,59 +10,35 @@ interpreter's start to the first frame with the book's rows painted.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 TARGET_S = 0.6
 RUNS = 5
 
 CHILD = """
-import asyncio, json, os, sys, time
+import json, os, sys, time
 t_main = time.time()
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.config import Settings
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.ui.contact_list import ContactList
-from textual._compositor import CompositorUpdate
+from first_paint import run_child
 
 settings = Settings(base_url=sys.argv[1], access_token="offline-bench", refresh_seconds=0,
                     theme="textual-dark", book="disk", book_path=sys.argv[2], config_path=None)
 app = BeeperApp(settings)
-drawn, painted = [], []
-render_line, display = ContactList.render_line, app._display
 
-def probed_render_line(self, y):
-    if self.items and not drawn and isinstance(app.pane.pager, BookSource):
-        drawn.append(True)
-    return render_line(self, y)
+async def rows():
+    return len(app.pane.contact_list.items)
 
-def probed_display(screen, renderable):
-    display(screen, renderable)
-    if renderable is not None and drawn and not painted:
-        if isinstance(renderable, CompositorUpdate):
-            renderable.render_segments(app.console)
-        painted.append(time.time())
-
-ContactList.render_line = probed_render_line
-app._display = probed_display
-
-async def main():
-    async with app.run_test(size=(120, 40)):
-        while not painted:
-            await asyncio.sleep(0.001)
-        rows = len(app.pane.contact_list.items)
-    return rows
-
-rows = asyncio.run(main())
+painted, listed = run_child(
+    app, ContactList, lambda rows: bool(rows.items) and isinstance(app.pane.pager, BookSource), rows
+)
 print(json.dumps({"start": float(os.environ["BENCH_T0"]), "main": t_main,
-                  "painted": painted[0], "rows": rows}))
+                  "painted": painted, "rows": listed}))
 """
 
 
@@ -91,18 +67,9 @@ def _closed_port() -> int:
 
 
 def _once(base_url: str, path: Path) -> dict[str, float]:
-    env = {**os.environ, "BENCH_T0": repr(time.time())}
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, base_url, str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"offline-start child failed:\n{done.stderr[-2000:]}")
-    data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return data
+    from first_paint import child
+
+    return child(CHILD, base_url, str(path))
 
 
 def offline_start_figure() -> tuple[str, str, str, bool, str]:
