@@ -229,6 +229,30 @@ async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., Beep
         assert isinstance(app.screen, CopyMenu)
 
 
+async def test_a_burst_typed_into_the_list_keeps_its_spaces(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.pane.contact_list.focus()
+        await pilot.pause()
+        # Typed fast into the list: every key is queued before the focus moves.
+        for char in "dubois renee":
+            app.post_message(events.Key("space", " ") if char == " " else _key(char))
+        await settle(app, pilot, extra=0.1)
+        assert app.query_one("#search", SearchBox).value == "dubois renee"
+        # A space on its own in the list starts no search.
+        await pilot.press("escape")
+        app.pane.contact_list.focus()
+        await pilot.pause()
+        app.post_message(events.Key("space", " "))
+        await settle(app, pilot)
+        assert app.pane.contact_list.has_focus
+
+
 async def test_number_and_bracket_keys_switch_accounts(
     make_app: Callable[..., BeeperApp],
 ) -> None:

@@ -379,11 +379,12 @@ class ContactList(ScrollView, can_focus=True):
     def on_key(self, event: events.Key) -> None:
         """A letter no binding wants starts a search with it (as in fzf)."""
         char = event.character
-        if self.type_to_search is None or not event.is_printable or not char or char.isspace():
+        if self.type_to_search is None or not event.is_printable or not char:
             return
-        # Keys of a burst that arrive after the focus moved to the box belong there too.
+        # Keys of a burst that arrive after the focus moved to the box belong there
+        # too, spaces as well ("dubois renee"); a space on its own starts nothing.
         moved = self.screen.focused is not self
-        if moved or event.key not in self.screen.active_bindings:
+        if moved or (not char.isspace() and event.key not in self.screen.active_bindings):
             event.stop()
             event.prevent_default()
             self.type_to_search(char)
