@@ -35,7 +35,7 @@ async def rows():
     return len(app.pane.contact_list.items)
 
 painted, listed = run_child(
-    app, ContactList, lambda rows: bool(rows.items) and isinstance(app.pane.pager, BookSource), rows
+    app, ContactList, lambda lst: bool(lst.items) and isinstance(app.pane.pager, BookSource), rows
 )
 print(json.dumps({"start": float(os.environ["BENCH_T0"]), "main": t_main,
                   "painted": painted, "rows": listed}))

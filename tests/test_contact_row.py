@@ -116,9 +116,74 @@ def test_unstyled_pieces_make_one_segment_and_styled_ones_their_own() -> None:
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_fit_cuts_as_text_truncate_does(name: str) -> None:
     shown = display_text(name)
-    for width in range(0, 40, 3):
+    assert fit(shown, 0) == cell_text(name, 0).plain == ""  # no room: nothing, not "…"
+    for width in range(1, 40, 3):
         for pad in (True, False):
             text = Text(shown, end="")
             text.truncate(width, overflow="ellipsis", pad=pad)
             assert fit(shown, width, pad=pad) == text.plain
             assert cell_text(name, width, pad=pad).plain == text.plain
+
+
+# Rows as the list drew them before rows were built from pieces (Rich Text,
+# d440b03), as (text, part) segments: what a user saw must not move.
+LAYOUTS = [
+    (
+        (1, "Renée Dubois", 40, None, ((0, 3),), True),
+        [
+            (" ", None),
+            ("Ren", "match"),
+            ("ée Dubois                    ", None),
+            ("@Renée", "muted"),
+            (" ", None),
+        ],
+    ),
+    (
+        (2, "Renée Dubois", 84, "WA TG", ((6, 9),), False),
+        [
+            (" ", None),
+            ("WA TG", "network"),
+            (" Renée ", None),
+            ("Dub", "match"),
+            ("ois ", None),
+            (" ⊘", "blocked"),
+            (" · not in your contacts", "outsider"),
+            (" ", None),
+            ("@Renée              ", "muted"),
+            (" ", None),
+            ("                ", "muted"),
+            (" ", None),
+        ],
+    ),
+    (
+        (3, "Zoë Lindqvist 名前", 120, "TG   ", (), True),
+        [
+            (" ", None),
+            ("TG   ", "network"),
+            (" Zoë Lindqvist 名前                       ", None),
+            (" ★ you", "you"),
+            (" ", None),
+            ("@Zoë Li             ", "muted"),
+            (" ", None),
+            ("+44 7533 813808 ", "muted"),
+            (" ", None),
+            ("Zoë L@example.org         ", "muted"),
+            (" ", None),
+        ],
+    ),
+    (
+        (4, "x" * 300, 30, None, (), False),
+        [(" x…", None), (" ⊘", "blocked"), (" · not in your contacts", "outsider"), ("  ", None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), LAYOUTS)
+def test_rows_keep_the_layout_they_had(
+    case: tuple[int, str, int, str | None, Spans, bool], expected: list[tuple[str, str | None]]
+) -> None:
+    i, name, width, badge, spans, in_book = case
+    parts = {getattr(STYLES, part): part for part in RowStyles.__slots__}
+    pieces = row_pieces(_contact(i, name), width, STYLES, badge, (spans, in_book))
+    segments = row_segments(pieces, width, Style(), Style())
+    assert [(seg.text, parts.get(seg.style) if seg.style else None) for seg in segments] == expected

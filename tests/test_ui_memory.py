@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import weakref
+from collections.abc import Callable
+from typing import cast
 
+import pytest
+from textual.timer import Timer
+from textual.widget import Widget
+
+import beeper_tui.ui.app as app_module
 from beeper_tui.demo import build_dataset, create_demo_app
+from beeper_tui.ui import gc_freeze
 from beeper_tui.ui.gc_freeze import IdleSweep, freeze_page
 from tests.ui_helpers import app_on_demo, settle, show_big_account
 
@@ -38,22 +45,58 @@ async def test_replaced_result_sets_are_freed_although_pages_are_frozen() -> Non
         assert gc.isenabled()
 
 
-async def test_the_sweep_waits_while_the_user_holds_a_key() -> None:
+class _Owner:
+    """Stands in for the pane: timers are noted, not run (the test runs them)."""
+
+    def __init__(self) -> None:
+        self.timers: list[float] = []
+
+    def call_later(self, callback: Callable[[], object]) -> None:
+        callback()
+
+    def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer:
+        self.timers.append(delay)
+        return cast(Timer, _StoppableTimer())
+
+
+class _StoppableTimer:
+    def stop(self) -> None:
+        pass
+
+
+def test_the_sweep_waits_while_the_user_holds_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
     # A sweep is a full collection (a stall of 50-200 ms): never while keys arrive.
-    demo = create_demo_app(build_dataset(big_account_size=2_000))
-    app = app_on_demo(demo, debounce_ms=0, book="off")
+    clock = [1000.0]
+    monkeypatch.setattr(gc_freeze, "monotonic", lambda: clock[0])
+    owner = _Owner()
+    sweep = IdleSweep(cast(Widget, owner), delay=4.0)
+    sweep.poke()  # a page arrived
+    assert owner.timers == [4.0]
+    clock[0] += 3.0
+    gc_freeze.note_input()  # a key, 3 s later
+    clock[0] += 1.0
+    sweep._due()  # the page's 4 s are up, but the key's are not
+    assert sweep.sweeps == 0
+    assert owner.timers[-1] == pytest.approx(3.0)
+    clock[0] += 3.0
+    sweep._due()  # 4 s after the last key
+    assert sweep.sweeps == 1
+    assert gc.isenabled()
+
+
+async def test_every_key_and_mouse_event_is_noted_as_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    noted: list[bool] = []
+    monkeypatch.setattr(app_module, "note_input", lambda: noted.append(True))
+    demo = create_demo_app(build_dataset(big_account_size=200))
+    app = app_on_demo(demo, book="off")
     async with app.run_test(size=(120, 40)) as pilot:
-        lst = await show_big_account(app, pilot)
-        lst.focus()
-        app.pane.idle_sweep = sweep = IdleSweep(app.pane, delay=0.5)
-        sweep.poke()
-        for _ in range(20):  # 1 s of Down at 20 keys/s: twice the delay
-            await pilot.press("down")
-            await asyncio.sleep(0.05)
-        assert sweep.sweeps == 0
-        assert lst.cursor == 20
-        for _ in range(60):  # then the user pauses
-            if sweep.sweeps:
-                break
-            await asyncio.sleep(0.05)
-        assert sweep.sweeps == 1
+        await settle(app, pilot)
+        noted.clear()
+        await pilot.press("down")
+        assert noted
+        noted.clear()
+        await pilot.hover("#contacts")
+        await pilot.click("#contacts")
+        assert noted

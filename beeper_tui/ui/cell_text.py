@@ -33,9 +33,11 @@ def display_text(value: str | None, *, limit: int = 400) -> str:
 def fit(text: str, width: int, *, pad: bool = True) -> str:
     """``text`` cut with an ellipsis to ``width`` cells (padded with spaces with ``pad``).
 
-    The same cut as ``Text.truncate(width, overflow="ellipsis", pad=pad)``.
+    The same cut as ``Text.truncate(width, overflow="ellipsis", pad=pad)``, except that
+    no room gives no text (Rich would keep all but the last character and an ellipsis).
     """
-    width = max(0, width)
+    if width <= 0:
+        return ""
     cells = cell_len(text)
     if cells > width:
         return set_cell_size(text, width - 1) + "…"

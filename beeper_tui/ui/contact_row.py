@@ -169,7 +169,7 @@ def row_segments(pieces: list[Piece], width: int, row: Style, cursor: Style) -> 
     if cells > width:
         pieces = _cut(pieces, set_cell_size(plain, width - 1) + "…")
     elif cells < width:
-        pieces.append((" " * (width - cells), None))
+        pieces = [*pieces, (" " * (width - cells), None)]
     segments: list[Segment] = []
     run: list[str] = []
     for text, style in pieces:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-import time
+from time import monotonic
 from typing import Final
 
 from textual.timer import Timer
@@ -19,24 +19,26 @@ __all__ = [
 ]
 
 IDLE_SWEEP_DELAY: Final = 4.0
-"""Seconds without a new search, page, index or key before :class:`IdleSweep` collects."""
+"""Seconds without a new search, page or index, and without input, before :class:`IdleSweep`
+collects."""
 
 _last_input = 0.0
 
 
 def note_input() -> None:
-    """The user pressed a key, clicked or scrolled (the app calls this for every input).
+    """The user used the keyboard or the mouse (the app calls this for every input event,
+    mouse movement included).
 
     Process-wide, like the collector it defers: a sweep is a stall, so it
     waits until nobody is at the keyboard or the mouse, whichever widget
     they are using.
     """
     global _last_input
-    _last_input = time.monotonic()
+    _last_input = monotonic()
 
 
 def _quiet_for() -> float:
-    return time.monotonic() - _last_input
+    return monotonic() - _last_input
 
 
 def freeze_startup_objects() -> None:
@@ -78,7 +80,7 @@ class IdleSweep:
     Frozen objects are still freed by reference counting, but garbage held in
     reference cycles is not (a replaced result list and the callbacks that
     point back at it, the index it was built on): after :data:`IDLE_SWEEP_DELAY`
-    seconds without activity (no search, page or index, and no input at all)
+    seconds without activity (no search, page or index, and no key or mouse input)
     everything is unfrozen, collected and frozen again. The full collection
     takes 50-200 ms, so it waits for a pause: holding a key down through the
     list is activity too.
