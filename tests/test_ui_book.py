@@ -46,7 +46,9 @@ async def synced(app: BeeperApp, pilot: Any) -> ContactList:
     """Wait until the list shows the book's results; the list."""
     await settle(app, pilot)
     await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 60)
-    await wait_for(pilot, lambda: app.book_keeper is not None and not app.book_keeper.syncing, 60)
+    await wait_for(
+        pilot, lambda: app.book_driver.keeper is not None and not app.book_driver.keeper.syncing, 60
+    )
     await settle(app, pilot)
     return app.query_one("#contacts", ContactList)
 
@@ -253,7 +255,7 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
         with serve_in_thread(app_small, port=port):
             await wait_for(pilot, lambda: app.health is Health.ONLINE, 30)
             await wait_for(pilot, lambda: bool(state.requests_to(LIST)), 30)
-            await wait_for(pilot, lambda: not app.book_keeper.syncing, 30)  # type: ignore[union-attr]
+            await wait_for(pilot, lambda: not app.book_driver.keeper.syncing, 30)  # type: ignore[union-attr]
             await settle(app, pilot)
         assert app.pane.border_subtitle is None
 
@@ -328,8 +330,8 @@ async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
         try:
             async with app.run_test(size=SIZE) as pilot:
                 # The screen is up although the book is still being read.
-                assert app.book_keeper is not None
-                assert app.book_keeper.book is None
+                assert app.book_driver.keeper is not None
+                assert app.book_driver.keeper.book is None
                 release.set()
                 await wait_for(pilot, lambda: app.backend.accounts.loaded, 30)
                 await wait_for(pilot, lambda: app.backend.book is not None, 30)
@@ -358,3 +360,30 @@ async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path
         disabled = [a.account_id for a in app.backend.accounts.accounts if a not in plan.accounts]
         assert disabled
         assert not any(a in target.read_text() for a in disabled)
+
+
+async def test_the_demo_chosen_at_the_connect_screen_gets_a_book_of_its_own(
+    tmp_path: Path,
+) -> None:
+    from beeper_tui.service.book import AddressBook
+    from beeper_tui.ui.connect_screens import ConnectErrorScreen
+
+    path = tmp_path / "book.sqlite3"
+    app = http_book_app(f"http://127.0.0.1:{_free_port()}", path)  # nobody listens
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen), 30)
+        await pilot.press("d")  # "Try the demo instead"
+        await wait_for(pilot, lambda: app.backend.is_demo, 30)
+        await synced(app, pilot)
+        lst = await search(app, pilot, "morrison zoe")  # words in any order: the book's search
+        assert lst.highlighted is not None
+        assert app.pane.pager.people[0].name == "Zoe Morrison"  # type: ignore[union-attr]
+        demo_book = app.backend.book
+        assert demo_book is not None
+        assert demo_book.path is None  # in memory
+    # The user's own book was left as it was: no demo contacts in it.
+    book = await AddressBook.open(path)
+    try:
+        assert not book.account_ids
+    finally:
+        await book.close()

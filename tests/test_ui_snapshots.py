@@ -95,7 +95,7 @@ def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
         await _settle(pilot)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 120
-        keeper = app.book_keeper
+        keeper = app.book_driver.keeper
         assert keeper is not None
         while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
             assert loop.time() < deadline, "the book did not sync in time"

@@ -85,7 +85,6 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
         )
         self.book_driver = BookDriver(self, backend)
         """Opens, syncs and shows the address book (``book_driver.py``)."""
-        self.book_keeper = self.book_driver.keeper
         self._exit_signals = ExitSignals(self)
         self.session = Session(
             backend,

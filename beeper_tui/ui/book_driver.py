@@ -50,6 +50,7 @@ class BookDriver:
                 on_change=self.status_changed,
             )
         self._synced_once = False
+        self._timers_set = False
 
     async def read(self) -> None:
         """Read the book before the screen is first drawn (the first frame can list it).
@@ -60,18 +61,21 @@ class BookDriver:
         if self.keeper is not None:
             await self.keeper.read(READ_BEFORE_DRAWING)
 
-    async def open(self) -> None:
-        """Open the book before the session starts (an offline start can show it)."""
+    async def open(self, backend: Backend | None = None) -> None:
+        """Open the book for ``backend`` (the App's) before the session starts (an offline
+        start can show it)."""
         keeper, app = self.keeper, self.app
         if keeper is None:
             return
         book = await keeper.open()
         if book is not None:
-            app.backend.book = book
+            (backend or app.backend).book = book
             book.add_listener(self._changed)
-            if app.settings.sync_minutes:
-                app.set_interval(app.settings.sync_minutes * 60, self.sync)
-            app.set_interval(STATUS_TICK, self.status_changed)
+            if not self._timers_set:
+                self._timers_set = True
+                if app.settings.sync_minutes:
+                    app.set_interval(app.settings.sync_minutes * 60, self.sync)
+                app.set_interval(STATUS_TICK, self.status_changed)
         elif keeper.open_error:
             app.notify(
                 f"The address book could not be opened: {inert(keeper.open_error)}",
@@ -79,6 +83,22 @@ class BookDriver:
                 severity="warning",
                 markup=False,
             )
+
+    async def use_demo(self, demo: Backend) -> None:
+        """The user switched to the demo: its contacts get a book of their own, in memory.
+
+        The user's book is closed first (and so saved); it is never synced from
+        the demo. The demo's book syncs once its accounts arrive, as at a start
+        with ``--demo``, so its search ranks and matches words in any order.
+        """
+        if self.keeper is None:  # the book is off
+            return
+        await self.keeper.close()
+        self.keeper = BookKeeper(
+            None, region=self.app.settings.phone_region, on_change=self.status_changed
+        )
+        self._synced_once = False
+        await self.open(demo)
 
     def open_offline(self) -> bool:
         """Desktop cannot be reached at start: open on the book if it holds anything."""
@@ -101,10 +121,11 @@ class BookDriver:
             keeper.sync(backend.client, backend.accounts.accounts)
 
     def _keeper_to_sync(self) -> BookKeeper | None:
-        """The keeper, when Desktop is there, its accounts are known and the book is the user's."""
+        """The keeper, when Desktop is there, its accounts are known and the book is theirs."""
         keeper, app = self.keeper, self.app
         backend = app.backend
-        # Not after switching to the demo (backend.book None): its contacts are not the user's.
+        # A book is synced only from the backend it belongs to: after a switch to the
+        # demo, the demo's own (in memory), never the user's file.
         if keeper is None or app.offline or not backend.accounts.loaded:
             return None
         return keeper if backend.book is keeper.book else None

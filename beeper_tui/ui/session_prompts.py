@@ -107,6 +107,7 @@ class SessionPrompts:
         self.app.pane.backend = demo
         self.app.sub_title = "demo data"
         await old.aclose()
+        await self.app.book_driver.use_demo(demo)
         log.info("switched to the embedded demo")
         return demo
 
