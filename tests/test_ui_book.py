@@ -16,6 +16,7 @@ from beeper_tui.demo.faults import Latency
 from beeper_tui.demo.server import serve_in_thread
 from beeper_tui.service.book import address_book
 from beeper_tui.service.book_source import BookSource
+from beeper_tui.service.mixed_source import MixedSource
 from beeper_tui.service.session_events import Health
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
@@ -387,3 +388,37 @@ async def test_the_demo_chosen_at_the_connect_screen_gets_a_book_of_its_own(
         assert not book.account_ids
     finally:
         await book.close()
+
+
+async def test_an_account_that_cannot_sync_is_searched_beside_the_book(
+    app_small: Starlette, small: Dataset
+) -> None:
+    # Until every account is in the book, All accounts lists the book's people
+    # for the accounts it holds (ranked, any word order), then what the others'
+    # own search answers: an account that never syncs must not cost the rest.
+    state: DemoState = app_small.state.demo
+    telegram = next(a.account_id for a in small.accounts if "telegram" in a.account_id)
+    # The sync's pages (200 a page) fail; the list's own pages of 50 still answer.
+    state.faults.add(path=f"{telegram}{LIST}", params={"limit": "200"}, status=500)
+    app = book_app(app_small)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        keeper = app.book_driver.keeper
+        assert keeper is not None
+        await wait_for(pilot, lambda: bool(keeper.failed) and not keeper.syncing, 60)
+        lst = await search(app, pilot, "morrison zoe")
+        pager = app.pane.pager
+        assert isinstance(pager, MixedSource)
+        assert pager.server_accounts == [telegram]
+        assert pager.people[0].name == "Zoe Morrison"
+        assert "Zoe Morrison" in row_text(lst, 0)
+        assert "(not synced yet)" in count_line(app)
+
+        lst = await search(app, pilot, "lindqvist")  # Zoë Lindqvist is on Telegram
+        pager = app.pane.pager
+        assert isinstance(pager, MixedSource)
+        from_server = lst.items[len(pager.people) :]
+        assert any(c.account_id == telegram for c in from_server)
+        assert all(c.account_id == telegram for c in from_server)
+        book_ids = {i.account_id for p in pager.people for i in p.contact.identities}
+        assert telegram not in book_ids

@@ -42,6 +42,7 @@ from .export.run import (
     export_to_file,
 )
 from .identity_choice import IdentityOption, Purpose, rank_identities
+from .mixed_source import MixedSource, book_answers, book_holds
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
 from .scope import ALL_ACCOUNTS, Scope
@@ -133,42 +134,46 @@ class Backend:
         pager.on_account_failure = self.accounts.note_contacts_failed
         return pager
 
-    def all_pager(self, query: str = "") -> AllAccountsPager:
-        """A source over every account at once, for ``query``.
+    def all_pager(self, query: str = "", *, leave_out: Iterable[str] = ()) -> AllAccountsPager:
+        """A source over every account at once (but ``leave_out``), for ``query``.
 
         Accounts the user disabled in Beeper are left out; every other state
         (even disconnected) may still answer from what Beeper has stored.
         """
+        skip = set(leave_out)
         return AllAccountsPager(
             [
                 self.pager(a.account_id, query, auto_retry=False)
                 for a in searched_accounts(self.accounts.accounts)
+                if a.account_id not in skip
             ]
         )
 
     def book_accounts(self, scope: Scope) -> list[str] | None:
-        """The accounts the book answers ``scope`` for, or None: ask the server instead.
+        """The accounts the book answers ``scope`` for, or None (see :func:`book_answers`)."""
+        return book_answers(self.book, self.accounts, scope)
 
-        The book answers once every account of the scope has synced; until
-        then the server's search does. With no account list (offline), the
-        book answers for every account in it.
-        """
-        book = self.book
-        if book is None:
-            return None
-        if scope is not ALL_ACCOUNTS:
-            return [scope] if book.ready(scope) else None
-        if not self.accounts.loaded:
-            return list(book.account_ids) or None
-        ids = [a.account_id for a in searched_accounts(self.accounts.accounts)]
-        return ids if ids and all(book.ready(a) for a in ids) else None
+    def book_covers(self, scope: Scope) -> bool:
+        """Whether the book answers for any of ``scope``'s accounts (its changes show)."""
+        return bool(self.book_accounts(scope) or book_holds(self.book, self.accounts, scope))
 
     def source(self, scope: Scope, query: str = "") -> ContactSource:
-        """The contacts of ``scope`` (one account, or every account) matching ``query``."""
+        """The contacts of ``scope`` (one account, or every account) matching ``query``.
+
+        While only some accounts are in the book, All accounts lists the book's
+        people for those, then the other accounts' own search (:class:`MixedSource`).
+        """
+        client = self.client if self.reachable else None
         ids = self.book_accounts(scope)
         if self.book is not None and ids is not None:
-            return BookSource(self.book, self.client if self.reachable else None, ids, query)
-        return self.all_pager(query) if scope is ALL_ACCOUNTS else self.pager(str(scope), query)
+            return BookSource(self.book, client, ids, query)
+        if scope is not ALL_ACCOUNTS:
+            return self.pager(str(scope), query)
+        held = book_holds(self.book, self.accounts, scope)
+        if self.book is None or not held:
+            return self.all_pager(query)
+        book_part = BookSource(self.book, client, held, query)
+        return MixedSource(book_part, self.all_pager(query, leave_out=held))
 
     def now(self) -> datetime:
         """The time "3 h ago" counts from (the demo world has a fixed one)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from beeper_tui.service.book_source import BookSource
+from beeper_tui.service.mixed_source import MixedSource
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.scope import ALL_ACCOUNTS
 
@@ -33,26 +34,33 @@ def count_text(pane: SearchPane) -> Text:
         return text
     if isinstance(pager, BookSource):
         return _book_count_text(pager, text)
-    n = len(pager.items)
-    noun = "result" if pager.query else "contact"
-    text.append(f"{n:,} {noun}{'' if n == 1 else 's'}", "bold")
-    if pager.has_more:
-        text.append(" loaded · more available", "dim")
-    elif n:
-        text.append(" · all loaded", "dim")
-    if pager.lookup_error is not None:
-        text.append(" · exact lookup failed: ", "yellow")
-        text.append(inert(pager.lookup_error.message, limit=80), "yellow")
+    if isinstance(pager, MixedSource):
+        _book_count_text(pager.book, text)
+        syncing = ", ".join(_name(pane, a) for a in pager.server_accounts)
+        more = f"{len(pager.server.items):,}{'+' if pager.has_more else ''}"
+        text.append(inert(f" · {more} from {syncing} (not synced yet)", limit=160), "dim")
+    else:
+        n = len(pager.items)
+        noun = "result" if pager.query else "contact"
+        text.append(f"{n:,} {noun}{'' if n == 1 else 's'}", "bold")
+        if pager.has_more:
+            text.append(" loaded · more available", "dim")
+        elif n:
+            text.append(" · all loaded", "dim")
+        if pager.lookup_error is not None:
+            text.append(" · exact lookup failed: ", "yellow")
+            text.append(inert(pager.lookup_error.message, limit=80), "yellow")
     if pane.account_id is ALL_ACCOUNTS and pager.failures:
-        names = []
-        for account_id, error in pager.failures.items():
-            account = pane.backend.accounts.get(account_id)
-            name = network_name(account) if account else account_id
-            names.append(f"{name} ({error.message})")
+        failed = [f"{_name(pane, a)} ({error.message})" for a, error in pager.failures.items()]
         text.append(" · failed: ", "bold yellow")
-        text.append(inert("; ".join(names), limit=160), "yellow")
+        text.append(inert("; ".join(failed), limit=160), "yellow")
         text.append(" — r retries", "yellow")
     return text
+
+
+def _name(pane: SearchPane, account_id: str) -> str:
+    account = pane.backend.accounts.get(account_id)
+    return network_name(account) if account else account_id
 
 
 def _book_count_text(source: BookSource, text: Text) -> Text:

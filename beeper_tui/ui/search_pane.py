@@ -29,6 +29,7 @@ from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.contacts import ContactSource
+from beeper_tui.service.mixed_source import MixedSource
 from beeper_tui.service.networks import network_code
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
@@ -173,7 +174,7 @@ class SearchPane(Vertical):
 
     def book_changed(self) -> None:
         """The address book changed: show its results again (the cursor stays on its person)."""
-        if self.account_id is None or self.backend.book_accounts(self.account_id) is None:
+        if self.account_id is None or not self.backend.book_covers(self.account_id):
             return
         if self._shown != self._wanted:
             return  # a search is on its way and will read the new book
@@ -342,10 +343,12 @@ class SearchPane(Vertical):
         badge = self._badge if self._wanted[0] is ALL_ACCOUNTS else None
         keep = _position(pager, current.key) if pager is not None and current else None
         marks = None
-        if isinstance(pager, BookSource):
-            people = pager.people
+        if isinstance(pager, (BookSource, MixedSource)):
+            people = pager.people  # the first rows (all of a BookSource's)
 
             def marks(i: int) -> tuple[tuple[tuple[int, int], ...], bool]:
+                if i >= len(people):
+                    return (), True  # a row from an account still syncing
                 person = people[i]
                 return person.spans, person.in_book
 
@@ -379,7 +382,7 @@ class SearchPane(Vertical):
 
 def _position(source: ContactSource, key: tuple[str, str]) -> int | None:
     """Where the person with identity ``key`` is in ``source``'s rows, if there."""
-    if isinstance(source, BookSource):
+    if isinstance(source, (BookSource, MixedSource)):
         return source.position(key)
     for i, contact in enumerate(source.items):
         if any(c.key == key for c in contact.identities):
