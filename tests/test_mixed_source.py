@@ -6,6 +6,9 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, cast
 
+import pytest
+
+from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import User
 from beeper_tui.service.all_accounts import AllAccountsPager
 from beeper_tui.service.book_source import BookSource
@@ -82,3 +85,20 @@ def test_rows_are_the_books_then_the_servers_as_both_grow() -> None:
     assert source.position(server_rows[1].key) == 4
     assert source.position(("nowhere", "x")) is None
     assert not source.has_more
+    with pytest.raises(IndexError):
+        rows[-7]
+    with pytest.raises(IndexError):
+        rows[6]
+
+
+def test_an_error_shows_only_when_the_book_has_no_row() -> None:
+    class _Failing(_Server):
+        error = BeeperError("every account failed")
+
+    server = cast(AllAccountsPager, _Failing([]))
+    with_rows = MixedSource(cast(BookSource, _Book([_contact("wa", 1)])), server)
+    asyncio.run(with_rows.load_next())
+    assert with_rows.error is None  # the book's rows show; the failure is in the count line
+    without = MixedSource(cast(BookSource, _Book([])), server)
+    asyncio.run(without.load_next())
+    assert without.error is not None

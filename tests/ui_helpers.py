@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 from starlette.applications import Starlette
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.worker import WorkerCancelled
 
 from beeper_tui.config import Settings
 from beeper_tui.ui.app import BeeperApp
@@ -53,7 +54,12 @@ async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
     if extra:
         await asyncio.sleep(extra)
     for _ in range(2):
-        await app.workers.wait_for_complete()
+        for _ in range(50):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue  # replaced by a newer one (a search again): wait for that too
         await pilot.pause()
 
 

@@ -157,6 +157,11 @@ class Backend:
         """Whether the book answers for any of ``scope``'s accounts (its changes show)."""
         return bool(self.book_accounts(scope) or book_holds(self.book, self.accounts, scope))
 
+    def book_gained(self, source: MixedSource) -> bool:
+        """Whether the book now holds an account ``source`` still asks the server for."""
+        held = book_holds(self.book, self.accounts, ALL_ACCOUNTS)
+        return bool(set(held) & set(source.server_accounts))
+
     def source(self, scope: Scope, query: str = "") -> ContactSource:
         """The contacts of ``scope`` (one account, or every account) matching ``query``.
 

@@ -69,6 +69,8 @@ class _Rows(Sequence[Contact]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
         book = self._source.book.items
         if 0 <= i < len(book):
             return book[i]
@@ -142,8 +144,8 @@ class MixedSource:
 
     @property
     def error(self) -> BeeperError | None:
-        """None: the book's rows show whatever the servers do (see :attr:`failures`)."""
-        return None
+        """The servers' error when the book has no row to show (else see :attr:`failures`)."""
+        return None if self.book.items else self.server.error
 
     @property
     def failures(self) -> Mapping[str, BeeperError]:

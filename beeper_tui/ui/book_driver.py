@@ -93,11 +93,14 @@ class BookDriver:
         """
         if self.keeper is None:  # the book is off
             return
-        await self.keeper.close()
-        self.keeper = BookKeeper(
-            None, region=self.app.settings.phone_region, on_change=self.status_changed
+        # The new keeper first: a sync timer or a late account list that fires while
+        # the user's book closes finds the demo's keeper, not a book on its way out.
+        users, self.keeper = (
+            self.keeper,
+            BookKeeper(None, region=self.app.settings.phone_region, on_change=self.status_changed),
         )
         self._synced_once = False
+        await users.close()
         await self.open(demo)
 
     def open_offline(self) -> bool:

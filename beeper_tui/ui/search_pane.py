@@ -131,6 +131,8 @@ class SearchPane(Vertical):
         pager = self.pager
         if pager is None or self._shown != self._wanted or pager.error is not None:
             return None
+        if isinstance(pager, MixedSource):
+            return None  # the export asks Desktop for every account until all are synced
         return ResultCount(len(pager.items), pager.has_more)
 
     @property
@@ -178,6 +180,8 @@ class SearchPane(Vertical):
             return
         if self._shown != self._wanted:
             return  # a search is on its way and will read the new book
+        if isinstance(self.pager, MixedSource) and not self.backend.book_gained(self.pager):
+            return  # no account joined the book: the server's pages on screen stand
         self.start_search(immediate=True)
 
     @on(Input.Changed, "#search")

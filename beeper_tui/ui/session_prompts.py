@@ -106,8 +106,8 @@ class SessionPrompts:
         )
         self.app.pane.backend = demo
         self.app.sub_title = "demo data"
+        await self.app.book_driver.use_demo(demo)  # its sync stops before its client closes
         await old.aclose()
-        await self.app.book_driver.use_demo(demo)
         log.info("switched to the embedded demo")
         return demo
 
