@@ -18,7 +18,7 @@ from beeper_tui.api.errors import BeeperError
 
 from .book import AddressBook, BookPerson, BookResult
 from .names import identifier_kind
-from .person import Contact
+from .person import Contact, position_of
 
 __all__ = ["BookSource", "PeopleContacts"]
 
@@ -152,10 +152,7 @@ class BookSource:
         if finder is not None:
             found: int | None = finder(key)
             return found
-        for i, person in enumerate(people):
-            if any(c.key == key for c in person.contact.identities):
-                return i
-        return None
+        return position_of(self._items, key)
 
     async def retry(self) -> None:
         """Nothing to retry."""

@@ -17,7 +17,7 @@ from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .book import AddressBook, BookPerson
 from .book_source import BookSource
-from .person import Contact
+from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
 
 __all__ = ["MixedSource", "book_answers", "book_holds"]
@@ -172,10 +172,8 @@ class MixedSource:
         found = self.book.position(key)
         if found is not None:
             return found
-        for i, contact in enumerate(self.server.items):
-            if any(c.key == key for c in contact.identities):
-                return len(self.book.items) + i
-        return None
+        found = position_of(self.server.items, key)
+        return None if found is None else len(self.book.items) + found
 
     def close(self) -> None:
         """Drop the servers' pending retries."""

@@ -19,6 +19,7 @@ __all__ = [
     "name_source",
     "person_keys",
     "person_name",
+    "position_of",
 ]
 
 
@@ -165,3 +166,11 @@ class PersonIndex(Sequence[Contact]):
 
     def __iter__(self) -> Iterator[Contact]:
         return (self[i] for i in range(len(self)))
+
+
+def position_of(rows: Sequence[Contact], key: tuple[str, str]) -> int | None:
+    """Where the person with identity ``key`` (account ID, user ID) is in ``rows``, if there."""
+    for i, contact in enumerate(rows):
+        if any(c.key == key for c in contact.identities):
+            return i
+    return None

@@ -8,7 +8,6 @@ from rich.text import Text
 
 from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.mixed_source import MixedSource
-from beeper_tui.service.networks import network_name
 from beeper_tui.service.scope import ALL_ACCOUNTS
 
 from .safe_text import inert
@@ -36,7 +35,7 @@ def count_text(pane: SearchPane) -> Text:
         return _book_count_text(pager, text)
     if isinstance(pager, MixedSource):
         _book_count_text(pager.book, text)
-        syncing = ", ".join(_name(pane, a) for a in pager.server_accounts)
+        syncing = ", ".join(pane.backend.network_of(a) for a in pager.server_accounts)
         more = f"{len(pager.server.items):,}{'+' if pager.has_more else ''}"
         text.append(inert(f" · {more} from {syncing} (not synced yet)", limit=160), "dim")
     else:
@@ -51,16 +50,12 @@ def count_text(pane: SearchPane) -> Text:
             text.append(" · exact lookup failed: ", "yellow")
             text.append(inert(pager.lookup_error.message, limit=80), "yellow")
     if pane.account_id is ALL_ACCOUNTS and pager.failures:
-        failed = [f"{_name(pane, a)} ({error.message})" for a, error in pager.failures.items()]
+        network_of = pane.backend.network_of
+        failed = [f"{network_of(a)} ({error.message})" for a, error in pager.failures.items()]
         text.append(" · failed: ", "bold yellow")
         text.append(inert("; ".join(failed), limit=160), "yellow")
         text.append(" — r retries", "yellow")
     return text
-
-
-def _name(pane: SearchPane, account_id: str) -> str:
-    account = pane.backend.accounts.get(account_id)
-    return network_name(account) if account else account_id
 
 
 def _book_count_text(source: BookSource, text: Text) -> Text:

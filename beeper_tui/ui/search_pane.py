@@ -31,7 +31,7 @@ from beeper_tui.service.book_source import BookSource
 from beeper_tui.service.contacts import ContactSource
 from beeper_tui.service.mixed_source import MixedSource
 from beeper_tui.service.networks import network_code
-from beeper_tui.service.person import Contact
+from beeper_tui.service.person import Contact, position_of
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .cell_text import display_text, fit
@@ -388,7 +388,4 @@ def _position(source: ContactSource, key: tuple[str, str]) -> int | None:
     """Where the person with identity ``key`` is in ``source``'s rows, if there."""
     if isinstance(source, (BookSource, MixedSource)):
         return source.position(key)
-    for i, contact in enumerate(source.items):
-        if any(c.key == key for c in contact.identities):
-            return i
-    return None
+    return position_of(source.items, key)
