@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -191,22 +191,30 @@ async def test_a_burst_after_slash_goes_to_the_search_box(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.pane.contact_list.focus()
-        await pilot.pause()
         # One burst: queued before the first is handled (a paste, a terminal macro).
-        for key in ("slash", *"mallory"):
-            app.post_message(_key(key))
-        await settle(app, pilot, extra=0.1)
+        await _burst_into_the_list(app, pilot, ("slash", *"mallory"))
         assert app.query_one("#search", SearchBox).value == "mallory"
         assert not isinstance(app.screen, CopyMenu)
         assert not [t for t in toasts(app) if t.title == "Message"]
 
 
 def _key(key: str) -> Any:
+    """A key as the terminal driver posts it: a name, and its character if it has one."""
     from textual import events
 
+    if key == " ":
+        return events.Key("space", " ")
     return events.Key(key, key if len(key) == 1 else None)
+
+
+async def _burst_into_the_list(app: BeeperApp, pilot: Any, keys: Iterable[str]) -> None:
+    """With the result list focused, post ``keys`` at once (all queued before any is handled)."""
+    await settle(app, pilot)
+    app.pane.contact_list.focus()
+    await pilot.pause()
+    for key in keys:
+        app.post_message(_key(key))
+    await settle(app, pilot, extra=0.1)
 
 
 async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., BeeperApp]) -> None:
@@ -232,24 +240,14 @@ async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., Beep
 async def test_a_burst_typed_into_the_list_keeps_its_spaces(
     make_app: Callable[..., BeeperApp],
 ) -> None:
-    from textual import events
-
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.pane.contact_list.focus()
-        await pilot.pause()
         # Typed fast into the list: every key is queued before the focus moves.
-        for char in "dubois renee":
-            app.post_message(events.Key("space", " ") if char == " " else _key(char))
-        await settle(app, pilot, extra=0.1)
+        await _burst_into_the_list(app, pilot, "dubois renee")
         assert app.query_one("#search", SearchBox).value == "dubois renee"
         # A space on its own in the list starts no search.
         await pilot.press("escape")
-        app.pane.contact_list.focus()
-        await pilot.pause()
-        app.post_message(events.Key("space", " "))
-        await settle(app, pilot)
+        await _burst_into_the_list(app, pilot, " ")
         assert app.pane.contact_list.has_focus
 
 
