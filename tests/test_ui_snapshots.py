@@ -12,6 +12,7 @@ from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.ui.app import BeeperApp
 from tests.demo_fixtures import BASELINE_VERSION
+from tests.ui_helpers import workers_done
 
 SIZE = (120, 40)
 
@@ -31,7 +32,7 @@ def _app(demo_version: str = BASELINE_VERSION, theme: str = "textual-dark") -> B
 async def _settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await asyncio.sleep(0.05)
         await pilot.pause()
 

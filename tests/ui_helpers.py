@@ -49,17 +49,26 @@ def app_on_demo(demo_app: Starlette, **overrides: Any) -> BeeperApp:
     return BeeperApp(settings, backend=backend)
 
 
+async def workers_done(app: App[Any]) -> None:
+    """Wait until every worker finished, the ones that replaced a cancelled one too.
+
+    A search the book's progress starts again (a new account joined it) cancels
+    the one before; waiting on that one would fail, so the newer one is waited for.
+    """
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
 async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
     """Sleep ``extra`` (to let debounce timers fire), then let every worker finish."""
     if extra:
         await asyncio.sleep(extra)
     for _ in range(2):
-        for _ in range(50):
-            try:
-                await app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:
-                continue  # replaced by a newer one (a search again): wait for that too
+        await workers_done(app)
         await pilot.pause()
 
 
