@@ -6,14 +6,14 @@ that is running but not signed in, still syncing, or waiting on verification.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 if TYPE_CHECKING:
-    from beeper_tui.demo.asgi import DemoState
+    from beeper_tui.demo.dataset import Dataset
 
 SetupState = Literal[
     "needs-login",
@@ -68,10 +68,22 @@ def setup_body(state: str, owner_id: str) -> dict[str, object]:
     return body
 
 
+class SetupKnob(Protocol):
+    """What the setup endpoint reads on each request (``DemoState`` is one)."""
+
+    @property
+    def dataset(self) -> Dataset:
+        """The demo's accounts; the Matrix account's owner is the signed-in user."""
+
+    @property
+    def setup_state(self) -> str:
+        """One of :data:`SETUP_STATES`, changeable while the server runs."""
+
+
 class SetupRoutes:
     """The setup endpoint over one demo state."""
 
-    def __init__(self, state: DemoState) -> None:
+    def __init__(self, state: SetupKnob) -> None:
         self.state = state
 
     def routes(self) -> list[Route]:

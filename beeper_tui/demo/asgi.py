@@ -20,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -31,21 +31,27 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from beeper_tui.demo.app_setup import SETUP_STATES, SetupRoutes
+from beeper_tui.demo.assets import AssetRoutes, AssetStore
+from beeper_tui.demo.chats import ChatBook, ChatRoutes
 from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, JSONDict, build_dataset
-from beeper_tui.demo.faults import FaultList, FaultRule, Latency, default_message, error_code
+from beeper_tui.demo.faults import FaultList, FaultRule, Latency
 from beeper_tui.demo.generations import LATEST_VERSION, DesktopVersion, Generation
 from beeper_tui.demo.lookup import exact_matches, find_user, identifier_kind, synthesize
 from beeper_tui.demo.oauth import UNAUTHENTICATED_PATHS as _OAUTH_PATHS
 from beeper_tui.demo.oauth import OAuthServer, ScopeGuard
-
-if TYPE_CHECKING:
-    from beeper_tui.demo.assets import AssetStore
-    from beeper_tui.demo.chats import ChatBook
+from beeper_tui.demo.responses import (
+    INVALID_JSON,
+    MAX_PAGE_SIZE,
+    error_response,
+    issue,
+    json_body,
+    validation_error,
+)
 
 DEMO_TOKEN = "demo-token"
 SEARCH_LIMIT = 50
 DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 
 _UNAUTHENTICATED_PATHS = frozenset({"/v1/info"}) | _OAUTH_PATHS
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -153,36 +159,7 @@ class DemoState:
         return self.oauth.token_problem(credentials.strip())
 
 
-# -- responses ---------------------------------------------------------------
-
-
-def error_response(
-    status: int,
-    message: str | None = None,
-    *,
-    code: str | None = None,
-    details: Any = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body: JSONDict = {
-        "code": code or error_code(status),
-        "message": message or default_message(status),
-    }
-    if details is not None:
-        body["details"] = details
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _issue(code: str, message: str, *path: str | int) -> JSONDict:
-    return {"code": code, "message": message, "path": list(path)}
-
-
-def validation_error(issues: list[JSONDict]) -> JSONResponse:
-    summary = "; ".join(
-        f"{'.'.join(str(p) for p in issue['path']) or 'body'}: {issue['message']}"
-        for issue in issues
-    )
-    return error_response(400, f"Invalid request: {summary}", details={"issues": issues})
+# -- injected faults ---------------------------------------------------------
 
 
 def _fault_response(rule: FaultRule) -> Response:
@@ -437,10 +414,10 @@ class _Api:
     async def search(self, request: Request) -> Response:
         query = request.query_params.get("query")
         if query is None:
-            return validation_error([_issue("invalid_type", "Required", "query")])
+            return validation_error([issue("invalid_type", "Required", "query")])
         if not query.strip():
             return validation_error(
-                [_issue("too_small", "String must contain at least 1 character(s)", "query")]
+                [issue("too_small", "String must contain at least 1 character(s)", "query")]
             )
         account = await self._prepared_account(request)
         if account is None:
@@ -466,26 +443,26 @@ class _Api:
         if raw_limit is not None:
             text = raw_limit.strip()
             if not _INTEGER.fullmatch(text):
-                issues.append(_issue("invalid_type", "Expected integer, received string", "limit"))
+                issues.append(issue("invalid_type", "Expected integer, received string", "limit"))
             elif len(text.lstrip("+-")) > 9:
                 # int() of thousands of digits raises; nobody asks for a billion contacts.
                 issues.append(
-                    _issue("too_big", "Number must be less than or equal to 999999999", "limit")
+                    issue("too_big", "Number must be less than or equal to 999999999", "limit")
                 )
             elif (limit := int(text)) < 1:
                 issues.append(
-                    _issue("too_small", "Number must be greater than or equal to 1", "limit")
+                    issue("too_small", "Number must be greater than or equal to 1", "limit")
                 )
             elif limit > MAX_PAGE_SIZE:
                 issues.append(
-                    _issue(
+                    issue(
                         "too_big", f"Number must be less than or equal to {MAX_PAGE_SIZE}", "limit"
                     )
                 )
         direction = params.get("direction", "before")
         if direction not in ("before", "after"):
             issues.append(
-                _issue(
+                issue(
                     "invalid_enum_value",
                     f"Invalid enum value. Expected 'after' | 'before', received '{direction}'",
                     "direction",
@@ -501,34 +478,34 @@ class _Api:
         if cursor is not None:
             anchor = decode_cursor(account, cursor)
             if anchor is None:
-                return validation_error([_issue("custom", "Invalid cursor", "cursor")])
+                return validation_error([issue("custom", "Invalid cursor", "cursor")])
         return JSONResponse(
             contact_page(account, params.get("query", ""), anchor, direction, limit)
         )
 
     async def start_chat(self, request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         issues: list[JSONDict] = []
-        if body is _INVALID_JSON:
-            return validation_error([_issue("invalid_json", "Malformed JSON body")])
+        if body is INVALID_JSON:
+            return validation_error([issue("invalid_json", "Malformed JSON body")])
         if not isinstance(body, dict):
-            return validation_error([_issue("invalid_type", "Expected object", "body")])
+            return validation_error([issue("invalid_type", "Expected object", "body")])
         account_id = body.get("accountID")
         if not isinstance(account_id, str) or not account_id:
-            issues.append(_issue("invalid_type", "Required", "accountID"))
+            issues.append(issue("invalid_type", "Required", "accountID"))
         user = body.get("user")
         if not isinstance(user, dict):
-            issues.append(_issue("invalid_type", "Required", "user"))
+            issues.append(issue("invalid_type", "Required", "user"))
         else:
             for key in ("id", "email", "phoneNumber", "username", "fullName"):
                 if key in user and not isinstance(user[key], str):
-                    issues.append(_issue("invalid_type", "Expected string", "user", key))
+                    issues.append(issue("invalid_type", "Expected string", "user", key))
             if not any(
                 isinstance(user.get(key), str) and user[key].strip()
                 for key in ("id", "email", "phoneNumber", "username")
             ):
                 issues.append(
-                    _issue(
+                    issue(
                         "custom",
                         "Provide at least one of id, email, phoneNumber or username",
                         "user",
@@ -536,9 +513,9 @@ class _Api:
                 )
         for key in ("allowInvite",):
             if key in body and not isinstance(body[key], bool):
-                issues.append(_issue("invalid_type", "Expected boolean", key))
+                issues.append(issue("invalid_type", "Expected boolean", key))
         if "messageText" in body and not isinstance(body["messageText"], str):
-            issues.append(_issue("invalid_type", "Expected string", "messageText"))
+            issues.append(issue("invalid_type", "Expected string", "messageText"))
         if issues or not isinstance(account_id, str) or not isinstance(user, dict):
             return validation_error(issues)
         account = self.state.dataset.account(account_id)
@@ -560,15 +537,15 @@ class _Api:
         return {**chat, "chatID": chat["id"], "status": status}
 
     async def focus(self, request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if body is None:
             body = {}
-        if body is _INVALID_JSON:
-            return validation_error([_issue("invalid_json", "Malformed JSON body")])
+        if body is INVALID_JSON:
+            return validation_error([issue("invalid_json", "Malformed JSON body")])
         if not isinstance(body, dict):
-            return validation_error([_issue("invalid_type", "Expected object", "body")])
+            return validation_error([issue("invalid_type", "Expected object", "body")])
         issues = [
-            _issue("invalid_type", "Expected string", key)
+            issue("invalid_type", "Expected string", key)
             for key in ("chatID", "draftText", "messageID", "draftAttachmentPath")
             if key in body and not isinstance(body[key], str)
         ]
@@ -615,19 +592,6 @@ def _lookup_rejected(account: DemoAccount, kind: str) -> Response:
     )
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        return _INVALID_JSON
-
-
-_INVALID_JSON = object()
-
-
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
@@ -662,11 +626,6 @@ def create_demo_app(
     written (default: the user cache directory). ``record`` turns on request
     recording (tests that inspect what was sent).
     """
-    # Imported here: these modules build on this one's helpers.
-    from beeper_tui.demo.app_setup import SETUP_STATES, SetupRoutes
-    from beeper_tui.demo.assets import AssetRoutes, AssetStore
-    from beeper_tui.demo.chats import ChatBook, ChatRoutes
-
     if setup_state not in SETUP_STATES:
         raise ValueError(f"unknown setup state {setup_state!r}")
     generation = Generation.of(desktop_version)
@@ -680,7 +639,7 @@ def create_demo_app(
     api = _Api(state)
     routes = [
         *api.routes(),
-        *ChatRoutes(state, api.start_chat).routes(),
+        *ChatRoutes(state.chat_book, generation, api.start_chat).routes(),
         *AssetRoutes(state.assets).routes(),
         *SetupRoutes(state).routes(),
         *state.oauth.routes(),

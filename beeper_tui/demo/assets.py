@@ -30,8 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from beeper_tui.demo.asgi import _issue, _json_body, error_response, validation_error
 from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
+from beeper_tui.demo.responses import error_response, issue, json_body, validation_error
 from beeper_tui.demo.search import normalize
 
 if TYPE_CHECKING:
@@ -201,12 +201,12 @@ class AssetRoutes:
         ]
 
     async def download(self, request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
-            return validation_error([_issue("invalid_type", "Expected object", "body")])
+            return validation_error([issue("invalid_type", "Expected object", "body")])
         url = body.get("url")
         if not isinstance(url, str) or not url.strip():
-            return validation_error([_issue("invalid_type", "Required", "url")])
+            return validation_error([issue("invalid_type", "Required", "url")])
         scheme = urlsplit(url).scheme
         if scheme not in _MEDIA_SCHEMES:
             return JSONResponse({"error": f"Unsupported URL scheme {scheme!r}: use mxc://"})
@@ -218,7 +218,7 @@ class AssetRoutes:
     async def serve(self, request: Request) -> Response:
         url = request.query_params.get("url")
         if not url:
-            return validation_error([_issue("invalid_type", "Required", "url")])
+            return validation_error([issue("invalid_type", "Required", "url")])
         path = await self.store.resolve(url)
         if path is None:
             return error_response(404, "Media not found")

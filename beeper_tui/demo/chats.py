@@ -34,20 +34,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from beeper_tui.demo.asgi import (
+from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
+from beeper_tui.demo.responses import (
     MAX_PAGE_SIZE,
-    _issue,
-    _json_body,
     error_response,
+    issue,
+    json_body,
     validation_error,
 )
-from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
 from beeper_tui.demo.search import normalize
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from beeper_tui.demo.asgi import DemoState
+    from beeper_tui.demo.generations import Generation
 
 REFERENCE_TIME = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
 """The demo world's "now": every ``lastActivity`` is at or before it."""
@@ -365,7 +365,7 @@ def _parse_time(raw: str) -> datetime | None:
 
 def _enum_issue(name: str, allowed: Sequence[str], got: str) -> JSONDict:
     options = " | ".join(f"'{a}'" for a in allowed)
-    return _issue(
+    return issue(
         "invalid_enum_value", f"Invalid enum value. Expected {options}, received '{got}'", name
     )
 
@@ -376,14 +376,14 @@ def parse_limit(raw: str | None, issues: list[JSONDict], default: int = DEFAULT_
         return default
     text = raw.strip()
     if not text.lstrip("+-").isdigit():
-        issues.append(_issue("invalid_type", "Expected integer, received string", "limit"))
+        issues.append(issue("invalid_type", "Expected integer, received string", "limit"))
         return default
     limit = int(text)
     if limit < 1:
-        issues.append(_issue("too_small", "Number must be greater than or equal to 1", "limit"))
+        issues.append(issue("too_small", "Number must be greater than or equal to 1", "limit"))
     elif limit > MAX_PAGE_SIZE:
         issues.append(
-            _issue("too_big", f"Number must be less than or equal to {MAX_PAGE_SIZE}", "limit")
+            issue("too_big", f"Number must be less than or equal to {MAX_PAGE_SIZE}", "limit")
         )
     return limit
 
@@ -411,7 +411,7 @@ def parse_query(request: Request) -> ChatQuery | Response:
             continue
         value = _parse_bool(raw)
         if value is None:
-            issues.append(_issue("invalid_type", "Expected boolean, received string", name))
+            issues.append(issue("invalid_type", "Expected boolean, received string", name))
         else:
             flags[name] = value
     times: dict[str, datetime | None] = {}
@@ -419,17 +419,17 @@ def parse_query(request: Request) -> ChatQuery | Response:
         raw = params.get(name)
         times[name] = None if raw is None else _parse_time(raw)
         if raw is not None and times[name] is None:
-            issues.append(_issue("invalid_string", "Invalid datetime", name))
+            issues.append(issue("invalid_string", "Invalid datetime", name))
     limit = parse_limit(params.get("limit"), issues)
     query = params.get("query")
     if query is not None and not query.strip():
-        issues.append(_issue("too_small", "String must contain at least 1 character(s)", "query"))
+        issues.append(issue("too_small", "String must contain at least 1 character(s)", "query"))
     cursor: tuple[float, str] | None = None
     raw_cursor = params.get("cursor")
     if raw_cursor is not None:
         cursor = decode_cursor(raw_cursor)
         if cursor is None:
-            issues.append(_issue("custom", "Invalid cursor", "cursor"))
+            issues.append(issue("custom", "Invalid cursor", "cursor"))
     if issues:
         return validation_error(issues)
     account_ids = tuple(params.getlist("accountIDs") + params.getlist("accountIDs[]"))
@@ -530,10 +530,21 @@ def search(book: ChatBook, query: ChatQuery) -> JSONDict:
 
 
 class ChatRoutes:
-    """``GET /v1/chats/search`` and ``POST /v1/chats`` over one demo state."""
+    """``GET /v1/chats/search`` and ``POST /v1/chats`` over one chat book.
 
-    def __init__(self, state: DemoState, start: Callable[[Request], Awaitable[Response]]) -> None:
-        self.state = state
+    ``generation`` decides whether ``POST /v1/chats`` may start a chat
+    (``mode: "start"``); ``start`` is the ``/v1/chats/start`` handler that
+    such a request is answered by.
+    """
+
+    def __init__(
+        self,
+        book: ChatBook,
+        generation: Generation,
+        start: Callable[[Request], Awaitable[Response]],
+    ) -> None:
+        self.book = book
+        self.generation = generation
         self._start = start
 
     def routes(self) -> list[Route]:
@@ -546,7 +557,7 @@ class ChatRoutes:
         query = parse_query(request)
         if isinstance(query, Response):
             return query
-        book = self.state.chat_book
+        book = self.book
         wanted = set(query.account_ids)
         await book.prepare(
             (a for a in book.dataset.accounts if not wanted or a.account_id in wanted),
@@ -555,17 +566,17 @@ class ChatRoutes:
         return JSONResponse(search(book, query))
 
     async def create(self, request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
-            return validation_error([_issue("invalid_type", "Expected object", "body")])
+            return validation_error([issue("invalid_type", "Expected object", "body")])
         mode = body.get("mode")
         if mode == "start":
-            if self.state.generation.start_via != "chats":
+            if self.generation.start_via != "chats":
                 return validation_error(
                     [_enum_issue("mode", ("create",), "start")]
-                    if self.state.generation.start_via is None
+                    if self.generation.start_via is None
                     else [
-                        _issue(
+                        issue(
                             "unrecognized_keys",
                             "Unrecognized key(s) in object: 'mode', 'user'; "
                             "start chats with POST /v1/chats/start",
@@ -591,36 +602,35 @@ class ChatRoutes:
         issues: list[JSONDict] = []
         account_id = body.get("accountID")
         if not isinstance(account_id, str) or not account_id:
-            issues.append(_issue("invalid_type", "Required", "accountID"))
+            issues.append(issue("invalid_type", "Required", "accountID"))
         ids = body.get("participantIDs")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            issues.append(_issue("invalid_type", "Expected array of strings", "participantIDs"))
+            issues.append(issue("invalid_type", "Expected array of strings", "participantIDs"))
             ids = []
         kind = body.get("type")
         if kind not in ("single", "group"):
             issues.append(_enum_issue("type", ("single", "group"), str(kind)))
         elif kind == "single" and len(ids) != 1:
             issues.append(
-                _issue("custom", "'single' requires exactly one participantID", "participantIDs")
+                issue("custom", "'single' requires exactly one participantID", "participantIDs")
             )
         elif kind == "group" and not ids:
-            issues.append(_issue("too_small", "Array must contain at least 1 element(s)", "ids"))
+            issues.append(issue("too_small", "Array must contain at least 1 element(s)", "ids"))
         title = body.get("title", "")
         if not isinstance(title, str):
-            issues.append(_issue("invalid_type", "Expected string", "title"))
+            issues.append(issue("invalid_type", "Expected string", "title"))
         if issues or not isinstance(account_id, str) or not isinstance(title, str):
             return validation_error(issues)
-        account = self.state.dataset.account(account_id)
+        account = self.book.dataset.account(account_id)
         if account is None:
             return error_response(404, "Account not found")
-        await self.state.chat_book.prepare([account])
+        await self.book.prepare([account])
         positions = [account.positions_by_id.get(i) for i in ids]
         if any(p is None for p in positions):
             return error_response(404, f"User not found on {account.spec.display_network}")
         members = tuple(sorted({p for p in positions if p is not None}))
-        book = self.state.chat_book
         if kind == "single":
-            chat, status = book.single_chat(account, account.contacts[members[0]])
+            chat, status = self.book.single_chat(account, account.contacts[members[0]])
             return JSONResponse({**chat, "chatID": chat["id"], "status": status})
-        chat = book.group_chat(account, members, title)
+        chat = self.book.group_chat(account, members, title)
         return JSONResponse({**chat, "chatID": chat["id"]})
