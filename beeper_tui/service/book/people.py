@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, overload
+from typing import Protocol, overload
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import User
@@ -14,10 +14,7 @@ from beeper_tui.service.person import Contact, name_source
 
 from .query import Term, match_spans
 
-if TYPE_CHECKING:
-    from .search import BookIndex
-
-__all__ = ["BookPerson", "BookResult", "LazyPeople", "person_row", "user_of"]
+__all__ = ["BookPerson", "BookResult", "LazyPeople", "PeopleLookup", "person_row", "user_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +38,25 @@ class BookPerson:
         return self.contact.key
 
 
+class PeopleLookup(Protocol):
+    """Where :class:`LazyPeople` builds its rows: the :class:`~.search.BookIndex` is one."""
+
+    def person(self, person: int, terms: Sequence[Term], scope: frozenset[int]) -> BookPerson:
+        """The :class:`BookPerson` for a person number, with identities in ``scope``."""
+
+    def person_of(self, account_id: str, user_id: str) -> int | None:
+        """The person number of an identity in the book, or None."""
+
+
 class LazyPeople(Sequence[BookPerson]):
     """Ranked people, built into :class:`BookPerson` only when read (a list shows a screenful)."""
 
     def __init__(
-        self, index: BookIndex, persons: Sequence[int], terms: Sequence[Term], scope: frozenset[int]
+        self,
+        index: PeopleLookup,
+        persons: Sequence[int],
+        terms: Sequence[Term],
+        scope: frozenset[int],
     ) -> None:
         self._index = index
         self._persons = persons

@@ -393,8 +393,10 @@ class BookIndex:
         members = [m for m in self._members.get(person, [person]) if self._account[m] in scope]
         if not members:
             members = [person]
-        identities = [Contact(user_of(self._user_json[m]), self.account_ids[self._account[m]])
-                      for m in members]  # fmt: skip
+        identities = [
+            Contact(user_of(self._user_json[m]), self.account_ids[self._account[m]])
+            for m in members
+        ]
         known = {c.key for c in identities}
         identities.extend(c for c in extra if c.key not in known)
         return person_row(identities, terms)

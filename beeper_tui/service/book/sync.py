@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
@@ -25,10 +25,7 @@ from beeper_tui.service.accounts import is_enabled
 from .rows import stored_contact
 from .store import StoredContact
 
-if TYPE_CHECKING:
-    from .address_book import AddressBook
-
-__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress"]
+__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress", "SyncTarget"]
 
 MAX_PAGE_SIZE: Final = MAX_LIMIT
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
@@ -54,8 +51,18 @@ class SyncProgress:
     """Why it failed (the book keeps the account's previous contacts)."""
 
 
+class SyncTarget(Protocol):
+    """What a sync fills: the :class:`~.address_book.AddressBook` is one."""
+
+    def count(self, account_id: str) -> int | None:
+        """How many contacts the account's last sync brought, or None if it never synced."""
+
+    async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
+        """Make ``rows`` the account's contacts."""
+
+
 class BookSync:
-    """Syncs accounts into an :class:`AddressBook`; :meth:`start` it again to re-sync.
+    """Syncs accounts into a :class:`SyncTarget` (the book); :meth:`start` it again to re-sync.
 
     ``observer`` is called on the event loop with a :class:`SyncProgress`
     after every page and when each account finishes.
@@ -63,7 +70,7 @@ class BookSync:
 
     def __init__(
         self,
-        book: AddressBook,
+        book: SyncTarget,
         client: BeeperClient,
         *,
         observer: Callable[[SyncProgress], None] | None = None,
