@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from beeper_tui.book_path import default_book_path
 from beeper_tui.cli import main, parse
 from beeper_tui.cli.app_command import settings_from_args
-from beeper_tui.cli.search_command import search_main
 from beeper_tui.demo import Dataset, build_dataset, create_demo_app
+from tests.cli_helpers import search_main
 from tests.demo_fixtures import BASELINE_VERSION
 
 

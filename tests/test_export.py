@@ -18,7 +18,6 @@ from starlette.applications import Starlette
 import beeper_tui.config as config_module
 from beeper_tui.api.models import Account, ContactPage, User
 from beeper_tui.cli import main as cli_main
-from beeper_tui.cli.export_command import export_main
 from beeper_tui.demo import Dataset, DemoState, FaultRule, build_dataset, create_demo_app
 from beeper_tui.service.export.formats import (
     CSV_COLUMNS,
@@ -31,6 +30,7 @@ from beeper_tui.service.export.formats import (
 )
 from beeper_tui.service.export.run import ExportProgress, export_contacts, iter_contact_pages
 from beeper_tui.service.person import Contact
+from tests.cli_helpers import export_main
 
 MATRIX = "matrix"  # holds the hostile names
 PAGE = "200"  # the demo's largest page: fewer round trips, same code paths

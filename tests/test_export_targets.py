@@ -19,11 +19,11 @@ from starlette.applications import Starlette
 import beeper_tui.config as config_module
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.models import Account, User
-from beeper_tui.cli.export_command import export_main
 from beeper_tui.config import ConfigError, resolve_settings
 from beeper_tui.demo import Dataset, build_dataset, create_demo_app
 from beeper_tui.service.export.formats import JsonLinesWriter
 from beeper_tui.service.export.run import EndlessAccountError, ExportSink, export_contacts
+from tests.cli_helpers import export_main
 from tests.hostile_server import HostileServer, answer
 
 ACCOUNT = "matrix"

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from starlette.types import ASGIApp
 
-__all__ = ["export_main", "register", "run"]
+__all__ = ["register", "run"]
 
 PROG: Final = "beeper-tui export"
 
@@ -280,19 +280,6 @@ async def _from_book(backend: Backend, accounts: Sequence[Account], query: str) 
     except Exception:  # a broken cache file: page the server instead
         return False
     return bool(accounts) and all(backend.book.ready(a.account_id) for a in accounts)
-
-
-def export_main(argv: Sequence[str], *, demo_app: ASGIApp | None = None) -> int:
-    """``beeper-tui export ARGV…``; returns the exit status (2 for bad arguments).
-
-    ``demo_app`` lets tests export from a demo app with faults configured.
-    """
-    from . import parse
-
-    args = parse(["export", *argv])
-    if isinstance(args, int):
-        return args
-    return run(args, demo_app=demo_app)
 
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:

@@ -29,7 +29,7 @@ from .common import argv_secrets, positive_int, scrub
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-__all__ = ["FORMATS", "register", "render", "run", "search_main"]
+__all__ = ["FORMATS", "register", "render", "run"]
 
 PROG: Final = "beeper-tui search"
 FORMATS: Final = ("text", "tsv", "json", "mutt")
@@ -141,16 +141,6 @@ async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
     finally:
         await backend.aclose()
         await book.close()
-
-
-def search_main(argv: Sequence[str], *, demo_app: ASGIApp | None = None) -> int:
-    """``beeper-tui search ARGV…``; returns the exit status (tests pass a demo app)."""
-    from . import parse
-
-    args = parse(["search", *argv])
-    if isinstance(args, int):
-        return args
-    return run(args, demo_app=demo_app)
 
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
