@@ -22,7 +22,9 @@ from beeper_tui.api.models import Account, User
 from beeper_tui.config import ConfigError, resolve_settings
 from beeper_tui.demo import Dataset, build_dataset, create_demo_app
 from beeper_tui.service.export.formats import JsonLinesWriter
+from beeper_tui.service.export.people import export_people_to_file
 from beeper_tui.service.export.run import EndlessAccountError, ExportSink, export_contacts
+from beeper_tui.service.person import Contact
 from tests.cli_helpers import export_main
 from tests.hostile_server import HostileServer, answer
 
@@ -101,6 +103,61 @@ def test_a_fifo_without_a_reader_fails_at_once_for_the_app(tmp_path: Path) -> No
     assert info.value.errno == errno.ENXIO
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert partials(tmp_path) == []
+
+
+PEOPLE = [
+    Contact(User(id="@noor:beeper.com", fullName="Noor Haddad", email="noor@b.example"), "matrix"),
+    Contact(User(id="@zoe:beeper.com", fullName="Zoé Martin"), "matrix"),
+]
+
+
+def export_people(target: Path, fmt: str = "csv") -> None:
+    asyncio.run(export_people_to_file(PEOPLE, lambda account_id: "Matrix", target, fmt))
+
+
+def test_a_book_export_to_a_fifo_without_a_reader_fails_at_once(tmp_path: Path) -> None:
+    # The app's book export runs on its event loop too: no waiting for a reader.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            export_people(fifo)
+        except BaseException as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # blocked in open(): a reader lets it go, then the test fails
+        with open(fifo, "rb") as reader:
+            reader.read()
+        worker.join(timeout=20)
+    assert len(outcome) == 1
+    failure = outcome[0]
+    assert isinstance(failure, OSError), failure
+    assert failure.errno == errno.ENXIO
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert partials(tmp_path) == []
+
+
+def test_a_book_export_to_a_pipe_has_no_byte_order_mark(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the reader is there first
+    try:
+        export_people(fifo)
+        received = os.read(reader, 65536)
+    finally:
+        os.close(reader)
+    assert received.startswith(b"name,"), received[:20]
+    assert "Zoé Martin".encode() in received
+    # The same export to a regular file does get one (Excel reads UTF-8 by it).
+    export_people(tmp_path / "people.csv")
+    assert (tmp_path / "people.csv").read_bytes() == "\ufeff".encode() + received
 
 
 def test_a_character_device_is_written_through(demo_app: Starlette) -> None:

@@ -20,7 +20,7 @@ from beeper_tui.config import ConfigError, Settings, resolve_settings
 from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book import AddressBook
-from beeper_tui.service.export.formats import FORMATS, make_writer
+from beeper_tui.service.export.formats import FORMATS
 from beeper_tui.service.export.people import write_people
 from beeper_tui.service.export.run import (
     ExportProgress,
@@ -236,7 +236,7 @@ async def _run(
         accounts = await backend.resolve_accounts(None if args.all else args.account)
         if args.all:
             accounts = searched_accounts(accounts)  # left-out accounts stay out, as on screen
-        writer = make_writer(args.format, sink.stream, to_file=sink.is_file)
+        writer = sink.writer(args.format)
         if not demo and not args.no_cache and await _from_book(backend, accounts, args.query):
             people = await backend.book_people(accounts, args.query)
             assert people is not None

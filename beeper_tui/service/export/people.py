@@ -15,8 +15,8 @@ from typing import Final
 
 from beeper_tui.service.person import Contact
 
-from .formats import ContactWriter, make_writer
-from .run import ExportProgress, ExportResult, ExportSink
+from .formats import ContactWriter
+from .run import ExportProgress, ExportResult, write_into
 
 __all__ = ["BOOK_LABEL", "export_people_to_file", "write_people"]
 
@@ -56,13 +56,7 @@ async def export_people_to_file(
     *,
     progress: Callable[[ExportProgress], None] | None = None,
 ) -> ExportResult:
-    """:func:`write_people` into ``target``, all at once or not at all (as ``export_to_file``)."""
-    sink = ExportSink(target)
-    try:
-        writer = make_writer(fmt, sink.stream, to_file=True)
-        result = await write_people(people, writer, network_of, progress=progress)
-    except BaseException:
-        sink.abort()
-        raise
-    sink.commit()
-    return result
+    """:func:`write_people` into ``target`` through :func:`~.run.write_into`, as the pagers do."""
+    return await write_into(
+        target, fmt, lambda writer: write_people(people, writer, network_of, progress=progress)
+    )

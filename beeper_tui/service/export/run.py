@@ -26,7 +26,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, TextIO
@@ -56,6 +56,7 @@ __all__ = [
     "export_contacts",
     "export_to_file",
     "iter_contact_pages",
+    "write_into",
 ]
 
 
@@ -305,6 +306,10 @@ class ExportSink:
         """Whether the export becomes a regular file, all or nothing (CSV gets a BOM then)."""
         return self._tmp is not None
 
+    def writer(self, fmt: str) -> ContactWriter:
+        """A ``fmt`` writer on this sink: a CSV byte order mark only in a regular file."""
+        return make_writer(fmt, self.stream, to_file=self.is_file)
+
     @property
     def is_terminal(self) -> bool:
         if self._direct:
@@ -356,6 +361,28 @@ class ExportSink:
             wrapper.detach()
 
 
+async def write_into(
+    target: Path, fmt: str, write: Callable[[ContactWriter], Awaitable[ExportResult]]
+) -> ExportResult:
+    """Run ``write`` on a ``fmt`` writer into ``target``, all at once or not at all.
+
+    The one way an export on an event loop reaches a path: a FIFO without a
+    reader fails at once (ENXIO) rather than blocking the loop, and only a
+    regular file gets a CSV byte order mark. Any failure (or cancellation)
+    removes the temp file and leaves an existing ``target`` untouched, then
+    re-raises. A device or pipe is written straight through (see
+    :class:`ExportSink`).
+    """
+    sink = ExportSink(target, wait_for_reader=False)
+    try:
+        result = await write(sink.writer(fmt))
+    except BaseException:
+        sink.abort()
+        raise
+    sink.commit()
+    return result
+
+
 async def export_to_file(
     client: BeeperClient,
     accounts: Sequence[Account],
@@ -367,17 +394,11 @@ async def export_to_file(
     progress: Callable[[ExportProgress], None] | None = None,
     max_contacts: int = DEFAULT_MAX_CONTACTS,
 ) -> ExportResult:
-    """Export to ``target`` all at once or not at all (temp file, renamed on success).
-
-    Any failure (or cancellation) removes the temp file and leaves an existing
-    ``target`` untouched, then re-raises. A device or pipe is written straight
-    through (see :class:`ExportSink`).
-    """
-    # Called on an event loop: a FIFO without a reader fails instead of blocking it.
-    sink = ExportSink(target, wait_for_reader=False)
-    try:
-        writer = make_writer(fmt, sink.stream, to_file=sink.is_file)
-        result = await export_contacts(
+    """Export the accounts' contacts to ``target`` through :func:`write_into`."""
+    return await write_into(
+        target,
+        fmt,
+        lambda writer: export_contacts(
             client,
             accounts,
             writer,
@@ -385,9 +406,5 @@ async def export_to_file(
             page_size=page_size,
             progress=progress,
             max_contacts=max_contacts,
-        )
-    except BaseException:
-        sink.abort()
-        raise
-    sink.commit()
-    return result
+        ),
+    )
