@@ -142,3 +142,24 @@ def test_export_writes_the_books_people_once_synced(
         cards = capsys.readouterr().out.count("BEGIN:VCARD")
         assert app.state.demo.requests_to(r"/contacts/list$") == []  # from the book
     assert cards == len(people)
+
+
+def test_export_from_the_book_reads_national_phones_in_the_configured_region(
+    small: Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.demo import DEMO_TOKEN, serve_in_thread
+
+    config = tmp_path / "config.toml"
+    config.write_text('phone_region = "FR"\n', encoding="utf-8")
+    app = create_demo_app(small, desktop_version=BASELINE_VERSION, record=True)
+    with serve_in_thread(app) as base_url:
+        auth = ["--base-url", base_url, "--token", DEMO_TOKEN, "--config", str(config)]
+        assert main(["search", "06 12 34 56 78", "--format", "json", *auth]) == 0
+        on_screen = [p["name"] for p in json.loads(capsys.readouterr().out)]
+        assert "Renée Dubois" in on_screen
+        app.state.demo.clear_requests()
+        query = ["--query", "06 12 34 56 78"]
+        assert main(["export", "--all", *query, "--format", "jsonl", *auth]) == 0
+        exported = capsys.readouterr().out
+        assert app.state.demo.requests_to(r"/contacts/list$") == []  # from the book
+    assert "Renée Dubois" in exported

@@ -217,6 +217,7 @@ async def _run(
     token: str | None,
     demo: bool,
     page_size: int,
+    phone_region: str | None,
     client_options: dict[str, Any],
     demo_app: ASGIApp | None,
     sink: ExportSink,
@@ -237,7 +238,7 @@ async def _run(
         if args.all:
             accounts = searched_accounts(accounts)  # left-out accounts stay out, as on screen
         writer = sink.writer(args.format)
-        if not demo and not args.no_cache and await _from_book(backend, accounts, args.query):
+        if not demo and not args.no_cache and await _from_book(backend, accounts, phone_region):
             people = await backend.book_people(accounts, args.query)
             assert people is not None
             await write_people(people, writer, backend.network_of, progress=stderr.update)
@@ -270,13 +271,19 @@ async def _run(
     return 0
 
 
-async def _from_book(backend: Backend, accounts: Sequence[Account], query: str) -> bool:
-    """Open the address book if there is one; whether it has synced every account exported."""
+async def _from_book(
+    backend: Backend, accounts: Sequence[Account], phone_region: str | None
+) -> bool:
+    """Open the address book if there is one; whether it has synced every account exported.
+
+    The book reads national phone numbers in ``phone_region``, as the screen
+    and ``search`` do, so ``--query "06 …"`` exports the people they show.
+    """
     path = default_book_path()
     if not path.exists():
         return False
     try:
-        backend.book = await AddressBook.open(path)
+        backend.book = await AddressBook.open(path, region=phone_region)
     except Exception:  # a broken cache file: page the server instead
         return False
     return bool(accounts) and all(backend.book.ready(a.account_id) for a in accounts)
@@ -344,6 +351,7 @@ def _export(
                 token=token,
                 demo=demo,
                 page_size=settings.page_size,
+                phone_region=settings.phone_region,
                 client_options=settings.client_options(),
                 demo_app=demo_app,
                 sink=sink,
