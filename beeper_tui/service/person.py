@@ -14,7 +14,6 @@ from .phones import phone_key
 __all__ = [
     "Contact",
     "PersonIndex",
-    "can_message",
     "messageable_identities",
     "name_source",
     "person_keys",
@@ -61,11 +60,6 @@ class Contact:
 def messageable_identities(contact: Contact) -> list[Contact]:
     """The person's identities Beeper can start a chat with, in order."""
     return [c for c in contact.identities if not c.user.cannot_message]
-
-
-def can_message(contact: Contact) -> bool:
-    """Whether Beeper can start a chat with the person on any of their networks."""
-    return bool(messageable_identities(contact))
 
 
 def person_keys(user: User) -> list[str]:
