@@ -17,6 +17,7 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.book_path import default_book_path
 from beeper_tui.config import ConfigError, Settings, resolve_settings
+from beeper_tui.exit_signals import EXIT_SIGNALS
 from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book import AddressBook
@@ -172,11 +173,6 @@ class _Terminated(BaseException):
         self.signum = signum
 
 
-_ABORT_SIGNALS: Final = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
 @contextlib.contextmanager
 def _abort_on_signals() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise :class:`_Terminated` wherever the export is.
@@ -190,7 +186,7 @@ def _abort_on_signals() -> Iterator[None]:
 
     previous = {}
     try:
-        for signum in _ABORT_SIGNALS:
+        for signum in EXIT_SIGNALS:
             previous[signum] = signal.signal(signum, terminated)
     except ValueError:  # not the main thread: signals stay as they were
         pass

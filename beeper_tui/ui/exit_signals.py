@@ -7,18 +7,15 @@ import contextlib
 import logging
 import signal
 from types import FrameType
-from typing import Any, Final
+from typing import Any
 
 from textual.app import App
+
+from beeper_tui.exit_signals import EXIT_SIGNALS
 
 __all__ = ["ExitSignals"]
 
 log = logging.getLogger("beeper_tui.ui")
-
-_EXIT_SIGNALS: Final = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-"""Signals that end the app as cleanly as ``q``: workers cancelled, terminal restored."""
 
 
 class ExitSignals:
@@ -44,7 +41,7 @@ class ExitSignals:
 
         previous: dict[int, Any] = {}
         try:
-            for signum in _EXIT_SIGNALS:
+            for signum in EXIT_SIGNALS:
                 previous[signum] = signal.signal(signum, terminated)
         except ValueError:  # not the main thread (an app embedded elsewhere)
             pass
