@@ -22,6 +22,8 @@ from .models import (
     ContactSearchResult,
     FocusResult,
     Info,
+    MessagePage,
+    MessageSendResult,
     SetupState,
     User,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MAX_LIMIT",
+    "MAX_MESSAGE_LIMIT",
     "MAX_RETRY_WAIT",
     "BearerAuth",
     "BeeperClient",
@@ -50,6 +53,10 @@ _ACCOUNTS: Final = TypeAdapter(list[Account])
 
 MAX_LIMIT: Final = 200
 """The largest ``limit`` any list endpoint accepts; larger asks are a 400 on real builds."""
+
+
+MAX_MESSAGE_LIMIT: Final = 20
+"""The largest ``limit`` of ``GET /v1/messages/search``."""
 
 
 def _limit(limit: int) -> str:
@@ -213,6 +220,121 @@ class BeeperClient(Transport):
         )
         assert isinstance(body, bytes)
         return body
+
+    # -- messages, reminders and the live socket ----------------------------
+
+    async def search_messages(
+        self,
+        *,
+        query: str | None = None,
+        sender: str | None = None,
+        chat_ids: Sequence[str] = (),
+        account_ids: Sequence[str] = (),
+        chat_type: str | None = None,
+        media_types: Sequence[str] = (),
+        date_after: str | None = None,
+        date_before: str | None = None,
+        include_muted: bool | None = None,
+        exclude_low_priority: bool | None = None,
+        cursor: str | None = None,
+        direction: str | None = None,
+        limit: int | None = None,
+    ) -> MessagePage:
+        """``GET /v1/messages/search``: one page of messages, newest first.
+
+        ``sender`` is ``me``, ``others`` or a user ID; ``chat_type`` ``single``
+        or ``group``; dates are ISO 8601 (strictly after / before). Lists repeat
+        their key, as the official SDK sends them; ``limit`` is at most 20.
+        """
+        pairs: list[tuple[str, str]] = []
+        if query:
+            pairs.append(("query", query))
+        if sender is not None:
+            pairs.append(("sender", sender))
+        pairs.extend(("chatIDs", chat_id) for chat_id in chat_ids)
+        pairs.extend(("accountIDs", account_id) for account_id in account_ids)
+        if chat_type is not None:
+            pairs.append(("chatType", chat_type))
+        pairs.extend(("mediaTypes", kind) for kind in media_types)
+        if date_after is not None:
+            pairs.append(("dateAfter", date_after))
+        if date_before is not None:
+            pairs.append(("dateBefore", date_before))
+        if include_muted is not None:
+            pairs.append(("includeMuted", "true" if include_muted else "false"))
+        if exclude_low_priority is not None:
+            pairs.append(("excludeLowPriority", "true" if exclude_low_priority else "false"))
+        if cursor is not None:
+            pairs.append(("cursor", cursor))
+        if direction is not None:
+            pairs.append(("direction", direction))
+        if limit is not None:
+            pairs.append(("limit", str(max(1, min(limit, MAX_MESSAGE_LIMIT)))))
+        return await self._get_model(
+            "/v1/messages/search", MessagePage, params=httpx.QueryParams(tuple(pairs))
+        )
+
+    async def list_chat_messages(
+        self, chat_id: str, *, cursor: str | None = None, direction: str | None = None
+    ) -> MessagePage:
+        """``GET /v1/chats/{chatID}/messages``: one cursor page of one chat, newest first."""
+        params: dict[str, str] = {}
+        if cursor is not None:
+            params["cursor"] = cursor
+        if direction is not None:
+            params["direction"] = direction
+        return await self._get_model(
+            f"/v1/chats/{_seg(chat_id)}/messages", MessagePage, params=params
+        )
+
+    async def send_message(
+        self, chat_id: str, text: str, *, reply_to_message_id: str | None = None
+    ) -> MessageSendResult:
+        """``POST /v1/chats/{chatID}/messages``: send ``text`` (no retry: it could send twice)."""
+        body: dict[str, Any] = {"text": text}
+        if reply_to_message_id is not None:
+            body["replyToMessageID"] = reply_to_message_id
+        path = f"/v1/chats/{_seg(chat_id)}/messages"
+        data = await self._request("POST", path, json=body, retry=False)
+        return self._validate(f"POST {path}", MessageSendResult, data)
+
+    async def set_reminder(
+        self, chat_id: str, remind_at: str, *, dismiss_on_incoming_message: bool | None = None
+    ) -> None:
+        """``POST /v1/chats/{chatID}/reminders``: remind at ``remind_at`` (ISO 8601).
+
+        The answer's body is not read: builds differ (empty, or a small object).
+        """
+        reminder: dict[str, Any] = {"remindAt": remind_at}
+        if dismiss_on_incoming_message is not None:
+            reminder["dismissOnIncomingMessage"] = dismiss_on_incoming_message
+        await self._request(
+            "POST",
+            f"/v1/chats/{_seg(chat_id)}/reminders",
+            json={"reminder": reminder},
+            raw=True,
+            accept="*/*",
+        )
+
+    async def clear_reminder(self, chat_id: str) -> None:
+        """``DELETE /v1/chats/{chatID}/reminders``: remove the chat's reminder."""
+        await self._request(
+            "DELETE", f"/v1/chats/{_seg(chat_id)}/reminders", raw=True, accept="*/*"
+        )
+
+    async def events_url(self) -> str:
+        """The live socket's URL: ``/v1/info``'s ``endpoints.ws_events``, else ``…/v1/ws``.
+
+        Raises what :meth:`info` raises when Desktop cannot be asked at all.
+        """
+        info = await self.info()
+        url = info.endpoints.ws_events
+        if url:
+            return url
+        base = self.base_url
+        scheme, sep, rest = base.partition("://")
+        ws_scheme = "wss" if scheme == "https" else "ws"
+        return f"{ws_scheme}{sep}{rest}/v1/ws" if sep else f"ws://{base}/v1/ws"
 
 
 def _seg(value: str) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "Account",
     "AccountStatus",
     "AssetDownloadResult",
+    "Attachment",
     "Bridge",
     "Chat",
     "ChatPage",
@@ -32,6 +33,10 @@ __all__ = [
     "InfoEndpoints",
     "InfoPlatform",
     "InfoServer",
+    "Message",
+    "MessagePage",
+    "MessageSendResult",
+    "Reminder",
     "SetupState",
     "User",
     "ValidationIssue",
@@ -267,6 +272,16 @@ class ChatParticipants(WireModel):
     total: int | None = None
 
 
+class Reminder(WireModel):
+    """A chat's reminder (``reminder`` of a Chat): when, and whether an incoming message ends it.
+
+    ``remind_at`` stays the wire's ISO 8601 text, as ``Chat.last_activity`` does.
+    """
+
+    remind_at: OptStr = Field(default=None, alias="remindAt")
+    dismiss_on_incoming_message: bool | None = Field(default=None, alias="dismissOnIncomingMessage")
+
+
 class Chat(WireModel):
     """A conversation on one account (``types/chat.py`` of the official SDK).
 
@@ -295,6 +310,8 @@ class Chat(WireModel):
     local_chat_id: OptStr = Field(default=None, alias="localChatID")
     merged_into_chat_id: OptStr = Field(default=None, alias="mergedIntoChatID")
     unread_mentions_count: int | None = Field(default=None, alias="unreadMentionsCount")
+    reminder: Reminder | None = None
+    """The chat's reminder; None when none is set."""
 
 
 class ChatPage(WireModel):
@@ -311,3 +328,75 @@ class AssetDownloadResult(WireModel):
 
     src_url: OptStr = Field(default=None, alias="srcURL")
     error: OptStr = None
+
+
+def _float_or_none(value: object) -> object:
+    # Sizes and durations: a number, or nothing; text a build sent is not worth a failure.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+OptFloat = Annotated[float | None, BeforeValidator(_float_or_none)]
+
+
+class Attachment(WireModel):
+    """One attachment of a message (``types/shared/attachment.py``).
+
+    ``type`` is ``img``, ``video``, ``audio`` or ``unknown`` on current builds;
+    any other text is kept as it came, and the flags say what kind of image or
+    audio it is (GIF, sticker, voice note).
+    """
+
+    type: OptStr = None
+    id: OptStr = None
+    file_name: OptStr = Field(default=None, alias="fileName")
+    mime_type: OptStr = Field(default=None, alias="mimeType")
+    duration: OptFloat = None
+    file_size: OptFloat = Field(default=None, alias="fileSize")
+    is_gif: bool | None = Field(default=None, alias="isGif")
+    is_sticker: bool | None = Field(default=None, alias="isSticker")
+    is_voice_note: bool | None = Field(default=None, alias="isVoiceNote")
+    src_url: OptStr = Field(default=None, alias="srcURL")
+
+
+class Message(WireModel):
+    """A message (``types/shared/message.py``): who sent it, when, its text and attachments.
+
+    ``timestamp`` stays the wire's ISO 8601 text (the service reads it); ``type``
+    is ``TEXT``, ``IMAGE``, ``VOICE``, ``REACTION``… or anything a newer build sends.
+    """
+
+    id: str
+    chat_id: str = Field(alias="chatID")
+    account_id: OptStr = Field(default=None, alias="accountID")
+    sender_id: OptStr = Field(default=None, alias="senderID")
+    sender_name: OptStr = Field(default=None, alias="senderName")
+    sort_key: OptStr = Field(default=None, alias="sortKey")
+    timestamp: OptStr = None
+    text: OptStr = None
+    type: OptStr = None
+    is_sender: bool | None = Field(default=None, alias="isSender")
+    is_unread: bool | None = Field(default=None, alias="isUnread")
+    is_deleted: bool | None = Field(default=None, alias="isDeleted")
+    is_hidden: bool | None = Field(default=None, alias="isHidden")
+    linked_message_id: OptStr = Field(default=None, alias="linkedMessageID")
+    attachments: Annotated[list[Attachment], BeforeValidator(_list_if_null)] = Field(
+        default_factory=list
+    )
+
+
+class MessagePage(WireModel):
+    """One cursor page of ``GET /v1/messages/search`` or ``GET /v1/chats/{id}/messages``."""
+
+    items: Annotated[list[Message], BeforeValidator(_list_if_null)] = Field(default_factory=list)
+    has_more: bool | None = Field(default=None, alias="hasMore")
+    oldest_cursor: str | None = Field(default=None, alias="oldestCursor")
+    newest_cursor: str | None = Field(default=None, alias="newestCursor")
+
+
+class MessageSendResult(WireModel):
+    """Answer of ``POST /v1/chats/{id}/messages``: the chat used and the pending message's ID."""
+
+    chat_id: OptStr = Field(default=None, alias="chatID")
+    pending_message_id: OptStr = Field(default=None, alias="pendingMessageID")

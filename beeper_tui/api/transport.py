@@ -206,6 +206,7 @@ class Transport:
         retry: bool = True,
         raw: bool = False,
         max_bytes: int | None = None,
+        accept: str | None = None,
     ) -> Any:
         """One call: JSON in and out (or, with ``raw``, the body's bytes, at most ``max_bytes``)."""
         endpoint = f"{method} {path}"
@@ -229,7 +230,7 @@ class Transport:
                         auth=auth,
                         timeout=timeout,
                         cap=cap,
-                        accept="application/octet-stream" if raw else None,
+                        accept=accept or ("application/octet-stream" if raw else None),
                     )
             except TimeoutError:
                 log.debug("%s failed after %.1f ms: deadline", endpoint, _ms(started))

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from beeper_tui.demo.app_setup import SETUP_STATES, SetupRoutes
@@ -37,7 +37,9 @@ from beeper_tui.demo.chats import ChatBook, ChatRoutes
 from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, JSONDict, build_dataset
 from beeper_tui.demo.faults import FaultList, FaultRule, Latency
 from beeper_tui.demo.generations import LATEST_VERSION, DesktopVersion, Generation
+from beeper_tui.demo.live import LiveHub, LiveRoutes
 from beeper_tui.demo.lookup import exact_matches, find_user, identifier_kind, synthesize
+from beeper_tui.demo.messages import MessageBook, MessageRoutes
 from beeper_tui.demo.oauth import UNAUTHENTICATED_PATHS as _OAUTH_PATHS
 from beeper_tui.demo.oauth import OAuthServer, ScopeGuard
 from beeper_tui.demo.responses import (
@@ -109,6 +111,9 @@ class DemoState:
         """What ``GET /v1/app/setup`` answers (see ``app_setup.SETUP_STATES``)."""
         self.chat_book: ChatBook  # set by create_demo_app
         self.assets: AssetStore  # set by create_demo_app
+        self.messages: MessageBook  # set by create_demo_app
+        self.live = LiveHub()
+        """The ``/v1/ws`` connections, and the knobs tests turn on them."""
         self.faults = FaultList()
         self.recording = record
         self._requests: deque[RecordedRequest] = deque(maxlen=max_recorded)
@@ -636,11 +641,15 @@ def create_demo_app(
     state.setup_state = setup_state
     state.chat_book = ChatBook(state.dataset)
     state.assets = AssetStore(state.dataset, asset_dir)
+    state.messages = MessageBook(state.chat_book)
+    state.messages.listeners.append(state.live.on_change)
     api = _Api(state)
-    routes = [
+    routes: list[Route | WebSocketRoute] = [
         *api.routes(),
         *ChatRoutes(state.chat_book, generation, api.start_chat).routes(),
         *AssetRoutes(state.assets).routes(),
+        *MessageRoutes(state.messages).routes(),
+        *LiveRoutes(state.live, state.auth_problem).routes(),
         *SetupRoutes(state).routes(),
         *state.oauth.routes(),
     ]

@@ -241,7 +241,21 @@ class ChatBook:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self.started: dict[str, DemoChat] = {}
+        self.changes: dict[str, JSONDict] = {}
+        """What messages and reminders changed on a chat (``lastActivity``, ``reminder``…)."""
         self._lock = asyncio.Lock()
+        self._changes_lock = threading.Lock()
+
+    def wire(self, chat: DemoChat) -> JSONDict:
+        """The chat's JSON as it stands now: the generated one with its changes applied."""
+        with self._changes_lock:
+            changes = self.changes.get(str(chat.wire["id"]))
+            return {**chat.wire, **changes} if changes else dict(chat.wire)
+
+    def change(self, chat_id: str, values: JSONDict) -> None:
+        """Record new values for a chat's keys (the generated chat is shared: never edited)."""
+        with self._changes_lock:
+            self.changes[chat_id] = {**self.changes.get(chat_id, {}), **values}
 
     def _built(self, account: DemoAccount) -> list[DemoChat]:
         return account_chats(account, self.dataset.seed)
@@ -270,7 +284,7 @@ class ChatBook:
         chat_id = single_chat_id(account, str(user["id"]))
         for chat in self.chats(account):
             if chat.wire["id"] == chat_id:
-                return dict(chat.wire), "existing"
+                return self.wire(chat), "existing"
         position = account.positions_by_id.get(str(user["id"]))
         members: tuple[int, ...] = () if position is None else (position,)
         wire = chat_wire(
@@ -519,7 +533,7 @@ def search(book: ChatBook, query: ChatQuery) -> JSONDict:
         page = older[:limit]
         has_more = len(older) > limit
     return {
-        "items": [dict(c.wire) for c in page],
+        "items": [book.wire(c) for c in page],
         "hasMore": has_more,
         "oldestCursor": encode_cursor(page[-1].sort_key) if page else None,
         "newestCursor": encode_cursor(page[0].sort_key) if page else None,

@@ -110,6 +110,11 @@ class Generation:
         return None
 
     @property
+    def has_live_events(self) -> bool:
+        """The experimental live socket ``/v1/ws`` (listed in ``/v1/info`` as ``ws_events``)."""
+        return self.version >= INFO_AND_CONTACTS_LIST
+
+    @property
     def account_has_bridge(self) -> bool:
         """Accounts carry ``bridge``."""
         return self.version >= ACCOUNT_BRIDGE
@@ -130,6 +135,8 @@ class Generation:
             return self.has_info
         if path == "/v1/accounts/{account_id}/contacts/list":
             return self.has_contacts_list
+        if path == "/v1/ws":
+            return self.has_live_events
         if path == "/v1/chats/start":
             return self.start_via == "chats/start"
         if path.startswith(("/oauth/", "/.well-known/oauth")):

@@ -74,7 +74,7 @@ class DemoServer:
             lifespan="off",
             loop="asyncio",
             http="h11",
-            ws="none",
+            ws="websockets-sansio",
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
