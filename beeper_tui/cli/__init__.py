@@ -18,6 +18,7 @@ from . import (
     demo_server_command,
     export_command,
     login_command,
+    messages_command,
     search_command,
 )
 from .common import OneLineParser, argv_secrets
@@ -62,6 +63,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     accounts_command.register(commands)
     demo_server_command.register(commands)
     login_command.register(commands)
+    messages_command.register(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ import errno
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
@@ -81,6 +82,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help=f"the Beeper Desktop build to play (default {LATEST_VERSION}, the newest)",
     )
     parser.add_argument(
+        "--activity",
+        metavar="SECONDS",
+        type=_non_negative,
+        default=0.0,
+        help="a contact writes a message every SECONDS (a fixed sequence; 0: never)",
+    )
+    parser.add_argument(
         "--auto-approve",
         action="store_true",
         help="approve OAuth sign-ins without the approval page (for scripts)",
@@ -140,8 +148,11 @@ def run(args: argparse.Namespace) -> int:
         # Build every contact list and index now rather than on first request.
         for account in dataset.accounts:
             _ = account.index
+        next_message = time.monotonic() + args.activity
         while server.running and not stop.wait(0.25):
-            pass
+            if args.activity and time.monotonic() >= next_message:
+                next_message += args.activity
+                app.state.demo.messages.deliver_incoming()
     except KeyboardInterrupt:
         pass
     finally:
