@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -138,20 +139,33 @@ async def time_option_list(prompts: list[Text], loaded: int, reps: int) -> list[
     return times[2:]
 
 
-async def measure() -> dict[str, float]:
-    """Medians (seconds) at 0 and 100,000 rows, at the end, and for the stock OptionList."""
+@dataclass(frozen=True)
+class Medians:
+    """Median seconds per page: the list at 0 and 100,000 rows, at its end, and OptionList."""
+
+    empty: float
+    deep: float
+    deep_end: float
+    option_small: float
+    """Stock ``OptionList``, 1,000 options loaded."""
+    option_big: float
+    """Stock ``OptionList``, 50,000 options loaded."""
+
+
+async def measure() -> Medians:
+    """Time the pages at every depth, and the stock OptionList's."""
     account = big_account(build_dataset(big_account_size=100_000))
     pool = parsed_contacts(account, 100_000)
     frames = await time_contact_list(pool, (0, 100_000), 200)
     at_end = await time_contact_list(pool, (100_000,), 100, at_end=True)
     prompts = [Text(f"{best_name(c.user)}  {secondary_text(c.user)}") for c in pool[:50_100]]
-    return {
-        "empty": statistics.median(frames[0]),
-        "deep": statistics.median(frames[100_000]),
-        "deep_end": statistics.median(at_end[100_000]),
-        "option_small": statistics.median(await time_option_list(prompts, 1_000, 20)),
-        "option_big": statistics.median(await time_option_list(prompts, 50_000, 10)),
-    }
+    return Medians(
+        empty=statistics.median(frames[0]),
+        deep=statistics.median(frames[100_000]),
+        deep_end=statistics.median(at_end[100_000]),
+        option_small=statistics.median(await time_option_list(prompts, 1_000, 20)),
+        option_big=statistics.median(await time_option_list(prompts, 50_000, 10)),
+    )
 
 
 class PageAppend:
@@ -165,7 +179,7 @@ class PageAppend:
     def run(self) -> list[Result]:
         """Time page appends at both depths, taking turns."""
         m = asyncio.run(measure())
-        empty, deep = m["empty"], m["deep"]
+        empty, deep = m.empty, m.deep
         ratio = deep / empty
         return [
             Result.of(
@@ -177,10 +191,10 @@ class PageAppend:
                     "median of 200: extend the list by 100 Contacts, rows_appended(), draw "
                     "the next frame (same 40 rows on screen, drawn afresh, scrollbar always "
                     "shown; the two depths take turns in one list); with the cursor on the "
-                    f"last of 100,000 rows instead: {ms(m['deep_end'])}",
-                    f"stock OptionList.add_options(100 options): {ms(m['option_small'])} at "
-                    f"1,000 loaded, {ms(m['option_big'])} at 50,000 loaded "
-                    f"(x{m['option_big'] / m['option_small']:.1f})",
+                    f"last of 100,000 rows instead: {ms(m.deep_end)}",
+                    f"stock OptionList.add_options(100 options): {ms(m.option_small)} at "
+                    f"1,000 loaded, {ms(m.option_big)} at 50,000 loaded "
+                    f"(x{m.option_big / m.option_small:.1f})",
                 ),
             )
         ]

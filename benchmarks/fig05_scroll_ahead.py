@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from beeper_tui.demo import Latency, build_dataset
 from benchmarks import app_access
@@ -23,8 +24,22 @@ from benchmarks.figure import Result, ms, print_results
 from tests.ui_helpers import show_big_account
 
 
-async def hold_pagedown() -> tuple[list[float], int, int, float, int]:
-    """Stalls on the last loaded row; PageDowns sent; rows reached; seconds; rows in all."""
+@dataclass(frozen=True)
+class Held:
+    """What holding PageDown did."""
+
+    stalls: list[float]
+    """Seconds the cursor sat on the last loaded row, each time it did."""
+    presses: int
+    reached: int
+    """The row the cursor reached (1-based)."""
+    seconds: float
+    total: int
+    """Rows the account has."""
+
+
+async def hold_pagedown() -> Held:
+    """Hold PageDown at 30/s until the cursor is on the account's last row."""
     dataset = build_dataset()
     app = make_app(recording_demo(dataset, latency=Latency(fixed_ms=30)))
     stalls: list[float] = []
@@ -70,7 +85,7 @@ async def hold_pagedown() -> tuple[list[float], int, int, float, int]:
         done = True
         await watcher
         reached = contact_list.cursor + 1
-    return stalls, presses, reached, elapsed, len(big_account(dataset).contacts)
+    return Held(stalls, presses, reached, elapsed, len(big_account(dataset).contacts))
 
 
 class ScrollAhead:
@@ -83,18 +98,18 @@ class ScrollAhead:
 
     def run(self) -> list[Result]:
         """Hold PageDown to the end of the big account."""
-        stalls, presses, reached, elapsed, total = asyncio.run(hold_pagedown())
-        long_stalls = [s for s in stalls if s > 0.100]
+        held = asyncio.run(hold_pagedown())
+        long_stalls = [s for s in held.stalls if s > 0.100]
         return [
             Result.of(
                 self,
                 len(long_stalls),
                 str(len(long_stalls)),
-                not long_stalls and reached == total,
+                not long_stalls and held.reached == held.total,
                 (
-                    f"{presses} PageDowns at 30/s reached row {reached:,} in {elapsed:.1f} s; "
-                    f"30 ms per page; cursor on the last loaded row {len(stalls)} times, "
-                    f"longest {ms(max(stalls, default=0.0))}",
+                    f"{held.presses} PageDowns at 30/s reached row {held.reached:,} in "
+                    f"{held.seconds:.1f} s; 30 ms per page; cursor on the last loaded row "
+                    f"{len(held.stalls)} times, longest {ms(max(held.stalls, default=0.0))}",
                 ),
             )
         ]
