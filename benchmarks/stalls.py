@@ -20,8 +20,6 @@ class LoopLag:
     def __init__(self) -> None:
         self.lags: list[float] = []
         """How late each wake-up was, in seconds."""
-        self.ticks: list[tuple[float, float]] = []
-        """(when it went to sleep, how late it woke) of every wake-up."""
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -33,9 +31,7 @@ class LoopLag:
         while True:
             start = time.perf_counter()
             await asyncio.sleep(self.TICK)
-            late = time.perf_counter() - start - self.TICK
-            self.lags.append(late)
-            self.ticks.append((start, late))
+            self.lags.append(time.perf_counter() - start - self.TICK)
 
     def __enter__(self) -> LoopLag:
         self._task = asyncio.get_running_loop().create_task(self._run())
