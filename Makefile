@@ -36,18 +36,18 @@ test-each: $(STAMP)
 	test $$failed -eq 0
 
 lint: $(STAMP)
-	$(BIN)/ruff check beeper_tui tests scripts
-	$(BIN)/ruff format --check beeper_tui tests scripts
-	$(BIN)/mypy beeper_tui
+	$(BIN)/ruff check beeper_tui tests scripts benchmarks
+	$(BIN)/ruff format --check beeper_tui tests scripts benchmarks
+	$(BIN)/mypy beeper_tui benchmarks
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix beeper_tui tests scripts
-	$(BIN)/ruff format beeper_tui tests scripts
+	$(BIN)/ruff check --fix beeper_tui tests scripts benchmarks
+	$(BIN)/ruff format beeper_tui tests scripts benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
-	$(BIN)/python scripts/demo_load.py
+	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.demo_load
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

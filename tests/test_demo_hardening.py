@@ -16,7 +16,7 @@ import pytest
 from beeper_tui.demo import DEMO_TOKEN, Dataset, build_dataset, create_demo_app
 from beeper_tui.demo.asgi import MAX_BODY_BYTES, RECORDED_BODY_BYTES, DemoState, RecordedRequest
 from beeper_tui.demo.server import DemoServer
-from scripts.demo_load import burst
+from benchmarks.demo_load import burst
 
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 

@@ -1,7 +1,7 @@
 """Driving the app headless: build it on the demo, let it catch up, read its toasts.
 
-Shared by the Pilot tests and ``scripts/bench.py`` (which puts the repository
-root on ``sys.path`` to import it), so the figures drive the app the way the
+Shared by the Pilot tests and the ``benchmarks`` package (run from the repository
+root, which puts it on ``sys.path``), so the figures drive the app the way the
 tests do. Set ``TEXTUAL_ANIMATIONS`` before importing this module: Textual
 reads it on import.
 """

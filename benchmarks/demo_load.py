@@ -1,6 +1,6 @@
 """Load figures for the demo server: a bounded burst over keep-alive connections.
 
-``python scripts/demo_load.py`` (run by ``make bench``) serves the demo on a
+``python -m benchmarks.demo_load`` (run by ``make bench``) serves the demo on a
 free loopback port, then prints p50/p95 for one keep-alive client asking in
 turn, and for a burst of 2,000 requests over 50 keep-alive connections. Every
 answer is checked; the figures are printed, not judged.
