@@ -21,14 +21,15 @@ from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.api.models import Account, ContactPage
 from beeper_tui.service.accounts import is_enabled
+from beeper_tui.service.networks import network_name
 
 from .rows import stored_contact
-from .store import StoredContact
+from .store import BookError, DirectoryEntry, StoredContact
 
 if TYPE_CHECKING:
     from .address_book import AddressBook
 
-__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress"]
+__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress", "directory_of"]
 
 MAX_PAGE_SIZE: Final = MAX_LIMIT
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
@@ -52,6 +53,11 @@ class SyncProgress:
     """True once the account finished, successfully or not."""
     error: BeeperError | None = None
     """Why it failed (the book keeps the account's previous contacts)."""
+
+
+def directory_of(accounts: Sequence[Account]) -> list[DirectoryEntry]:
+    """What the book remembers of Desktop's account list: IDs, networks' names, enabled."""
+    return [DirectoryEntry(a.account_id, network_name(a), is_enabled(a)) for a in accounts]
 
 
 class BookSync:
@@ -137,7 +143,12 @@ class BookSync:
                 self._report(SyncProgress(account_id, 0, expected, done=True, error=exc))
                 return exc
             # Shielded: once the whole list is here, a cancel must not lose it half-written.
-            await asyncio.shield(self.book.replace_account(account_id, rows))
+            try:
+                await asyncio.shield(self.book.replace_account(account_id, rows))
+            except BookError as exc:  # disk full, read-only: the old contacts stay
+                log.info("sync of %s could not be saved: %s", account_id, exc)
+                self._report(SyncProgress(account_id, 0, expected, done=True, error=exc))
+                return exc
             self._report(SyncProgress(account_id, len(rows), expected, done=True))
             return None
 
