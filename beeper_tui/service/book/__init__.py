@@ -67,7 +67,7 @@ from .store import (
     StoredContact,
     remove_book_files,
 )
-from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress, directory_of
+from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress, directory_accounts, directory_of
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -87,6 +87,7 @@ __all__ = [
     "DirectoryEntry",
     "StoredContact",
     "SyncProgress",
+    "directory_accounts",
     "directory_of",
     "remove_book_files",
 ]

@@ -29,7 +29,7 @@ from .store import BookError, DirectoryEntry, StoredContact
 if TYPE_CHECKING:
     from .address_book import AddressBook
 
-__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress", "directory_of"]
+__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress", "directory_accounts", "directory_of"]
 
 MAX_PAGE_SIZE: Final = MAX_LIMIT
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
@@ -58,6 +58,17 @@ class SyncProgress:
 def directory_of(accounts: Sequence[Account]) -> list[DirectoryEntry]:
     """What the book remembers of Desktop's account list: IDs, networks' names, enabled."""
     return [DirectoryEntry(a.account_id, network_name(a), is_enabled(a)) for a in accounts]
+
+
+def directory_accounts(entries: Sequence[DirectoryEntry]) -> list[Account]:
+    """The remembered accounts, bare (ID and network), for matching
+    ``--account`` offline with the same resolver as online."""
+    return [
+        Account.model_validate(
+            {"accountID": e.account_id, "user": {"id": ""}, "network": e.network or None}
+        )
+        for e in entries
+    ]
 
 
 class BookSync:
