@@ -367,7 +367,7 @@ class BookStore:
         self.notices.append(
             f"the address book was damaged ({why}); moved it to {where} and starting afresh"
         )
-        log.warning("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
+        log.info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
         return self._fresh()
 
     def _open_book(self) -> sqlite3.Connection:
@@ -475,7 +475,7 @@ class BookStore:
         self.notices.append(
             f"the address book {self.path} is read-only: it is shown as it is, not synced"
         )
-        log.warning("address book %s is read-only; using it without syncing", self.path)
+        log.info("address book %s is read-only; using it without syncing", self.path)
         try:
             conn = self._sqlite(f"file:{_quote(self.path)}?mode=ro")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
