@@ -6,6 +6,8 @@ cache directory, as a user's machine runs ``beeper-tui search``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from starlette.applications import Starlette
 
@@ -93,3 +95,31 @@ def test_a_query_of_punctuation_matches_nobody(
     with serve_in_thread(app) as base_url:
         assert main(_argv(base_url, "(")) == 1
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("redirect", ["> /dev/full", ">&-", "| true-closed"])
+def test_stdout_that_cannot_take_the_results_ends_in_one_line(
+    redirect: str, tmp_path: Path
+) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_CONFIG_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "beeper_tui", "search", "a", "--demo"]
+    if redirect == "| true-closed":  # the reader went away before the first line
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        assert proc.stdout is not None
+        proc.stdout.close()
+        _, err_bytes = proc.communicate(timeout=120)
+        code, err = proc.returncode, err_bytes.decode()
+    else:
+        shell = f"{shlex.join(command)} {redirect}"
+        done = subprocess.run(
+            ["sh", "-c", shell], capture_output=True, text=True, env=env, timeout=120
+        )
+        code, err = done.returncode, done.stderr
+    assert code != 0
+    assert err.count("\n") == 1, err
+    assert err.startswith("beeper-tui search: error: ")
