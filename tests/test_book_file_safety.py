@@ -239,3 +239,20 @@ async def test_a_full_disk_keeps_the_old_book_and_says_so(tmp_path: Path) -> Non
         assert book.search("alice").total == 1
     finally:
         await book.close()
+
+
+def test_damage_found_by_a_later_write_sets_the_file_aside_too(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    _book_with(path, n=400)
+    store = BookStore(path)  # opening reads only the first page
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as file:
+            file.seek(4096)
+            file.write(os.urandom(size - 4096))
+        store.replace_account("slack", rows({"slack": [ALICE]}))
+        assert [m.account_id for m in store.accounts()] == ["slack"]
+        assert len(store.notices) == 1
+        assert len(list(tmp_path.glob("book.sqlite3.corrupt-*.bak"))) == 1
+    finally:
+        store.close()

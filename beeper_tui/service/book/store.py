@@ -549,7 +549,14 @@ class BookStore:
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         with self._lock:
-            return self._retrying(lambda: self._conn.execute(sql, params).fetchall())
+            try:
+                return self._retrying(lambda: self._conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                if not is_corrupt(exc) or self.path is None or self.read_only:
+                    raise
+                self._conn.close()
+                self._conn = self._recover(exc)  # damaged under us: set aside, start afresh
+                return self._conn.execute(sql, params).fetchall()
 
     def _write(self, change: Callable[[sqlite3.Connection], None]) -> None:
         """Run ``change`` in one write transaction; :class:`BookWriteError` if it cannot be."""
@@ -562,7 +569,14 @@ class BookStore:
 
         with self._lock:
             try:
-                self._retrying(attempt)
+                try:
+                    self._retrying(attempt)
+                except sqlite3.DatabaseError as exc:
+                    if not is_corrupt(exc) or self.path is None:
+                        raise
+                    self._conn.close()
+                    self._conn = self._recover(exc)  # damaged under us: set aside, start afresh
+                    attempt()
             except sqlite3.OperationalError as exc:
                 if _is_busy(exc):
                     raise BookBusy(
@@ -570,7 +584,7 @@ class BookStore:
                         f"{self.busy_timeout:g} s"
                     ) from None
                 raise write_failure(exc) from None
-            except OSError as exc:
+            except (sqlite3.DatabaseError, OSError) as exc:
                 raise write_failure(exc) from None
 
     def accounts(self) -> list[AccountMeta]:
