@@ -299,10 +299,20 @@ async def test_rate_limited_page_waits_then_continues(
         demo_state.faults.add(
             FaultRule(path=r"/contacts/list$", status=429, retry_after=0.3, times=1)
         )
+        # Every status the list shows, however briefly: on a loaded machine the wait
+        # may be over before a poll would see it.
+        shown: list[str] = []
+        show = lst.set_status
+
+        def spy(text: str | Text, **kwargs: Any) -> None:
+            show(text, **kwargs)
+            shown.append(lst.status_text)
+
+        lst.set_status = spy  # type: ignore[method-assign]
         await pilot.press("end")
+        await wait_for(pilot, lambda: len(lst.items) > loaded, limit=30)
+        assert any("retrying by itself" in text for text in shown)
         await settle(app, pilot)
-        assert "retrying by itself" in lst.status_text
-        await wait_for(pilot, lambda: len(lst.items) > loaded)
         assert "Too many" not in lst.status_text
 
 
