@@ -26,6 +26,7 @@ __all__ = [
     "ConfigError",
     "ImageMode",
     "Settings",
+    "clip",
     "default_config_path",
     "default_phone_region",
     "env_settings",
@@ -70,8 +71,28 @@ def default_phone_region() -> str | None:
     return territory if len(territory) == 2 and territory.isalpha() else None
 
 
+_MAX_SHOWN: Final = 60
+"""Characters of a user's value an error message repeats (a 10 MB value is not echoed)."""
+_MAX_MESSAGE: Final = 400
+
+
+def clip(value: object, limit: int = _MAX_SHOWN) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with ``…``."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ConfigError(Exception):
-    """A setting from a flag, the environment or the config file is unusable."""
+    """A setting from a flag, the environment or the config file is unusable.
+
+    Its message is always one line of bounded length, whatever the values in it.
+    """
+
+    def __init__(self, message: str) -> None:
+        line = " ".join(message.split())
+        if len(line) > _MAX_MESSAGE:
+            line = line[: _MAX_MESSAGE - 1] + "…"
+        super().__init__(line)
 
 
 class Settings(BaseModel):
@@ -225,9 +246,13 @@ def load_config_file(path: Path, *, required: bool = False) -> dict[str, Any]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid config file {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"invalid config file {path}: values nested too deeply") from None
     unknown = sorted(set(data) - set(CONFIG_KEYS))
     if unknown:
-        raise ConfigError(f"unknown key in config file {path}: {', '.join(unknown)}")
+        raise ConfigError(
+            f"unknown key in config file {path}: {', '.join(clip(k)[1:-1] for k in unknown)}"
+        )
     return data
 
 
@@ -287,6 +312,8 @@ def resolve_settings(
     merged["config_path"] = path
     try:
         return Settings.model_validate(merged)
+    except RecursionError:
+        raise ConfigError(f"invalid config file {path}: values nested too deeply") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err.get("loc", ())) or "settings"

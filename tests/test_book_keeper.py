@@ -6,6 +6,8 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from beeper_tui.demo import build_dataset, create_demo_app
 from beeper_tui.demo.faults import Latency
 from beeper_tui.service.accounts import bare_account, is_enabled
@@ -112,3 +114,38 @@ async def test_closing_stops_the_accounts_syncing_beside_the_main_sync() -> None
         await keeper.close()  # no task left fetching into a closed book
         await backend.aclose()
     assert not keeper.syncing
+
+
+async def test_a_resync_that_cannot_be_saved_says_disk_full_and_keeps_the_book(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    small = create_demo_app(build_dataset(big_account_size=100))
+    backend = open_backend(base_url="http://demo.invalid", access_token=None, demo_app=small)
+    listed = await backend.accounts.refresh()
+    # The same accounts, one of them grown: the re-sync needs more room on disk.
+    grown = create_demo_app(build_dataset(big_account_size=1000))
+    later = open_backend(base_url="http://demo.invalid", access_token=None, demo_app=grown)
+    keeper = BookKeeper(tmp_path / "book.sqlite3")
+    book = await keeper.open()
+    assert book is not None
+    try:
+        keeper.sync(backend.client, listed)
+        await _until_idle(keeper)
+        counts = {a: book.count(a) for a in book.account_ids}
+        assert counts
+        assert book.missing() == []
+        assert keeper.status(str, offline=False) is None
+        # The disk fills: no page may be added to the file (SQLite's SQLITE_FULL).
+        store = book._store
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")
+        keeper.sync(later.client, await later.accounts.refresh())
+        await _until_idle(keeper)
+        assert keeper.status(str, offline=False) == "sync failed: disk full"
+        assert keeper.sync_failure() == "sync failed: disk full"
+        assert {a: book.count(a) for a in book.account_ids} == counts
+        assert any("disk full" in r.getMessage() for r in caplog.records)
+    finally:
+        await keeper.close()
+        await backend.aclose()
+        await later.aclose()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import marshal
+import random
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -44,21 +46,28 @@ def test_a_snapshot_reads_back_the_same_index() -> None:
     assert len(again.search("alice").people[0].contact.identities) == 2
 
 
+def _sealed(header: object) -> bytes:
+    data = marshal.dumps(header)
+    return data + zlib.crc32(data).to_bytes(4, "big")
+
+
 def test_a_snapshot_of_other_fields_or_format_is_refused() -> None:
     built = index(_book_contacts())
     with pytest.raises(SnapshotError, match="other fields"):
         BookIndex.from_snapshot(pack({"_n": 1}))
     with pytest.raises(SnapshotError, match="format"):
-        unpack([marshal.dumps((SNAPSHOT_FORMAT + 1, (), ()))])
+        unpack([_sealed((SNAPSHOT_FORMAT + 1, (), (), ()))])
     # Another app version (or Python, or byte order) wrote it: rebuilt, never trusted.
-    header = marshal.loads(built.snapshot()[0])
-    with pytest.raises(SnapshotError, match="written by"):
-        unpack([marshal.dumps((SNAPSHOT_FORMAT, ("0.0.1", *header[1][1:]), header[2]))])
     parts = built.snapshot()
-    with pytest.raises(SnapshotError, match="cut short"):
+    header = marshal.loads(parts[0][:-4])
+    with pytest.raises(SnapshotError, match="written by"):
+        unpack([_sealed((SNAPSHOT_FORMAT, ("0.0.1", *header[1][1:]), *header[2:])), *parts[1:]])
+    with pytest.raises(SnapshotError, match="missing or left over"):
         BookIndex.from_snapshot(parts[:-1])
-    with pytest.raises(SnapshotError, match="left over"):
+    with pytest.raises(SnapshotError, match="missing or left over"):
         BookIndex.from_snapshot([*parts, parts[-1]])
+    with pytest.raises(SnapshotError, match="header is damaged"):
+        BookIndex.from_snapshot([marshal.dumps(header), *parts[1:]])
     with pytest.raises(SnapshotError):
         BookIndex.from_snapshot([parts[0], *(p[:-3] for p in parts[1:])])
     with pytest.raises(SnapshotError):
@@ -185,3 +194,35 @@ async def test_a_rebuilt_index_is_saved_once_the_book_is_still_or_closed(tmp_pat
     saved = _saved(path)
     assert saved is not None
     _same_results(BookIndex.from_snapshot(saved), book.index)
+
+
+async def test_a_damaged_saved_index_is_rebuilt_never_trusted(tmp_path: Path) -> None:
+    """Bytes flipped in any part of the saved index: the book answers as if rebuilt."""
+    path = tmp_path / "book.sqlite3"
+    people = [{"id": f"@zoe{i}", "fullName": f"Zoe Number{i}"} for i in range(25)]
+    people += [{"id": f"@al{i}", "fullName": f"Al Other{i}"} for i in range(25)]
+    book = await AddressBook.open(path)
+    await book.replace_account("telegram", rows({"telegram": people}))
+    expected = [p.name for p in book.search("zoe").people]
+    assert len(expected) == 25
+    await book.close()  # saves the index
+    saved = _saved(path)
+    assert saved is not None
+    chance = random.Random(25)
+    for _ in range(40):
+        damaged = [bytearray(p) for p in saved]
+        part = chance.randrange(len(damaged))
+        at = chance.randrange(len(damaged[part]))
+        damaged[part][at] ^= 1 << chance.randrange(8)
+        with sqlite3.connect(path) as conn:
+            conn.executemany(
+                "UPDATE snapshot SET data = ? WHERE part = ?",
+                [(bytes(d), i) for i, d in enumerate(damaged)],
+            )
+        conn.close()
+        again = await AddressBook.open(path)
+        try:
+            assert [p.name for p in again.search("zoe").people] == expected
+            assert again.search("").total == 50
+        finally:
+            await again.close()

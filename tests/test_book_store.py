@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from beeper_tui.service.book import SCHEMA_VERSION, AddressBook, BookStore
+from beeper_tui.service.book.store import BookRefused
 from tests.book_helpers import rows
 
 ALICE = {"id": "@alice", "fullName": "Alice Liddell", "phoneNumber": "+14155552671"}
@@ -86,22 +87,17 @@ async def test_a_newer_schema_is_set_aside_not_read(
         await reopened.close()
 
 
-async def test_an_older_schema_is_rebuilt(tmp_path: Path) -> None:
+async def test_a_database_without_our_mark_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE contacts (id TEXT)")
         conn.execute("INSERT INTO contacts VALUES ('x')")
     conn.close()
-    book = await AddressBook.open(path)
-    try:
-        assert book.account_ids == ()
-        await book.replace_account("telegram", rows({"telegram": [ALICE]}))
-        assert book.search("alice").total == 1
-    finally:
-        await book.close()
-    with sqlite3.connect(path) as check:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    check.close()
+    before = path.read_bytes()
+    with pytest.raises(BookRefused, match="not a beeper-tui address book"):
+        await AddressBook.open(path)
+    assert path.read_bytes() == before
+    assert not path.with_name("book.sqlite3-wal").exists()
 
 
 async def test_a_file_that_is_not_a_database_is_set_aside(tmp_path: Path) -> None:
@@ -110,7 +106,8 @@ async def test_a_file_that_is_not_a_database_is_set_aside(tmp_path: Path) -> Non
     book = await AddressBook.open(path)
     try:
         assert book.account_ids == ()
-        assert path.with_name("book.sqlite3.unreadable.bak").read_bytes().startswith(b"this is")
+        (aside,) = tmp_path.glob("book.sqlite3.corrupt-*.bak")
+        assert aside.read_bytes().startswith(b"this is")
     finally:
         await book.close()
 

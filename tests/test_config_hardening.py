@@ -152,3 +152,33 @@ def test_clear_text_warning_hides_url_credentials() -> None:
     assert settings.clear_text_warning is not None
     assert "hunter2" not in settings.clear_text_warning
     assert settings.display_base_url == "http://desktop.example:23373"
+
+
+def test_a_deeply_nested_config_is_one_line_not_a_recursion_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.cli import main
+
+    path = tmp_path / "deep.toml"
+    path.write_text("keymap = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        resolve_settings({}, environ={}, config_path=path)
+    assert main(["search", "x", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "nested too deeply" in err
+
+
+def test_a_huge_value_is_clipped_in_the_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.cli import main
+
+    path = tmp_path / "big.toml"
+    path.write_text(f'theme = "{"t" * 10_000_000}"\n')
+    assert main(["--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "unknown theme" in err
+    assert len(err) < 1000
+    assert len(str(ConfigError("x" * 100_000 + "\n" + "y"))) <= 400

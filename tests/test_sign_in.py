@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 import stat
+import subprocess
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -30,7 +33,9 @@ from beeper_tui.service.sign_in import (
 _REQUEST_ID = re.compile(r'name="request_id" value="([^"]+)"')
 
 
-def _browser(decision: str = "approve", *, tamper_state: bool = False) -> Any:
+def _browser(
+    decision: str = "approve", *, tamper_state: bool = False, error_text: str | None = None
+) -> Any:
     """What a person does in the browser: open the URL, press a button, follow the redirect."""
 
     async def visit(url: str) -> httpx.Response:
@@ -50,6 +55,10 @@ def _browser(decision: str = "approve", *, tamper_state: bool = False) -> Any:
                 target = answer.headers["location"]
             if tamper_state:
                 target = re.sub(r"state=[^&]+", "state=forged", target)
+            if error_text is not None:  # Desktop explains its refusal in its own words
+                said = urlencode({"error": "server_error", "error_description": error_text})
+                target = re.sub(r"&?error_description=[^&]*", "", target)
+                target = re.sub(r"(?<![_a-z])error=[^&]+", said, target)
             assert target.startswith("http://127.0.0.1:")
             return await web.get(target)
 
@@ -108,6 +117,60 @@ async def test_a_wrong_state_is_refused_and_no_code_is_exchanged(
         await sign_in(demo_server, browser.show)
     assert demo_state.requests_to(r"^/oauth/token$") == []
     assert len(demo_state.oauth.tokens) == 1
+    assert browser.task is not None
+    page = await browser.task  # the browser is told the truth, not "Signed in"
+    assert page.status_code == 400
+    assert "Signed in" not in page.text
+    assert "Not signed in" in page.text
+
+
+_IDLE_THEN_DONE = """
+import asyncio, httpx
+from beeper_tui.service.sign_in import LoopbackRedirect
+
+async def main():
+    listener = LoopbackRedirect()
+    uri = await listener.open()
+    idle = [await asyncio.open_connection("127.0.0.1", listener.port) for _ in range(3)]
+    async with httpx.AsyncClient(trust_env=False) as web:
+        await web.get(uri + "?code=c&state=s")
+    await listener.wait(30)
+    await listener.close()
+
+asyncio.run(main())
+"""
+
+
+def test_idle_connections_are_closed_quietly_when_sign_in_ends() -> None:
+    # In a process of its own: the noise came when the event loop shut down.
+    done = subprocess.run(
+        [sys.executable, "-c", _IDLE_THEN_DONE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""
+
+
+async def test_an_error_description_is_cleaned_before_it_is_shown(demo_server: str) -> None:
+    hostile = "disk\x1b]52;c;ZXZpbA==\x07 on fire\x1b[2J\nreally"
+    browser = Browser(_browser("deny", error_text=hostile))
+    with pytest.raises(SignInError) as failed:
+        await sign_in(demo_server, browser.show)
+    message = str(failed.value)
+    assert "disk" in message
+    assert "\x1b" not in message
+    assert "\x07" not in message
+    assert "\n" not in message
+
+
+def test_server_text_is_cleaned_before_it_is_shown() -> None:
+    from beeper_tui.api.oauth import OAuthEndpointError
+    from beeper_tui.service.sign_in import _shown
+
+    hostile = "bad\x1b]52;c;ZXZpbA==\x07 news\x1b[2J\nhere"
+    for text in (str(OAuthEndpointError("/oauth/token", "x", hostile)), _shown(hostile)):
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "\n" not in text
 
 
 async def test_sign_in_times_out_when_nobody_approves(demo_server: str) -> None:

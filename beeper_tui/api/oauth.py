@@ -10,6 +10,7 @@ cannot send a code or a token anywhere else.
 from __future__ import annotations
 
 import json as jsonlib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Self, TypeVar
 from urllib.parse import urlsplit
@@ -79,8 +80,15 @@ class OAuthEndpointError(BeeperError):
         self.endpoint = endpoint
         self.error = error
         self.description = description
-        said = description or error or "refused"
+        said = _printable(description or error or "refused")
         super().__init__(f"Beeper Desktop's sign-in refused: {said} ({endpoint})")
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """A server's words without control characters (no ESC or OSC reaches a terminal)."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    line = " ".join(kept.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class OAuthApi:

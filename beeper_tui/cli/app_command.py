@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from beeper_tui import __version__
-from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, resolve_settings
+from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, clip, resolve_settings
 from beeper_tui.logfile import open_debug_log
 
 from .common import desktop_version, non_negative_int, positive_int
@@ -66,7 +66,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
     if settings.theme not in BUILTIN_THEMES:
         known = ", ".join(sorted(BUILTIN_THEMES))
-        raise ConfigError(f"unknown theme {settings.theme!r} (known: {known})")
+        raise ConfigError(f"unknown theme {clip(settings.theme)} (known: {known})")
     return settings
 
 

@@ -1,6 +1,10 @@
 """``beeper-tui search TEXT``: ranked people from the address book, for pipelines and mail clients.
 
-With no book yet (or ``--no-cache``) the enabled accounts are synced first.
+With no book yet (or ``--no-cache``) the enabled accounts are synced first;
+so is an enabled account the book has never fully synced (an interrupted
+first sync), and every account with ``--sync``. What cannot be synced now
+(Desktop is not there, the disk is full, the book is read-only) is named in
+one warning on stderr, and the answer comes from what the book holds.
 ``--format mutt`` prints what mutt's and aerc's ``query_command`` read: one
 status line, then ``email<TAB>name<TAB>networks`` per address.
 """
@@ -9,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +24,14 @@ from typing import TYPE_CHECKING, Any, Final
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.book_path import default_book_path
 from beeper_tui.config import ConfigError, resolve_settings
-from beeper_tui.service.book import AddressBook, BookPerson
+from beeper_tui.service.accounts import AccountMatchError, bare_account, match_account
+from beeper_tui.service.book import (
+    AddressBook,
+    BookError,
+    BookPerson,
+    directory_accounts,
+    directory_of,
+)
 from beeper_tui.service.export.formats import clean_text
 from beeper_tui.service.names import secondary_text
 from beeper_tui.service.networks import network_name
@@ -46,7 +59,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     parser.add_argument("text", metavar="TEXT", help="what to look for (words in any order)")
-    parser.add_argument("--account", metavar="ID", help="only this account")
+    parser.add_argument(
+        "--account", metavar="ACCOUNT", help="only this account (network name, code or ID prefix)"
+    )
+    parser.add_argument(
+        "--sync", action="store_true", help="sync every enabled account from Desktop first"
+    )
     parser.add_argument("--limit", type=positive_int, metavar="N", help="at most N people")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
     # SUPPRESS: ``beeper-tui --no-cache search …`` (the app's flag) counts too.
@@ -109,10 +127,30 @@ def render(people: Sequence[BookPerson], total: int, fmt: str, networks: dict[st
     return "".join(f"{line}\n" for line in lines)
 
 
+def _warn(text: str) -> None:
+    print(f"{PROG}: warning: {text}", file=sys.stderr)
+
+
+async def _open_book(path: Path | None, region: str | None) -> AddressBook:
+    """The book at ``path``; one that cannot be used is named and an in-memory one used."""
+    try:
+        book = await AddressBook.open(path, region=region)
+    except BookError as exc:
+        _warn(f"{_clean(str(exc))}; searching without it")
+        return await AddressBook.open(None, region=region)
+    for notice in book.notices:
+        _warn(_clean(notice))
+    return book
+
+
+def _named(networks: dict[str, str], account_id: str) -> str:
+    return networks.get(account_id) or network_name(bare_account(account_id))
+
+
 async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | None) -> int:
     demo = settings.demo or demo_app is not None
-    path = None if args.no_cache or demo else default_book_path()
-    book = await AddressBook.open(path, region=settings.phone_region)
+    path = None if args.no_cache or demo else (settings.book_path or default_book_path())
+    book = await _open_book(path, settings.phone_region)
     backend = open_backend(
         base_url=settings.base_url,
         access_token=settings.token,
@@ -121,19 +159,54 @@ async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
         client_options=settings.client_options(),
     )
     try:
-        wanted = [args.account] if args.account else list(book.account_ids)
-        networks: dict[str, str] = {}
-        if not wanted or not all(book.ready(a) for a in wanted):
-            accounts = await backend.resolve_accounts(args.account)
-            networks = {a.account_id: network_name(a) for a in accounts}
-            results = await book.syncer(backend.client).run(accounts)
-            for account_id, error in results.items():
-                if error is not None:
-                    print(f"{PROG}: warning: {account_id}: {_clean(str(error))}", file=sys.stderr)
-        ids = [args.account] if args.account else None
-        result = book.search(args.text, ids, args.limit)
-        sys.stdout.write(render(result.people, result.total, args.format, networks))
-        sys.stdout.flush()
+        chosen: list[str] | None = None  # None: every enabled account
+        if args.account and book.directory:
+            # The same resolver as online, over the accounts Desktop last listed.
+            with contextlib.suppress(AccountMatchError):
+                found = match_account(directory_accounts(book.directory), args.account)
+                chosen = [found.account_id]
+        need = args.sync or not book.directory or (args.account and chosen is None)
+        need = need or bool(book.missing(chosen))
+        failed: dict[str, str] = {}
+        if need and not book.read_only:
+            try:
+                everyone = await backend.resolve_accounts(None)
+                if args.account:
+                    try:
+                        scope = [match_account(everyone, args.account)]
+                    except AccountMatchError as exc:
+                        if exc.ambiguous:
+                            raise
+                        scope = await backend.resolve_accounts(args.account)
+                    chosen = [a.account_id for a in scope]
+                else:
+                    scope = everyone
+                await book.remember_accounts(directory_of(everyone))
+                todo = scope if args.sync else [a for a in scope if not book.ready(a.account_id)]
+                results = await book.syncer(backend.client).run(todo)
+                failed = {a: _clean(str(e)) for a, e in results.items() if e is not None}
+            except AccountMatchError as exc:
+                print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
+                return 2
+            except BeeperError as exc:
+                if not book.account_ids:
+                    print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
+                    return 1
+                _warn(f"{_clean(str(exc))}; answering from the address book")
+        if args.account and chosen is None:
+            what = _clean(args.account)
+            print(f"{PROG}: error: --account {what!r} is not in the address book", file=sys.stderr)
+            return 2
+        networks = book.network_names()
+        for account_id, why in failed.items():
+            _warn(f"{_named(networks, account_id)}: {why}")
+        missing = book.missing(chosen)
+        if missing:
+            names = ", ".join(dict.fromkeys(_named(networks, a) for a in missing))
+            _warn(f"book is missing {names}: run `beeper-tui search --sync TEXT`")
+        result = book.search(args.text, chosen, args.limit)
+        names_of = {a: _named(networks, a) for a in book.account_ids}
+        _write(render(result.people, result.total, args.format, names_of))
         return 0 if result.total else 1
     except BeeperError as exc:
         print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
@@ -141,6 +214,32 @@ async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
     finally:
         await backend.aclose()
         await book.close()
+
+
+class _OutputError(Exception):
+    """Standard output cannot take the results (closed, full, a broken pipe)."""
+
+
+def _write(text: str) -> None:
+    out = sys.stdout
+    if out is None:  # started with stdout closed (``>&-``)
+        raise _OutputError("standard output is closed")
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        raise _OutputError("the reader of the output went away (broken pipe)") from None
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _OutputError(f"cannot write the results: {why}") from None
+
+
+def _silence_stdout() -> None:
+    """Point the dead stdout at /dev/null so the exit's final flush fails no more."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
@@ -156,7 +255,12 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
         return 2
     try:
         return asyncio.run(_search(args, settings, demo_app))
+    except _OutputError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _silence_stdout()
+        return 1
     except BrokenPipeError:
+        _silence_stdout()
         return 1
     except KeyboardInterrupt:
         return 130

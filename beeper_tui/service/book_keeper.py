@@ -19,7 +19,7 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import is_enabled
 
-from .book import AddressBook, BookOpening, BookSync, SyncProgress
+from .book import AddressBook, BookOpening, BookSync, BookWriteError, SyncProgress, directory_of
 
 __all__ = ["BookKeeper", "ago"]
 
@@ -58,6 +58,8 @@ class BookKeeper:
         """The open book (None before :meth:`open`, or when it could not be opened)."""
         self.open_error: str | None = None
         """Why the book could not be opened, if it could not."""
+        self.notices: list[str] = []
+        """What opening the book has to tell the user once (set aside, read-only)."""
         self._sync: BookSync | None = None
         self._latest: str | None = None
         self._client: BeeperClient | None = None
@@ -67,6 +69,7 @@ class BookKeeper:
         self._covered: set[str] = set()
         """Accounts the running (or last) sync was started with, or joined later."""
         self._joining: set[asyncio.Future[dict[str, BeeperError | None]]] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def start_opening(self) -> None:
         """Begin reading the book now, on its own thread; :meth:`open` takes it up."""
@@ -90,6 +93,7 @@ class BookKeeper:
                 log.warning("cannot open the address book at %s: %s", self.path, exc)
                 self.open_error = str(exc)
                 return None
+            self.notices = list(self.book.notices)
         return self.book
 
     @property
@@ -103,12 +107,24 @@ class BookKeeper:
         return (self._sync is not None and self._sync.running) or bool(self._joining)
 
     def sync(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
-        """Sync ``accounts`` (the enabled ones) in the background.
+        """Sync ``accounts`` (Desktop's whole list; the enabled ones) in the background.
 
+        The list is remembered in the book: what a complete book holds (an
+        account whose first sync never finished is missing until one does).
         While a sync runs, accounts it was not started with (found later, such
         as iMessage on builds that leave it out of the list) are synced beside
         it; the ones it covers carry on.
         """
+        book = self.book
+        if book is None or book.read_only:
+            return  # a read-only book is shown as it is; opening it said so
+        if accounts:
+            remembering = asyncio.ensure_future(book.remember_accounts(directory_of(accounts)))
+            self._tasks.add(remembering)
+            remembering.add_done_callback(self._tasks.discard)
+        self._sync_some(client, accounts)
+
+    def _sync_some(self, client: BeeperClient, accounts: Sequence[Account]) -> None:
         if self.book is None:
             return
         if self._sync is None or self._client is not client:
@@ -152,14 +168,18 @@ class BookKeeper:
             for a in accounts
             if is_enabled(a) and not book.ready(a.account_id) and a.account_id not in tried
         ]
-        if new:
-            self.sync(client, new)
+        if new and not book.read_only:
+            self._sync_some(client, new)
 
     def _progress(self, progress: SyncProgress) -> None:
         self._latest = progress.account_id
         if progress.done:
             if progress.error is not None:
                 self.failed[progress.account_id] = progress.error
+                if isinstance(progress.error, BookWriteError):
+                    log.warning(
+                        "sync of %s could not be saved: %s", progress.account_id, progress.error
+                    )
             else:
                 self.failed.pop(progress.account_id, None)
         self._changed()
@@ -184,12 +204,27 @@ class BookKeeper:
                     text += f" (+{len(active) - 1} more)"
                 return text
             return "Syncing…"
+        failure = self.sync_failure()
+        if failure is not None:
+            return failure
         book = self.book
         if offline and book is not None:
             when = book.last_synced()
             if when is None:
                 return "offline"
             return f"offline, last synced {ago(time.time() - when.timestamp())}"
+        return None
+
+    def sync_failure(self) -> str | None:
+        """``sync failed: disk full`` when the last sync could not be saved, else None.
+
+        A failed account (Desktop answered an error) is retried by the next
+        sync and not worth the status line; a book that cannot be written is:
+        it will not get better by itself, and the user may free space.
+        """
+        for error in self.failed.values():
+            if isinstance(error, BookWriteError):
+                return f"sync failed: {error.message}"
         return None
 
     async def cancel(self) -> None:
@@ -202,6 +237,7 @@ class BookKeeper:
     async def close(self) -> None:
         """Stop syncing and close the book (the file stays for the next start)."""
         await self.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.book is not None:
             await self.book.close()
             self.book = None

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.oauth import Introspection, OAuthApi, OAuthEndpointError
+from beeper_tui.service.text_hygiene import clean_text
 
 __all__ = [
     "CALLBACK_PATH",
@@ -93,7 +94,10 @@ class LoopbackRedirect:
     def __init__(self) -> None:
         self._server: asyncio.Server | None = None
         self._answer: asyncio.Future[dict[str, str]] | None = None
+        self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
+        self.state: str | None = None
+        """The ``state`` this sign-in sent: an answer without it gets an error page."""
 
     @property
     def redirect_uri(self) -> str:
@@ -119,14 +123,31 @@ class LoopbackRedirect:
             ) from None
 
     async def close(self) -> None:
-        """Stop listening."""
+        """Stop listening, and close quietly whatever connections are still open."""
         if self._server is not None:
             self._server.close()
+            connections = list(self._connections)
+            for task in connections:
+                task.cancel()
+            await asyncio.gather(*connections, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+        try:
+            await self._answer_one(reader, writer)
+        except asyncio.CancelledError:
+            pass  # sign-in is over; an idle connection is simply closed
+        finally:
+            if task is not None:
+                self._connections.discard(task)
+            writer.close()
+
+    async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             async with asyncio.timeout(10):
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -142,7 +163,15 @@ class LoopbackRedirect:
             await _respond(writer, 404, "Not here", "This address only takes one sign-in.")
             return
         params = dict(parse_qsl(url.query))
-        if "error" in params:
+        state = params.get("state", "")
+        if self.state is not None and not secrets.compare_digest(state, self.state):
+            await _respond(
+                writer,
+                400,
+                "Not signed in",
+                "This answer does not belong to this sign-in; nothing was saved.",
+            )
+        elif "error" in params:
             await _respond(writer, 200, "Not signed in", "You can close this tab.")
         else:
             await _respond(
@@ -151,9 +180,18 @@ class LoopbackRedirect:
         answer.set_result(params)
 
 
+_MAX_SHOWN: Final = 300
+
+
+def _shown(text: str) -> str:
+    """Server-provided text made safe to print: no escape sequences or controls, one line."""
+    cleaned = clean_text(text, newlines=False) or ""
+    return cleaned if len(cleaned) <= _MAX_SHOWN else cleaned[: _MAX_SHOWN - 1] + "…"
+
+
 async def _respond(writer: asyncio.StreamWriter, status: int, title: str, text: str) -> None:
     body = _DONE_PAGE.format(title=title, text=text).encode()
-    reason = "OK" if status == 200 else "Not Found"
+    reason = {200: "OK", 400: "Bad Request"}.get(status, "Not Found")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n"
@@ -197,6 +235,7 @@ async def sign_in(
         )
         verifier, challenge = pkce_pair()
         state = secrets.token_urlsafe(24)
+        listener.state = state
         query = urlencode(
             {
                 "response_type": "code",
@@ -218,7 +257,7 @@ async def sign_in(
         if "error" in params:
             if params["error"] == "access_denied":
                 raise SignInError("Signing in was denied in Beeper Desktop")
-            said = params.get("error_description") or params["error"]
+            said = _shown(params.get("error_description") or params["error"])
             raise SignInError(f"Beeper Desktop did not sign in: {said}")
         code = params.get("code")
         if not code:
@@ -232,7 +271,8 @@ async def sign_in(
                 client_id=client_id,
             )
         except OAuthEndpointError as exc:
-            raise SignInError(f"Beeper Desktop did not issue a token: {exc.message}") from None
+            said = _shown(exc.message)
+            raise SignInError(f"Beeper Desktop did not issue a token: {said}") from None
         log.info("signed in (scope %s)", grant.scope)
         return SignedIn(grant.access_token, grant.scope, grant.expires_in)
     finally:

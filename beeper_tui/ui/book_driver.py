@@ -51,6 +51,7 @@ class BookDriver:
             )
         self._synced_once = False
         self._timers_set = False
+        self._failure_shown: str | None = None
 
     async def read(self) -> None:
         """Read the book before the screen is first drawn (the first frame can list it).
@@ -76,6 +77,8 @@ class BookDriver:
                 if app.settings.sync_minutes:
                     app.set_interval(app.settings.sync_minutes * 60, self.sync)
                 app.set_interval(STATUS_TICK, self.status_changed)
+            for notice in keeper.notices:  # set aside, read-only: said once, at opening
+                app.notify(notice, title="Address book", severity="warning", markup=False)
         elif keeper.open_error:
             app.notify(
                 f"The address book could not be opened: {inert(keeper.open_error)}",
@@ -150,6 +153,10 @@ class BookDriver:
             return network_name(account) if account is not None else account_id
 
         app.book_status = keeper.status(name_of, offline=app.offline)
+        failure = keeper.sync_failure()  # the service's words ("sync failed: disk full")
+        if failure is not None and failure != self._failure_shown:
+            app.notify(failure, title="Address book", severity="error", markup=False)
+        self._failure_shown = failure
 
     def show_cached(self) -> bool:
         """At start, before Desktop answers: list the book at once, if it holds anyone.

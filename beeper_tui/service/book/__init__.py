@@ -8,6 +8,10 @@ What the UI and CLI call (all plain async Python, no Textual)::
     await sync.cancel()             # accounts not finished keep their previous contacts
 
     book.ready(account_id) -> bool          # False until that account synced: use server search
+    await book.remember_accounts(directory_of(accounts))  # what a complete book holds
+    book.missing() -> list[str]             # enabled accounts never fully synced
+    book.network_names() -> dict[str, str]  # account ID -> network, as Desktop named it
+    book.read_only / book.notices           # opened read-only; what to tell the user once
     book.count(account_id) -> int | None    # contacts the last sync brought
     book.last_synced(account_id=None) -> datetime | None
     book.search(query, account_ids=None, limit=None) -> BookResult   # sync, ~ms at 100k
@@ -32,7 +36,12 @@ account's last sync, ignored when stale or unreadable) instead of rebuilding
 it; :class:`BookOpening` starts that read on the book's thread before the event
 loop needs it.
 
-Modules: ``store`` (SQLite file, mode 0600, schema-versioned), ``sync``
+Opening raises :class:`BookRefused` (a file that is not ours or not safe: left
+untouched), :class:`BookBusy` (held by another process too long) or
+:class:`BookError`; a write that fails (disk full) is a :class:`BookWriteError`
+and the book keeps what it held. See :mod:`.store` for what happens to which file.
+
+Modules: ``store`` (SQLite file, mode 0600, marked, schema-versioned), ``sync``
 (paging ``contacts/list`` into the store), ``rows`` (a contact's stored row
 and the packed tables built from rows), ``query`` (terms of a query, highlight
 spans), ``search`` (the index and ranking), ``people`` (result rows),
@@ -46,21 +55,39 @@ from __future__ import annotations
 from .address_book import AddressBook, BookOpening
 from .people import BookPerson, BookResult
 from .search import BookIndex
-from .store import SCHEMA_VERSION, AccountMeta, BookStore, StoredContact, remove_book_files
-from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress
+from .store import (
+    SCHEMA_VERSION,
+    AccountMeta,
+    BookBusy,
+    BookError,
+    BookRefused,
+    BookStore,
+    BookWriteError,
+    DirectoryEntry,
+    StoredContact,
+    remove_book_files,
+)
+from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress, directory_accounts, directory_of
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "SCHEMA_VERSION",
     "AccountMeta",
     "AddressBook",
+    "BookBusy",
+    "BookError",
     "BookIndex",
     "BookOpening",
     "BookPerson",
+    "BookRefused",
     "BookResult",
     "BookStore",
     "BookSync",
+    "BookWriteError",
+    "DirectoryEntry",
     "StoredContact",
     "SyncProgress",
+    "directory_accounts",
+    "directory_of",
     "remove_book_files",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -22,7 +22,14 @@ from .people import BookPerson, BookResult, person_row
 from .query import parse_query
 from .search import BookIndex
 from .snapshot import SnapshotError
-from .store import AccountMeta, BookStore, StoredContact
+from .store import (
+    AccountMeta,
+    BookError,
+    BookStore,
+    DirectoryEntry,
+    StoredContact,
+    is_corrupt,
+)
 from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
 
 __all__ = ["AddressBook", "BookOpening"]
@@ -74,19 +81,38 @@ def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]
 
 def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
     """Save ``index`` unless the contacts changed since it was built (runs on the worker)."""
+    if store.read_only:
+        return
     try:
         if store.fingerprint() == fingerprint:
             store.save_snapshot(index.snapshot(), fingerprint)
     except Exception as exc:  # a cache of a cache: never worth more than a log line
-        log.warning("could not save the address book's index: %s", exc)
+        log.info("could not save the address book's index: %s", exc)
 
 
-def _load(path: Path | None) -> tuple[BookStore, BookIndex, list[AccountMeta], str | None]:
+_Loaded: TypeAlias = tuple[
+    BookStore, BookIndex, list[AccountMeta], list[DirectoryEntry], str | None
+]
+
+
+def _load(path: Path | None) -> _Loaded:
     store = BookStore(path)
-    # The typo tables are built after opening: the cached list paints sooner.
-    index, unsaved = _read_index(store, warm=False)
+    try:
+        try:
+            # The typo tables are built after opening: the cached list paints sooner.
+            index, unsaved = _read_index(store, warm=False)
+            meta, directory = store.accounts(), store.directory()
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise BookError(f"cannot read the address book {path}: {exc}") from None
+            store.recover(exc)  # SQLite says the file is damaged: set it aside, start afresh
+            index, unsaved = _read_index(store, warm=False)
+            meta, directory = store.accounts(), store.directory()
+    except BaseException:
+        store.close()
+        raise
     _prepare_first_screen(index)
-    return store, index, store.accounts(), unsaved
+    return store, index, meta, directory, unsaved
 
 
 def _prepare_first_screen(index: BookIndex) -> None:
@@ -125,11 +151,11 @@ class BookOpening:
     async def book(self) -> AddressBook:
         """The open book (the error that opening it raised, if it failed)."""
         try:
-            store, index, meta, unsaved = await asyncio.wrap_future(self._loading)
+            store, index, meta, directory, unsaved = await asyncio.wrap_future(self._loading)
         except BaseException:
             self._worker.shutdown(wait=False)
             raise
-        book = AddressBook(store, index, meta, self.region, self._worker)
+        book = AddressBook(store, index, meta, self.region, self._worker, directory=directory)
         loop = asyncio.get_running_loop()
         book._warming = loop.run_in_executor(self._worker, index.warm)
         if unsaved is not None:
@@ -152,8 +178,11 @@ class AddressBook:
         meta: Sequence[AccountMeta],
         region: str | None,
         worker: ThreadPoolExecutor | None = None,
+        *,
+        directory: Sequence[DirectoryEntry] = (),
     ) -> None:
         self._store = store
+        self._directory = {e.account_id: e for e in directory}
         self._worker = worker or _worker()
         self._index = index
         self._meta = {m.account_id: m for m in meta}
@@ -188,6 +217,49 @@ class AddressBook:
     def account_ids(self) -> tuple[str, ...]:
         """Accounts that have synced at least once, sorted."""
         return tuple(sorted(self._meta))
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file could only be opened for reading (it is shown, never synced)."""
+        return self._store.read_only
+
+    @property
+    def notices(self) -> list[str]:
+        """What the user should be told once about the file (set aside, read-only)."""
+        return self._store.notices
+
+    @property
+    def directory(self) -> tuple[DirectoryEntry, ...]:
+        """The accounts Desktop last listed, enabled or not (empty before the first sync)."""
+        return tuple(self._directory.values())
+
+    def network_names(self) -> dict[str, str]:
+        """Account ID → its network's name, as Desktop last named it."""
+        return {e.account_id: e.network for e in self._directory.values()}
+
+    def missing(self, account_ids: Iterable[str] | None = None) -> list[str]:
+        """Enabled accounts (of ``account_ids``, None: all) the book has not fully synced.
+
+        The book knows every enabled account Desktop listed at the last sync
+        (:meth:`remember_accounts`); an account whose sync never finished
+        (Desktop quit, the process died, the disk filled, the account failed)
+        is missing until a sync completes it.
+        """
+        wanted = (
+            [e.account_id for e in self._directory.values() if e.enabled]
+            if account_ids is None
+            else list(account_ids)
+        )
+        return [a for a in wanted if a not in self._meta]
+
+    async def remember_accounts(self, entries: Sequence[DirectoryEntry]) -> None:
+        """Keep the account list Desktop just gave (what a complete book must hold)."""
+        self._directory = {e.account_id: e for e in entries}
+        if not self._store.read_only:
+            try:
+                await self._in_worker(self._store.remember_directory, list(entries))
+            except BookError as exc:  # kept in memory; the next sync tries again
+                log.info("could not save the account list in the address book: %s", exc)
 
     def ready(self, account_id: str) -> bool:
         """Whether ``account_id`` has synced: if not, ask the server instead of the book."""

@@ -204,7 +204,12 @@ class BookIndex:
         """Ranked people matching ``query`` in ``account_ids`` (None: all), at most ``limit``."""
         terms = parse_query(query, region)
         scope = self.scope(account_ids)
-        persons = self.ranked_persons(terms, scope) if terms else self._browse_order(scope)
+        if terms:
+            persons = self.ranked_persons(terms, scope)
+        elif query.strip():  # only punctuation ("(", "--"): nothing to look for, nobody matches
+            persons = []
+        else:
+            persons = self._browse_order(scope)
         total = len(persons)
         shown = persons if limit is None else persons[: max(0, limit)]
         return BookResult(LazyPeople(self, shown, terms, scope), total, query)

@@ -11,14 +11,17 @@ call copies the whole snapshot or holds the GIL long enough to stall the
 event loop while a worker thread saves or loads it.
 
 A snapshot is a cache of a cache: any doubt (another format, another set of
-fields, bytes that do not decode) raises :class:`SnapshotError` and the caller
-rebuilds from the contacts.
+fields, a part whose length or CRC-32 differs from what the header recorded,
+bytes that do not decode) raises :class:`SnapshotError` and the caller
+rebuilds from the contacts. The header itself is checked by its own CRC-32
+(the last four bytes of part 0).
 """
 
 from __future__ import annotations
 
 import marshal
 import sys
+import zlib
 from array import array
 from collections.abc import Mapping, Sequence
 from itertools import chain, islice
@@ -28,8 +31,10 @@ from beeper_tui import __version__
 
 __all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack"]
 
-SNAPSHOT_FORMAT: Final = 1
-"""Bump when the meaning of an index field changes (a changed set of fields is caught anyway)."""
+SNAPSHOT_FORMAT: Final = 2
+"""Bump when the meaning of an index field changes (a changed set of fields is caught anyway).
+
+2: the header holds each part's length and CRC-32, checked before anything is read."""
 
 _MADE_BY: Final = (__version__, sys.version_info[:2], sys.byteorder)
 """Who wrote a snapshot: another app version, Python or byte order rebuilds instead of reading
@@ -71,7 +76,26 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
             parts = [marshal.dumps(value)]
             layout.append((name, _VALUE, "", 1))
         blobs.extend(parts)
-    return [marshal.dumps((SNAPSHOT_FORMAT, _MADE_BY, tuple(layout))), *blobs]
+    sums = tuple((len(b), zlib.crc32(b)) for b in blobs)
+    header = marshal.dumps((SNAPSHOT_FORMAT, _MADE_BY, tuple(layout), sums))
+    return [header + zlib.crc32(header).to_bytes(4, "big"), *blobs]
+
+
+def _checked(parts: Sequence[bytes]) -> tuple[Any, Any, Any]:
+    """The header's format, maker and layout, once every part matches its length and CRC-32."""
+    head = parts[0]
+    if len(head) < 5 or zlib.crc32(head[:-4]).to_bytes(4, "big") != head[-4:]:
+        raise SnapshotError("the snapshot's header is damaged")
+    version, made_by, layout, sums = marshal.loads(head[:-4])
+    if version != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
+    blobs = parts[1:]
+    if len(sums) != len(blobs):
+        raise SnapshotError("the snapshot has parts missing or left over")
+    for i, (blob, (size, crc)) in enumerate(zip(blobs, sums, strict=True)):
+        if len(blob) != size or zlib.crc32(blob) != crc:
+            raise SnapshotError(f"part {i + 1} of the snapshot is damaged")
+    return version, made_by, layout
 
 
 def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
@@ -79,10 +103,8 @@ def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     if not parts:
         raise SnapshotError("an empty snapshot")
     try:
-        version, made_by, layout = marshal.loads(parts[0])
+        _version, made_by, layout = _checked(parts)
         blobs = parts[1:]
-        if version != SNAPSHOT_FORMAT:
-            raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
         if tuple(made_by) != _MADE_BY:
             raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
         fields: dict[str, Any] = {}
@@ -112,6 +134,6 @@ def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
             raise SnapshotError("the snapshot has parts left over")
     except SnapshotError:
         raise
-    except (EOFError, ValueError, TypeError) as exc:
+    except Exception as exc:  # whatever the bytes are, they are not a snapshot
         raise SnapshotError(f"not a readable snapshot: {exc}") from exc
     return fields

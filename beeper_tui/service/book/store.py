@@ -1,35 +1,70 @@
-"""The address book on disk: one SQLite file, private to the user, schema-versioned.
+"""The address book on disk: one SQLite file, private to the user, schema-versioned, ours.
 
 Every method here is blocking; :class:`~beeper_tui.service.book.AddressBook`
 runs them on its one worker thread so the event loop never waits on the
-disk. One connection is shared under a lock (SQLite itself serialises
-writers anyway).
+disk. One connection is shared under a lock; writes take SQLite's write lock
+up front (``BEGIN IMMEDIATE``) and wait for it (``busy_timeout``, then
+bounded retries), so any number of processes share one book.
 
-The file is created with mode 0600 before SQLite opens it; SQLite gives its
-``-wal`` and ``-shm`` companions the same mode. ``PRAGMA user_version`` holds
-:data:`SCHEMA_VERSION`. A file from a *newer* app is never read: it is moved
-aside (``book.sqlite3.schema-N.bak``) and a fresh book starts, with a warning
-in the log. A file from an older schema, or one that is not a database, is
-rebuilt: the book is a cache of what Beeper Desktop already holds.
+What this module does with the file at the book's path:
+
+- **Ours**: ``PRAGMA application_id`` is :data:`APPLICATION_ID` and
+  ``PRAGMA user_version`` holds :data:`SCHEMA_VERSION`. A book from a *newer*
+  app is never read: it is moved aside (``book.sqlite3.schema-N.bak``). One
+  from an older schema is rebuilt: the book is a cache of what Desktop holds.
+- **Not ours**: an SQLite file with another ``application_id`` (or an older
+  file whose tables are not the book's) is never opened for writing: opening
+  raises :class:`BookRefused` naming it, and the file stays as it was.
+- **Not safe**: a symbolic link at the path (or at a companion), a file or
+  directory owned by another user, or a directory others may write to is
+  refused too (:class:`BookRefused`, with how to fix it), the way ssh refuses
+  a loose config.
+- **Busy**: a book another process holds is waited for
+  (:data:`BUSY_TIMEOUT`); still busy, opening raises :class:`BookBusy` and the
+  file is left alone.
+- **Corrupt**: only what SQLite itself calls corrupt (an unreadable header,
+  ``SQLITE_CORRUPT``/``SQLITE_NOTADB``, ``quick_check`` failing) is moved to
+  ``book.sqlite3.corrupt-<time>.bak`` and a fresh book started;
+  :attr:`BookStore.notices` says so once.
+- **Read-only** (no write permission, an immutable file, a read-only disk):
+  the book is opened read-only and :attr:`BookStore.read_only` is set; writes
+  raise :class:`BookWriteError`.
+- **Full disk**: a write fails as a whole (the transaction rolls back, the
+  previous contents stay) with :class:`BookWriteError` ("disk full").
+
+The file is created with mode 0600 (the directory 0700) before SQLite opens
+it; SQLite gives its ``-wal`` and ``-shm`` companions the same mode.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias, cast
+from typing import Final, TypeAlias, TypeVar, cast
+
+from beeper_tui.api.errors import BeeperError
 
 __all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT",
     "COLUMNS",
     "SCHEMA_VERSION",
     "AccountMeta",
+    "BookBusy",
+    "BookError",
+    "BookRefused",
     "BookStore",
+    "BookWriteError",
+    "DirectoryEntry",
     "StoredContact",
     "remove_book_files",
 ]
@@ -37,15 +72,82 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 """Bump when the tables change; add a migration or let older files rebuild.
 
-The ``snapshot`` table is created when missing, without a bump: a file from
-before it gains it in place, and an app from before it ignores it (its writes
-change the fingerprint, so a snapshot it leaves behind is never read)."""
+Tables created when missing need no bump (``snapshot``, ``directory``,
+``book_schema``): a file from before them gains them in place, and an app
+from before them ignores them (its writes change the fingerprint, so a
+snapshot it leaves behind is never read)."""
+
+APPLICATION_ID: Final = 0x42545549
+"""``PRAGMA application_id`` of a book ("BTUI"): a file without it is not ours."""
+
+BUSY_TIMEOUT: Final = 15.0
+"""Seconds to wait for another process's lock on the book before giving up."""
 
 _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
 _DIR_MODE: Final = 0o700
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+_TABLES: Final = frozenset({"book_schema", "accounts", "contacts", "directory", "snapshot"})
+_UNMARKED_TABLES: Final = frozenset({"accounts", "contacts", "snapshot"})
+"""The tables of a book from before the mark (it is marked in place, its contacts kept)."""
+_CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_FULL_CODE: Final = 13  # SQLITE_FULL
+_READONLY_CODE: Final = 8  # SQLITE_READONLY
 
 log = logging.getLogger("beeper_tui.service.book")
+
+T = TypeVar("T")
+
+
+class BookError(BeeperError):
+    """The book file cannot be used as it is; the message says why and what to do."""
+
+
+class BookRefused(BookError):
+    """The file at the book's path is not ours, or not safe to use: it is left untouched."""
+
+
+class BookBusy(BookError):
+    """Another process held the book longer than :data:`BUSY_TIMEOUT`."""
+
+
+class BookWriteError(BookError):
+    """A write failed (disk full, read-only); the book keeps what it held before."""
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """Whether SQLite said the file is damaged (not merely busy or unopenable)."""
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        getattr(exc, "sqlite_errorcode", 0) & 0xFF in _CORRUPT_CODES
+    )
+
+
+def _is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES
+    )
+
+
+def write_failure(exc: BaseException) -> BookWriteError:
+    """A failed write in the user's words ("disk full", "the book is read-only")."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == _FULL_CODE or getattr(exc, "errno", None) == errno.ENOSPC:
+        return BookWriteError("disk full")
+    if code == _READONLY_CODE or getattr(exc, "errno", None) in (errno.EROFS, errno.EACCES):
+        return BookWriteError("the address book is read-only")
+    return BookWriteError(f"cannot write the address book ({exc})")
+
+
+_DIRECTORY_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS directory (
+    account_id TEXT PRIMARY KEY,
+    network TEXT NOT NULL,
+    enabled INTEGER NOT NULL
+);
+"""
+"""The accounts Desktop last listed (enabled or not) and their networks' names: what a
+complete book holds, and the names ``search`` prints without asking Desktop."""
 
 _SNAPSHOT_TABLE: Final = """
 CREATE TABLE IF NOT EXISTS snapshot (
@@ -60,12 +162,16 @@ part (see :mod:`~beeper_tui.service.book.snapshot`), each with the
 
 _SCHEMA: Final = (
     """
-CREATE TABLE accounts (
+CREATE TABLE IF NOT EXISTS book_schema (
+    app TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
     account_id TEXT PRIMARY KEY,
     synced_at REAL NOT NULL,
     count INTEGER NOT NULL
 );
-CREATE TABLE contacts (
+CREATE TABLE IF NOT EXISTS contacts (
     account_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
     sort_key TEXT NOT NULL,
@@ -77,6 +183,7 @@ CREATE TABLE contacts (
     PRIMARY KEY (account_id, user_id)
 ) WITHOUT ROWID;
 """
+    + _DIRECTORY_TABLE
     + _SNAPSHOT_TABLE
 )
 
@@ -115,6 +222,16 @@ class AccountMeta:
     """How many contacts that sync brought."""
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """One account as Desktop last listed it: what a complete book must hold."""
+
+    account_id: str
+    network: str
+    """The network's human name (``WhatsApp``), as :func:`network_name` gave it."""
+    enabled: bool
+
+
 def remove_book_files(path: Path) -> bool:
     """Delete the book at ``path`` and its SQLite companions; True if anything was there.
 
@@ -130,11 +247,81 @@ def remove_book_files(path: Path) -> bool:
     return found
 
 
-class BookStore:
-    """The SQLite file (or an in-memory database when ``path`` is None)."""
+def _loose(info: os.stat_result) -> bool:
+    """Whether others may write here (group-writable counts unless it is the user's own group)."""
+    if info.st_mode & stat.S_IWOTH:
+        return True
+    return bool(info.st_mode & stat.S_IWGRP) and info.st_gid != os.getgid()
 
-    def __init__(self, path: Path | None) -> None:
+
+def check_place(path: Path) -> None:
+    """Refuse (:class:`BookRefused`) a book path that others control; create its directory.
+
+    The directory must be the user's and closed to other writers; the file, if
+    there, a regular file (not a symbolic link) of the user's. Platforms
+    without user IDs (Windows) only get the symbolic-link check.
+    """
+    folder = path.parent
+    folder.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+    has_uid = hasattr(os, "getuid")
+    info = folder.stat()
+    if has_uid and info.st_uid != os.getuid():
+        raise BookRefused(
+            f"the address book's directory {folder} belongs to another user; "
+            "remove it or set XDG_CACHE_HOME (or book_path) to a directory of your own"
+        )
+    if has_uid and _loose(info):
+        raise BookRefused(
+            f"the address book's directory {folder} is writable by others "
+            f"(mode {stat.S_IMODE(info.st_mode):o}); run: chmod 700 {folder}"
+        )
+    for file in (path, *(path.with_name(path.name + s) for s in _COMPANIONS)):
+        try:
+            info = file.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            raise BookRefused(
+                f"{file} is a symbolic link; the address book never follows one. "
+                "Remove the link (beeper-tui cache clear) to start a book there"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise BookRefused(f"{file} is not a regular file; move it away to start a book there")
+        if has_uid and info.st_uid != os.getuid():
+            raise BookRefused(
+                f"{file} belongs to another user; remove it (beeper-tui cache clear) "
+                "or set XDG_CACHE_HOME (or book_path) to a directory of your own"
+            )
+
+
+def _read_header(path: Path) -> bytes | None:
+    """The first 100 bytes of the file, None if it does not exist (never follows a link)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    try:
+        return os.read(fd, 100)
+    finally:
+        os.close(fd)
+
+
+class BookStore:
+    """The SQLite file (or an in-memory database when ``path`` is None).
+
+    Raises :class:`BookRefused` for a file that is not ours or not safe,
+    :class:`BookBusy` when another process holds it too long, and
+    :class:`BookError` when it cannot be opened at all (no file descriptors
+    left, say); none of them touch the file.
+    """
+
+    def __init__(self, path: Path | None, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
+        self.read_only = False
+        """True when the file could only be opened for reading: nothing is written."""
+        self.notices: list[str] = []
+        """What the user should hear once about this file (set aside, read-only)."""
         self._lock = threading.Lock()
         self._conn = self._connect()
 
@@ -147,22 +334,83 @@ class BookStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self.path is None:
-            memory = sqlite3.connect(":memory:", check_same_thread=False)
+            memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self._create(memory)
             return memory
-        self.path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-        conn: sqlite3.Connection | None = None
+        check_place(self.path)
         try:
-            conn = self._open_file()
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return self._open_book()
         except sqlite3.DatabaseError as exc:
-            log.warning("address book %s is unreadable (%s); starting a fresh one", self.path, exc)
-            if conn is not None:
-                conn.close()
-            self._set_aside("unreadable")
-            return self._fresh()
-        if version > SCHEMA_VERSION:
+            if _is_busy(exc):
+                raise BookBusy(
+                    f"the address book {self.path} stayed locked by another process for "
+                    f"{self.busy_timeout:g} s; try again"
+                ) from None
+            if not is_corrupt(exc):
+                raise BookError(f"cannot open the address book {self.path}: {exc}") from None
+            return self._recover(exc)
+        except OSError as exc:
+            raise BookError(
+                f"cannot open the address book {self.path}: {exc.strerror or exc}"
+            ) from None
+
+    def recover(self, why: BaseException) -> None:
+        """SQLite found the open file corrupt (``why``): move it aside, start a fresh book."""
+        with self._lock:
+            self._conn.close()
+            self._conn = self._recover(why)
+
+    def _recover(self, why: BaseException) -> sqlite3.Connection:
+        if self.read_only:
+            raise BookError(f"the address book {self.path} is damaged and read-only: {why}")
+        where = self._set_aside(f"corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.notices.append(
+            f"the address book was damaged ({why}); moved it to {where} and starting afresh"
+        )
+        log.info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
+        return self._fresh()
+
+    def _open_book(self) -> sqlite3.Connection:
+        assert self.path is not None
+        header = _read_header(self.path)
+        if header and len(header) >= 100 and header.startswith(_SQLITE_MAGIC):
+            app_id = int.from_bytes(header[68:72], "big")
+            if app_id not in (0, APPLICATION_ID):
+                raise self._foreign()
+            if app_id == 0:
+                self._probe_unmarked()
+        elif header:  # not a database (random bytes, cut short): SQLite cannot read it
+            return self._recover(sqlite3.DatabaseError("file is not a database"))
+        conn = self._open_file()
+        try:
+            return self._adopt(conn)
+        except BaseException:
+            conn.close()
+            raise
+
+    def _probe_unmarked(self) -> None:
+        """An SQLite file without our mark: refuse it unless it is a book from before the mark.
+
+        Read through a read-only connection, so a file that is not ours is
+        never changed (no WAL switch, no new table, not even its mode).
+        """
+        assert self.path is not None
+        probe = self._sqlite(f"file:{_quote(self.path)}?mode=ro", pragmas=False)
+        try:
+            # The header on disk may lag the WAL (marked, not yet checkpointed).
+            marked = probe.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+            ours = marked or _unmarked_is_ours(probe)
+        finally:
+            probe.close()
+        if not ours:
+            raise self._foreign()
+
+    def _adopt(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """Make ``conn`` a current book: create it, mark it, or set a newer one aside."""
+        assert self.path is not None
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             conn.close()
             where = self._set_aside(f"schema-{version}")
             log.warning(
@@ -174,52 +422,109 @@ class BookStore:
                 where,
             )
             return self._fresh()
-        if version == SCHEMA_VERSION:
-            with conn:
-                conn.executescript(_SNAPSHOT_TABLE)  # IF NOT EXISTS
-            return conn
-        if version == 0 and tables == 0:
-            self._create(conn)
-            return conn
-        # An older schema (or a file without one): the book is a cache, rebuild it.
-        log.info(
-            "address book %s has schema %d (now %d); rebuilding", self.path, version, SCHEMA_VERSION
+        if app_id != APPLICATION_ID and not _unmarked_is_ours(conn):
+            raise self._foreign()  # (the header check has already refused most)
+        if app_id != APPLICATION_ID or _tables(conn) < _TABLES:
+            if self.read_only:
+                return conn  # read as it stands; nothing is written
+            # New, from before the mark, or from before a table: the same schema
+            # version, so an older app still reads the file.
+            self._retrying(lambda: self._create(conn))
+        return conn
+
+    def _foreign(self) -> BookRefused:
+        return BookRefused(
+            f"{self.path} is not a beeper-tui address book (another application's database?); "
+            "it was left untouched. Move it away, or set book_path to another file"
         )
-        conn.close()
-        self._remove_files()
-        return self._fresh()
 
     def _open_file(self) -> sqlite3.Connection:
         assert self.path is not None
-        # Create the file ourselves so it is never, even briefly, world-readable.
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, _FILE_MODE)
+        try:
+            # Create the file ourselves so it is never, even briefly, world-readable.
+            fd = os.open(
+                self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), _FILE_MODE
+            )
+        except PermissionError:
+            return self._open_read_only()
+        except OSError as exc:
+            if exc.errno != errno.EROFS:
+                raise
+            return self._open_read_only()
         try:
             os.fchmod(fd, _FILE_MODE)
         finally:
             os.close(fd)
-        for suffix in _COMPANIONS:
-            companion = self._companion(suffix)
-            if companion.exists():
-                os.chmod(companion, _FILE_MODE)
-        conn = sqlite3.connect(self.path, check_same_thread=False)
+        conn = self._sqlite(f"file:{_quote(self.path)}")
         try:
+            self._retrying(lambda: self._set_wal(conn))
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _READONLY_CODE:
+                conn.close()
+                raise
+        return conn
+
+    @staticmethod
+    def _set_wal(conn: sqlite3.Connection) -> None:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        assert self.path is not None
+        self.read_only = True
+        self.notices.append(
+            f"the address book {self.path} is read-only: it is shown as it is, not synced"
+        )
+        log.info("address book %s is read-only; using it without syncing", self.path)
+        try:
+            conn = self._sqlite(f"file:{_quote(self.path)}?mode=ro")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            # A WAL book in a directory we cannot write: read it as it stands.
+            return self._sqlite(f"file:{_quote(self.path)}?immutable=1")
+
+    def _sqlite(self, uri: str, *, pragmas: bool = True) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            check_same_thread=False,
+            isolation_level=None,  # transactions are ours: BEGIN IMMEDIATE
+            timeout=self.busy_timeout,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        if pragmas:
             conn.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError:
-            conn.close()
-            raise
         return conn
 
     def _fresh(self) -> sqlite3.Connection:
         conn = self._open_file()
-        self._create(conn)
+        self._retrying(lambda: self._create(conn))
         return conn
 
     @staticmethod
     def _create(conn: sqlite3.Connection) -> None:
-        with conn:
-            conn.executescript(_SCHEMA)
+        # Another process may be creating it too: whoever takes the write lock
+        # first creates; the other finds the tables there (IF NOT EXISTS).
+        with _transaction(conn):
+            _run_script(conn, _SCHEMA)
+            if not conn.execute("SELECT count(*) FROM book_schema").fetchone()[0]:
+                conn.execute("INSERT INTO book_schema VALUES ('beeper-tui', ?)", (SCHEMA_VERSION,))
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _retrying(self, write: Callable[[], T]) -> T:
+        """Run ``write``, trying again while another process holds the lock (bounded)."""
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.01
+        while True:
+            try:
+                return write()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
     def _companion(self, suffix: str) -> Path:
         assert self.path is not None
@@ -242,18 +547,71 @@ class BookStore:
 
     # -- reading and writing ------------------------------------------------
 
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            try:
+                return self._retrying(lambda: self._conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                if not is_corrupt(exc) or self.path is None or self.read_only:
+                    raise
+                self._conn.close()
+                self._conn = self._recover(exc)  # damaged under us: set aside, start afresh
+                return self._conn.execute(sql, params).fetchall()
+
+    def _write(self, change: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``change`` in one write transaction; :class:`BookWriteError` if it cannot be."""
+        if self.read_only:
+            raise BookWriteError("the address book is read-only")
+
+        def attempt() -> None:
+            with _transaction(self._conn):
+                change(self._conn)
+
+        with self._lock:
+            try:
+                try:
+                    self._retrying(attempt)
+                except sqlite3.DatabaseError as exc:
+                    if not is_corrupt(exc) or self.path is None:
+                        raise
+                    self._conn.close()
+                    self._conn = self._recover(exc)  # damaged under us: set aside, start afresh
+                    attempt()
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise BookBusy(
+                        f"the address book stayed locked by another process for "
+                        f"{self.busy_timeout:g} s"
+                    ) from None
+                raise write_failure(exc) from None
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise write_failure(exc) from None
+
     def accounts(self) -> list[AccountMeta]:
         """Every account that has synced at least once."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT account_id, synced_at, count FROM accounts ORDER BY account_id"
-            ).fetchall()
-        return [AccountMeta(*row) for row in rows]
+        rows = self._read("SELECT account_id, synced_at, count FROM accounts ORDER BY account_id")
+        return [AccountMeta(*row) for row in rows]  # type: ignore[arg-type]
+
+    def directory(self) -> list[DirectoryEntry]:
+        """The accounts Desktop last listed (empty until a sync remembered them)."""
+        rows = self._read("SELECT account_id, network, enabled FROM directory ORDER BY account_id")
+        return [DirectoryEntry(str(a), str(n), bool(e)) for a, n, e in rows]
+
+    def remember_directory(self, entries: Sequence[DirectoryEntry]) -> None:
+        """Make ``entries`` the account directory (what a complete book holds)."""
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM directory")
+            conn.executemany(
+                "INSERT OR REPLACE INTO directory VALUES (?, ?, ?)",
+                ((e.account_id, e.network, int(e.enabled)) for e in entries),
+            )
+
+        self._write(change)
 
     def contacts(self) -> list[StoredContact]:
         """Every stored identity, in no particular order."""
-        with self._lock:
-            rows = self._conn.execute(f"SELECT {', '.join(COLUMNS)} FROM contacts").fetchall()
+        rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM contacts")
         return cast(list[StoredContact], rows)
 
     def fingerprint(self) -> str:
@@ -269,23 +627,23 @@ class BookStore:
 
         ``fingerprint``: :meth:`fingerprint` as the caller just read it (None: read it here).
         """
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT part, fingerprint, data FROM snapshot ORDER BY part"
-            ).fetchall()
+        rows = self._read("SELECT part, fingerprint, data FROM snapshot ORDER BY part")
         current = self.fingerprint() if fingerprint is None else fingerprint
         if not rows or any(p != i or fp != current for i, (p, fp, _) in enumerate(rows)):
             return None
-        return [data for _, _, data in rows]
+        return [cast(bytes, data) for _, _, data in rows]
 
     def save_snapshot(self, parts: Sequence[bytes], fingerprint: str) -> None:
         """Keep ``parts``, the index built from the contacts as ``fingerprint`` says they were."""
-        with self._lock, self._conn:
-            self._conn.execute("DELETE FROM snapshot")
-            self._conn.executemany(
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM snapshot")
+            conn.executemany(
                 "INSERT INTO snapshot VALUES (?, ?, ?)",
                 ((i, fingerprint, data) for i, data in enumerate(parts)),
             )
+
+        self._write(change)
 
     def replace_account(
         self,
@@ -297,38 +655,45 @@ class BookStore:
         """Make ``contacts`` the account's whole contact list, in one transaction.
 
         Whoever is no longer in ``contacts`` leaves the book; a crash half way
-        leaves the previous list in place.
+        (or a full disk) leaves the previous list in place.
         """
         when = time.time() if synced_at is None else synced_at
         meta = AccountMeta(account_id, when, len(contacts))
-        with self._lock, self._conn:
-            self._conn.execute("DELETE FROM snapshot")
-            self._conn.execute("DELETE FROM contacts WHERE account_id = ?", (account_id,))
-            self._conn.executemany(
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM snapshot")
+            conn.execute("DELETE FROM contacts WHERE account_id = ?", (account_id,))
+            conn.executemany(
                 f"INSERT OR REPLACE INTO contacts ({', '.join(COLUMNS)}) VALUES"
                 f" ({', '.join('?' * len(COLUMNS))})",
                 contacts,
             )
-            self._conn.execute(
+            conn.execute(
                 "INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)",
                 (account_id, meta.synced_at, meta.count),
             )
+
+        self._write(change)
         return meta
 
     def forget(self, account_ids: Iterable[str]) -> None:
         """Remove these accounts and their contacts from the book."""
         ids = [(a,) for a in account_ids]
-        with self._lock, self._conn:
-            self._conn.execute("DELETE FROM snapshot")
-            self._conn.executemany("DELETE FROM contacts WHERE account_id = ?", ids)
-            self._conn.executemany("DELETE FROM accounts WHERE account_id = ?", ids)
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM snapshot")
+            conn.executemany("DELETE FROM contacts WHERE account_id = ?", ids)
+            conn.executemany("DELETE FROM accounts WHERE account_id = ?", ids)
+
+        self._write(change)
 
     def clear(self) -> None:
         """Empty the book; on disk the file and its companions are removed and recreated."""
         with self._lock:
             self._conn.close()
-            if self.path is not None:
+            if self.path is not None and not self.read_only:
                 self._remove_files()
+            self.read_only = False
             self._conn = self._connect()
 
     def remove(self) -> None:
@@ -342,3 +707,54 @@ class BookStore:
         """Close the connection (the file stays)."""
         with self._lock:
             self._conn.close()
+
+
+def _tables(conn: sqlite3.Connection) -> frozenset[str]:
+    return frozenset(
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    )
+
+
+def _unmarked_is_ours(conn: sqlite3.Connection) -> bool:
+    """Whether a file without our ``application_id`` is empty or a book from before the mark."""
+    tables = _tables(conn)
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if not tables:
+        return version == 0
+    if version != SCHEMA_VERSION:
+        return False
+    if not {"accounts", "contacts"} <= tables <= _UNMARKED_TABLES:
+        return False
+    columns = tuple(r[1] for r in conn.execute("PRAGMA table_info(contacts)"))
+    return bool(columns == COLUMNS)
+
+
+def _quote(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()))
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run ``script``'s statements inside the open transaction (``executescript`` commits)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction that takes the write lock at once (waits, never deadlocks)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise

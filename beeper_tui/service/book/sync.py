@@ -21,11 +21,19 @@ from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
 from beeper_tui.api.models import Account, ContactPage
 from beeper_tui.service.accounts import is_enabled
+from beeper_tui.service.networks import network_name
 
 from .rows import stored_contact
-from .store import StoredContact
+from .store import BookError, DirectoryEntry, StoredContact
 
-__all__ = ["MAX_PAGE_SIZE", "BookSync", "SyncProgress", "SyncTarget"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "BookSync",
+    "SyncProgress",
+    "SyncTarget",
+    "directory_accounts",
+    "directory_of",
+]
 
 MAX_PAGE_SIZE: Final = MAX_LIMIT
 """The API's maximum ``limit`` for ``contacts/list``; the sync never asks for more."""
@@ -59,6 +67,22 @@ class SyncTarget(Protocol):
 
     async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
         """Make ``rows`` the account's contacts."""
+
+
+def directory_of(accounts: Sequence[Account]) -> list[DirectoryEntry]:
+    """What the book remembers of Desktop's account list: IDs, networks' names, enabled."""
+    return [DirectoryEntry(a.account_id, network_name(a), is_enabled(a)) for a in accounts]
+
+
+def directory_accounts(entries: Sequence[DirectoryEntry]) -> list[Account]:
+    """The remembered accounts, bare (ID and network), for matching
+    ``--account`` offline with the same resolver as online."""
+    return [
+        Account.model_validate(
+            {"accountID": e.account_id, "user": {"id": ""}, "network": e.network or None}
+        )
+        for e in entries
+    ]
 
 
 class BookSync:
@@ -144,7 +168,12 @@ class BookSync:
                 self._report(SyncProgress(account_id, 0, expected, done=True, error=exc))
                 return exc
             # Shielded: once the whole list is here, a cancel must not lose it half-written.
-            await asyncio.shield(self.book.replace_account(account_id, rows))
+            try:
+                await asyncio.shield(self.book.replace_account(account_id, rows))
+            except BookError as exc:  # disk full, read-only: the old contacts stay
+                log.info("sync of %s could not be saved: %s", account_id, exc)
+                self._report(SyncProgress(account_id, 0, expected, done=True, error=exc))
+                return exc
             self._report(SyncProgress(account_id, len(rows), expected, done=True))
             return None
 
