@@ -17,6 +17,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 
 from .book import AddressBook, BookPerson, BookResult
+from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
 from .names import identifier_kind
 from .person import Contact, position_of
 
@@ -159,3 +160,27 @@ class BookSource:
 
     def close(self) -> None:
         """Nothing pending."""
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """Every matching person: the whole result is known."""
+        return len(self._items), False
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """``1,204 of 25,470`` (true totals: the book knows every match)."""
+        n, population = self.total, self.population
+        if self.query:
+            parts = [SummaryPart(f"{n:,} of {population:,}", "count")]
+        else:
+            parts = [SummaryPart(f"{n:,} {'person' if n == 1 else 'people'}", "count")]
+        if self._loading:
+            parts.append(SummaryPart(" · looking up…", "note"))
+        return parts + lookup_summary(self.lookup_error)
+
+    def row_marks(self, i: int) -> RowMarks:
+        """Where the query matched the name, and whether the person is in the book."""
+        people = self._items.people
+        if i >= len(people):
+            return NO_MARKS
+        person = people[i]
+        return person.spans, person.in_book

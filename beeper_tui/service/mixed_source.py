@@ -17,6 +17,7 @@ from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .book import AddressBook, BookPerson
 from .book_source import BookSource
+from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, failures_summary
 from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
 
@@ -178,3 +179,22 @@ class MixedSource:
     def close(self) -> None:
         """Drop the servers' pending retries."""
         self.server.close()
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """Not known here: until every account is synced the export asks Desktop for each."""
+        return None
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """The book's count, then ``· 120+ from Slack (not synced yet)``, then what failed."""
+        syncing = ", ".join(network_of(a) for a in self.server_accounts)
+        more = f"{len(self.server.items):,}{'+' if self.has_more else ''}"
+        return [
+            *self.book.summary(network_of),
+            SummaryPart(f" · {more} from {syncing} (not synced yet)", "note", limit=160),
+            *failures_summary(self.failures, network_of),
+        ]
+
+    def row_marks(self, i: int) -> RowMarks:
+        """The book's rows' marks; the server's rows (accounts still syncing) have none."""
+        return self.book.row_marks(i) if i < len(self.book.items) else NO_MARKS
