@@ -371,7 +371,7 @@ async def requests_for_typed_query(
     app = make_app(demo, debounce_ms=debounce_ms)
     async with app.run_test(size=SIZE) as pilot:
         await show_big_account(app, pilot)
-        app.action_focus_search()
+        app.main_screen.action_focus_search()
         await pilot.pause()
         state.clear_requests()
         await type_text(app, query, 0.040)
@@ -421,7 +421,7 @@ async def keystroke_to_results() -> tuple[list[float], list[float]]:
             for query in queries:
                 app.pane.clear_search()
                 await settle(app, pilot)
-                app.action_focus_search()
+                app.main_screen.action_focus_search()
                 await pilot.pause()
                 probe.arm(showing(app, query))
                 last_key = await type_text(app, query, 0.040)
@@ -618,7 +618,7 @@ async def memory_child(base_url: str, account_id: str) -> None:
         await settle(app, pilot)
         gc.collect()
         before = rss_bytes()
-        app.switch_account(account_id)
+        app.main_screen.switch_account(account_id)
         await settle(app, pilot)
         pager = app.pane.pager
         assert isinstance(pager, ContactPager)
@@ -840,7 +840,7 @@ async def frame_budget() -> tuple[list[float], list[float], int, int]:
             lag.start()
             for query in queries:
                 app.pane.search_box.value = ""
-                app.action_focus_search()
+                app.main_screen.action_focus_search()
                 await asyncio.sleep(0.05)
                 await type_text(app, query, 0.040)
                 await wait_until(showing(app, query), 5.0)

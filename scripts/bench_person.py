@@ -137,7 +137,7 @@ async def _measure(asset_dir: Path) -> Figure:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         account = next(a for a in app.backend.accounts.accounts if NETWORK in a.account_id)
-        app.switch_account(account.account_id)
+        app.main_screen.switch_account(account.account_id)
         await settle(app, pilot)
         rows = app.pane.contact_list
         people = list(rows.items[:PEOPLE])

@@ -45,18 +45,18 @@ def book_app(demo: Starlette, **overrides: Any) -> BeeperApp:
 
 async def synced(app: BeeperApp, pilot: Any) -> ContactList:
     """Wait until the list shows the book's results; the list."""
-    await settle(app, pilot)
+    await settle(pilot)
     await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 60)
     await wait_for(
         pilot, lambda: app.book_driver.keeper is not None and not app.book_driver.keeper.syncing, 60
     )
-    await settle(app, pilot)
+    await settle(pilot)
     return app.query_one("#contacts", ContactList)
 
 
 async def search(app: BeeperApp, pilot: Any, text: str) -> ContactList:
     app.pane.search_box.value = text
-    await settle(app, pilot, 0.05)
+    await settle(pilot, 0.05)
     return app.query_one("#contacts", ContactList)
 
 
@@ -134,7 +134,7 @@ async def test_a_contact_removed_from_an_account_leaves_the_list_on_r(
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:
         await synced(app, pilot)
-        app.switch_account(gmessages.account_id)
+        app.main_screen.switch_account(gmessages.account_id)
         lst = await synced(app, pilot)
         ids = {c.user.id for c in lst.items}
         assert gone["id"] in ids
@@ -166,7 +166,7 @@ async def test_the_cursor_stays_on_its_person_when_the_book_refreshes(
         source = app.pane.pager
         await pilot.press("r")
         await wait_for(pilot, lambda: app.pane.pager is not source, 30)
-        await settle(app, pilot)
+        await settle(pilot)
         assert lst.highlighted is not None
         assert lst.highlighted.key == before.key
         assert lst.cursor - int(lst.scroll_offset.y) == screen_row  # no jump under the cursor
@@ -185,7 +185,7 @@ async def test_jose_and_end_on_the_big_workspace(
         assert "José María Núñez" in [c.user.full_name for c in lst.items[:10]]
         lst = await search(app, pilot, "")
         slack = next(a for a in demo_dataset.accounts if a.account_id.startswith("slackgo"))
-        app.switch_account(slack.account_id)
+        app.main_screen.switch_account(slack.account_id)
         lst = await synced(app, pilot)
         lst.focus()
         state.clear_requests()
@@ -241,7 +241,10 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
         # ... and stays when it cannot be.
         await wait_for(pilot, lambda: app.health is Health.OFFLINE, 30)
         assert isinstance(app.pane.pager, BookSource)
-        assert str(app.pane.border_subtitle).startswith("offline, last synced")
+        # The book's status reaches the pane as a message, after the health changed.
+        await wait_for(
+            pilot, lambda: str(app.pane.border_subtitle).startswith("offline, last synced")
+        )
         assert app.sidebar.option_count > 1  # the book's accounts, known by their IDs
         lst = await search(app, pilot, "morrison zoe")
         assert "Zoe Morrison" in row_text(lst, 0)
@@ -257,7 +260,7 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
             await wait_for(pilot, lambda: app.health is Health.ONLINE, 30)
             await wait_for(pilot, lambda: bool(state.requests_to(LIST)), 30)
             await wait_for(pilot, lambda: not app.book_driver.keeper.syncing, 30)  # type: ignore[union-attr]
-            await settle(app, pilot)
+            await settle(pilot)
         assert app.pane.border_subtitle is None
 
 
@@ -287,7 +290,7 @@ async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(
 
             await wait_for(pilot, lambda: app.backend.accounts.loaded, 30)
             state.latency = None
-            await settle(app, pilot)
+            await settle(pilot)
             assert app.health is Health.ONLINE
             # The accounts' own list replaced the book's; the search ran again for them.
             assert app.sidebar.option_count == len(app.backend.accounts.accounts) + 1
@@ -402,7 +405,7 @@ async def test_an_account_that_cannot_sync_is_searched_beside_the_book(
     state.faults.add(path=f"{telegram}{LIST}", params={"limit": "200"}, status=500)
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         keeper = app.book_driver.keeper
         assert keeper is not None
         await wait_for(pilot, lambda: bool(keeper.failed) and not keeper.syncing, 60)
