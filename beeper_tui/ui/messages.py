@@ -6,8 +6,8 @@ into one of the messages below and posts it to the main screen, which handles
 it (``@on``) and hands the state down to its panes by reactives. Tests watch
 the same messages with ``run_test(message_hook=…)``.
 
-Messages are created in whatever task reports (often the App's worker), so
-they do not bubble from the screen to the App; the screen is their one home.
+The screen is their one home: the App has no handler for them (one that
+bubbles on reaches it unhandled).
 """
 
 from __future__ import annotations
