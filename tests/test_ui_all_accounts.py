@@ -47,7 +47,7 @@ def shared_phone(dataset: Dataset) -> tuple[str, set[str]]:
 async def search(app: BeeperApp, pilot: Any, text: str) -> None:
     await pilot.press("slash")
     app.query_one("#search", Input).value = text
-    await settle(pilot, extra=0.15)
+    await settle(pilot)
 
 
 async def test_all_accounts_finds_a_name_across_networks(
@@ -289,7 +289,7 @@ async def test_export_failure_writes_nothing_and_says_so(
         target = tmp_path / "out.vcf"
         app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.click("#export-start")
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         assert isinstance(app.screen, ExportDialog)
         assert "Export failed" in str(app.screen.query_one("#export-progress").render())
         assert not target.exists()

@@ -248,7 +248,7 @@ async def test_empty_results_say_so(make_app: Callable[..., BeeperApp]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"zqxzqx")
-        await settle(pilot, extra=0.2)
+        await settle(pilot)
         assert contacts(app).status_text == 'No results for "zqxzqx".'
         assert list(contacts(app).items) == []
 
@@ -260,7 +260,7 @@ async def test_escape_clears_the_search_and_focuses_the_results(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"mar")
-        await settle(pilot, extra=0.2)
+        await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
         assert app.query_one("#search", SearchBox).value == ""

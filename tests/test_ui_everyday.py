@@ -161,7 +161,7 @@ async def test_wide_list_has_columns(make_app: Callable[..., BeeperApp]) -> None
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"zoe", "enter")
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         lst = app.pane.contact_list
         row = next(
             lst.render_line(y).text
@@ -214,7 +214,7 @@ async def _burst_into_the_list(app: BeeperApp, pilot: Any, keys: Iterable[str]) 
     await pilot.pause()
     for key in keys:
         app.post_message(_key(key))
-    await settle(pilot, extra=0.1)
+    await settle(pilot)
 
 
 async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., BeeperApp]) -> None:
@@ -222,16 +222,16 @@ async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., Beep
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"old", "enter")
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         assert app.pane.contact_list.has_focus
         for key in ("z", "o", "e"):  # "e" is export, but typed after the first letter
             app.post_message(_key(key))
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         assert app.query_one("#search", SearchBox).value == "zoe"
         assert app.query_one("#search", SearchBox).has_focus
         # The action keys keep their meaning in the list.
         await pilot.press("enter")
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, CopyMenu)
@@ -323,7 +323,7 @@ async def test_empty_result_empties_the_detail_panel(make_app: Callable[..., Bee
         await pilot.pause()
         name_before = app.detail.text
         await pilot.press("slash", *"qqqqzzzzxxxx")
-        await settle(pilot, extra=0.2)
+        await settle(pilot)
         assert not app.pane.contact_list.items
         assert app.detail.text != name_before
         assert "No contact" in app.detail.text

@@ -73,7 +73,7 @@ async def test_empty_result_is_refused_with_a_reason(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"qqqqzzzzxxxx", "enter")
-        await settle(pilot, extra=0.2)
+        await settle(pilot)
         assert not app.pane.contact_list.items
         dialog = await _open(app, pilot)
         assert "0 people" in str(dialog.query_one("#export-what").render())

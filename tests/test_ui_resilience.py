@@ -237,7 +237,7 @@ async def test_desktop_going_away_and_coming_back(server: DemoServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: bool(app.query_one("#contacts", ContactList).items))
         await pilot.press("slash", *"mar")
-        await settle(pilot, extra=0.1)
+        await settle(pilot)
         rows = list(app.query_one("#contacts", ContactList).items)
         account = app.pane.account_id
         assert rows
@@ -339,7 +339,7 @@ async def test_unexpected_error_is_logged_and_toasted_and_the_app_keeps_running(
         app.backend.source = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="beeper_tui"):
             await pilot.press("slash", *"x")
-            await settle(pilot, extra=0.2)
+            await settle(pilot)
         assert app.is_running
         assert any(n.title == "Unexpected error" for n in toasts(app))
         logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
@@ -384,7 +384,7 @@ async def test_hostile_text_is_inert_in_sidebar_rows_detail_and_palette(
         app.main_screen.switch_account(matrix.account_id)
         await settle(pilot)
         await pilot.press("slash", *"mallory")
-        await settle(pilot, extra=0.2)
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         assert lst.items
         row = lst.render_line(0).text
