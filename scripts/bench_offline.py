@@ -27,8 +27,9 @@ from beeper_tui.service.book_source import BookSource
 from beeper_tui.ui.contact_list import ContactList
 from first_paint import run_child
 
+os.environ["XDG_CACHE_HOME"] = sys.argv[2]  # the book is where the app keeps it, under here
 settings = Settings(base_url=sys.argv[1], access_token="offline-bench", refresh_seconds=0,
-                    theme="textual-dark", book="disk", book_path=sys.argv[2], config_path=None)
+                    theme="textual-dark", book="disk", config_path=None)
 app = BeeperApp(settings)
 
 async def rows():
@@ -69,13 +70,14 @@ def _closed_port() -> int:
 def _once(base_url: str, path: Path) -> dict[str, float]:
     from first_paint import child
 
-    return child(CHILD, base_url, str(path))
+    return child(CHILD, base_url, str(path.parent.parent))
 
 
 def offline_start_figure() -> tuple[str, str, str, bool, str]:
     """(figure, target, measured, passed, note) for the offline start."""
     with tempfile.TemporaryDirectory(prefix="beeper-tui-bench-") as workdir:
-        path = Path(workdir) / "book.sqlite3"
+        path = Path(workdir) / "beeper-tui" / "book.sqlite3"  # XDG_CACHE_HOME=workdir
+        path.parent.mkdir()
         contacts = asyncio.run(_write_book(path))
         base_url = f"http://127.0.0.1:{_closed_port()}"
         _once(base_url, path)  # not counted: warms the .pyc files and the page cache

@@ -51,7 +51,7 @@ class BookDriver:
         if settings.book != "off":
             on_disk = settings.book == "disk" and not demo  # demo data stays in memory
             self.keeper = BookKeeper(
-                (settings.book_path or default_book_path()) if on_disk else None,
+                default_book_path() if on_disk else None,
                 region=settings.phone_region,
                 on_change=self.status_changed,
             )

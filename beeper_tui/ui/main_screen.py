@@ -119,9 +119,7 @@ class MainScreen(Screen[None]):
         if self.settings.sync_minutes:
             self.set_interval(self.settings.sync_minutes * 60, self.book.sync)
         self.set_interval(STATUS_TICK, self.book.status_changed)
-        # Once laid out at the terminal's width: the accounts' rows are cut to the
-        # sidebar's real width.
-        self.call_after_refresh(self.post_message, self.Ready())
+        self.post_message(self.Ready())
 
     # -- parts ---------------------------------------------------------------
 
