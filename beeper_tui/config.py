@@ -130,8 +130,6 @@ class Settings(BaseModel):
     book: Literal["off", "memory", "disk"] = "off"
     """The address book: on disk (the command line's default), in memory only
     (``--no-cache``), or off (server search only)."""
-    book_path: Path | None = None
-    """Where the book file lives on disk (None: the user cache directory)."""
     theme: str = Field(default="textual-dark", strict=True)
     """Textual theme name."""
     images: ImageMode = "auto"

@@ -49,7 +49,7 @@ def clear_search(app: BeeperApp) -> None:
 
 def focus_search(app: BeeperApp) -> None:
     """Put the cursor in the search box, as ``/`` does."""
-    app.action_focus_search()
+    app.main_screen.action_focus_search()
 
 
 def person_view(app: BeeperApp) -> PersonView:
@@ -59,4 +59,4 @@ def person_view(app: BeeperApp) -> PersonView:
 
 def switch_account(app: BeeperApp, account_id: str) -> None:
     """Show one account's contacts, as picking it in the sidebar does."""
-    app.switch_account(account_id)
+    app.main_screen.switch_account(account_id)

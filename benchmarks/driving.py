@@ -55,12 +55,12 @@ async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
     """
     for _ in range(10):
         try:
-            await settle_once(app, pilot, extra)
+            await settle_once(pilot, extra)
         except WorkerCancelled:
             extra = 0.0
             continue
         return
-    await settle_once(app, pilot)
+    await settle_once(pilot)
 
 
 def recording_demo(dataset: Dataset, latency: Latency | None = None) -> Starlette:

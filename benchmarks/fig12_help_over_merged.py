@@ -40,16 +40,16 @@ async def help_open_seconds(repeats: int = 3) -> tuple[float, float]:
             elapsed = time.perf_counter() - started
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
-            await settle(app, pilot)
+            await settle(pilot)
             return elapsed
 
-        await settle(app, pilot)
+        await settle(pilot)
         contacts = app_access.contact_list(app)
         contacts.focus()
-        await settle(app, pilot)
+        await settle(pilot)
         plain = statistics.median([await open_help() for _ in range(repeats)])
         contacts.set_items(index)
-        await settle(app, pilot)
+        await settle(pilot)
         assert contacts.highlighted is not None
         assert len(contacts.highlighted.identities) == IDENTITIES
         merged = statistics.median([await open_help() for _ in range(repeats)])

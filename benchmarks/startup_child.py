@@ -78,8 +78,10 @@ def cold(t_main: float) -> dict[str, float]:
     return {"main": t_main, "imported": t_imported, "built": t_built, "painted": painted}
 
 
-def offline(t_main: float, base_url: str, book_path: str) -> dict[str, float]:
-    """Figure 10: a book on disk, Desktop not answering, until the book's rows are painted."""
+def offline(t_main: float, base_url: str, cache_dir: str) -> dict[str, float]:
+    """Figure 10: a book on disk (under ``cache_dir``), Desktop not answering, until the
+    book's rows are painted."""
+    os.environ["XDG_CACHE_HOME"] = cache_dir
     from beeper_tui.ui.app import BeeperApp
 
     t_imported = time.time()
@@ -94,7 +96,6 @@ def offline(t_main: float, base_url: str, book_path: str) -> dict[str, float]:
         refresh_seconds=0,
         theme="textual-dark",
         book="disk",
-        book_path=book_path,
         config_path=None,
     )
     app = BeeperApp(settings)

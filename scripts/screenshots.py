@@ -55,7 +55,7 @@ async def attention_view() -> None:
         await _settle(app)
         wanted = (AccountStatus.ATTENTION_REQUIRED, AccountStatus.RECONNECT_REQUIRED)
         target = next(a for a in app.backend.accounts.accounts if a.status in wanted)
-        app.switch_account(target.account_id)
+        app.main_screen.switch_account(target.account_id)
         await _settle(app)
         app.sidebar.focus()
         await pilot.pause()

@@ -164,7 +164,7 @@ async def test_an_expired_token_at_start_leads_to_sign_in_in_the_app(
         await wait_for(pilot, lambda: bool(visits))
         await asyncio.wait_for(visits[0], 10)
         await wait_for(pilot, lambda: not isinstance(app.screen, TokenScreen), limit=10)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.backend.accounts.loaded
         saved = load_config_file(config)["access_token"]
         assert saved != expired

@@ -80,7 +80,7 @@ async def test_the_app_on_a_43_desktop_shows_the_imessage_account() -> None:
     settings = Settings(demo=True, demo_version="4.3.20", refresh_seconds=0, debounce_ms=0)
     app = BeeperApp(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await wait_for(pilot, lambda: bool(app.backend.accounts.found_through_chats), limit=30)
         names = [network_name(a) for a in app.backend.accounts.accounts]
         assert "iMessage" in names
@@ -108,7 +108,7 @@ def _messageable(app: BeeperApp) -> int:
 
 async def _search(app: BeeperApp, pilot: Any, text: str) -> None:
     app.query_one("#search", SearchBox).value = text
-    await settle(app, pilot, extra=0.05)
+    await settle(pilot, extra=0.05)
 
 
 @pytest.mark.parametrize("version", REPRESENTATIVE_VERSIONS)
@@ -118,10 +118,10 @@ async def test_the_app_lists_searches_pages_and_messages_on_every_build(
     app, state = _app_on(demo_dataset, version)
     generation = Generation.of(version)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.backend.accounts.accounts, "accounts listed"
-        app.switch_account("telegram")
-        await settle(app, pilot)
+        app.main_screen.switch_account("telegram")
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         if generation.has_contacts_list:
             assert lst.items, "browsing lists contacts"
@@ -145,7 +145,7 @@ async def test_the_app_lists_searches_pages_and_messages_on_every_build(
         lst.focus()
         lst.cursor = _messageable(app)
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot)
         messages = [n for n in toasts(app) if n.title == "Message"]
         starts = state.requests_to(r"^/v1/chats(/start)?$")
         if generation.start_via is None:
@@ -164,7 +164,7 @@ async def test_the_app_lists_searches_pages_and_messages_on_every_build(
                 # Remembered: the next chat goes straight to POST /v1/chats.
                 state.clear_requests()
                 await pilot.press("m")
-                await settle(app, pilot)
+                await settle(pilot)
                 assert [r.path for r in state.requests_to(r"^/v1/chats(/start)?$")] == ["/v1/chats"]
 
 
@@ -213,10 +213,10 @@ async def test_a_hidden_account_whose_contacts_fail_stays_and_says_so(
     hidden = next(iter(_imessage_ids(demo_dataset)))
     state.faults.add(FaultRule(path=r"/contacts(/list)?$", status=404, message="Account not found"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert hidden in app.backend.accounts.found_through_chats
-        app.switch_account(hidden)
-        await settle(app, pilot)
+        app.main_screen.switch_account(hidden)
+        await settle(pilot)
         assert hidden in {a.account_id for a in app.backend.accounts.accounts}
         prompt = app.sidebar.get_option(hidden).prompt
         assert isinstance(prompt, Text)

@@ -111,12 +111,12 @@ async def test_sigterm_in_the_app_cancels_the_export_and_exits_cleanly(
     before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
     target = tmp_path / "contacts.vcf"
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         # The handlers are the app's while it runs (else the kill below ends pytest).
         assert signal.getsignal(signal.SIGTERM) is not before[signal.SIGTERM]
         assert signal.getsignal(signal.SIGHUP) is not before[signal.SIGHUP]
-        app.switch_account(BIG)
-        await settle(app, pilot)
+        app.main_screen.switch_account(BIG)
+        await settle(pilot)
         stall_second_page(demo_state, BIG_CONTACTS)
         demo_state.clear_requests()
         await pilot.press("e")

@@ -21,7 +21,7 @@ async def test_nested_json_in_one_account_leaves_the_others_rows(
     demo_state.faults.add(FaultRule(path=r"^/v1/accounts/linkedin/contacts/list$", raw=NESTED))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == ALL_ACCOUNTS
         pager = app.pane.pager
         assert isinstance(pager, AllAccountsPager)

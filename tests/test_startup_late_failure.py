@@ -83,7 +83,7 @@ async def test_discovery_timing_out_after_r_worked_opens_no_screen(
             await wait_for(pilot, lambda: app.sidebar.option_count > 0)
             assert start_up_running(app)  # the late failure is still to come
             await wait_for(pilot, lambda: not start_up_running(app), limit=DEADLINE + 10)
-            await settle(app, pilot)
+            await settle(pilot)
             assert not isinstance(app.screen, ConnectErrorScreen)
             assert len(app.screen_stack) == 1
             assert app.health is Health.ONLINE
@@ -106,7 +106,7 @@ async def test_an_account_list_failing_late_after_r_worked_says_nothing(
             await wait_for(pilot, lambda: app.sidebar.option_count > 0)
             assert start_up_running(app)
             await wait_for(pilot, lambda: not start_up_running(app), limit=5)
-            await settle(app, pilot)
+            await settle(pilot)
             assert not [t for t in toasts(app) if t.title == "Accounts"]
             assert "Could not load accounts" not in app.detail.text
             assert app.health is Health.ONLINE
@@ -122,10 +122,10 @@ async def test_an_open_connection_screen_is_withdrawn_when_the_accounts_arrive(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, ConnectErrorScreen, "#connect-message")
         # Another path (a refresh, as the r key starts it) gets the accounts.
-        app.refresh_accounts()
+        app.main_screen.refresh_accounts()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectErrorScreen))
         await wait_for(pilot, lambda: not start_up_running(app))
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(app.screen_stack) == 1
         assert app.sidebar.option_count > 0
         assert app.health is Health.ONLINE

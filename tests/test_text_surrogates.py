@@ -42,14 +42,14 @@ async def test_a_lone_surrogate_does_not_overwrite_the_borders(
     demo_state.faults.add(FaultRule(path=r"^/v1/accounts/matrix/contacts/list$", raw=LONE))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account("matrix")
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account("matrix")
+        await settle(pilot)
         contacts = app.query_one("#contacts", ContactList)
         assert [c.user.full_name for c in contacts.items] == ["\ud800lone"]
         contacts.focus()
         contacts.cursor = 0
-        await settle(app, pilot)
+        await settle(pilot)
         lines = terminal_lines(app)
         assert len(lines) == SIZE[1]
         for number, line in enumerate(lines):

@@ -47,7 +47,7 @@ def shared_phone(dataset: Dataset) -> tuple[str, set[str]]:
 async def search(app: BeeperApp, pilot: Any, text: str) -> None:
     await pilot.press("slash")
     app.query_one("#search", Input).value = text
-    await settle(app, pilot, extra=0.15)
+    await settle(pilot)
 
 
 async def test_all_accounts_finds_a_name_across_networks(
@@ -55,7 +55,7 @@ async def test_all_accounts_finds_a_name_across_networks(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == ALL_ACCOUNTS
         demo_state.clear_requests()
         await search(app, pilot, "anna")
@@ -79,7 +79,7 @@ async def test_a_person_on_two_networks_is_one_row_with_both_badges(
     phone, accounts = shared_phone(demo_dataset)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await search(app, pilot, phone)
         matches = [
             c for c in rows(app).items if any(i.user.phone_number == phone for i in c.identities)
@@ -114,7 +114,7 @@ async def test_a_slow_account_does_not_hold_up_the_others(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         demo_state.faults.add(FaultRule(path=r"^/v1/accounts/telegram/", delay_ms=1500))
         await pilot.press("slash")
         app.query_one("#search", Input).value = "an"
@@ -130,7 +130,7 @@ async def test_a_slow_account_does_not_hold_up_the_others(
         assert isinstance(pager, AllAccountsPager)
         assert pager.loading  # telegram still answering
         assert "telegram" not in {c.account_id for c in rows(app).items}
-        await settle(app, pilot, extra=1.6)
+        await settle(pilot, extra=1.6)
         assert "telegram" in {i.account_id for c in rows(app).items for i in c.identities}
 
 
@@ -141,7 +141,7 @@ async def test_a_failing_account_is_noted_and_retried_without_breaking_the_rest(
     demo_state.faults.add(rule)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         count = str(app.query_one("#count").render())
         assert "failed: LinkedIn" in count
         assert "LinkedIn is down" in count
@@ -150,7 +150,7 @@ async def test_a_failing_account_is_noted_and_retried_without_breaking_the_rest(
         demo_state.faults.clear()
         rows(app).focus()
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "failed" not in str(app.query_one("#count").render())
         assert "linkedin" in {i.account_id for c in rows(app).items for i in c.identities}
 
@@ -158,18 +158,18 @@ async def test_a_failing_account_is_noted_and_retried_without_breaking_the_rest(
 async def test_browsing_all_accounts_pages_on(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app(page_size=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         first = len(rows(app).items)
         rows(app).focus()
         await pilot.press("end")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(rows(app).items) > first
 
 
 async def test_c_copies_a_phone_number(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = rows(app)
         index = next(i for i, c in enumerate(lst.items) if c.user.phone_number and not c.others)
         phone = lst.items[index].user.phone_number
@@ -192,7 +192,7 @@ async def test_m_starts_and_focuses_the_chat(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = rows(app)
         index = next(
             i
@@ -203,7 +203,7 @@ async def test_m_starts_and_focuses_the_chat(
         lst.focus()
         lst.cursor = index
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")
         assert start.json["accountID"] == contact.account_id
         assert start.json["user"]["id"] == contact.id
@@ -217,15 +217,15 @@ async def test_m_on_a_cannot_message_contact_says_why_and_sends_nothing(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account("discordgo")
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account("discordgo")
+        await settle(pilot)
         lst = rows(app)
         index = next(i for i, c in enumerate(lst.items) if c.user.cannot_message)
         lst.focus()
         lst.cursor = index
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot)
         assert demo_state.requests_to(r"^/v1/chats/start$") == []
         assert any("Can't message" in n.message for n in toasts(app))
 
@@ -236,14 +236,14 @@ async def test_m_errors_are_shown(
     demo_state.faults.add(FaultRule(path=r"^/v1/chats/start$", status=500, message="[b]no[/b]"))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = rows(app)
         lst.focus()
         lst.cursor = next(
             i for i, c in enumerate(lst.items) if not c.user.cannot_message and not c.others
         )
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot)
         errors = [n for n in toasts(app) if n.severity == "error"]
         assert errors
         assert "[b]no[/b]" in errors[-1].message
@@ -256,9 +256,9 @@ async def test_e_exports_the_whole_result_set(
     account = next(a for a in demo_dataset.accounts if a.account_id == "linkedin")
     app = make_app(page_size=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account(account.account_id)
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account(account.account_id)
+        await settle(pilot)
         rows(app).focus()
         await pilot.press("e")
         await pilot.pause()
@@ -267,7 +267,7 @@ async def test_e_exports_the_whole_result_set(
         app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.click("#export-start")
         await wait_for(pilot, target.exists)
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, ExportDialog)
     cards = list(vobject.readComponents(target.read_text(encoding="utf-8")))
     assert len(cards) == len(account.contacts)
@@ -279,9 +279,9 @@ async def test_export_failure_writes_nothing_and_says_so(
 ) -> None:
     app = make_app(page_size=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account("telegram")
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account("telegram")
+        await settle(pilot)
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500))
         rows(app).focus()
         await pilot.press("e")
@@ -289,7 +289,7 @@ async def test_export_failure_writes_nothing_and_says_so(
         target = tmp_path / "out.vcf"
         app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.click("#export-start")
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         assert isinstance(app.screen, ExportDialog)
         assert "Export failed" in str(app.screen.query_one("#export-progress").render())
         assert not target.exists()
@@ -301,7 +301,7 @@ async def test_actions_are_in_the_help_and_the_palette(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         rows(app).focus()
         await pilot.press("question_mark")
         await pilot.pause()
@@ -309,15 +309,15 @@ async def test_actions_are_in_the_help_and_the_palette(
         for line in ("c  Copy", "m  Message", "e  Export"):
             assert line in app.screen.text
         await pilot.press("escape")
-        app.switch_account(app.backend.accounts.accounts[0].account_id)
-        await settle(app, pilot)
+        app.main_screen.switch_account(app.backend.accounts.accounts[0].account_id)
+        await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"switch account all accounts")
         await asyncio.sleep(0.3)
         await pilot.pause()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == ALL_ACCOUNTS
 
 
@@ -327,13 +327,13 @@ async def test_r_retries_when_every_account_failed(
     demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert list(rows(app).items) == []
         assert "press r to retry" in rows(app).status_text
         demo_state.faults.clear()
         rows(app).focus()
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert rows(app).items
         assert "retry" not in rows(app).status_text
 

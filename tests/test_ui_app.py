@@ -28,9 +28,9 @@ LIST_PATH = r"/contacts/list$"
 
 async def use_account(app: BeeperApp, pilot: Any, account_id: str) -> None:
     """Scope the results to one account, as picking it in the sidebar does."""
-    await settle(app, pilot)
-    app.switch_account(account_id)
-    await settle(app, pilot)
+    await settle(pilot)
+    app.main_screen.switch_account(account_id)
+    await settle(pilot)
 
 
 def contacts(app: BeeperApp) -> ContactList:
@@ -46,7 +46,7 @@ async def test_startup_shows_all_accounts_with_badges(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         sidebar = app.query_one("#accounts", AccountsSidebar)
         assert sidebar.option_count == len(demo_dataset.accounts) + 1
         prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
@@ -87,7 +87,7 @@ async def test_quick_typing_sends_one_request_for_the_final_query(
         for key in "alice":
             await pilot.press(key)
             await asyncio.sleep(0.03)
-        await settle(app, pilot, extra=0.4)
+        await settle(pilot, extra=0.4)
         assert list_queries(demo_state) == ["alice"]
         assert app.query_one("#search", SearchBox).value == "alice"
         assert app.pane.pager is not None
@@ -104,7 +104,7 @@ async def test_slow_answer_for_an_old_query_never_shows(
         await pilot.press("slash", "m", "a")
         await asyncio.sleep(0.2)  # the "ma" request is out and slow
         await pilot.press("r", "i")
-        await settle(app, pilot, extra=1.0)  # well past the slow answer
+        await settle(pilot, extra=1.0)  # well past the slow answer
         assert "ma" in list_queries(demo_state)
         assert app.pane.pager is not None
         assert app.pane.pager.query == "mari"
@@ -118,11 +118,11 @@ async def test_switching_account_replaces_the_results(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         first, second = app.backend.accounts.accounts[:2]
         app.sidebar.focus()
         await pilot.press("down", "down")
-        await settle(app, pilot)
+        await settle(pilot)
         rows = contacts(app).items
         assert rows
         assert {c.account_id for c in rows} == {second.account_id}
@@ -130,7 +130,7 @@ async def test_switching_account_replaces_the_results(
         assert app.detail.subject == second
         assert network_name(second) in app.detail.text
         await pilot.press("up")
-        await settle(app, pilot)
+        await settle(pilot)
         assert {c.account_id for c in contacts(app).items} == {first.account_id}
 
 
@@ -139,10 +139,10 @@ async def test_account_details_are_shown_when_moving_in_the_sidebar(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.sidebar.focus()
         await pilot.press("down", "down")
-        await settle(app, pilot)
+        await settle(pilot)
         account = app.backend.accounts.accounts[1]
         text = app.detail.text
         assert account.account_id in text
@@ -156,14 +156,14 @@ async def test_reaching_the_end_loads_pages_until_the_account_is_exhausted(
 ) -> None:
     app = make_app(page_size=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = next(a for a in demo_dataset.accounts if 200 <= len(a.contacts) <= 400)
         demo_state.clear_requests()
         await use_account(app, pilot, target.account_id)
         contacts(app).focus()
         for _ in range(40):
             await pilot.press("end")
-            await settle(app, pilot)
+            await settle(pilot)
             if "end of list" in contacts(app).status_text:
                 break
         ids = [c.id for c in contacts(app).items]
@@ -178,14 +178,14 @@ async def test_holding_pagedown_walks_a_large_account(
 ) -> None:
     app = make_app(page_size=100)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         big = max(app.backend.accounts.accounts, key=lambda a: a.account_id.startswith("slack"))
-        app.switch_account(big.account_id)
-        await settle(app, pilot)
+        app.main_screen.switch_account(big.account_id)
+        await settle(pilot)
         contacts(app).focus()
         for _ in range(30):
             await pilot.press("pagedown")
-        await settle(app, pilot)
+        await settle(pilot)
         lst = contacts(app)
         assert lst.cursor > 30 * 25
         # Prefetch keeps about two screens loaded beyond the cursor.
@@ -197,7 +197,7 @@ async def test_arrowing_through_results_updates_the_detail_panel(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         contacts(app).focus()
         await pilot.press("down", "down")
         await pilot.pause()
@@ -215,7 +215,7 @@ async def test_detail_panel_lists_every_known_field(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         rows = contacts(app).items
         index, rich = max(
             enumerate(rows),
@@ -246,9 +246,9 @@ async def test_detail_panel_lists_every_known_field(
 async def test_empty_results_say_so(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"zqxzqx")
-        await settle(app, pilot, extra=0.2)
+        await settle(pilot)
         assert contacts(app).status_text == 'No results for "zqxzqx".'
         assert list(contacts(app).items) == []
 
@@ -258,11 +258,11 @@ async def test_escape_clears_the_search_and_focuses_the_results(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"mar")
-        await settle(app, pilot, extra=0.2)
+        await settle(pilot)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.query_one("#search", SearchBox).value == ""
         assert app.focused is contacts(app)
         assert app.pane.pager is not None
@@ -274,7 +274,7 @@ async def test_down_in_the_search_box_moves_into_the_results(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+f")
         assert app.focused is app.query_one("#search")
         await pilot.press("down")
@@ -286,7 +286,7 @@ async def test_down_in_the_search_box_moves_into_the_results(
 async def test_tab_moves_between_panes(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         seen = []
         for _ in range(4):
             await pilot.press("tab")
@@ -300,7 +300,7 @@ async def test_busy_indicator_only_for_slow_answers(
     demo_state.faults.add(FaultRule(path=LIST_PATH, params={"query": "slow"}, delay_ms=900))
     app = make_app(debounce_ms=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         count = app.query_one("#count")
         await pilot.press("slash", *"slow")
         await asyncio.sleep(0.1)
@@ -309,14 +309,14 @@ async def test_busy_indicator_only_for_slow_answers(
         await asyncio.sleep(0.4)
         await pilot.pause()
         assert 'Searching for "slow"' in str(count.render())
-        await settle(app, pilot, extra=0.6)
+        await settle(pilot, extra=0.6)
         assert "Searching" not in str(count.render())
 
 
 async def test_clicking_a_row_highlights_it(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.click("#contacts", offset=(5, 4))
         await pilot.pause()
         assert contacts(app).cursor == 4
@@ -332,7 +332,7 @@ async def test_mouse_wheel_scrolling_loads_more(make_app: Callable[..., BeeperAp
         # the app's hit-testing exactly as a terminal's would.
         for _ in range(60):
             await pilot._post_mouse_events([events.MouseScrollDown], "#contacts", offset=(5, 5))
-        await settle(app, pilot)
+        await settle(pilot)
         assert contacts(app).scroll_y > 0
         assert len(contacts(app).items) > before
 
@@ -340,7 +340,7 @@ async def test_mouse_wheel_scrolling_loads_more(make_app: Callable[..., BeeperAp
 async def test_help_screen_lists_the_real_bindings(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -355,7 +355,7 @@ async def test_help_screen_lists_the_real_bindings(make_app: Callable[..., Beepe
 async def test_command_palette_switches_account(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         target = app.backend.accounts.accounts[-1]
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -363,7 +363,7 @@ async def test_command_palette_switches_account(make_app: Callable[..., BeeperAp
         await asyncio.sleep(0.3)
         await pilot.pause()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == target.account_id
         assert app.sidebar.highlighted_scope == target.account_id
 
@@ -373,18 +373,18 @@ async def test_r_refreshes_accounts(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         demo_state.clear_requests()
         contacts(app).focus()
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(demo_state.requests_to(r"^/v1/accounts$")) == 1
 
 
 async def test_q_quits(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -415,7 +415,7 @@ async def test_the_end_of_the_list_is_visible_as_such(
         lst.focus()
         for _ in range(5):
             await pilot.press("end")
-            await settle(app, pilot)
+            await settle(pilot)
         assert "end of list" in lst.status_text
         height = lst.scrollable_content_region.height
         visible = [lst.render_line(y).text for y in range(height)]

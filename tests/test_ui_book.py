@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from beeper_tui.book_path import default_book_path
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
 from beeper_tui.demo.faults import Latency
@@ -45,18 +46,18 @@ def book_app(demo: Starlette, **overrides: Any) -> BeeperApp:
 
 async def synced(app: BeeperApp, pilot: Any) -> ContactList:
     """Wait until the list shows the book's results; the list."""
-    await settle(app, pilot)
+    await settle(pilot)
     await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 60)
     await wait_for(
         pilot, lambda: app.book_driver.keeper is not None and not app.book_driver.keeper.syncing, 60
     )
-    await settle(app, pilot)
+    await settle(pilot)
     return app.query_one("#contacts", ContactList)
 
 
 async def search(app: BeeperApp, pilot: Any, text: str) -> ContactList:
     app.pane.search_box.value = text
-    await settle(app, pilot, 0.05)
+    await settle(pilot, 0.05)
     return app.query_one("#contacts", ContactList)
 
 
@@ -134,7 +135,7 @@ async def test_a_contact_removed_from_an_account_leaves_the_list_on_r(
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:
         await synced(app, pilot)
-        app.switch_account(gmessages.account_id)
+        app.main_screen.switch_account(gmessages.account_id)
         lst = await synced(app, pilot)
         ids = {c.user.id for c in lst.items}
         assert gone["id"] in ids
@@ -166,7 +167,7 @@ async def test_the_cursor_stays_on_its_person_when_the_book_refreshes(
         source = app.pane.pager
         await pilot.press("r")
         await wait_for(pilot, lambda: app.pane.pager is not source, 30)
-        await settle(app, pilot)
+        await settle(pilot)
         assert lst.highlighted is not None
         assert lst.highlighted.key == before.key
         assert lst.cursor - int(lst.scroll_offset.y) == screen_row  # no jump under the cursor
@@ -185,7 +186,7 @@ async def test_jose_and_end_on_the_big_workspace(
         assert "José María Núñez" in [c.user.full_name for c in lst.items[:10]]
         lst = await search(app, pilot, "")
         slack = next(a for a in demo_dataset.accounts if a.account_id.startswith("slackgo"))
-        app.switch_account(slack.account_id)
+        app.main_screen.switch_account(slack.account_id)
         lst = await synced(app, pilot)
         lst.focus()
         state.clear_requests()
@@ -204,7 +205,16 @@ def _free_port() -> int:
         return port
 
 
-def http_book_app(base_url: str, book_path: Path) -> BeeperApp:
+@pytest.fixture
+def book_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the app keeps its book: the user cache directory, here under ``tmp_path``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = default_book_path()
+    assert path.is_relative_to(tmp_path)
+    return path
+
+
+def http_book_app(base_url: str) -> BeeperApp:
     settings = Settings(
         base_url=base_url,
         access_token=DEMO_TOKEN,
@@ -213,7 +223,6 @@ def http_book_app(base_url: str, book_path: Path) -> BeeperApp:
         theme="textual-dark",
         config_path=None,
         book="disk",
-        book_path=book_path,
     )
     backend = open_backend(base_url=base_url, access_token=DEMO_TOKEN, max_retries=0)
     app = BeeperApp(settings, backend=backend)
@@ -222,26 +231,28 @@ def http_book_app(base_url: str, book_path: Path) -> BeeperApp:
 
 
 async def test_offline_start_shows_the_book_written_by_an_earlier_run(
-    app_small: Starlette, tmp_path: Path
+    app_small: Starlette, book_path: Path
 ) -> None:
-    book_path = tmp_path / "book.sqlite3"
     port = _free_port()
     with serve_in_thread(app_small, port=port) as base_url:
-        first = http_book_app(base_url, book_path)
+        first = http_book_app(base_url)
         async with first.run_test(size=SIZE) as pilot:
             await synced(first, pilot)
     assert book_path.exists()
     assert book_path.stat().st_mode & 0o077 == 0
 
     # Desktop is gone: the second run opens on the book, offline.
-    app = http_book_app(base_url, book_path)
+    app = http_book_app(base_url)
     async with app.run_test(size=SIZE) as pilot:
         # The book is listed at once, while Desktop is still being reached ...
         await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
         # ... and stays when it cannot be.
         await wait_for(pilot, lambda: app.health is Health.OFFLINE, 30)
         assert isinstance(app.pane.pager, BookSource)
-        assert str(app.pane.border_subtitle).startswith("offline, last synced")
+        # The book's status reaches the pane as a message, after the health changed.
+        await wait_for(
+            pilot, lambda: str(app.pane.border_subtitle).startswith("offline, last synced")
+        )
         assert app.sidebar.option_count > 1  # the book's accounts, known by their IDs
         lst = await search(app, pilot, "morrison zoe")
         assert "Zoe Morrison" in row_text(lst, 0)
@@ -257,22 +268,21 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
             await wait_for(pilot, lambda: app.health is Health.ONLINE, 30)
             await wait_for(pilot, lambda: bool(state.requests_to(LIST)), 30)
             await wait_for(pilot, lambda: not app.book_driver.keeper.syncing, 30)  # type: ignore[union-attr]
-            await settle(app, pilot)
+            await settle(pilot)
         assert app.pane.border_subtitle is None
 
 
 async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(
-    app_small: Starlette, tmp_path: Path
+    app_small: Starlette, book_path: Path
 ) -> None:
-    book_path = tmp_path / "book.sqlite3"
     with serve_in_thread(app_small, port=_free_port()) as base_url:
-        first = http_book_app(base_url, book_path)
+        first = http_book_app(base_url)
         async with first.run_test(size=SIZE) as pilot:
             await synced(first, pilot)
 
         state: DemoState = app_small.state.demo
         state.latency = Latency(fixed_ms=1_500)  # a Desktop slow to answer
-        app = http_book_app(base_url, book_path)
+        app = http_book_app(base_url)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.pane.pager, BookSource), 30)
             assert app.health is Health.CONNECTING
@@ -287,7 +297,7 @@ async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(
 
             await wait_for(pilot, lambda: app.backend.accounts.loaded, 30)
             state.latency = None
-            await settle(app, pilot)
+            await settle(pilot)
             assert app.health is Health.ONLINE
             # The accounts' own list replaced the book's; the search ran again for them.
             assert app.sidebar.option_count == len(app.backend.accounts.accounts) + 1
@@ -316,7 +326,7 @@ async def test_an_account_found_through_chats_is_synced_and_all_accounts_uses_th
 
 
 async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
-    app_small: Starlette, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app_small: Starlette, book_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
     real_load = address_book._load
@@ -327,7 +337,7 @@ async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
 
     monkeypatch.setattr(address_book, "_load", slow_load)
     with serve_in_thread(app_small, port=_free_port()) as base_url:
-        app = http_book_app(base_url, tmp_path / "book.sqlite3")
+        app = http_book_app(base_url)
         try:
             async with app.run_test(size=SIZE) as pilot:
                 # The screen is up although the book is still being read.
@@ -364,13 +374,13 @@ async def test_export_writes_the_people_on_screen(app_small: Starlette, tmp_path
 
 
 async def test_the_demo_chosen_at_the_connect_screen_gets_a_book_of_its_own(
-    tmp_path: Path,
+    book_path: Path,
 ) -> None:
     from beeper_tui.service.book import AddressBook
     from beeper_tui.ui.connect_screens import ConnectErrorScreen
 
-    path = tmp_path / "book.sqlite3"
-    app = http_book_app(f"http://127.0.0.1:{_free_port()}", path)  # nobody listens
+    path = book_path
+    app = http_book_app(f"http://127.0.0.1:{_free_port()}")  # nobody listens
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectErrorScreen), 30)
         await pilot.press("d")  # "Try the demo instead"
@@ -402,7 +412,7 @@ async def test_an_account_that_cannot_sync_is_searched_beside_the_book(
     state.faults.add(path=f"{telegram}{LIST}", params={"limit": "200"}, status=500)
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         keeper = app.book_driver.keeper
         assert keeper is not None
         await wait_for(pilot, lambda: bool(keeper.failed) and not keeper.syncing, 60)

@@ -58,7 +58,7 @@ async def test_every_row_is_exactly_the_width_it_was_given(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         contacts = [_contact(i, name) for i, name in enumerate(HOSTILE_NAMES)]
         for width in (12, 30, 52, 83, 84, 95, 96, 140, 200):
@@ -88,7 +88,7 @@ async def test_holding_end_never_leaves_a_stale_line(make_app: Callable[..., Bee
         lst.focus()
         for _ in range(12):
             await pilot.press("end")
-            await settle(app, pilot)
+            await settle(pilot)
         assert len(lst.items) > 500
         width = lst.scrollable_content_region.width
         offset = int(lst.scroll_offset.y)
@@ -104,7 +104,7 @@ async def test_holding_end_never_leaves_a_stale_line(make_app: Callable[..., Bee
                 assert line.text == fresh.text
         # A narrower list: every cached line of the old width is gone.
         await pilot.resize_terminal(80, 30)
-        await settle(app, pilot)
+        await settle(pilot)
         width = lst.scrollable_content_region.width
         assert all(
             lst.render_line(y).cell_length == width
@@ -118,20 +118,20 @@ async def test_detail_panel_follows_the_width(
 ) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.detail.display is detail_beside
         assert app.pane.display
         await pilot.press("enter")  # a contact's details
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.detail.display
         assert app.detail.has_focus
         assert app.pane.display is detail_beside  # over the list when narrow
         await pilot.press("ctrl+d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.detail.display
         assert app.pane.contact_list.has_focus
         await pilot.press("ctrl+d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.detail.display
 
 
@@ -140,28 +140,28 @@ async def test_sidebar_collapses_to_badges_and_can_be_hidden(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         sidebar = app.sidebar
         assert sidebar.outer_size.width <= 10
         prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
         assert all("\n" not in p and cell_len(p) <= 7 for p in prompts)
         assert any(p.startswith("● ") for p in prompts)
         await pilot.press("ctrl+b")  # open it wide
-        await settle(app, pilot)
+        await settle(pilot)
         assert sidebar.outer_size.width == 30
         await pilot.resize_terminal(120, 40)
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+b")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not sidebar.display
 
 
 async def test_wide_list_has_columns(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"zoe", "enter")
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         lst = app.pane.contact_list
         row = next(
             lst.render_line(y).text
@@ -178,9 +178,9 @@ async def test_ctrl_c_quits_from_the_search_box_and_from_a_dialog(
     for keys in (("slash", "a"), ("c",)):
         app = make_app()
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             await pilot.press(*keys)
-            await settle(app, pilot)
+            await settle(pilot)
             await pilot.press("ctrl+c")
             await pilot.pause()
             assert not app.is_running
@@ -209,29 +209,29 @@ def _key(key: str) -> Any:
 
 async def _burst_into_the_list(app: BeeperApp, pilot: Any, keys: Iterable[str]) -> None:
     """With the result list focused, post ``keys`` at once (all queued before any is handled)."""
-    await settle(app, pilot)
+    await settle(pilot)
     app.pane.contact_list.focus()
     await pilot.pause()
     for key in keys:
         app.post_message(_key(key))
-    await settle(app, pilot, extra=0.1)
+    await settle(pilot)
 
 
 async def test_a_letter_in_the_list_starts_a_search(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"old", "enter")
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         assert app.pane.contact_list.has_focus
         for key in ("z", "o", "e"):  # "e" is export, but typed after the first letter
             app.post_message(_key(key))
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         assert app.query_one("#search", SearchBox).value == "zoe"
         assert app.query_one("#search", SearchBox).has_focus
         # The action keys keep their meaning in the list.
         await pilot.press("enter")
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, CopyMenu)
@@ -256,27 +256,27 @@ async def test_number_and_bracket_keys_switch_accounts(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         accounts = app.backend.accounts.accounts
         assert app.pane.account_id is ALL_ACCOUNTS
         await pilot.press("3")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == accounts[1].account_id
         await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == accounts[2].account_id
         await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id is ALL_ACCOUNTS
         await pilot.press("left_square_bracket")  # wraps to the last one
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.account_id == accounts[-1].account_id
 
 
 async def test_h_and_l_move_between_panes(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.pane.contact_list.focus()
         await pilot.pause()
         await pilot.press("l")
@@ -296,7 +296,7 @@ async def test_h_and_l_move_between_panes(make_app: Callable[..., BeeperApp]) ->
 async def test_help_shows_what_applies_and_the_legend(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.pane.contact_list.focus()
         await pilot.pause()
         await pilot.press("question_mark")
@@ -317,13 +317,13 @@ async def test_help_shows_what_applies_and_the_legend(make_app: Callable[..., Be
 async def test_empty_result_empties_the_detail_panel(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.contact_list.highlighted is not None
         app.pane.contact_list.focus()
         await pilot.pause()
         name_before = app.detail.text
         await pilot.press("slash", *"qqqqzzzzxxxx")
-        await settle(app, pilot, extra=0.2)
+        await settle(pilot)
         assert not app.pane.contact_list.items
         assert app.detail.text != name_before
         assert "No contact" in app.detail.text
@@ -333,7 +333,7 @@ async def test_keymap_rebinds_and_reports_bad_entries(make_app: Callable[..., Be
     keymap = {"contact.copy": "y", "no.such": "x", "contact.message": "ctrl+nonsense key"}
     app = make_app(keymap=keymap)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.pane.contact_list.focus()
         await pilot.pause()
         problems = [t for t in toasts(app) if t.title == "Keymap"]

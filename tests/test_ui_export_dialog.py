@@ -59,7 +59,7 @@ async def test_big_export_shows_progress_asks_before_replacing_and_cancels(
         await pilot.press("c", "m")
         assert not isinstance(app.screen, CopyMenu)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, ExportDialog)
         assert target.read_text(encoding="utf-8") == "the old file\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["slack.vcf"]
@@ -71,9 +71,9 @@ async def test_empty_result_is_refused_with_a_reason(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"qqqqzzzzxxxx", "enter")
-        await settle(app, pilot, extra=0.2)
+        await settle(pilot)
         assert not app.pane.contact_list.items
         dialog = await _open(app, pilot)
         assert "0 people" in str(dialog.query_one("#export-what").render())
@@ -93,7 +93,7 @@ async def test_errors_are_a_line_in_the_dialog_and_keep_the_input(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         dialog = await _open(app, pilot)
         typed = str(tmp_path / name)
         dialog.query_one("#export-path", Input).value = typed
@@ -111,16 +111,16 @@ async def test_remembers_format_and_folder_and_reports_the_absolute_path(
     monkeypatch.chdir(tmp_path)
     app = make_app(page_size=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account("linkedin")
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account("linkedin")
+        await settle(pilot)
         dialog = await _open(app, pilot)
         dialog.query_one("#export-format", Select).value = "csv"
         await pilot.pause()
         dialog.query_one("#export-path", Input).value = "linkedin.csv"  # relative
         await pilot.click("#export-start")
         await wait_for(pilot, (tmp_path / "linkedin.csv").exists)
-        await settle(app, pilot)
+        await settle(pilot)
         assert any(f"to {tmp_path / 'linkedin.csv'}" in t.message for t in toasts(app))
         again = await _open(app, pilot)
         assert again.query_one("#export-format", Select).value == "csv"

@@ -26,7 +26,7 @@ async def test_replaced_result_sets_are_freed_although_pages_are_frozen() -> Non
         lst.focus()
         for _ in range(3):  # pages arrive, and each is frozen
             await pilot.press("end")
-            await settle(app, pilot)
+            await settle(pilot)
         first = app.pane.pager
         assert first is not None
         assert len(first.items) > 100
@@ -35,7 +35,7 @@ async def test_replaced_result_sets_are_freed_although_pages_are_frozen() -> Non
         del first
 
         app.pane.search_box.value = "an"  # a new result set replaces it
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.pane.pager is not old()
         freeze_page()  # as the next page of the new results would
         app.pane.idle_sweep.sweep()  # the user paused
@@ -92,7 +92,7 @@ async def test_every_key_and_mouse_event_is_noted_as_input(
     demo = create_demo_app(build_dataset(big_account_size=200))
     app = app_on_demo(demo, book="off")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         noted.clear()
         await pilot.press("down")
         assert noted

@@ -34,11 +34,11 @@ def rows(app: BeeperApp) -> ContactList:
 
 async def highlight(app: BeeperApp, pilot: Any, pick: Callable[[Contact], bool]) -> Contact:
     """Move the cursor to the first contact ``pick`` accepts; wait for its view to load."""
-    await settle(app, pilot)
+    await settle(pilot)
     lst = rows(app)
     lst.focus()
     lst.cursor = next(i for i, c in enumerate(lst.items) if pick(c))
-    await settle(app, pilot)
+    await settle(pilot)
     contact = lst.items[lst.cursor]
     assert app.detail.subject == contact
     return contact
@@ -72,7 +72,7 @@ async def test_a_contact_without_an_avatar_shows_initials(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         demo_state.clear_requests()  # the first row, highlighted at start, may have a face
         contact = await highlight(
             app, pilot, lambda c: not c.user.img_url and bool(c.user.full_name) and not c.others
@@ -90,12 +90,12 @@ async def test_moving_on_cancels_the_previous_avatar_and_chats(
     counter = InFlight(demo_app)
     app = app_on_demo(counter, debounce_ms=50)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = rows(app)
         lst.focus()
         for _ in range(12):
             await pilot.press("down")
-        await settle(app, pilot)
+        await settle(pilot)
         contact = lst.items[lst.cursor]
         assert app.detail.subject == contact
         assert counter.peak.get("/v1/assets/download", 0) <= 1
@@ -108,7 +108,7 @@ async def test_chats_are_listed_most_recent_first_with_last_activity(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         lst = rows(app)
         for index, candidate in enumerate(lst.items):  # noqa: B007 - used after the loop
             found = await app.backend.chats_with(candidate)
@@ -119,7 +119,7 @@ async def test_chats_are_listed_most_recent_first_with_last_activity(
         demo_state.clear_requests()
         lst.focus()
         lst.cursor = index
-        await settle(app, pilot)
+        await settle(pilot)
         chats = app.detail.chats
         assert chats is not None
         assert [c.id for c in chats.chats] == [c.id for c in found.chats]
@@ -135,7 +135,7 @@ async def test_chats_are_listed_most_recent_first_with_last_activity(
         await pilot.press("o")
         await wait_for_screen(pilot, ChatsPicker, "#chats-options")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert demo_state.focus_requests[-1] == {"chatID": chats.chats[0].id}
 
 
@@ -153,7 +153,7 @@ async def test_raw_ids_and_urls_show_only_after_i(make_app: Callable[..., Beeper
             assert raw in app.detail.text
         # The choice stays while the cursor moves on, and i folds them again.
         await pilot.press("down")
-        await settle(app, pilot)
+        await settle(pilot)
         assert rows(app).items[rows(app).cursor].user.id in app.detail.text
         await pilot.press("i")
         assert rows(app).items[rows(app).cursor].user.id not in app.detail.text
@@ -186,7 +186,7 @@ async def test_m_on_a_merged_person_asks_which_network_and_enter_keeps_the_likel
         assert listed.highlighted == menu.preselected == 0
         likely = menu.options[0].identity
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")
         assert start.json["accountID"] == likely.account_id
         assert start.json["user"]["id"] == likely.user.id
@@ -204,7 +204,7 @@ async def test_a_draft_typed_in_the_network_menu_reaches_draft_text(
         await pilot.press("tab")
         assert isinstance(app.focused, Input)
         await pilot.press(*"see you at 8", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         focus = demo_state.focus_requests[-1]
         assert focus["draftText"] == "see you at 8"
         assert focus["chatID"]
@@ -237,7 +237,7 @@ async def test_one_identity_messages_without_a_menu(
             app, pilot, lambda c: not c.others and not c.user.cannot_message and not c.user.is_self
         )
         await pilot.press("m")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, NetworkMenu)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")
         assert start.json["accountID"] == contact.account_id
@@ -266,7 +266,7 @@ async def test_the_same_person_shown_again_as_a_new_object_still_gets_chats_and_
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         shown = app.detail.subject
         contact = next(c for c in rows(app).items if has_mxc_avatar(c) and c != shown)
         twin = Contact(contact.user.model_copy(), contact.account_id, contact.others)
@@ -274,6 +274,6 @@ async def test_the_same_person_shown_again_as_a_new_object_still_gets_chats_and_
         assert twin is not contact
         app.detail.show_contact(contact)
         app.detail.show_contact(twin)  # a refreshed list hands over equal, new objects
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.detail.chats is not None
         assert app.detail.avatar.showing_image

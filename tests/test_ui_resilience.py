@@ -180,10 +180,10 @@ async def test_older_desktop_build_works_with_fewer_details(
     legacy = next(a for a in demo_dataset.accounts if "status" not in a.wire)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.sidebar.focus()
         app.sidebar.select_account(legacy.account_id)
-        await settle(app, pilot)
+        await settle(pilot)
         text = app.detail.text
         assert "unknown" in text
         assert legacy.account_id in text
@@ -200,7 +200,7 @@ async def test_badges_refresh_in_the_background_and_a_failed_refresh_goes_stale(
 ) -> None:
     app = make_app(refresh_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         before = app.backend.accounts.accounts
         first = next(a for a in demo_dataset.accounts if a.wire.get("status") == "connected")
         changed = [
@@ -237,7 +237,7 @@ async def test_desktop_going_away_and_coming_back(server: DemoServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: bool(app.query_one("#contacts", ContactList).items))
         await pilot.press("slash", *"mar")
-        await settle(app, pilot, extra=0.1)
+        await settle(pilot)
         rows = list(app.query_one("#contacts", ContactList).items)
         account = app.pane.account_id
         assert rows
@@ -267,11 +267,11 @@ async def test_failed_page_shows_an_error_row_and_r_retries_without_loss(
         loaded = len(lst.items)
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500, times=1))
         await pilot.press("end")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "press r to retry" in lst.status_text
         assert len(lst.items) == loaded
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(lst.items) > loaded
         ids = [c.id for c in lst.items]
         assert len(ids) == len(set(ids))
@@ -285,7 +285,7 @@ async def test_malformed_page_is_an_error_row_too(
         lst = await open_big_account(app, pilot)
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", malformed=True, times=1))
         await pilot.press("end")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "not JSON" in lst.status_text
 
 
@@ -312,7 +312,7 @@ async def test_rate_limited_page_waits_then_continues(
         await pilot.press("end")
         await wait_for(pilot, lambda: len(lst.items) > loaded, limit=30)
         assert any("retrying by itself" in text for text in shown)
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Too many" not in lst.status_text
 
 
@@ -321,16 +321,16 @@ async def test_one_failing_account_does_not_affect_another(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         first, second = app.backend.accounts.accounts[:2]
         demo_state.faults.add(FaultRule(path=rf"^/v1/accounts/{first.account_id}/", status=503))
         app.pane.account_id = None
-        app.switch_account(first.account_id)
-        await settle(app, pilot)
+        app.main_screen.switch_account(first.account_id)
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         assert "press r to retry" in lst.status_text
-        app.switch_account(second.account_id)
-        await settle(app, pilot)
+        app.main_screen.switch_account(second.account_id)
+        await settle(pilot)
         assert lst.items
         assert {c.account_id for c in lst.items} == {second.account_id}
         assert "retry" not in lst.status_text
@@ -341,7 +341,7 @@ async def test_unexpected_error_is_logged_and_toasted_and_the_app_keeps_running(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
 
         def broken(scope: Any, query: str = "") -> Any:
             raise RuntimeError("boom")
@@ -349,7 +349,7 @@ async def test_unexpected_error_is_logged_and_toasted_and_the_app_keeps_running(
         app.backend.source = broken  # type: ignore[method-assign]
         with caplog.at_level(logging.ERROR, logger="beeper_tui"):
             await pilot.press("slash", *"x")
-            await settle(app, pilot, extra=0.2)
+            await settle(pilot)
         assert app.is_running
         assert any(n.title == "Unexpected error" for n in toasts(app))
         logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
@@ -379,22 +379,22 @@ async def test_hostile_text_is_inert_in_sidebar_rows_detail_and_palette(
     demo_state.faults.add(FaultRule(path=one, body=hostile[0]))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         side = sidebar_text(app)
         assert "connected · [red]x[" in side  # the status text, cut to the sidebar's width
         assert "[bold]Net[/bold]␛[2J" in side
         assert "\x1b" not in side
         app.sidebar.focus()
         app.sidebar.select_account(hostile[0]["accountID"])
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Owner: [red]x[/red]␛]52;c;AAAA␇" in app.detail.text
         assert "Network: [bold]Net[/bold]␛[2J" in app.detail.text
         # The demo's Matrix account holds hostile contacts; find the OSC-52 one.
         matrix = next(a for a in demo_dataset.accounts if a.account_id == "matrix")
-        app.switch_account(matrix.account_id)
-        await settle(app, pilot)
+        app.main_screen.switch_account(matrix.account_id)
+        await settle(pilot)
         await pilot.press("slash", *"mallory")
-        await settle(app, pilot, extra=0.2)
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         assert lst.items
         row = lst.render_line(0).text
@@ -409,9 +409,9 @@ async def test_hostile_long_empty_and_bidi_names_keep_the_layout(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.switch_account("matrix")
-        await settle(app, pilot)
+        await settle(pilot)
+        app.main_screen.switch_account("matrix")
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         width = lst.scrollable_content_region.width
         for y in range(min(len(lst.items), lst.scrollable_content_region.height)):
@@ -432,7 +432,7 @@ async def test_hostile_server_message_in_a_toast_is_literal(
     )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         toast = next(n for n in toasts(app) if n.title == "Accounts")
         assert "[b]boom[/b]␛]0;pwned␇" in toast.message
         assert not toast.markup
@@ -446,7 +446,7 @@ async def test_palette_shows_hostile_account_names_literally(
     demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", body=_hostile_accounts(demo_dataset)))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         provider = AccountCommands(app.screen)
         hits = [hit async for hit in provider.discover()]
         prompts = [h.prompt for h in hits]
@@ -472,7 +472,7 @@ async def test_log_records_requests_without_the_token(server: DemoServer, tmp_pa
         app = http_app(server.base_url, DEMO_TOKEN)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.sidebar.option_count > 0)
-            await settle(app, pilot)
+            await settle(pilot)
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
@@ -496,7 +496,7 @@ async def test_all_accounts_notices_a_lost_connection(server: DemoServer) -> Non
         await wait_for(pilot, lambda: app.offline)
         server.start()
         await wait_for(pilot, lambda: not app.offline)
-        await settle(app, pilot)
+        await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
         assert lst.items  # the failed search was retried on reconnection
         assert app.pane.pager is not None
@@ -524,7 +524,7 @@ async def test_token_rejected_mid_session_asks_for_a_new_one(
 ) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         demo_state.faults.add(
             FaultRule(path=r"^/v1/accounts$", status=401, message="Token expired", times=1)
         )
@@ -534,7 +534,7 @@ async def test_token_rejected_mid_session_asks_for_a_new_one(
         assert "Token expired" in str(app.screen.query_one("#token-reason").render())
         await pilot.press(*DEMO_TOKEN, "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, TokenScreen))
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.backend.accounts.stale
 
 
@@ -547,7 +547,7 @@ async def test_insecure_url_warning_is_plain_text(
     backend = open_backend(base_url=url, access_token=None, demo_app=demo_app, max_retries=0)
     app = BeeperApp(settings, backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         warning = next(n for n in toasts(app) if n.title == "Insecure connection")
         assert "[/x][b]" in warning.message
         assert not warning.markup
@@ -570,7 +570,7 @@ async def test_prefetch_stops_for_rows_that_are_being_replaced(
         # slow the machine), then for every worker: "end" on the rows being replaced
         # must have asked for no page of theirs, before or after.
         await wait_for(pilot, lambda: bool(listed()), limit=30)
-        await settle(app, pilot)
+        await settle(pilot)
         assert listed() == ["zzq"]
 
 
@@ -587,7 +587,7 @@ async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
     app = make_app()
     monkeypatch.setattr(app.backend, "export_to_file", broken)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.query_one("#contacts", ContactList).focus()
         await pilot.press("e")
         await wait_for_screen(pilot, export_dialog.ExportDialog, "#export-path")
@@ -599,7 +599,7 @@ async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
         assert dialog.query_one("#export-path", Input).value == ""
         dialog.query_one("#export-path", Input).value = str(tmp_path / "never.csv")
         await pilot.click("#export-start")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.is_running
         assert "disk on fire" in str(dialog.query_one("#export-progress").render())
         assert not dialog.query_one("#export-start", Button).disabled

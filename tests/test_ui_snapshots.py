@@ -12,7 +12,7 @@ from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
 from beeper_tui.ui.app import BeeperApp
 from tests.demo_fixtures import BASELINE_VERSION
-from tests.ui_helpers import workers_done
+from tests.ui_helpers import settle
 
 SIZE = (120, 40)
 
@@ -29,49 +29,41 @@ def _app(demo_version: str = BASELINE_VERSION, theme: str = "textual-dark") -> B
     return BeeperApp(settings)
 
 
-async def _settle(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    for _ in range(3):
-        await workers_done(app)
-        await asyncio.sleep(0.05)
-        await pilot.pause()
-
-
 def test_main_view(snap_compare: Callable[..., bool]) -> None:
-    assert snap_compare(_app(), terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=settle)
 
 
 def test_search_with_selected_contact(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("slash", *"mar")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("down", "down", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_account_in_attention_state(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         app = pilot.app
         assert isinstance(app, BeeperApp)
         target = next(
             a for a in app.backend.accounts.accounts if a.status is AccountStatus.ATTENTION_REQUIRED
         )
-        app.switch_account(target.account_id)
+        app.main_screen.switch_account(target.account_id)
         app.sidebar.focus()
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help_screen(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
@@ -93,7 +85,7 @@ def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, BeeperApp)
-        await _settle(pilot)
+        await settle(pilot)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 120
         keeper = app.book_driver.keeper
@@ -102,14 +94,14 @@ def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
             assert loop.time() < deadline, "the book did not sync in time"
             await pilot.pause(0.05)
         await pilot.press("slash", *"zoe mo")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
 
 
 def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         app = pilot.app
         assert isinstance(app, BeeperApp)
         rows = app.pane.contact_list
@@ -121,18 +113,18 @@ def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> N
             raise AssertionError("no demo person with a face and two chats")
         rows.focus()
         rows.cursor = index
-        await _settle(pilot)
+        await settle(pilot)
         assert app.detail.avatar.showing_image
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
 
 async def _search_zoe(pilot: Pilot[Any]) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("slash", *"zoe")
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def test_small_terminal_search(snap_compare: Callable[..., bool]) -> None:
@@ -144,7 +136,7 @@ def test_small_terminal_detail_over_the_list(snap_compare: Callable[..., bool]) 
     async def run_before(pilot: Pilot[Any]) -> None:
         await _search_zoe(pilot)
         await pilot.press("down", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(_app(), terminal_size=(80, 24), run_before=run_before)
 

@@ -63,13 +63,34 @@ async def workers_done(app: App[Any]) -> None:
             continue
 
 
-async def settle(app: App[Any], pilot: Any, extra: float = 0.0) -> None:
-    """Sleep ``extra`` (to let debounce timers fire), then let every worker finish."""
+def at_rest(app: App[Any]) -> bool:
+    """No worker runs and the address book is not syncing (its sync runs in plain tasks)."""
+    keeper = getattr(getattr(app, "book_driver", None), "keeper", None)
+    return not len(app.workers) and (keeper is None or not keeper.syncing)
+
+
+async def settle(pilot: Any, extra: float = 0.0) -> None:
+    """Wait until the app is at rest: every worker done, the book's sync over, and every
+    message they posted handled, two rounds in a row.
+
+    Work reaches the screen as messages (a search worker's rows, a highlight, the book's
+    changes), each of which may start more work: one round of waiting is not enough.
+    ``extra`` first lets time pass on purpose (a test of what a timer does after it).
+    """
+    app = pilot.app
     if extra:
         await asyncio.sleep(extra)
-    for _ in range(2):
+    quiet = 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while quiet < 2:
+        assert loop.time() < deadline, "the app did not come to rest"
+        resting = at_rest(app)
         await workers_done(app)
         await pilot.pause()
+        quiet = quiet + 1 if resting and at_rest(app) else 0
+        if not at_rest(app):
+            await pilot.pause(0.01)  # the book syncs on its own tasks: let them run
 
 
 async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0) -> None:
@@ -91,10 +112,10 @@ async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
 
 async def show_big_account(app: BeeperApp, pilot: Any) -> ContactList:
     """Show the 20,000-member Slack account, where more pages always remain; its list."""
-    await settle(app, pilot)
+    await settle(pilot)
     big = next(a for a in app.backend.accounts.accounts if a.account_id.startswith("slackgo"))
-    app.switch_account(big.account_id)
-    await settle(app, pilot)
+    app.main_screen.switch_account(big.account_id)
+    await settle(pilot)
     return app.query_one("#contacts", ContactList)
 
 

@@ -149,7 +149,7 @@ def _named(networks: dict[str, str], account_id: str) -> str:
 
 async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | None) -> int:
     demo = settings.demo or demo_app is not None
-    path = None if args.no_cache or demo else (settings.book_path or default_book_path())
+    path = None if args.no_cache or demo else default_book_path()
     book = await _open_book(path, settings.phone_region)
     backend = open_backend(
         base_url=settings.base_url,

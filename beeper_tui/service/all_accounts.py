@@ -8,8 +8,16 @@ from collections.abc import Callable, Mapping, Sequence
 
 from beeper_tui.api.errors import BeeperError
 
-from .contacts import ContactPager
-from .person import Contact, PersonIndex
+from .contacts import (
+    NO_MARKS,
+    ContactPager,
+    NetworkOf,
+    RowMarks,
+    SummaryPart,
+    failures_summary,
+    paged_summary,
+)
+from .person import Contact, PersonIndex, position_of
 from .retry import RetryTimer, auto_retry_delay
 
 __all__ = ["AllAccountsPager"]
@@ -137,6 +145,23 @@ class AllAccountsPager:
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """The rows loaded, and whether an account may have more."""
+        return len(self._items), self.has_more
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """``120 contacts loaded · more available · failed: Slack (…) — r retries``."""
+        return paged_summary(self) + failures_summary(self._failures, network_of)
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` is among the rows loaded, if there."""
+        return position_of(self._items, key)
+
+    def row_marks(self, i: int) -> RowMarks:
+        """No marks: the servers say nothing about where the query matched."""
+        return NO_MARKS
 
     async def _ask(self, pagers: list[ContactPager]) -> list[Contact]:
         added: list[Contact] = []

@@ -157,8 +157,12 @@ class Backend:
         """Whether the book answers for any of ``scope``'s accounts (its changes show)."""
         return bool(self.book_accounts(scope) or book_holds(self.book, self.accounts, scope))
 
-    def book_gained(self, source: MixedSource) -> bool:
-        """Whether the book now holds an account ``source`` still asks the server for."""
+    def book_gained(self, source: ContactSource) -> bool:
+        """Whether the book changed what ``source`` lists: always, unless ``source`` is the
+        book's rows beside the server's and no account it asks the server for joined the book.
+        """
+        if not isinstance(source, MixedSource):
+            return True
         held = book_holds(self.book, self.accounts, ALL_ACCOUNTS)
         return bool(set(held) & set(source.server_accounts))
 

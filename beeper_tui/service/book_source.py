@@ -11,19 +11,20 @@ book follow the book's rows, marked ``in_book=False``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import overload
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 
 from .book import AddressBook, BookPerson, BookResult
+from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
+from .lazy_rows import LazyRows
 from .names import identifier_kind
 from .person import Contact, position_of
 
 __all__ = ["BookSource", "PeopleContacts"]
 
 
-class PeopleContacts(Sequence[Contact]):
+class PeopleContacts(LazyRows[Contact]):
     """The ``contact`` of each :class:`BookPerson`, read lazily (a list draws a screenful)."""
 
     def __init__(self, people: Sequence[BookPerson]) -> None:
@@ -32,15 +33,7 @@ class PeopleContacts(Sequence[Contact]):
     def __len__(self) -> int:
         return len(self.people)
 
-    @overload
-    def __getitem__(self, i: int) -> Contact: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Contact]: ...
-
-    def __getitem__(self, i: int | slice) -> Contact | Sequence[Contact]:
-        if isinstance(i, slice):
-            return [p.contact for p in self.people[i]]
+    def _row(self, i: int) -> Contact:
         return self.people[i].contact
 
 
@@ -159,3 +152,27 @@ class BookSource:
 
     def close(self) -> None:
         """Nothing pending."""
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """Every matching person: the whole result is known."""
+        return len(self._items), False
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """``1,204 of 25,470`` (true totals: the book knows every match)."""
+        n, population = self.total, self.population
+        if self.query:
+            parts = [SummaryPart(f"{n:,} of {population:,}", "count")]
+        else:
+            parts = [SummaryPart(f"{n:,} {'person' if n == 1 else 'people'}", "count")]
+        if self._loading:
+            parts.append(SummaryPart(" · looking up…", "note"))
+        return parts + lookup_summary(self.lookup_error)
+
+    def row_marks(self, i: int) -> RowMarks:
+        """Where the query matched the name, and whether the person is in the book."""
+        people = self._items.people
+        if i >= len(people):
+            return NO_MARKS
+        person = people[i]
+        return person.spans, person.in_book

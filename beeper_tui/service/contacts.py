@@ -5,23 +5,98 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final, Protocol
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import ContactPage, User
 
 from .names import identifier_kind
-from .person import Contact
+from .person import Contact, position_of
 from .retry import RetryTimer, auto_retry_delay
 
-__all__ = ["DEFAULT_PAGE_SIZE", "ContactPager", "ContactSource"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "NO_MARKS",
+    "ContactPager",
+    "ContactSource",
+    "NetworkOf",
+    "RowMarks",
+    "Spans",
+    "SummaryPart",
+    "SummaryRole",
+    "failures_summary",
+    "paged_summary",
+]
 
 DEFAULT_PAGE_SIZE: Final = 50
 # A server that keeps answering empty pages with fresh cursors would page forever.
 _MAX_EMPTY_PAGES: Final = 3
 
 log = logging.getLogger("beeper_tui.service")
+
+Spans = tuple[tuple[int, int], ...]
+"""Where the query matched in a row's name: (start, end) character offsets."""
+
+RowMarks = tuple[Spans, bool]
+"""A row's marks: the query's matches in its name, and whether the person is in the book."""
+
+NO_MARKS: Final[RowMarks] = ((), True)
+"""A row with no highlight and no "not in the book" mark."""
+
+NetworkOf = Callable[[str], str]
+"""An account ID's network name, for the words of a summary."""
+
+SummaryRole = Literal["count", "note", "warning", "alert"]
+"""What a part of a summary line is: the count, a remark, something that failed, a failure
+the user should act on. The screen picks the look; the source picks the words."""
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPart:
+    """One piece of a source's summary line (the line above the result list)."""
+
+    text: str
+    role: SummaryRole
+    limit: int | None = None
+    """At most this many characters of ``text`` are shown (user text, such as an error)."""
+
+
+def paged_summary(source: ContactSource) -> list[SummaryPart]:
+    """``120 contacts loaded · more available``, and a failed exact lookup."""
+    n = len(source.items)
+    noun = "result" if source.query else "contact"
+    parts = [SummaryPart(f"{n:,} {noun}{'' if n == 1 else 's'}", "count")]
+    if source.has_more:
+        parts.append(SummaryPart(" loaded · more available", "note"))
+    elif n:
+        parts.append(SummaryPart(" · all loaded", "note"))
+    return parts + lookup_summary(source.lookup_error)
+
+
+def lookup_summary(error: BeeperError | None) -> list[SummaryPart]:
+    """`` · exact lookup failed: …`` when an exact-identifier lookup failed."""
+    if error is None:
+        return []
+    return [
+        SummaryPart(" · exact lookup failed: ", "warning"),
+        SummaryPart(error.message, "warning", limit=80),
+    ]
+
+
+def failures_summary(
+    failures: Mapping[str, BeeperError], network_of: NetworkOf
+) -> list[SummaryPart]:
+    """`` · failed: Slack (timed out) — r retries`` for the accounts that failed, if any."""
+    if not failures:
+        return []
+    failed = [f"{network_of(a)} ({error.message})" for a, error in failures.items()]
+    return [
+        SummaryPart(" · failed: ", "alert"),
+        SummaryPart("; ".join(failed), "warning", limit=160),
+        SummaryPart(" — r retries", "warning"),
+    ]
 
 
 class ContactSource(Protocol):
@@ -75,6 +150,20 @@ class ContactSource(Protocol):
 
     def close(self) -> None:
         """Drop pending retries: nobody is looking at this source any more."""
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """How many people an export of this result writes, and whether more may exist
+        (None: not known from here, the export asks Desktop itself)."""
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """The line above the results, as words and roles: how many, what failed."""
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` (account ID, user ID) is now, if listed."""
+
+    def row_marks(self, i: int) -> RowMarks:
+        """The marks of row ``i``: the query's matches in the name, in the book or not."""
 
 
 class ContactPager:
@@ -182,6 +271,23 @@ class ContactPager:
     def close(self) -> None:
         """Drop a pending retry."""
         self._retry.cancel()
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """The rows loaded, and whether more pages may exist."""
+        return len(self._items), self._has_more
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """``120 contacts loaded · more available`` (a failed page shows in the list)."""
+        return paged_summary(self)
+
+    def position(self, key: tuple[str, str]) -> int | None:
+        """Where the person with identity ``key`` is among the rows loaded, if there."""
+        return position_of(self._items, key)
+
+    def row_marks(self, i: int) -> RowMarks:
+        """No marks: the server says nothing about where the query matched."""
+        return NO_MARKS
 
     async def load_next(self) -> list[Contact]:
         """Load the next page and return the contacts it added.

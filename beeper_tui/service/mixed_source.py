@@ -9,7 +9,6 @@ the other accounts' own search answers, page by page, as before the book.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import overload
 
 from beeper_tui.api.errors import BeeperError
 
@@ -17,6 +16,8 @@ from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .book import AddressBook, BookPerson
 from .book_source import BookSource
+from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, failures_summary
+from .lazy_rows import LazyRows
 from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
 
@@ -49,7 +50,7 @@ def book_holds(book: AddressBook | None, accounts: AccountDirectory, scope: Scop
     return [a.account_id for a in searched_accounts(accounts.accounts) if book.ready(a.account_id)]
 
 
-class _Rows(Sequence[Contact]):
+class _Rows(LazyRows[Contact]):
     """The book's rows, then the server's, read through as they are now (both grow)."""
 
     def __init__(self, source: MixedSource) -> None:
@@ -58,21 +59,9 @@ class _Rows(Sequence[Contact]):
     def __len__(self) -> int:
         return len(self._source.book.items) + len(self._source.server.items)
 
-    @overload
-    def __getitem__(self, i: int) -> Contact: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Contact]: ...
-
-    def __getitem__(self, i: int | slice) -> Contact | Sequence[Contact]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _row(self, i: int) -> Contact:
         book = self._source.book.items
-        if 0 <= i < len(book):
+        if i < len(book):
             return book[i]
         return self._source.server.items[i - len(book)]
 
@@ -178,3 +167,22 @@ class MixedSource:
     def close(self) -> None:
         """Drop the servers' pending retries."""
         self.server.close()
+
+    @property
+    def export_count(self) -> tuple[int, bool] | None:
+        """Not known here: until every account is synced the export asks Desktop for each."""
+        return None
+
+    def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
+        """The book's count, then ``· 120+ from Slack (not synced yet)``, then what failed."""
+        syncing = ", ".join(network_of(a) for a in self.server_accounts)
+        more = f"{len(self.server.items):,}{'+' if self.has_more else ''}"
+        return [
+            *self.book.summary(network_of),
+            SummaryPart(f" · {more} from {syncing} (not synced yet)", "note", limit=160),
+            *failures_summary(self.failures, network_of),
+        ]
+
+    def row_marks(self, i: int) -> RowMarks:
+        """The book's rows' marks; the server's rows (accounts still syncing) have none."""
+        return self.book.row_marks(i) if i < len(self.book.items) else NO_MARKS

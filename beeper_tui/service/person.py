@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from beeper_tui.api.models import User
 
+from .lazy_rows import LazyRows
 from .names import best_name, clean
 from .phones import phone_key
 
@@ -100,7 +100,7 @@ def person_name(users: Sequence[User]) -> str:
     return best_name(users[name_source(users)])
 
 
-class PersonIndex(Sequence[Contact]):
+class PersonIndex(LazyRows[Contact]):
     """Rows of people built from identities, merged by phone or email, in arrival order.
 
     Adding an identity costs the same however many identities a person
@@ -142,24 +142,13 @@ class PersonIndex(Sequence[Contact]):
     def __len__(self) -> int:
         return len(self._identities)
 
-    @overload
-    def __getitem__(self, index: int) -> Contact: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Contact]: ...
-
-    def __getitem__(self, index: int | slice) -> Contact | Sequence[Contact]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        built = self._built[index]
+    def _row(self, i: int) -> Contact:
+        built = self._built[i]
         if built is None:
-            first, *rest = self._identities[index]
+            first, *rest = self._identities[i]
             built = Contact(first.user, first.account_id, tuple(rest))
-            self._built[index] = built
+            self._built[i] = built
         return built
-
-    def __iter__(self) -> Iterator[Contact]:
-        return (self[i] for i in range(len(self)))
 
 
 def position_of(rows: Sequence[Contact], key: tuple[str, str]) -> int | None:

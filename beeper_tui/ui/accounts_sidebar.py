@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -14,8 +15,10 @@ from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.networks import account_owner, network_code, network_name, status_badge
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
+from beeper_tui.service.session_events import Health
 
 from .cell_text import cell_text
+from .messages import HEALTH_WORDS
 
 __all__ = ["BADGE_STYLES", "AccountsSidebar", "account_prompt"]
 
@@ -120,6 +123,13 @@ class AccountsSidebar(OptionList):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
+    health: reactive[Health] = reactive(Health.CONNECTING, init=False)
+    """The connection's health (bound to the screen's): when not online, the accounts
+    listed may be out of date, and the border says so."""
+
+    def watch_health(self, health: Health) -> None:
+        self.border_subtitle = HEALTH_WORDS.get(health)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Accounts"
@@ -133,6 +143,10 @@ class AccountsSidebar(OptionList):
         return max(1, self.scrollable_content_region.width - 2) if self.is_mounted else PROMPT_WIDTH
 
     def on_resize(self) -> None:
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Cut the rows again if the room changed (a resize, or the scrollbar came)."""
         if self._accounts and self._prompt_width != self._width:
             self.show_accounts(self._accounts, self._problems)
 
@@ -181,6 +195,8 @@ class AccountsSidebar(OptionList):
             self.highlighted = scopes.index(keep)
         elif scopes:
             self.highlighted = 0
+        # The new rows may bring the scrollbar (no resize): then they are cut again.
+        self.call_after_refresh(self._fit_width)
 
     def select_account(self, scope: Scope) -> bool:
         """Move the highlight to ``scope``; False when it is not listed."""

@@ -1,51 +1,39 @@
-"""The beeper-tui application: accounts sidebar, contact search pane, detail panel."""
+"""The beeper-tui application: what is global (settings, session, book, theme, palette, exit).
+
+The view is :class:`~beeper_tui.ui.main_screen.MainScreen`'s. The App builds the
+backend, the :class:`~beeper_tui.service.session.Session` that owns it, the
+address book's driver and the one :class:`~beeper_tui.ui.messages.ServicePoster`
+through which both report to the screen.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Sequence
-from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from textual import events, on, work
-from textual.app import App, ComposeResult, InvalidThemeError
+from textual.app import App, InvalidThemeError
 from textual.binding import BindingType
-from textual.containers import Horizontal
-from textual.css.query import NoMatches
-from textual.reactive import reactive
-from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import find_desktop
-from beeper_tui.service.person import Contact
-from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session import Session
-from beeper_tui.service.session_events import (
-    AccountsFailed,
-    AccountsLoaded,
-    Health,
-    HealthChanged,
-    Notice,
-    Reconnected,
-    SessionEvent,
-)
+from beeper_tui.service.session_events import Health
 from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
-from .app_keys import APP_BINDINGS, BREAKPOINTS, LayoutActions
+from .app_keys import APP_BINDINGS, BREAKPOINTS, check_keymap, known_binding_ids
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
-from .contact_list import ContactList
+from .copy_menu import CopyMenu
 from .exit_signals import ExitSignals
-from .export_dialog import ExportDialog, ExportMemory
-from .gc_freeze import freeze_startup_objects, note_input
-from .person_actions import PersonActions
+from .export_dialog import ExportDialog
+from .gc_freeze import note_input
+from .main_screen import MainScreen
+from .messages import ServicePoster, UnexpectedError
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
@@ -56,10 +44,7 @@ __all__ = ["BeeperApp"]
 log = logging.getLogger("beeper_tui.ui")
 
 
-_T = TypeVar("_T")
-
-
-class BeeperApp(LayoutActions, PersonActions, App[None]):
+class BeeperApp(App[None]):
     """Browse the contacts of every chat account connected to Beeper Desktop."""
 
     CSS_PATH = "app.tcss"
@@ -83,45 +68,50 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
             export_max_contacts=settings.export_max_contacts,
             remote_images=settings.remote_images,
         )
-        self.book_driver = BookDriver(self, backend)
-        """Opens, syncs and shows the address book (``book_driver.py``)."""
         self._exit_signals = ExitSignals(self)
+        poster = ServicePoster(lambda: self.main_screen)
+        self.book_driver = BookDriver(
+            settings,
+            poster,
+            demo=backend.is_demo,
+            backend=lambda: self.session.backend,
+            offline=lambda: self.session.offline,
+        )
+        """Opens, syncs and reports on the address book (``book_driver.py``)."""
+        prompts = SessionPrompts(
+            self, settings, self.book_driver, poster, backend=lambda: self.session.backend
+        )
         self.session = Session(
             backend,
-            SessionPrompts(self),
-            self._session_event,
+            prompts,
+            poster.session_event,
             refresh_seconds=settings.refresh_seconds,
             find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
             offline_fallback=self.book_driver.open_offline,
         )
-        """The connection to Beeper Desktop; the App observes it."""
+        """The connection to Beeper Desktop, the one owner of the backend."""
+        self.main_screen = MainScreen(settings, self.session, self.book_driver)
+        """The screen with the panes: the view is its."""
         if backend.is_demo:
             self.sub_title = "demo data"
-        self.export_memory = ExportMemory()
-        """The export dialog's last format and folder, for this session."""
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
 
     @property
     def backend(self) -> Backend:
         """The session's backend (the demo's, once the user switched to it)."""
         return self.session.backend
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="☎")
-        with Horizontal(id="panes"):
-            yield AccountsSidebar(id="accounts")
-            yield SearchPane(self.backend, debounce_ms=self.settings.debounce_ms, id="pane")
-            yield PersonView(lambda: self.backend, images=self.settings.images, id="detail")
-        yield Footer()
+    @property
+    def health(self) -> Health:
+        """The connection's health (``Session.health`` is its one source)."""
+        return self.session.health
 
-    health: reactive[Health] = reactive(Health.CONNECTING, init=False)
-    """The connection's health, as the session reports it (shown under the sidebar)."""
-
-    book_status: reactive[str | None] = reactive(None, init=False)
-    """What the address book is doing ("Syncing Slack 4,200 / 20,000", "offline, last
-    synced 12 min ago"); set by the :class:`BookDriver`, shown under the contact pane."""
-
-    _gc_frozen = False
-    _accounts_shown = False
+    @property
+    def offline(self) -> bool:
+        """Whether Beeper Desktop was lost and the app is trying to get it back."""
+        return self.session.offline
 
     async def on_load(self) -> None:
         # Before the terminal switches to the app: a frame drawn without the
@@ -140,10 +130,9 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
         except InvalidThemeError:
             # The command line checks the name; a Settings built elsewhere may not.
             self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
-        self.detail.show_message("Connecting…")
-        self.query_one("#contacts").focus()
-        if self.settings.sidebar_width:
-            self.sidebar.styles.width = self.settings.sidebar_width
+
+    @on(MainScreen.Ready)
+    def _on_main_screen_ready(self) -> None:
         self.apply_keymap()
         for warning in self.settings.warnings:
             title = (
@@ -155,67 +144,42 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _start_session(self) -> None:
         await self.book_driver.open()
-        if self.book_driver.show_cached():
+        if self.main_screen.show_cached():
             # The book's rows reach the screen before connecting takes its share of the loop.
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)
             await painted.wait()
-            self._freeze_once()
+            self.main_screen.freeze_once()
         await self.session.start()
 
-    def watch_book_status(self, status: str | None) -> None:
-        with contextlib.suppress(NoMatches):
-            self.pane.border_subtitle = status
-
-    # -- what the session asks and tells -------------------------------------
-
-    def _session_event(self, event: SessionEvent) -> None:
-        if isinstance(event, HealthChanged):
-            was = self.health
-            self.health = event.health
-            if event.health is Health.OFFLINE:
-                self.notify(
-                    "Lost connection to Beeper Desktop — retrying…",
-                    title="Offline",
-                    severity="warning",
-                    timeout=8,
-                )
-                if not self.backend.accounts.loaded:
-                    self.book_driver.show_offline()
-            elif was is Health.OFFLINE and event.health is Health.ONLINE:
-                self.notify("Reconnected to Beeper Desktop", title="Online", timeout=4)
-            self.book_driver.status_changed()
-        elif isinstance(event, AccountsLoaded):
-            self._show_accounts(event.accounts)
-            self.book_driver.accounts_loaded()
-        elif isinstance(event, AccountsFailed):
-            self._accounts_failed(event.error)
-        elif isinstance(event, Reconnected):
-            self.pane.retry()
-            self.book_driver.sync()
-        elif isinstance(event, Notice):
+    def apply_keymap(self) -> None:
+        """Apply ``[keymap]`` from the settings; one toast names what was ignored."""
+        if not self.settings.keymap:
+            return
+        screen = self.main_screen
+        known = known_binding_ids([self, screen, *screen.query("*")])
+        known |= known_binding_ids([CopyMenu, ExportDialog])
+        usable, problems = check_keymap(self.settings.keymap, known)
+        self.set_keymap(usable)
+        if problems:
             self.notify(
-                inert(event.text),
-                title=event.title,
-                severity="warning" if event.warning else "information",
-                timeout=10 if event.warning else 5,
+                "[keymap] in the config: " + "; ".join(problems) + " (ignored)",
+                title="Keymap",
+                severity="warning",
+                timeout=15,
                 markup=False,
             )
 
-    def watch_health(self, health: Health) -> None:
-        subtitles = {Health.STALE: "stale", Health.OFFLINE: "offline"}
-        with contextlib.suppress(NoMatches):
-            self.sidebar.border_subtitle = subtitles.get(health)
-            # What the detail panel shows may be out of date too: it says so.
-            self.detail.border_subtitle = subtitles.get(health)
+    def action_help(self) -> None:
+        """Show the keys that apply where the focus is, and the legend of marks."""
+        from .help_screen import HelpScreen
 
-    @property
-    def offline(self) -> bool:
-        """Whether Beeper Desktop was lost and the app is trying to get it back."""
-        return self.session.offline
+        self.push_screen(HelpScreen(self.screen.active_bindings))
 
-    def report_unexpected(self, error: BaseException | None) -> None:
+    @on(UnexpectedError)
+    def report_unexpected(self, event: UnexpectedError) -> None:
         """An error nobody expected: into the log with its traceback, and a toast."""
+        error = event.error
         log.error("unexpected error", exc_info=error)
         what = f"{type(error).__name__}: {error}" if error else "unknown error"
         where = f" Details in {self.settings.log_file}." if self.settings.log_file else ""
@@ -228,171 +192,26 @@ class BeeperApp(LayoutActions, PersonActions, App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.report_unexpected(event.worker.error)
+            self.post_message(UnexpectedError(event.worker.error))
 
     async def on_unmount(self) -> None:
         self._exit_signals.restore()
         await self.book_driver.close()
         await self.session.aclose()
 
-    # -- parts ---------------------------------------------------------------
+    # -- the main screen's parts (for tests and scripts) ----------------------
 
     @property
     def sidebar(self) -> AccountsSidebar:
-        """The accounts sidebar (``#accounts``)."""
-        return self.query_one("#accounts", AccountsSidebar)
+        """The main screen's accounts sidebar."""
+        return self.main_screen.sidebar
 
     @property
     def pane(self) -> SearchPane:
-        """The contact search pane."""
-        return self.query_one("#pane", SearchPane)
+        """The main screen's contact search pane."""
+        return self.main_screen.pane
 
     @property
     def detail(self) -> PersonView:
-        """The detail panel (``#detail``)."""
-        return self.query_one("#detail", PersonView)
-
-    # -- accounts --------------------------------------------------------------
-
-    @work(exclusive=True, group="accounts", exit_on_error=False)
-    async def refresh_accounts(self, *, quiet: bool = False) -> None:
-        """Reload the account list; badges update, the highlight stays."""
-        await self.session.refresh(quiet=quiet)
-
-    def _accounts_failed(self, exc: BeeperError) -> None:
-        self.notify(inert(exc.message), title="Accounts", severity="error", markup=False)
-        if not self.backend.accounts.loaded:
-            self.detail.show_message(f"Could not load accounts.\n{inert(exc.message)}")
-            self.pane.scope(None)
-
-    def _show_accounts(self, accounts: Sequence[Account]) -> None:
-        first_load = not self._accounts_shown
-        self._accounts_shown = True
-        self.sidebar.show_accounts(accounts, self.backend.accounts.contact_problems)
-        self._freeze_once()
-        if not accounts:
-            self.detail.show_message("No accounts. Connect a chat network in Beeper Desktop.")
-            self.pane.scope(None)
-        elif first_load:
-            # Searched again even in the same scope: the book listed before the
-            # accounts came may cover other accounts than the enabled ones.
-            self._scope(self.sidebar.highlighted_scope or ALL_ACCOUNTS, again=True)
-
-    def _freeze_once(self) -> None:
-        """Once the first rows are up: keep full collections off the start-up objects."""
-        if not self._gc_frozen:
-            self._gc_frozen = True
-            self.call_after_refresh(freeze_startup_objects)
-
-    def switch_account(self, scope: Scope) -> None:
-        """Show ``scope``'s contacts (the palette and the sidebar both end here)."""
-        if self.sidebar.select_account(scope):
-            self._scope(scope)
-
-    def _scope(self, scope: Scope, *, again: bool = False) -> None:
-        if scope is ALL_ACCOUNTS:
-            self.detail.show_overview(self.backend.accounts.accounts)
-        elif (account := self.backend.accounts.get(scope)) is not None:
-            self.detail.show_account(account)
-            self._load_account_detail(scope)
-        self.pane.scope(scope, again=again)
-
-    @work(exclusive=True, group="account-detail", exit_on_error=False)
-    async def _load_account_detail(self, account_id: str) -> None:
-        try:
-            account = await self.backend.accounts.detail(account_id)
-        except BeeperError as exc:
-            log.info("account detail failed: %s", exc)
-            return
-        subject = self.detail.subject
-        if isinstance(subject, Account) and subject.account_id == account_id:
-            self.detail.show_account(account)
-
-    def _chosen_scope(
-        self, event: OptionList.OptionHighlighted | OptionList.OptionSelected
-    ) -> Scope | None:
-        """The sidebar's scope for ``event``; None too when it arrives as the app quits."""
-        try:
-            pane, sidebar = self.pane, self.sidebar
-        except NoMatches:  # a highlight posted as the app quits, after its panes are gone
-            return None
-        scope = sidebar.scope_of(event.option.id)
-        return scope if scope is not None and scope != pane.account_id else None
-
-    @on(OptionList.OptionHighlighted, "#accounts")
-    def _on_account_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if (scope := self._chosen_scope(event)) is not None:
-            self._scope(scope)
-
-    @on(OptionList.OptionSelected, "#accounts")
-    def _on_account_selected(self, event: OptionList.OptionSelected) -> None:
-        if (scope := self._chosen_scope(event)) is not None:
-            self._scope(scope)
-        with contextlib.suppress(NoMatches):  # as the app quits
-            self.pane.contact_list.focus()
-
-    # -- contacts ----------------------------------------------------------------
-
-    @on(SearchPane.RequestFailed)
-    @on(PersonView.RequestFailed)
-    def _on_request_failed(
-        self, event: SearchPane.RequestFailed | PersonView.RequestFailed
-    ) -> None:
-        self.session.report(event.error)
-        if self.backend.accounts.contact_problems:
-            # An account found only through chats failed: it stays, saying why.
-            self._show_accounts(self.backend.accounts.accounts)
-
-    @on(ContactList.Highlighted)
-    def _on_contact_highlighted(self, event: ContactList.Highlighted) -> None:
-        try:
-            sidebar = self.sidebar
-        except NoMatches:
-            return  # shutting down: the panes are already gone
-        if sidebar.has_focus:
-            return  # the panel shows the account being browsed in the sidebar
-        contact = event.contact
-        if contact is None:
-            if self.detail.subject is not None and not isinstance(self.detail.subject, Account):
-                self.detail.show_message("No contact selected.")
-            return
-        self._show_contact(contact)
-
-    @on(ContactList.Selected)
-    def _on_contact_selected(self, event: ContactList.Selected) -> None:
-        self._show_contact(event.contact)
-        self.open_detail()
-
-    def _show_contact(self, contact: Contact) -> None:
-        get = self.backend.accounts.get
-        self.detail.show_contact(contact, get(contact.account_id), get)
-
-    # -- actions ---------------------------------------------------------------------
-
-    def action_refresh(self) -> None:
-        """Refresh accounts, retry a page that failed, and re-sync the address book."""
-        self.notify("Refreshing accounts, retrying what failed…", title="Refresh", timeout=3)
-        self.refresh_accounts()
-        self.pane.retry()
-        self.book_driver.sync()
-
-    def action_export(self) -> None:
-        """Write the current result set (every page) to a file, with progress."""
-        if not self.backend.accounts.loaded and self.book_driver.needs_desktop("Export"):
-            return
-        scope = self.pane.account_id
-        plan = self.backend.export_plan(scope) if scope is not None else None
-        if plan is None:
-            self.notify("There is no account to export yet.", severity="warning")
-            return
-        self.push_screen(
-            ExportDialog(
-                self.backend,
-                plan.accounts,
-                query=self.pane.query_text,
-                default_path=Path.home() / plan.file_name("vcf"),
-                scope_label=plan.label,
-                count=self.pane.result_count,
-                memory=self.export_memory,
-            )
-        )
+        """The main screen's detail panel."""
+        return self.main_screen.detail

@@ -1,33 +1,27 @@
-"""The app's keys and layout: bindings with IDs, the pane actions, the user's keymap.
+"""The app's keys: bindings with IDs, the width breakpoints, the user's keymap.
 
 Every binding the user can rebind has an ID (``[keymap]`` in config.toml maps
-IDs to keys, applied with ``App.set_keymap``). The layout adapts to the width
-through ``HORIZONTAL_BREAKPOINTS`` (a class on the screen, rules in
-``app.tcss``); ``ctrl+d`` and ``ctrl+b`` show or hide the detail panel and the
-sidebar at any size, recorded as ``-detail-open``/``-detail-closed`` and
-``-sidebar-open``/``-sidebar-closed`` on the main screen.
+IDs to keys, applied with ``App.set_keymap``). The App binds what works
+everywhere (quit, help); the main screen binds what works on its panes. The
+layout adapts to the width through ``HORIZONTAL_BREAKPOINTS`` (a class on the
+screen, rules in ``app.tcss``).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final
 
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.keys import Keys
-from textual.widget import Widget
-from textual.widgets import Input
-
-if TYPE_CHECKING:
-    from .app import BeeperApp
 
 __all__ = [
     "APP_BINDINGS",
     "BREAKPOINTS",
     "NARROW_CLASSES",
-    "LayoutActions",
+    "SCREEN_BINDINGS",
     "check_keymap",
     "known_binding_ids",
 ]
@@ -40,7 +34,10 @@ NARROW_CLASSES: Final = ("-tiny", "-narrow")
 """Widths at which the detail panel opens over the list instead of beside it."""
 
 _ACCOUNT_KEYS: Final = [
-    Binding(str(n), f"account({n - 1})", "Account by sidebar row", show=False) for n in range(1, 10)
+    Binding(
+        str(n), f"account({n - 1})", "Account by sidebar row", id=f"app.account_{n}", show=False
+    )
+    for n in range(1, 10)
 ]
 
 APP_BINDINGS: Final[list[BindingType]] = [
@@ -50,6 +47,14 @@ APP_BINDINGS: Final[list[BindingType]] = [
     Binding(
         "ctrl+c", "quit", "Quit from anywhere", id="app.quit_anywhere", show=False, priority=True
     ),
+]
+"""The app's own bindings: they work on every screen."""
+
+SCREEN_BINDINGS: Final[list[BindingType]] = [
+    # The App's two shown keys again, first: the footer lists the screen's keys before
+    # the App's, and quit and help lead it. (The App's own serve the dialogs.)
+    Binding("q", "app.quit", "Quit", id="app.quit"),
+    Binding("question_mark", "app.help", "Help", id="app.help"),
     # Priority, so keys typed in the same burst after "/" already reach the box.
     Binding("slash,ctrl+f", "focus_search", "Search", id="app.search", priority=True),
     Binding("escape", "clear_search", "Clear search", id="app.clear_search", show=False),
@@ -75,7 +80,7 @@ APP_BINDINGS: Final[list[BindingType]] = [
         "right_square_bracket", "account_step(1)", "Next account", id="app.account_next", show=False
     ),
 ]
-"""The app's own bindings (the panes add theirs)."""
+"""The main screen's bindings (its panes add theirs); a dialog over it has its own keys."""
 
 _MODIFIERS: Final = ("ctrl+", "shift+", "alt+", "meta+", "super+", "hyper+")
 _KEY_NAMES: Final = frozenset(k.value for k in Keys)
@@ -120,132 +125,3 @@ def check_keymap(keymap: Mapping[str, str], known: set[str]) -> tuple[dict[str, 
         else:
             usable[binding_id] = keys
     return usable, problems
-
-
-class LayoutActions:
-    """Actions about panes and accounts, mixed into :class:`~beeper_tui.ui.app.BeeperApp`."""
-
-    @property
-    def _app(self) -> BeeperApp:
-        return cast("BeeperApp", self)
-
-    def apply_keymap(self) -> None:
-        """Apply ``[keymap]`` from the settings; one toast names what was ignored."""
-        if not self._app.settings.keymap:
-            return
-        known = known_binding_ids([self._app, *self._app.query("*")])
-        from .copy_menu import CopyMenu
-        from .export_dialog import ExportDialog
-
-        known |= known_binding_ids([CopyMenu, ExportDialog])
-        usable, problems = check_keymap(self._app.settings.keymap, known)
-        self._app.set_keymap(usable)
-        if problems:
-            self._app.notify(
-                "[keymap] in the config: " + "; ".join(problems) + " (ignored)",
-                title="Keymap",
-                severity="warning",
-                timeout=15,
-                markup=False,
-            )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        main = self._app.screen_stack[0] if self._app.screen_stack else None
-        if action in ("toggle_detail", "toggle_sidebar", "focus_search"):
-            if self._app.screen is not main:
-                return False  # a dialog is open: these keys are its own
-            if action == "focus_search" and isinstance(self._app.focused, Input):
-                return False  # "/" types a slash in the search box
-        return True
-
-    @property
-    def _narrow(self) -> bool:
-        return any(self._app.pane.screen.has_class(c) for c in NARROW_CLASSES)
-
-    def open_detail(self) -> None:
-        """Show the detail panel (over the list on a narrow terminal) and focus it."""
-        screen = self._app.pane.screen
-        screen.remove_class("-detail-closed")
-        screen.add_class("-detail-open")
-        self._app.detail.focus()
-
-    def close_detail(self) -> None:
-        """Hide the detail panel; the list gets the focus back."""
-        screen = self._app.pane.screen
-        screen.remove_class("-detail-open")
-        screen.add_class("-detail-closed")
-        self._app.pane.contact_list.focus()
-
-    @property
-    def detail_over_list(self) -> bool:
-        """Whether the detail panel covers the list (narrow terminal, opened by the user)."""
-        return self._app._narrow and self._app.pane.screen.has_class("-detail-open")
-
-    def action_toggle_detail(self) -> None:
-        """Show or hide the detail panel."""
-        if self._app.detail.display:
-            self._app.close_detail()
-        else:
-            self._app.open_detail()
-
-    def action_toggle_sidebar(self) -> None:
-        """Show or hide the accounts sidebar (at any width)."""
-        screen = self._app.pane.screen
-        tiny = screen.has_class("-tiny")
-        shown = self._app.sidebar.display and not (tiny and not screen.has_class("-sidebar-open"))
-        screen.set_class(not shown, "-sidebar-open")
-        screen.set_class(shown, "-sidebar-closed")
-        if shown and self._app.sidebar.has_focus:
-            self._app.pane.contact_list.focus()
-        elif not shown:
-            self._app.sidebar.focus()
-
-    def action_clear_search(self) -> None:
-        """Close the detail panel over the list, else empty the search."""
-        if self._app.detail_over_list:
-            self._app.close_detail()
-        else:
-            self._app.pane.clear_search()
-
-    def action_focus_search(self) -> None:
-        """Put the cursor in the search box, at once (so a pasted burst lands there)."""
-        if self._app.detail_over_list:
-            self._app.close_detail()
-        self._app.screen.set_focus(self._app.pane.search_box)
-
-    def action_pane(self, step: int) -> None:
-        """Move the focus to the visible pane left (-1) or right (1) of the current one."""
-        panes: list[Widget] = [self._app.sidebar, self._app.pane, self._app.detail]
-        visible = [p for p in panes if p.display]
-        focused = self._app.focused
-        current = next(
-            (
-                i
-                for i, p in enumerate(visible)
-                if focused is not None and p in focused.ancestors_with_self
-            ),
-            1 if self._app.pane in visible else 0,
-        )
-        target = visible[max(0, min(len(visible) - 1, current + step))]
-        if target is self._app.pane:
-            self._app.pane.contact_list.focus()
-        else:
-            target.focus()
-
-    def action_account(self, row: int) -> None:
-        """Switch to the account on ``row`` of the sidebar (0: All accounts)."""
-        sidebar = self._app.sidebar
-        if 0 <= row < sidebar.option_count:
-            sidebar.highlighted = row
-
-    def action_account_step(self, step: int) -> None:
-        """Switch to the previous (-1) or next (1) account in the sidebar."""
-        sidebar = self._app.sidebar
-        if sidebar.option_count:
-            sidebar.highlighted = ((sidebar.highlighted or 0) + step) % sidebar.option_count
-
-    def action_help(self) -> None:
-        """Show the keys that apply where the focus is, and the legend of marks."""
-        from .help_screen import HelpScreen
-
-        self._app.push_screen(HelpScreen(self._app.screen.active_bindings))

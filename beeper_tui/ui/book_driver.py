@@ -1,29 +1,23 @@
-"""The App's address book: open it at start, sync it, show its state, open offline on it.
+"""The App's address book: open it at start, sync it, say how it stands, open offline on it.
 
 The App owns one :class:`BookDriver`; the driver owns the
-:class:`~beeper_tui.service.book_keeper.BookKeeper` and writes the App's
-``book_status`` reactive (the one source of what the book is doing).
+:class:`~beeper_tui.service.book_keeper.BookKeeper` and reports through the
+:class:`~beeper_tui.ui.messages.ServicePoster`: its status line
+(:class:`~beeper_tui.ui.messages.BookStatus`, the one source of what the book
+is doing) and changes of its contents. It writes into no widget.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import TYPE_CHECKING
-
-from textual.css.query import NoMatches
+from collections.abc import Callable
 
 from beeper_tui.book_path import default_book_path
-from beeper_tui.service.accounts import bare_account
+from beeper_tui.config import Settings
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.networks import network_name
-from beeper_tui.service.scope import ALL_ACCOUNTS
 
-from .gc_freeze import freeze_long_lived
-from .safe_text import inert
-
-if TYPE_CHECKING:
-    from .app import BeeperApp
+from .messages import ServicePoster
 
 __all__ = ["READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
 
@@ -35,22 +29,33 @@ READ_BEFORE_DRAWING = 0.4
 
 
 class BookDriver:
-    """Everything the App does with the address book, kept out of ``app.py``."""
+    """Everything the app does with the address book: the book's side of the session."""
 
-    def __init__(self, app: BeeperApp, backend: Backend) -> None:
-        self.app = app
-        settings = app.settings
+    def __init__(
+        self,
+        settings: Settings,
+        poster: ServicePoster,
+        *,
+        demo: bool,
+        backend: Callable[[], Backend],
+        offline: Callable[[], bool],
+    ) -> None:
+        self.settings = settings
+        self.poster = poster
+        self._backend = backend
+        """The session's backend (the demo's, once the user switched to it)."""
+        self._offline = offline
+        """Whether Desktop was lost (the session knows)."""
         self.keeper: BookKeeper | None = None
         """The book and its sync (None with the book off)."""
         if settings.book != "off":
-            on_disk = settings.book == "disk" and not backend.is_demo  # demo data stays in memory
+            on_disk = settings.book == "disk" and not demo  # demo data stays in memory
             self.keeper = BookKeeper(
-                (settings.book_path or default_book_path()) if on_disk else None,
+                default_book_path() if on_disk else None,
                 region=settings.phone_region,
                 on_change=self.status_changed,
             )
         self._synced_once = False
-        self._timers_set = False
         self._failure_shown: str | None = None
 
     async def read(self) -> None:
@@ -63,28 +68,22 @@ class BookDriver:
             await self.keeper.read(READ_BEFORE_DRAWING)
 
     async def open(self, backend: Backend | None = None) -> None:
-        """Open the book for ``backend`` (the App's) before the session starts (an offline
-        start can show it)."""
-        keeper, app = self.keeper, self.app
+        """Open the book for ``backend`` (the session's) before the session starts (an
+        offline start can show it)."""
+        keeper = self.keeper
         if keeper is None:
             return
         book = await keeper.open()
         if book is not None:
-            (backend or app.backend).book = book
+            (backend or self._backend()).book = book
             book.add_listener(self._changed)
-            if not self._timers_set:
-                self._timers_set = True
-                if app.settings.sync_minutes:
-                    app.set_interval(app.settings.sync_minutes * 60, self.sync)
-                app.set_interval(STATUS_TICK, self.status_changed)
             for notice in keeper.notices:  # set aside, read-only: said once, at opening
-                app.notify(notice, title="Address book", severity="warning", markup=False)
+                self.poster.toast("Address book", notice, warning=True)
         elif keeper.open_error:
-            app.notify(
-                f"The address book could not be opened: {inert(keeper.open_error)}",
-                title="Address book",
-                severity="warning",
-                markup=False,
+            self.poster.toast(
+                "Address book",
+                f"The address book could not be opened: {keeper.open_error}",
+                warning=True,
             )
 
     async def use_demo(self, demo: Backend) -> None:
@@ -100,7 +99,7 @@ class BookDriver:
         # the user's book closes finds the demo's keeper, not a book on its way out.
         users, self.keeper = (
             self.keeper,
-            BookKeeper(None, region=self.app.settings.phone_region, on_change=self.status_changed),
+            BookKeeper(None, region=self.settings.phone_region, on_change=self.status_changed),
         )
         self._synced_once = False
         await users.close()
@@ -117,86 +116,51 @@ class BookDriver:
             self.sync()
             return
         if (keeper := self._keeper_to_sync()) is not None:
-            backend = self.app.backend
+            backend = self._backend()
             keeper.sync_new(backend.client, backend.accounts.accounts)
 
     def sync(self) -> None:
         """Sync from Desktop in the background (a running sync carries on)."""
         if (keeper := self._keeper_to_sync()) is not None:
-            backend = self.app.backend
+            backend = self._backend()
             keeper.sync(backend.client, backend.accounts.accounts)
 
     def _keeper_to_sync(self) -> BookKeeper | None:
         """The keeper, when Desktop is there, its accounts are known and the book is theirs."""
-        keeper, app = self.keeper, self.app
-        backend = app.backend
+        keeper, backend = self.keeper, self._backend()
         # A book is synced only from the backend it belongs to: after a switch to the
         # demo, the demo's own (in memory), never the user's file.
-        if keeper is None or app.offline or not backend.accounts.loaded:
+        if keeper is None or self._offline() or not backend.accounts.loaded:
             return None
         return keeper if backend.book is keeper.book else None
 
     def _changed(self) -> None:
-        freeze_long_lived()  # the new index: 100,000s of long-lived objects
-        with contextlib.suppress(NoMatches):
-            self.app.pane.book_changed()
+        self.poster.book_changed()
         self.status_changed()
 
     def status_changed(self) -> None:
-        """Recompute the App's ``book_status`` ("Syncing Slack 4,200 / 20,000", offline)."""
-        keeper, app = self.keeper, self.app
+        """Post the book's status line ("Syncing Slack 4,200 / 20,000", offline)."""
+        keeper = self.keeper
         if keeper is None:
             return
+        accounts = self._backend().accounts
 
         def name_of(account_id: str) -> str:
-            account = app.backend.accounts.get(account_id)
+            account = accounts.get(account_id)
             return network_name(account) if account is not None else account_id
 
-        app.book_status = keeper.status(name_of, offline=app.offline)
+        self.poster.book_status(keeper.status(name_of, offline=self._offline()))
         failure = keeper.sync_failure()  # the service's words ("sync failed: disk full")
         if failure is not None and failure != self._failure_shown:
-            app.notify(failure, title="Address book", severity="error", markup=False)
+            self.poster.toast("Address book", failure, warning=True)
         self._failure_shown = failure
 
-    def show_cached(self) -> bool:
-        """At start, before Desktop answers: list the book at once, if it holds anyone.
-
-        Reaching Desktop takes a moment (and may fail): the user's contacts
-        need not wait for it. The accounts' own list replaces the book's when
-        it comes, and the cursor stays on its person.
-        """
-        if not self.open_offline():
-            return False
-        self._browse_book("Connecting to Beeper Desktop…\nYour address book is listed meanwhile.")
-        return True
-
-    def show_offline(self) -> None:
-        """Desktop was not reachable at start: browse the book until it comes back."""
-        self._browse_book(
-            "Beeper Desktop can't be reached: showing your address book offline.\n"
-            "Search works; messaging needs Desktop. Reconnecting by itself…"
-        )
-
-    def _browse_book(self, message: str) -> None:
-        keeper, app = self.keeper, self.app
+    def cached_account_ids(self) -> list[str] | None:
+        """The accounts the open book holds (None: no book), for browsing it without Desktop."""
+        keeper = self.keeper
         if keeper is None or keeper.book is None:
-            return
-        with contextlib.suppress(NoMatches):  # the app is closing
-            app.detail.show_message(message)
-            app.sidebar.show_accounts([bare_account(a) for a in keeper.book.account_ids])
-            app.pane.scope(ALL_ACCOUNTS)
-
-    def needs_desktop(self, what: str) -> bool:
-        """True (and says why) when ``what`` cannot be done because Desktop is offline."""
-        if not self.app.offline:
-            return False
-        self.app.notify(
-            f"{what} needs Beeper Desktop, which can't be reached right now (reconnecting…).",
-            title="Offline",
-            severity="warning",
-            markup=False,
-        )
-        return True
+            return None
+        return list(keeper.book.account_ids)
 
     async def close(self) -> None:
         """Stop syncing and close the book."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -12,10 +11,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from beeper_tui.service.networks import account_label
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
+from .main_screen import MainScreen
 from .safe_text import inert
-
-if TYPE_CHECKING:
-    from .app import BeeperApp
 
 __all__ = ["AccountCommands", "ContactCommands", "plain_highlight"]
 
@@ -34,20 +31,27 @@ def plain_highlight(matcher: Matcher, candidate: str) -> Text:
     return text
 
 
+def _main_screen(provider: Provider) -> MainScreen | None:
+    """The main screen under the palette (None if the app has none)."""
+    return next((s for s in provider.app.screen_stack if isinstance(s, MainScreen)), None)
+
+
 class AccountCommands(Provider):
     """``Switch to <network · owner>`` for every account."""
 
     def _commands(self) -> list[tuple[str, Scope]]:
-        app: BeeperApp = self.app  # type: ignore[assignment]
-        accounts = app.backend.accounts.accounts
+        main = _main_screen(self)
+        if main is None:
+            return []
+        accounts = main.backend.accounts.accounts
         every = [("Switch account: All accounts", ALL_ACCOUNTS)] if accounts else []
         return every + [
             (f"Switch account: {inert(account_label(a), limit=80)}", a.account_id) for a in accounts
         ]
 
     def _switch(self, account_id: Scope) -> None:
-        app: BeeperApp = self.app  # type: ignore[assignment]
-        app.switch_account(account_id)
+        if (main := _main_screen(self)) is not None:
+            main.switch_account(account_id)
 
     async def discover(self) -> Hits:
         for text, account_id in self._commands():
@@ -91,7 +95,9 @@ class ContactCommands(Provider):
         return out
 
     def _run(self, action: str) -> None:
-        self.app.call_later(self.app.run_action, action)
+        # The actions are the main screen's (its panes, the highlighted person).
+        if (main := _main_screen(self)) is not None:
+            self.app.call_later(main.run_action, action)
 
     async def discover(self) -> Hits:
         for text, action in self._commands():

@@ -29,6 +29,7 @@ from beeper_tui.api.models import Account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.export.run import ExportProgress, ExportResult
 
+from .messages import UnexpectedError
 from .safe_text import inert, safe_text
 
 __all__ = ["EXPORT_FORMATS", "ExportDialog", "ExportMemory", "ResultCount"]
@@ -206,9 +207,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             self._failed(f"{type(event.worker.error).__name__}: {event.worker.error}")
-            report = getattr(self.app, "report_unexpected", None)
-            if report is not None:
-                report(event.worker.error)
+            self.post_message(UnexpectedError(event.worker.error))
 
     def _failed(self, message: str) -> None:
         self.running = False

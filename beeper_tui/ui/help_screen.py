@@ -39,10 +39,12 @@ _HIDDEN_ACTIONS: Final = frozenset(
 )
 
 
-def _section(namespace: object) -> str:
+def _section(namespace: object, binding: Binding) -> str:
     if isinstance(namespace, App):
         return "Everywhere"
     if isinstance(namespace, Screen):
+        if binding.id:
+            return "Everywhere"  # the main screen's own keys (with IDs) work on every pane
         return "Screen"
     names = {"AccountsSidebar": "Accounts", "SearchBox": "Search box", "ContactList": "List"}
     name = type(namespace).__name__
@@ -54,14 +56,16 @@ def binding_rows(
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) from ``active``; keys merged per description."""
     sections: dict[str, dict[str, list[str]]] = {}
-    for key, bound in active.items():
+    # The App's keys lead, as the App declares them (the screen repeats a few).
+    app_first = sorted(active.items(), key=lambda item: not isinstance(item[1].node, App))
+    for key, bound in app_first:
         binding = bound.binding
         action = binding.action.split("(")[0]
         if not binding.description or binding.system or action in _HIDDEN_ACTIONS:
             continue
         if action.startswith("scroll_") or action in ("page_left", "page_right"):
             continue  # Textual's scrolling keys: the list's own cursor keys are listed
-        rows = sections.setdefault(_section(bound.node), {})
+        rows = sections.setdefault(_section(bound.node, binding), {})
         keys = rows.setdefault(binding.description, [])
         shown = app.get_key_display(Binding(key, binding.action))
         if shown not in keys:

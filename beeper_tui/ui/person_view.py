@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from beeper_tui.api.errors import BeeperError
@@ -30,10 +31,12 @@ from beeper_tui.service.chats import PersonChat, PersonChats
 from beeper_tui.service.identity_choice import IdentityOption
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.session_events import Health
 
 from .avatar_view import AvatarView
 from .chats_picker import ChatsPicker
 from .copy_menu import CopyMenu
+from .messages import HEALTH_WORDS
 from .network_menu import NetworkChoice, NetworkMenu
 from .person_fields import (
     AccountOf,
@@ -65,11 +68,18 @@ class PersonView(VerticalScroll):
     """Shows a person (following the highlight), an account, or a message."""
 
     class RequestFailed(Message):
-        """A request for the person failed; the App tells the session (offline, token)."""
+        """A request for the person failed; the screen tells the session (offline, token)."""
 
         def __init__(self, error: BeeperError) -> None:
             super().__init__()
             self.error = error
+
+    health: reactive[Health] = reactive(Health.CONNECTING, init=False)
+    """The connection's health (bound to the screen's): when not online, what the panel
+    shows may be out of date, and the border says so."""
+
+    def watch_health(self, health: Health) -> None:
+        self.border_subtitle = HEALTH_WORDS.get(health)
 
     def __init__(
         self, backend: Callable[[], Backend], *, images: ImageMode = "auto", id: str | None = None
@@ -139,18 +149,12 @@ class PersonView(VerticalScroll):
 
     # -- a person ------------------------------------------------------------
 
-    def show_contact(
-        self,
-        contact: Contact,
-        account: Account | None = None,
-        account_of: AccountOf | None = None,
-    ) -> None:
+    def show_contact(self, contact: Contact, account_of: AccountOf | None = None) -> None:
         """Show ``contact``: the face, plain-words fields, networks, then their chats.
 
         ``account_of`` names each identity's account. Showing the person already
         shown (the highlight confirmed with Enter) keeps what was loaded.
         """
-        del account  # each identity's account comes from ``account_of``
         same = self.subject == contact
         self.subject = contact
         self._account_of = account_of or self._backend().accounts.get

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import functools
 import weakref
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, Final
 
 from rich.text import Text
 from textual import on, work
@@ -20,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
@@ -27,18 +29,17 @@ from textual.worker import Worker, WorkerState
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.book_source import BookSource
-from beeper_tui.service.contacts import ContactSource
-from beeper_tui.service.mixed_source import MixedSource
+from beeper_tui.service.contacts import ContactSource, SummaryRole
 from beeper_tui.service.networks import network_code
-from beeper_tui.service.person import Contact, position_of
+from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .cell_text import display_text, fit
 from .contact_list import ContactList
 from .export_dialog import ResultCount
 from .gc_freeze import IdleSweep, freeze_page
-from .result_status import count_text, status_row
+from .messages import UnexpectedError
+from .safe_text import inert
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
 
@@ -48,6 +49,14 @@ BUSY_DELAY = 0.3
 """Seconds an answer may take before the busy indicator shows (no flicker on fast answers)."""
 
 SearchKey = tuple[Scope | None, str]
+
+_ROLE_STYLES: Final[dict[SummaryRole, str]] = {
+    "count": "bold",
+    "note": "dim",
+    "warning": "yellow",
+    "alert": "bold yellow",
+}
+"""How each part of a source's summary looks in the count line."""
 
 
 class SearchBox(Input):
@@ -79,9 +88,14 @@ class SearchPane(Vertical):
             super().__init__()
             self.error = error
 
-    def __init__(self, backend: Backend, *, debounce_ms: int, id: str | None = None) -> None:
+    book_status: reactive[str | None] = reactive(None, init=False)
+    """What the address book is doing (bound to the screen's), shown under the pane."""
+
+    def __init__(
+        self, backend: Callable[[], Backend], *, debounce_ms: int, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
-        self.backend = backend
+        self._backend = backend
         self.debounce = debounce_ms / 1000
         self.account_id: Scope | None = None
         """The account (or :data:`ALL_ACCOUNTS`) the results belong to."""
@@ -104,6 +118,14 @@ class SearchPane(Vertical):
 
     def on_mount(self) -> None:
         self.contact_list.type_to_search = self.type_to_search
+
+    def watch_book_status(self, status: str | None) -> None:
+        self.border_subtitle = status
+
+    @property
+    def backend(self) -> Backend:
+        """The session's backend (read through: the user may switch to the demo)."""
+        return self._backend()
 
     def type_to_search(self, char: str) -> None:
         """Start a new search with ``char`` (later keys of the same burst are added to it)."""
@@ -131,9 +153,8 @@ class SearchPane(Vertical):
         pager = self.pager
         if pager is None or self._shown != self._wanted or pager.error is not None:
             return None
-        if isinstance(pager, MixedSource):
-            return None  # the export asks Desktop for every account until all are synced
-        return ResultCount(len(pager.items), pager.has_more)
+        count = pager.export_count
+        return ResultCount(*count) if count is not None else None
 
     @property
     def searching(self) -> bool:
@@ -180,7 +201,7 @@ class SearchPane(Vertical):
             return
         if self._shown != self._wanted:
             return  # a search is on its way and will read the new book
-        if isinstance(self.pager, MixedSource) and not self.backend.book_gained(self.pager):
+        if self.pager is not None and not self.backend.book_gained(self.pager):
             return  # no account joined the book: the server's pages on screen stand
         self.start_search(immediate=True)
 
@@ -314,9 +335,7 @@ class SearchPane(Vertical):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            report = getattr(self.app, "report_unexpected", None)
-            if report is not None:
-                report(event.worker.error)
+            self.post_message(UnexpectedError(event.worker.error))
 
     def _start_busy(self, key: SearchKey) -> None:
         self._stop_busy()
@@ -345,19 +364,12 @@ class SearchPane(Vertical):
         self.pager = pager
         self._shown = self._wanted
         badge = self._badge if self._wanted[0] is ALL_ACCOUNTS else None
-        keep = _position(pager, current.key) if pager is not None and current else None
-        marks = None
-        if isinstance(pager, (BookSource, MixedSource)):
-            people = pager.people  # the first rows (all of a BookSource's)
-
-            def marks(i: int) -> tuple[tuple[tuple[int, int], ...], bool]:
-                if i >= len(people):
-                    return (), True  # a row from an account still syncing
-                person = people[i]
-                return person.spans, person.in_book
-
+        keep = pager.position(current.key) if pager is not None and current else None
         self.contact_list.set_items(
-            pager.items if pager is not None else (), badge=badge, marks=marks, keep=keep
+            pager.items if pager is not None else (),
+            badge=badge,
+            marks=pager.row_marks if pager is not None else None,
+            keep=keep,
         )
         self._sync_status()
 
@@ -379,13 +391,50 @@ class SearchPane(Vertical):
     def _sync_status(self) -> None:
         count = self.query_one("#count", Static)
         # One line whatever it says (its height is fixed in the CSS): no layout.
-        count.update(count_text(self), layout=False)
-        status, error, wants_more = status_row(self)
+        count.update(self._count_text(), layout=False)
+        status, error, wants_more = self._status_row()
         self.contact_list.set_status(status, error=error, wants_more=wants_more)
 
+    def _count_text(self) -> Text:
+        """The line above the results: how many, what is going on, what failed."""
+        pager = self.pager
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self._searching:
+            query = self.wanted_query
+            if query:
+                text.append(f'Searching for "{inert(query, limit=60)}"…', "italic")
+            else:
+                text.append("Loading contacts…", "italic")
+            return text
+        if pager is None:
+            return text
+        for part in pager.summary(self.backend.network_of):
+            shown = inert(part.text, limit=part.limit) if part.limit else inert(part.text)
+            text.append(shown, _ROLE_STYLES[part.role])
+        return text
 
-def _position(source: ContactSource, key: tuple[str, str]) -> int | None:
-    """Where the person with identity ``key`` is in ``source``'s rows, if there."""
-    if isinstance(source, (BookSource, MixedSource)):
-        return source.position(key)
-    return position_of(source.items, key)
+    def _status_row(self) -> tuple[Text, bool, bool]:
+        """The row under the results: (words, whether it is an error, whether more can load)."""
+        pager = self.pager
+        if self.account_id is None:
+            return Text("No accounts yet."), False, False
+        if pager is None:
+            # The count line already says "Loading contacts…" once the wait shows.
+            return Text("" if self._searching else "Loading contacts…"), False, False
+        if pager.error is not None:
+            msg = Text("⚠ ")
+            msg.append(inert(pager.error.message, limit=200))
+            if pager.retrying:
+                msg.append(" — retrying by itself shortly")
+            else:
+                msg.append(" — press r to retry")
+            return msg, True, False
+        if pager.loading:
+            return Text("loading more…"), False, False
+        if pager.has_more:
+            return Text(""), False, True
+        if not pager.items:
+            if pager.query:
+                return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
+            return Text("No contacts in this account."), False, False
+        return Text(f"— end of list · {len(pager.items):,} —"), False, False

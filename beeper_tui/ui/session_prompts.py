@@ -1,26 +1,26 @@
-"""How the App answers the session's questions: a screen for each, awaited from any task."""
+"""How the app answers the session's questions: a screen for each, awaited from any task."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
+from textual.app import App
 from textual.screen import Screen
 
 from beeper_tui.api.errors import CannotConnectError
-from beeper_tui.config import save_config_values
+from beeper_tui.config import Settings, save_config_values
 from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.session_events import TokenAnswer
 from beeper_tui.service.sign_in import sign_in
 from beeper_tui.wiring import open_backend
 
+from .book_driver import BookDriver
 from .connect_screens import ConnectChoice, ConnectErrorScreen, TokenEntered, TokenScreen
-
-if TYPE_CHECKING:
-    from .app import BeeperApp
+from .messages import ServicePoster
 
 __all__ = ["SessionPrompts"]
 
@@ -30,20 +30,34 @@ _T = TypeVar("_T")
 
 
 class SessionPrompts:
-    """The :class:`~beeper_tui.service.session.SessionPrompts` of the running App."""
+    """The :class:`~beeper_tui.service.session.SessionPrompts` of the running app."""
 
-    def __init__(self, app: BeeperApp) -> None:
+    def __init__(
+        self,
+        app: App[Any],
+        settings: Settings,
+        book: BookDriver,
+        poster: ServicePoster,
+        *,
+        backend: Callable[[], Backend],
+    ) -> None:
         self.app = app
+        """Shows the screens (and quits)."""
+        self.settings = settings
+        self.book = book
+        self.poster = poster
+        self._backend = backend
+        """The session's backend."""
 
     async def cannot_connect(self, error: CannotConnectError) -> ConnectChoice:
         """Say where we tried and what to do."""
-        return await self._ask(ConnectErrorScreen(self.app.backend.base_url, error.reason))
+        return await self._ask(ConnectErrorScreen(self._backend().base_url, error.reason))
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """Ask for a token (saving it when asked to), or the demo, or quit."""
-        settings = self.app.settings
+        settings = self.settings
         path = settings.config_path
-        backend = self.app.backend
+        backend = self._backend()
         note = None
         if reason and settings.token_source == "environment":
             note = (
@@ -96,17 +110,17 @@ class SessionPrompts:
 
     async def use_demo(self) -> Backend:
         """Switch to the embedded demo (from a connection or token screen)."""
-        old = self.app.backend
+        old = self._backend()
+        settings = self.settings
         demo = open_backend(
-            base_url=self.app.settings.base_url,
+            base_url=settings.base_url,
             access_token=None,
-            page_size=self.app.settings.page_size,
+            page_size=settings.page_size,
             demo=True,
-            export_max_contacts=self.app.settings.export_max_contacts,
+            export_max_contacts=settings.export_max_contacts,
         )
-        self.app.pane.backend = demo
-        self.app.sub_title = "demo data"
-        await self.app.book_driver.use_demo(demo)  # its sync stops before its client closes
+        self.poster.backend_switched(demo)
+        await self.book.use_demo(demo)  # its sync stops before its client closes
         await old.aclose()
         log.info("switched to the embedded demo")
         return demo

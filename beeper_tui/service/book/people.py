@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol, overload
+from typing import Protocol
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import User
+from beeper_tui.service.lazy_rows import LazyRows
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact, name_source
 
@@ -48,7 +49,7 @@ class PeopleLookup(Protocol):
         """The person number of an identity in the book, or None."""
 
 
-class LazyPeople(Sequence[BookPerson]):
+class LazyPeople(LazyRows[BookPerson]):
     """Ranked people, built into :class:`BookPerson` only when read (a list shows a screenful)."""
 
     def __init__(
@@ -67,27 +68,12 @@ class LazyPeople(Sequence[BookPerson]):
     def __len__(self) -> int:
         return len(self._persons)
 
-    @overload
-    def __getitem__(self, i: int) -> BookPerson: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[BookPerson]: ...
-
-    def __getitem__(self, i: int | slice) -> BookPerson | Sequence[BookPerson]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+    def _row(self, i: int) -> BookPerson:
         person = self._built.get(i)
         if person is None:
             person = self._index.person(self._persons[i], self._terms, self._scope)
             self._built[i] = person
         return person
-
-    def __iter__(self) -> Iterator[BookPerson]:
-        return (self[i] for i in range(len(self)))
 
     def position(self, key: tuple[str, str]) -> int | None:
         """Where the person with identity ``key`` (account ID, user ID) is, if listed."""

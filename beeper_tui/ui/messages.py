@@ -1,0 +1,158 @@
+"""What the service tells the screen, as Textual messages, and the one adapter that posts them.
+
+The :class:`~beeper_tui.service.session.Session` and the address book are plain
+Python: they report through callbacks. :class:`ServicePoster` turns each report
+into one of the messages below and posts it to the main screen, which handles
+it (``@on``) and hands the state down to its panes by reactives. Tests watch
+the same messages with ``run_test(message_hook=…)``.
+
+The screen is their one home: the App has no handler for them (one that
+bubbles on reaches it unhandled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.models import Account
+from beeper_tui.service import session_events as events
+from beeper_tui.service.backend import Backend
+from beeper_tui.service.session_events import Health, SessionEvent
+
+__all__ = [
+    "HEALTH_WORDS",
+    "AccountsFailed",
+    "AccountsLoaded",
+    "BackendSwitched",
+    "BookChanged",
+    "BookStatus",
+    "HealthChanged",
+    "Reconnected",
+    "ServicePoster",
+    "Toast",
+    "UnexpectedError",
+]
+
+
+HEALTH_WORDS: dict[Health, str] = {Health.STALE: "stale", Health.OFFLINE: "offline"}
+"""What a pane says under its border about the connection (nothing when all is well)."""
+
+
+@dataclass
+class HealthChanged(Message):
+    """The connection's health changed (``Session.health`` is its one source)."""
+
+    health: Health
+
+
+@dataclass
+class AccountsLoaded(Message):
+    """A fresh account list arrived."""
+
+    accounts: Sequence[Account]
+
+
+@dataclass
+class AccountsFailed(Message):
+    """Loading the account list failed (other than unreachable or refused)."""
+
+    error: BeeperError
+    quiet: bool
+    """A background refresh: say nothing while an older list is still shown."""
+
+
+class Reconnected(Message):
+    """Beeper Desktop is back, or a new token was accepted: retry what failed."""
+
+
+@dataclass
+class Toast(Message):
+    """Something worth a toast: where Desktop was found, that the book could not open."""
+
+    title: str
+    text: str
+    """Plain text (never markup); the handler makes it inert."""
+    warning: bool = False
+    timeout: float | None = None
+    """Seconds on screen (None: the App's default)."""
+
+
+@dataclass
+class BookStatus(Message):
+    """What the address book is doing now ("Syncing Slack 4,200 / 20,000"), or None."""
+
+    status: str | None
+
+    def can_replace(self, message: Message) -> bool:
+        # Only the newest status matters: a burst of sync progress paints once.
+        return isinstance(message, BookStatus)
+
+
+class BookChanged(Message):
+    """The address book's contents changed (a sync wrote, a new index is up)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BookChanged)
+
+
+@dataclass
+class BackendSwitched(Message):
+    """The user switched to the embedded demo: the session's backend is now ``backend``."""
+
+    backend: Backend
+
+
+@dataclass
+class UnexpectedError(Message):
+    """An error nobody expected (a worker crashed): the App logs it and says so."""
+
+    error: BaseException | None
+
+
+class ServicePoster:
+    """The one adapter from the service's callbacks to messages on the main screen."""
+
+    def __init__(self, target: Callable[[], MessagePump]) -> None:
+        self._target = target
+
+    @property
+    def target(self) -> MessagePump:
+        """Where the messages go: the main screen (they wait in its queue until it runs)."""
+        return self._target()
+
+    def session_event(self, event: SessionEvent) -> None:
+        """The :class:`~beeper_tui.service.session.Session`'s ``on_event``."""
+        message: Message
+        match event:
+            case events.HealthChanged(health):
+                message = HealthChanged(health)
+            case events.AccountsLoaded(accounts):
+                message = AccountsLoaded(accounts)
+            case events.AccountsFailed(error, quiet):
+                message = AccountsFailed(error, quiet)
+            case events.Reconnected():
+                message = Reconnected()
+            case events.Notice(title, text, warning):
+                message = Toast(title, text, warning=warning, timeout=10 if warning else 5)
+        self.target.post_message(message)
+
+    def book_status(self, status: str | None) -> None:
+        """The book's status line may have changed."""
+        self.target.post_message(BookStatus(status))
+
+    def book_changed(self) -> None:
+        """The book's contents changed."""
+        self.target.post_message(BookChanged())
+
+    def toast(self, title: str, text: str, *, warning: bool = False) -> None:
+        """Something the user should read."""
+        self.target.post_message(Toast(title, text, warning=warning))
+
+    def backend_switched(self, backend: Backend) -> None:
+        """The session's backend is now the demo's."""
+        self.target.post_message(BackendSwitched(backend))
