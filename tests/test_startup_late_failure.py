@@ -7,6 +7,7 @@ accounts. When the start-up call finally fails, the session is working: no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 
@@ -32,9 +33,9 @@ from tests.demo_fixtures import BASELINE_VERSION
 from tests.ui_helpers import settle, toasts, wait_for, wait_for_screen
 
 SIZE = (120, 40)
-DEADLINE = 3.0
+DEADLINE = 8.0
 """Long enough for every healthy answer on a busy machine; the stalled one takes longer."""
-STALL_MS = 8000
+STALL_MS = 20000
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +97,19 @@ async def test_discovery_timing_out_after_r_worked_opens_no_screen(
 async def test_an_account_list_failing_late_after_r_worked_says_nothing(
     make_app: Callable[..., BeeperApp], demo_state: DemoState, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The start-up account list answers 503, but only after r's list arrived.
-    demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", delay_ms=1000, status=503, times=1))
+    # The start-up account list answers 503, but only after r's list arrived: held
+    # until then, however long r's list takes on a loaded machine.
+    late = asyncio.Event()
+    demo_state.faults.add(FaultRule(path=r"^/v1/accounts$", hold=late, status=503, times=1))
     app = make_app()
     with caplog.at_level(logging.INFO, logger="beeper_tui.service"):
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: bool(demo_state.requests_to(r"^/v1/accounts$")))
             await pilot.press("r")
-            await wait_for(pilot, lambda: app.sidebar.option_count > 0)
+            await wait_for(pilot, lambda: app.sidebar.option_count > 0, limit=30)
             assert start_up_running(app)
-            await wait_for(pilot, lambda: not start_up_running(app), limit=5)
+            late.set()
+            await wait_for(pilot, lambda: not start_up_running(app), limit=30)
             await settle(pilot)
             assert not [t for t in toasts(app) if t.title == "Accounts"]
             assert "Could not load accounts" not in app.detail.text
@@ -120,7 +124,7 @@ async def test_an_open_connection_screen_is_withdrawn_when_the_accounts_arrive(
     demo_state.faults.add(FaultRule(path=r"^/v1/info$", delay_ms=STALL_MS, times=1))
     app = http_app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_screen(pilot, ConnectErrorScreen, "#connect-message")
+        await wait_for_screen(pilot, ConnectErrorScreen, "#connect-message", DEADLINE + 10)
         # Another path (a refresh, as the r key starts it) gets the accounts.
         app.main_screen.refresh_accounts()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectErrorScreen))

@@ -102,11 +102,13 @@ async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0
         await pilot.pause(0.02)
 
 
-async def wait_for_screen(pilot: Any, screen_type: type, selector: str) -> None:
+async def wait_for_screen(pilot: Any, screen_type: type, selector: str, limit: float = 5.0) -> None:
     """Wait until a screen of ``screen_type`` is up and has composed ``selector``."""
     app = pilot.app
     await wait_for(
-        pilot, lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector))
+        pilot,
+        lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector)),
+        limit,
     )
 
 

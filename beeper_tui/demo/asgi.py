@@ -258,6 +258,8 @@ class _DemoMiddleware:
             delay += rule.delay_ms / 1000
         if delay > 0:
             await asyncio.sleep(delay)
+        if rule is not None and rule.hold is not None:
+            await rule.hold.wait()
         if rule is not None and not rule.passes_through:
             await _fault_response(rule)(scope, receive, send)
             return

@@ -7,6 +7,7 @@ with ``Retry-After``, truncated JSON, answers of the wrong shape.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -90,7 +91,10 @@ class FaultRule:
     those bytes as ``application/json`` (what ``body`` cannot carry: lone
     surrogate escapes, nesting too deep to encode). ``delay_ms`` sleeps first and applies
     alone or with any effect; a rule with only a delay lets the request
-    through. ``times`` limits the rule to the next N matching requests.
+    through. ``hold`` keeps the answer back until the event is set (after any
+    delay): a test that needs one answer to come after another says so, rather
+    than guessing how long the other takes. ``times`` limits the rule to the
+    next N matching requests.
     """
 
     method: str | None = None
@@ -105,6 +109,7 @@ class FaultRule:
     body: Any = None
     raw: bytes | None = None
     delay_ms: float = 0
+    hold: asyncio.Event | None = field(default=None, compare=False)
     times: int | None = None
     hits: int = field(default=0, compare=False)
 
