@@ -122,7 +122,7 @@ def test_cli_serves_until_interrupted() -> None:
                 time.sleep(0.05)
         assert response.status_code == 200
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=15)
+        _, err = process.communicate(timeout=60)  # a bound for a loaded machine, not a wait
         assert process.returncode == 0
         assert "Traceback" not in err
     finally:
