@@ -93,6 +93,9 @@ class BadRequestError(APIStatusError):
     default_hint = "The request was not accepted"
 
 
+API_SETTINGS = "Settings → Integrations (Settings → Developers on older builds)"
+"""Where Beeper Desktop turns its API on and makes tokens: every message names both pages."""
+
 TOKEN_EXPIRED = "Token expired"
 INSUFFICIENT_SCOPE = "does not have the required scope"
 
@@ -128,7 +131,7 @@ class PermissionDeniedError(APIStatusError):
             return (
                 "this access token is read-only; sign in again with beeper-tui login "
                 "(it asks for read and write) or make a token that can write in Beeper "
-                "Desktop, Settings → Developers"
+                f"Desktop, {API_SETTINGS}"
             )
         return None
 
