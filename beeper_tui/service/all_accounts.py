@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from beeper_tui.api.errors import BeeperError
 
 from .contacts import ContactPager
+from .lookups import LookupGap
 from .person import Contact, PersonIndex
 from .retry import RetryTimer, auto_retry_delay
 
@@ -43,6 +44,8 @@ class AllAccountsPager:
         self.on_update = on_update
         self.on_failure = on_failure
         """Called with (account ID, error) as each account fails."""
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self._failures: dict[str, BeeperError] = {}
         self._items = PersonIndex()
         self._loading = False

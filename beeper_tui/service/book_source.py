@@ -17,6 +17,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 
 from .book import AddressBook, BookPerson, BookResult
+from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
 
@@ -59,6 +60,8 @@ class BookSource:
         """Asked for exact lookups; None when Desktop cannot be reached (offline)."""
         self.account_ids = tuple(account_ids)
         self.query = query.strip()
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self.on_update: Callable[[], None] | None = None
         self.on_failure: Callable[[str, BeeperError], None] | None = None
         self._result: BookResult | None = None

@@ -17,6 +17,7 @@ from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .book import AddressBook, BookPerson
 from .book_source import BookSource
+from .lookups import LookupGap
 from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
 
@@ -84,6 +85,8 @@ class MixedSource:
         self.book = book
         self.server = server
         self.query = book.query
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self._rows = _Rows(self)
 
     def __repr__(self) -> str:
