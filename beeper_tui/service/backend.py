@@ -15,6 +15,7 @@ from beeper_tui.api.errors import (
     BadRequestError,
     BeeperError,
     NotFoundError,
+    PermissionDeniedError,
     ProtocolError,
 )
 from beeper_tui.api.models import Account, ChatStartResult, Info
@@ -410,6 +411,23 @@ class Backend:
         self.build = DesktopBuild(info.app.version)
         self.accounts.find_hidden = self.build.at_least(HIDES_PLATFORM_SDK_ACCOUNTS)
         return info
+
+    async def sensitive_actions_allowed(self) -> bool | None:
+        """Whether this token may start chats and send ("Allow sensitive actions").
+
+        Asks ``POST /v1/chats/start`` with an empty body: a build that gates the
+        toggle refuses it (403) before reading it; otherwise the empty body is a
+        400 and nothing is started. None when the answer says neither.
+        """
+        try:
+            await self.client.start_chat("", {})
+        except PermissionDeniedError as exc:
+            return False if exc.sensitive_action else None
+        except BadRequestError:
+            return True
+        except BeeperError:
+            return None
+        return None  # pragma: no cover - an empty body is never accepted
 
     async def setup_problem(self) -> str | None:
         """What is not ready in Beeper Desktop (not signed in, syncing…), from ``/v1/app/setup``.
