@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from .models import (
     Account,
     AssetDownloadResult,
+    BridgeCapabilities,
     ChatPage,
     ChatStartResult,
     ContactPage,
@@ -149,6 +150,17 @@ class BeeperClient(Transport):
         body: dict[str, Any] = {"accountID": account_id, "user": dict(user), "mode": "start"}
         data = await self._request("POST", "/v1/chats", json=body, retry=False)
         return self._validate("POST /v1/chats", ChatStartResult, data)
+
+    async def bridge_capabilities(self, bridge_id: str) -> BridgeCapabilities:
+        """``GET /v1/bridges/{bridgeID}/capabilities``: what the network can look up.
+
+        Builds without the route answer 404 (:class:`NotFoundError`).
+        """
+        return await self._get_model(
+            f"/v1/bridges/{_seg(bridge_id)}/capabilities",
+            BridgeCapabilities,
+            read_timeout=READ_TIMEOUT_QUICK,
+        )
 
     async def app_setup(self) -> SetupState:
         """``GET /v1/app/setup``: whether Desktop is signed in, syncing or ready."""

@@ -7,6 +7,7 @@ involved, and never contains the access token.
 from __future__ import annotations
 
 import math
+import re
 
 from .models import ErrorBody
 
@@ -93,6 +94,13 @@ class BadRequestError(APIStatusError):
     default_hint = "The request was not accepted"
 
 
+API_SETTINGS = "Settings → Integrations (Settings → Developers on older builds)"
+"""Where Beeper Desktop turns its API on and makes tokens: every message names both pages."""
+
+SENSITIVE_ACTIONS = "Allow sensitive actions"
+"""The Integrations toggle that gates starting chats and sending on newer builds."""
+_SENSITIVE_ENDPOINT = re.compile(r"^POST /v1/chats(/start|/[^/]+/messages)?$")
+
 TOKEN_EXPIRED = "Token expired"
 INSUFFICIENT_SCOPE = "does not have the required scope"
 
@@ -123,12 +131,26 @@ class PermissionDeniedError(APIStatusError):
         """Whether the token lacks a scope (a read-only token asked to write)."""
         return INSUFFICIENT_SCOPE in (self.body.text or "").lower()
 
+    @property
+    def sensitive_action(self) -> bool:
+        """Whether starting a chat or sending was refused for want of "Allow sensitive actions".
+
+        Newer builds gate those behind a toggle of their own; reading and browsing
+        keep working with the same token.
+        """
+        return not self.read_only and bool(_SENSITIVE_ENDPOINT.match(self.endpoint))
+
     def advice(self) -> str | None:
         if self.read_only:
             return (
                 "this access token is read-only; sign in again with beeper-tui login "
                 "(it asks for read and write) or make a token that can write in Beeper "
-                "Desktop, Settings → Developers"
+                f"Desktop, {API_SETTINGS}"
+            )
+        if self.sensitive_action:
+            return (
+                f"starting chats and sending need '{SENSITIVE_ACTIONS}' turned on in Beeper "
+                "Desktop, Settings → Integrations (browsing and search keep working without it)"
             )
         return None
 

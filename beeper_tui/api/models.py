@@ -20,6 +20,7 @@ __all__ = [
     "AssetDownloadResult",
     "Attachment",
     "Bridge",
+    "BridgeCapabilities",
     "Chat",
     "ChatPage",
     "ChatParticipants",
@@ -37,6 +38,7 @@ __all__ = [
     "MessagePage",
     "MessageSendResult",
     "Reminder",
+    "ResolveIdentifier",
     "SetupState",
     "User",
     "ValidationIssue",
@@ -229,6 +231,27 @@ class SetupState(WireModel):
     """``GET /v1/app/setup``: ``state`` is ``needs-login``, ``initializing``, …, ``ready``."""
 
     state: str | None = None
+
+
+class ResolveIdentifier(WireModel):
+    """Which identifier lookups a network supports (snake_case on the wire).
+
+    A key the build leaves out reads as None: unknown, not "unsupported".
+    """
+
+    lookup_phone: bool | None = None
+    lookup_email: bool | None = None
+    lookup_username: bool | None = None
+    any_phone: bool | None = None
+    search: bool | None = None
+    contact_list: bool | None = None
+    create_dm: bool | None = None
+
+
+class BridgeCapabilities(WireModel):
+    """``GET /v1/bridges/{bridgeID}/capabilities`` (``ProvisioningCapabilities`` in the SDK)."""
+
+    resolve_identifier: ResolveIdentifier = Field(default_factory=ResolveIdentifier)
 
 
 class ChatStartResult(WireModel):

@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "http://localhost:23373"
+VERSION_HEADER: Final = "X-Beeper-Desktop-Version"
+"""Names the build on every authenticated answer (Desktop 4.1.239 and newer)."""
 
 log = logging.getLogger("beeper_tui.api")
 
@@ -108,6 +110,8 @@ class Transport:
             transport = httpx.AsyncHTTPTransport(trust_env=True)
         self.proxied = trust_env
         """Whether proxy environment variables may apply to this client's requests."""
+        self.desktop_version: str | None = None
+        """The build the last answer named in ``X-Beeper-Desktop-Version``, once one did."""
         self._http = httpx.AsyncClient(
             base_url=raw_url,
             transport=transport,
@@ -246,6 +250,9 @@ class Transport:
             except httpx.TransportError as exc:
                 log.debug("%s failed after %.1f ms: %s", endpoint, _ms(started), type(exc).__name__)
                 raise CannotConnectError(self.base_url, describe_transport_error(exc)) from None
+            version = response.headers.get(VERSION_HEADER)
+            if version:
+                self.desktop_version = version[:64]
             log.debug(
                 "%s -> %d in %.1f ms (%d bytes)",
                 endpoint,

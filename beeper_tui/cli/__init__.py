@@ -15,7 +15,9 @@ from . import (
     accounts_command,
     app_command,
     cache_command,
+    completion_command,
     demo_server_command,
+    doctor_command,
     export_command,
     login_command,
     messages_command,
@@ -64,6 +66,10 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     demo_server_command.register(commands)
     login_command.register(commands)
     messages_command.register(commands)
+    doctor_command.register(commands)
+    completion_command.register(commands)
+    # The completion script is generated from this very tree.
+    commands.choices["completion"].set_defaults(root_parser=parser)
     return parser
 
 

@@ -93,6 +93,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="approve OAuth sign-ins without the approval page (for scripts)",
     )
+    parser.add_argument(
+        "--no-sensitive-actions",
+        dest="sensitive_actions",
+        action="store_false",
+        help="play a token made without 'Allow sensitive actions' (403 on starting chats, "
+        "sending; from 4.3)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -114,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         latency=latency,
         desktop_version=args.desktop_version,
         oauth_auto_approve=args.auto_approve,
+        sensitive_actions=args.sensitive_actions,
     )
     server = DemoServer(app, args.host, args.port)
     try:

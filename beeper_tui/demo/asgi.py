@@ -64,6 +64,14 @@ RECORDED_REQUESTS: Final = 2000
 """How many requests a recording keeps (the newest)."""
 RECORDED_BODY_BYTES: Final = 64 * 1024
 """A recorded request keeps its parsed JSON body only up to this size."""
+VERSION_HEADER_NAME: Final = "X-Beeper-Desktop-Version"
+"""The header that names the build on every authenticated answer (from 4.1.239)."""
+SENSITIVE_ACTIONS_MESSAGE: Final = (
+    "Sensitive actions are not allowed for this connection: turn on "
+    "'Allow sensitive actions' in Settings → Integrations"
+)
+_SENSITIVE: Final = re.compile(r"^/v1/chats(/start|/[^/]+/messages)?$")
+"""POST routes the "Allow sensitive actions" toggle gates: starting chats and sending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +117,9 @@ class DemoState:
         self.oauth = OAuthServer(demo_token=token)
         self.setup_state = "ready"
         """What ``GET /v1/app/setup`` answers (see ``app_setup.SETUP_STATES``)."""
+        self.sensitive_actions = True
+        """Whether "Allow sensitive actions" is on; off, builds that gate it answer 403
+        to starting chats and sending."""
         self.chat_book: ChatBook  # set by create_demo_app
         self.assets: AssetStore  # set by create_demo_app
         self.messages: MessageBook  # set by create_demo_app
@@ -269,8 +280,31 @@ class _DemoMiddleware:
                 headers = {"WWW-Authenticate": 'Bearer realm="Beeper Desktop API"'}
                 await error_response(401, problem, headers=headers)(scope, receive, send)
                 return
+            if state.generation.sends_version_header:
+                send = _with_header(send, VERSION_HEADER_NAME, str(state.generation))
+            if (
+                method == "POST"
+                and not state.sensitive_actions
+                and state.generation.gates_sensitive_actions
+                and _SENSITIVE.match(path)
+            ):
+                denied = error_response(403, SENSITIVE_ACTIONS_MESSAGE, code="FORBIDDEN")
+                await denied(scope, receive, send)
+                return
         routed = {**scope, "path": segment_safe_path(scope)}
         await self.app(routed, _replay(body, receive), send)
+
+
+def _with_header(send: Send, name: str, value: str) -> Send:
+    """``send`` that adds one header to the answer's start."""
+    pair = (name.lower().encode("latin-1"), value.encode("latin-1"))
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), pair]}
+        await send(message)
+
+    return sending
 
 
 def segment_safe_path(scope: Scope) -> str:
@@ -352,6 +386,7 @@ class _Api:
             Route("/v1/accounts/{account_id}/contacts", self.search, methods=["GET"]),
             Route("/v1/accounts/{account_id}/contacts/list", self.contacts, methods=["GET"]),
             Route("/v1/chats/start", self.start_chat, methods=["POST"]),
+            Route("/v1/bridges/{bridge_id}/capabilities", self.capabilities, methods=["GET"]),
             Route("/v1/focus", self.focus, methods=["POST"]),
         ]
 
@@ -397,6 +432,29 @@ class _Api:
                         "token_endpoint": f"{base_url}/oauth/token",
                         "userinfo_endpoint": f"{base_url}/oauth/userinfo",
                     },
+                },
+            }
+        )
+
+    async def capabilities(self, request: Request) -> Response:
+        """What a network can look up, as ``ProvisioningCapabilities`` (snake_case)."""
+        bridge_id = path_segment(request.path_params["bridge_id"])
+        account = next((a for a in self.state.dataset.accounts if _bridge_id(a) == bridge_id), None)
+        if account is None:
+            return error_response(404, "Bridge not found")
+        spec = account.spec
+        can = spec.lookups - spec.rejects
+        return JSONResponse(
+            {
+                "group_creation": {},
+                "resolve_identifier": {
+                    "any_phone": "phone" in can,
+                    "contact_list": True,
+                    "create_dm": True,
+                    "lookup_email": "email" in can,
+                    "lookup_phone": "phone" in can,
+                    "lookup_username": "username" in can,
+                    "search": True,
                 },
             }
         )
@@ -588,6 +646,11 @@ def contact_page(
     }
 
 
+def _bridge_id(account: DemoAccount) -> str | None:
+    bridge = account.wire.get("bridge")
+    return bridge.get("id") if isinstance(bridge, dict) else None
+
+
 def _lookup_rejected(account: DemoAccount, kind: str) -> Response:
     network = account.spec.display_network
     label = {"phone": "phone number", "email": "email address"}.get(kind, "username")
@@ -624,6 +687,7 @@ def create_demo_app(
     asset_dir: Path | None = None,
     setup_state: str = "ready",
     record: bool = False,
+    sensitive_actions: bool = True,
 ) -> Starlette:
     """A fresh demo Beeper Desktop API; its ``DemoState`` is ``app.state.demo``.
 
@@ -631,7 +695,9 @@ def create_demo_app(
     account keys follow it; see ``generations``). ``token_lifetime`` (seconds)
     bounds OAuth-issued tokens; ``asset_dir`` is where generated avatars are
     written (default: the user cache directory). ``record`` turns on request
-    recording (tests that inspect what was sent).
+    recording (tests that inspect what was sent). ``sensitive_actions=False`` plays a
+    token made without "Allow sensitive actions" (403 on starting chats and sending,
+    on the builds that gate them).
     """
     if setup_state not in SETUP_STATES:
         raise ValueError(f"unknown setup state {setup_state!r}")
@@ -641,6 +707,7 @@ def create_demo_app(
     if token_lifetime is not None:
         state.oauth.token_lifetime = token_lifetime
     state.setup_state = setup_state
+    state.sensitive_actions = sensitive_actions
     state.chat_book = ChatBook(state.dataset)
     state.assets = AssetStore(state.dataset, asset_dir)
     state.messages = MessageBook(state.chat_book)

@@ -102,6 +102,24 @@ def _label(user: JSONDict) -> str:
     return str(user["id"])
 
 
+IMESSAGE_PARTICIPANT_PREFIX = "imsg##participant:"
+"""How real installs name an iMessage participant known only by a phone number."""
+
+
+def participant_wire(account: DemoAccount, contact: JSONDict) -> JSONDict:
+    """A chat participant as Desktop sends it.
+
+    iMessage (``platform-sdk``) participants known only by a phone number come
+    back as real installs send them: ``imsg##participant:<hash>``, the E.164
+    number as their only name, no ``phoneNumber``.
+    """
+    phone = contact.get("phoneNumber")
+    if account.spec.provider != "platform-sdk" or contact.get("fullName") or not phone:
+        return dict(contact)
+    digest = hashlib.sha256(str(contact["id"]).encode()).hexdigest()[:32]
+    return {"id": f"{IMESSAGE_PARTICIPANT_PREFIX}{digest}", "fullName": phone}
+
+
 def _participants(account: DemoAccount, members: Sequence[int]) -> JSONDict:
     contacts = account.contacts
     owner = account.owner
@@ -111,7 +129,7 @@ def _participants(account: DemoAccount, members: Sequence[int]) -> JSONDict:
             break
         contact = contacts[position]
         if contact.get("id") != owner["id"]:
-            items.append(dict(contact))
+            items.append(participant_wire(account, contact))
     total = 1 + sum(1 for p in members if contacts[p].get("id") != owner["id"])
     return {"items": items, "hasMore": total > len(items), "total": total}
 

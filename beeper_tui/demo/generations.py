@@ -15,11 +15,14 @@ from typing import Any, Literal
 
 __all__ = [
     "ACCOUNT_BRIDGE",
+    "BRIDGE_CAPABILITIES",
     "CHATS_START",
     "HIDES_PLATFORM_SDK",
     "INFO_AND_CONTACTS_LIST",
     "LATEST_VERSION",
     "REPRESENTATIVE_VERSIONS",
+    "SENSITIVE_ACTIONS_TOGGLE",
+    "VERSION_HEADER",
     "DesktopVersion",
     "Generation",
 ]
@@ -48,6 +51,8 @@ class DesktopVersion:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
+VERSION_HEADER = DesktopVersion(4, 1, 239)
+"""Authenticated answers carry ``X-Beeper-Desktop-Version``."""
 INFO_AND_CONTACTS_LIST = DesktopVersion(4, 2, 557)
 """``/v1/info``, ``contacts/list`` and ``POST /v1/chats`` with ``mode: "start"``;
 ``network`` dropped from accounts."""
@@ -57,6 +62,12 @@ CHATS_START = DesktopVersion(4, 2, 808)
 """``POST /v1/chats/start``; ``network`` back on accounts, optional."""
 HIDES_PLATFORM_SDK = DesktopVersion(4, 3, 0)
 """``platform-sdk`` accounts (iMessage) leave ``/v1/accounts`` but keep their chats."""
+BRIDGE_CAPABILITIES = DesktopVersion(4, 3, 0)
+"""``GET /v1/bridges/{bridgeID}/capabilities`` (which build added it is not documented;
+the demo ties it to the newest generation)."""
+SENSITIVE_ACTIONS_TOGGLE = DesktopVersion(4, 3, 0)
+"""Settings → Integrations with its "Allow sensitive actions" toggle, which gates starting
+chats and sending (a 403 without it)."""
 
 LATEST_VERSION = "4.3.20"
 """The newest generation the demo models; the default."""
@@ -115,6 +126,21 @@ class Generation:
         return self.version >= INFO_AND_CONTACTS_LIST
 
     @property
+    def sends_version_header(self) -> bool:
+        """Authenticated answers carry ``X-Beeper-Desktop-Version``."""
+        return self.version >= VERSION_HEADER
+
+    @property
+    def has_bridge_capabilities(self) -> bool:
+        """``GET /v1/bridges/{bridgeID}/capabilities`` exists."""
+        return self.version >= BRIDGE_CAPABILITIES
+
+    @property
+    def gates_sensitive_actions(self) -> bool:
+        """Starting chats and sending need the "Allow sensitive actions" toggle."""
+        return self.version >= SENSITIVE_ACTIONS_TOGGLE
+
+    @property
     def account_has_bridge(self) -> bool:
         """Accounts carry ``bridge``."""
         return self.version >= ACCOUNT_BRIDGE
@@ -137,6 +163,8 @@ class Generation:
             return self.has_contacts_list
         if path == "/v1/ws":
             return self.has_live_events
+        if path == "/v1/bridges/{bridge_id}/capabilities":
+            return self.has_bridge_capabilities
         if path == "/v1/chats/start":
             return self.start_via == "chats/start"
         if path.startswith(("/oauth/", "/.well-known/oauth")):

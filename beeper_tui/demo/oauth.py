@@ -141,7 +141,7 @@ class OAuthServer:
     # -- tokens --------------------------------------------------------------
 
     def approve_connection(self, scope: str = DEFAULT_SCOPE, lifetime: float | None = None) -> str:
-        """A token as made by hand in Settings → Developers → Approved connections."""
+        """A token as made by hand in Settings → Integrations → Approved connections."""
         return self._issue(None, scope, lifetime=lifetime).token
 
     def _issue(

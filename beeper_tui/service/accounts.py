@@ -8,8 +8,9 @@ from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
-from beeper_tui.api.models import Account, AccountStatus
+from beeper_tui.api.models import Account, AccountStatus, Chat, User
 
+from .names import clean
 from .networks import account_label, account_owner, network_code, network_name
 
 __all__ = [
@@ -95,6 +96,35 @@ def match_account(accounts: Sequence[Account], text: str) -> Account:
     raise AccountMatchError(text, accounts, ambiguous=False)
 
 
+class _HiddenAccount:
+    """What chats tell of an account the list leaves out: its network and its owner.
+
+    As msgvault does for 4.3's hidden iMessage: the chat's ``network`` names the
+    network and the ``isSelf`` participant is the owner, so the account reads
+    "iMessage · Ada" rather than a bare account ID.
+    """
+
+    def __init__(self) -> None:
+        self.network: str | None = None
+        self.owner: User | None = None
+
+    def learn(self, chat: Chat) -> None:
+        self.network = self.network or clean(chat.network)
+        if self.owner is None:
+            self.owner = next((p for p in chat.participants.items if p.is_self), None)
+
+    def account(self, account_id: str) -> Account:
+        owner = self.owner.model_dump(by_alias=True) if self.owner else {"id": account_id}
+        return Account.model_validate(
+            {
+                "accountID": account_id,
+                "user": owner,
+                "network": self.network,
+                "statusText": "found through chats (Beeper Desktop's account list omits it)",
+            }
+        )
+
+
 class AccountDirectory:
     """Holds the last known account list; a failed refresh keeps it and marks it stale."""
 
@@ -165,28 +195,21 @@ class AccountDirectory:
 
     async def _hidden_accounts(self, listed: set[str]) -> list[Account]:
         """Accounts that chats use but the list lacks: one bounded sweep of chat search."""
-        seen: dict[str, None] = {}
+        seen: dict[str, _HiddenAccount] = {}
         cursor: str | None = None
         try:
             for _ in range(HIDDEN_ACCOUNT_SWEEP_PAGES):
                 page = await self.client.search_chats(cursor=cursor, limit=200)
-                seen.update((c.account_id, None) for c in page.items if c.account_id not in listed)
+                for chat in page.items:
+                    if chat.account_id not in listed:
+                        seen.setdefault(chat.account_id, _HiddenAccount()).learn(chat)
                 cursor = page.oldest_cursor
                 if not page.has_more or not cursor:
                     break
         except BeeperError as exc:
             # Finding them is a bonus: the listed accounts work without it.
             log.info("looking for accounts through chats failed: %s", exc)
-        return [
-            Account.model_validate(
-                {
-                    "accountID": account_id,
-                    "user": {"id": account_id},
-                    "statusText": "found through chats (Beeper Desktop's account list omits it)",
-                }
-            )
-            for account_id in seen
-        ]
+        return [found.account(account_id) for account_id, found in seen.items()]
 
     def note_contacts_failed(self, account_id: str, error: BeeperError) -> None:
         """An account found only through chats could not list contacts: keep it, say why."""

@@ -17,6 +17,7 @@ from .contacts import (
     failures_summary,
     paged_summary,
 )
+from .lookups import LookupGap
 from .person import Contact, PersonIndex, position_of
 from .retry import RetryTimer, auto_retry_delay
 
@@ -51,6 +52,8 @@ class AllAccountsPager:
         self.on_update = on_update
         self.on_failure = on_failure
         """Called with (account ID, error) as each account fails."""
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self._failures: dict[str, BeeperError] = {}
         self._items = PersonIndex()
         self._loading = False

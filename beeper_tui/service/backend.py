@@ -15,6 +15,7 @@ from beeper_tui.api.errors import (
     BadRequestError,
     BeeperError,
     NotFoundError,
+    PermissionDeniedError,
     ProtocolError,
 )
 from beeper_tui.api.models import Account, ChatStartResult, Info
@@ -32,6 +33,7 @@ from .desktop import (
     INFO_AND_CONTACTS_LIST,
     DesktopBuild,
     is_missing_route,
+    parse_version,
 )
 from .export.people import export_people_to_file
 from .export.run import (
@@ -42,6 +44,7 @@ from .export.run import (
     export_to_file,
 )
 from .identity_choice import IdentityOption, Purpose, rank_identities
+from .lookups import LookupGap, NetworkLookups
 from .mixed_source import MixedSource, book_answers, book_holds
 from .networks import account_label, network_name
 from .person import Contact, messageable_identities
@@ -88,14 +91,43 @@ class Backend:
         self.avatars = avatars if avatars is not None else AvatarLoader(client, None)
         """Avatars of the people shown: only the latest request is in flight."""
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.build = DesktopBuild()
-        """The Desktop build, once ``/v1/info`` answered (unknown before, and on old builds)."""
+        self._build = DesktopBuild()
         self.start_route: str | None = None
         """Where this Desktop starts chats (``chats/start`` or ``chats``), once one worked."""
         self.book: AddressBook | None = None
         """The address book, when one is open: results come from it once it is ready."""
         self.reachable = True
         """False while Desktop cannot be reached (no exact lookups are asked then)."""
+        self.lookups = NetworkLookups(client)
+        """Which networks can look up a phone, email or @handle, asked once per session."""
+
+    @property
+    def build(self) -> DesktopBuild:
+        """The Desktop build: what ``/v1/info`` said, else what any answer's header named.
+
+        Builds from 4.1.239 name themselves in ``X-Beeper-Desktop-Version`` on
+        every authenticated answer, so one without ``/v1/info`` is known exactly.
+        """
+        if self._build.version is None:
+            heard = self.client.desktop_version
+            if parse_version(heard) is not None:
+                return DesktopBuild(heard)
+        return self._build
+
+    @build.setter
+    def build(self, build: DesktopBuild) -> None:
+        self._build = build
+
+    @property
+    def build_line(self) -> str | None:
+        """The build for the status line (``Beeper Desktop 4.3.20``); None while unknown."""
+        if self.is_demo and self.build.version is None:
+            return None
+        version = self.build.version
+        if version is None:
+            return None
+        shown = ".".join(str(part) for part in version)
+        return f"Beeper Desktop {shown}{' (demo)' if self.is_demo else ''}"
 
     @property
     def base_url(self) -> str:
@@ -128,11 +160,23 @@ class Backend:
                 auto_retry=auto_retry,
             )
         else:
+            account = self.accounts.get(account_id)
             pager = ContactPager(
-                self.client, account_id, query, page_size=self.page_size, auto_retry=auto_retry
+                self.client,
+                account_id,
+                query,
+                page_size=self.page_size,
+                auto_retry=auto_retry,
+                identifier_lookup=self.lookups.can_look_up(account, query),
             )
+            if account is not None:
+                pager.lookup_gaps = self.lookups.gaps([account], query)
         pager.on_account_failure = self.accounts.note_contacts_failed
         return pager
+
+    async def learn_lookups(self) -> None:
+        """Ask each network once what it can look up (a build without the route: ask all)."""
+        await self.lookups.learn(searched_accounts(self.accounts.accounts))
 
     def all_pager(self, query: str = "", *, leave_out: Iterable[str] = ()) -> AllAccountsPager:
         """A source over every account at once (but ``leave_out``), for ``query``.
@@ -141,13 +185,14 @@ class Backend:
         (even disconnected) may still answer from what Beeper has stored.
         """
         skip = set(leave_out)
-        return AllAccountsPager(
-            [
-                self.pager(a.account_id, query, auto_retry=False)
-                for a in searched_accounts(self.accounts.accounts)
-                if a.account_id not in skip
-            ]
+        accounts = [
+            a for a in searched_accounts(self.accounts.accounts) if a.account_id not in skip
+        ]
+        pager = AllAccountsPager(
+            [self.pager(a.account_id, query, auto_retry=False) for a in accounts]
         )
+        pager.lookup_gaps = self.lookups.gaps(accounts, query)
+        return pager
 
     def book_accounts(self, scope: Scope) -> list[str] | None:
         """The accounts the book answers ``scope`` for, or None (see :func:`book_answers`)."""
@@ -175,14 +220,24 @@ class Backend:
         client = self.client if self.reachable else None
         ids = self.book_accounts(scope)
         if self.book is not None and ids is not None:
-            return BookSource(self.book, client, ids, query)
+            book_source = BookSource(self.book, client, ids, query)
+            book_source.lookup_gaps = self._gaps(ids, query)
+            return book_source
         if scope is not ALL_ACCOUNTS:
             return self.pager(str(scope), query)
         held = book_holds(self.book, self.accounts, scope)
         if self.book is None or not held:
             return self.all_pager(query)
         book_part = BookSource(self.book, client, held, query)
-        return MixedSource(book_part, self.all_pager(query, leave_out=held))
+        mixed = MixedSource(book_part, self.all_pager(query, leave_out=held))
+        mixed.lookup_gaps = self._gaps(
+            [a.account_id for a in searched_accounts(self.accounts.accounts)], query
+        )
+        return mixed
+
+    def _gaps(self, account_ids: Iterable[str], query: str) -> tuple[LookupGap, ...]:
+        known = [a for i in account_ids if (a := self.accounts.get(i)) is not None]
+        return self.lookups.gaps(known, query)
 
     def now(self) -> datetime:
         """The time "3 h ago" counts from (the demo world has a fixed one)."""
@@ -360,6 +415,23 @@ class Backend:
         self.build = DesktopBuild(info.app.version)
         self.accounts.find_hidden = self.build.at_least(HIDES_PLATFORM_SDK_ACCOUNTS)
         return info
+
+    async def sensitive_actions_allowed(self) -> bool | None:
+        """Whether this token may start chats and send ("Allow sensitive actions").
+
+        Asks ``POST /v1/chats/start`` with an empty body: a build that gates the
+        toggle refuses it (403) before reading it; otherwise the empty body is a
+        400 and nothing is started. None when the answer says neither.
+        """
+        try:
+            await self.client.start_chat("", {})
+        except PermissionDeniedError as exc:
+            return False if exc.sensitive_action else None
+        except BadRequestError:
+            return True
+        except BeeperError:
+            return None
+        return None  # pragma: no cover - an empty body is never accepted
 
     async def setup_problem(self) -> str | None:
         """What is not ready in Beeper Desktop (not signed in, syncing…), from ``/v1/app/setup``.

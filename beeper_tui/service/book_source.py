@@ -18,6 +18,7 @@ from beeper_tui.api.errors import BeeperError
 from .book import AddressBook, BookPerson, BookResult
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
 from .lazy_rows import LazyRows
+from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
 
@@ -52,6 +53,8 @@ class BookSource:
         """Asked for exact lookups; None when Desktop cannot be reached (offline)."""
         self.account_ids = tuple(account_ids)
         self.query = query.strip()
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self.on_update: Callable[[], None] | None = None
         self.on_failure: Callable[[str, BeeperError], None] | None = None
         self._result: BookResult | None = None

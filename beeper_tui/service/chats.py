@@ -16,11 +16,12 @@ from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account, Chat
+from beeper_tui.api.models import Account, Chat, User
 
-from .names import best_name, clean
+from .names import IdentifierKind, best_name, clean, identifier_kind, is_participant
 from .networks import network_name
 from .person import Contact
+from .phones import format_phone
 
 __all__ = ["PersonChat", "PersonChats", "chats_with", "parse_time", "relative_time"]
 
@@ -48,7 +49,11 @@ class PersonChat:
     @property
     def title(self) -> str:
         """The chat's title, or the person's name for an untitled one-to-one chat."""
-        return clean(self.chat.title) or best_name(self.identity.user)
+        title = clean(self.chat.title)
+        if title is None:
+            return best_name(self.identity.user)
+        # iMessage titles a phone-only chat with the bare E.164 number.
+        return format_phone(title) if identifier_kind(title) == IdentifierKind.PHONE else title
 
     @property
     def is_group(self) -> bool:
@@ -114,8 +119,8 @@ def relative_time(iso: str | datetime | None, now: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def _includes(chat: Chat, user_id: str) -> bool:
-    return any(p.id == user_id for p in chat.participants.items)
+def _includes(chat: Chat, user: User) -> bool:
+    return any(is_participant(p, user) for p in chat.participants.items)
 
 
 def _sort_key(item: PersonChat) -> tuple[int, float, str, str]:
@@ -149,7 +154,7 @@ async def chats_with(
             continue
         account = account_of(identity.account_id)
         for chat in chats:
-            if chat.id in found or not _includes(chat, identity.user.id):
+            if chat.id in found or not _includes(chat, identity.user):
                 continue
             network = clean(chat.network) or (
                 network_name(account) if account else identity.account_id

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
 from beeper_tui.api.client import BeeperClient
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import APIStatusError, BeeperError
 from beeper_tui.api.models import ContactPage, User
 
+from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
 from .retry import RetryTimer, auto_retry_delay
@@ -207,6 +208,8 @@ class ContactPager:
         self.pages_loaded = 0
         self.lookup_error: BeeperError | None = None
         """Why the exact-identifier lookup failed (the list itself still works)."""
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self._items: list[Contact] = []
         self._seen_ids: set[str] = set()
         self._seen_cursors: set[str] = set()
@@ -338,6 +341,10 @@ class ContactPager:
         )
         if isinstance(page_result, BaseException):
             raise page_result
+        if isinstance(hits_result, APIStatusError) and hits_result.status_code in (400, 404):
+            # As the official CLI does: a network that cannot take this lookup is skipped quietly.
+            log.info("identifier lookup skipped on %s: %s", self.account_id, hits_result)
+            return page_result, []
         if isinstance(hits_result, BeeperError):
             # Some networks refuse identifier lookups; the list still answers.
             log.info("identifier lookup failed on %s: %s", self.account_id, hits_result)

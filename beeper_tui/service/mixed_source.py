@@ -18,6 +18,7 @@ from .book import AddressBook, BookPerson
 from .book_source import BookSource
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, failures_summary
 from .lazy_rows import LazyRows
+from .lookups import LookupGap
 from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
 
@@ -73,6 +74,8 @@ class MixedSource:
         self.book = book
         self.server = server
         self.query = book.query
+        self.lookup_gaps: tuple[LookupGap, ...] = ()
+        """Networks that cannot look the query up (and were not asked), for the count line."""
         self._rows = _Rows(self)
 
     def __repr__(self) -> str:

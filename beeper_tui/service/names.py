@@ -11,9 +11,21 @@ from typing import Final
 
 from beeper_tui.api.models import User
 
-from .phones import format_phone
+from .phones import e164_phone, format_phone, phone_key
 
-__all__ = ["IdentifierKind", "best_name", "clean", "identifier_kind", "secondary_text"]
+__all__ = [
+    "IMESSAGE_PARTICIPANT_PREFIX",
+    "IdentifierKind",
+    "best_name",
+    "clean",
+    "identifier_kind",
+    "is_participant",
+    "participant_user",
+    "secondary_text",
+]
+
+IMESSAGE_PARTICIPANT_PREFIX: Final = "imsg##participant:"
+"""How real installs name an iMessage chat participant known only by a phone number."""
 
 
 def clean(value: str | None) -> str | None:
@@ -73,3 +85,30 @@ def identifier_kind(query: str) -> str | None:
     if _PHONE_RE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
         return IdentifierKind.PHONE
     return None
+
+
+def participant_user(user: User) -> User:
+    """A chat participant as a person reads it.
+
+    iMessage participants can come back as ``imsg##participant:<hash>`` with the
+    E.164 number as their only name: that reads as the formatted phone (and the
+    number is the participant's phone), never as the hash.
+    """
+    if not user.id.startswith(IMESSAGE_PARTICIPANT_PREFIX):
+        return user
+    title = clean(user.full_name) or clean(user.phone_number)
+    if title is None or identifier_kind(title) != IdentifierKind.PHONE:
+        return user
+    phone = clean(user.phone_number) or e164_phone(title)
+    return user.model_copy(update={"full_name": format_phone(phone), "phone_number": phone})
+
+
+def is_participant(participant: User, user: User) -> bool:
+    """Whether ``participant`` (from a chat) is ``user``: the same ID, or for an iMessage
+    participant known only by a phone, the same phone number."""
+    if participant.id == user.id:
+        return True
+    if not participant.id.startswith(IMESSAGE_PARTICIPANT_PREFIX):
+        return False
+    key = phone_key(participant_user(participant).phone_number)
+    return key is not None and key == phone_key(user.phone_number)

@@ -233,9 +233,16 @@ class Session:
     # -- while running -------------------------------------------------------
 
     async def _find_hidden(self) -> None:
-        """Accounts the list leaves out (Desktop 4.3 hides iMessage) join once found."""
+        """Accounts the list leaves out (Desktop 4.3 hides iMessage) join once found.
+
+        Then each network is asked once what it can look up (kept for the session).
+        """
         if await self.backend.accounts.find_hidden_accounts():
             self.on_event(AccountsLoaded(self.backend.accounts.accounts))
+        try:
+            await self.backend.learn_lookups()
+        except BeeperError as exc:  # a bonus: unknown networks are simply asked
+            log.info("learning what networks can look up failed: %s", exc)
 
     async def _refresh_forever(self) -> None:
         while True:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import API_SETTINGS, BeeperError
 from beeper_tui.api.oauth import Introspection, OAuthApi, OAuthEndpointError
 from beeper_tui.service.text_hygiene import clean_text
 
@@ -225,7 +225,7 @@ async def sign_in(
         except BeeperError as exc:
             raise SignInError(
                 f"This Beeper Desktop offers no sign-in ({exc.message}); update it, or make a "
-                "token in Settings → Developers → Approved connections"
+                f"token in {API_SETTINGS} → Approved connections"
             ) from None
         if meta.registration_endpoint is None:
             raise SignInError("Beeper Desktop does not let apps register to sign in")

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import API_SETTINGS, BeeperError
 from beeper_tui.service.sign_in import can_open_browser
 
 from .safe_text import safe_text
@@ -32,8 +32,8 @@ def open_browser(url: str) -> bool:
 __all__ = ["TOKEN_HELP", "ConnectErrorScreen", "TokenEntered", "TokenScreen"]
 
 TOKEN_HELP = (
-    "In Beeper Desktop open Settings → Developers, turn on the Beeper Desktop API "
-    "and create an access token."
+    f"In Beeper Desktop open {API_SETTINGS}, turn on the Beeper Desktop API "
+    "(Allow connections) and create an access token."
 )
 
 ConnectChoice = Literal["retry", "demo", "quit"]
@@ -62,7 +62,7 @@ class ConnectErrorScreen(ModalScreen[ConnectChoice]):
             message.append_text(safe_text(self.reason))
             yield Static(message, id="connect-message")
             yield Static(
-                "Start Beeper Desktop, then enable its API in Settings → Developers "
+                f"Start Beeper Desktop, then enable its API in {API_SETTINGS} "
                 "(it listens on http://localhost:23373). Or set BEEPER_BASE_URL if it "
                 "runs elsewhere.",
                 classes="hint",

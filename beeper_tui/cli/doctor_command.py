@@ -1,0 +1,67 @@
+"""``beeper-tui doctor``: one screenful that says what is wrong and how to fix it.
+
+Desktop found where, which build, where the token comes from and whether it
+works, whether sensitive actions are allowed, each account's status, the
+address book, the cache directory's permissions and the terminal's graphics.
+``--format json`` is the same for a bug report. The token is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["register", "run"]
+
+PROG: Final = "beeper-tui doctor"
+
+
+def register(commands: Any) -> None:
+    """Add ``doctor`` to the command tree."""
+    parser = commands.add_parser(
+        "doctor",
+        help="say what is wrong and how to fix it (paste it into bug reports)",
+        description="Check Beeper Desktop, the token, the accounts, the address book, the "
+        "cache directory and the terminal, and say how to fix what is wrong.",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
+    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
+    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
+    parser.add_argument(
+        "--demo", action="store_true", default=None, help="check against the embedded demo"
+    )
+    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report; exit 0 when nothing is wrong, 1 when something is."""
+    import asyncio
+    import json
+    import sys
+
+    from beeper_tui.config import ConfigError, resolve_settings
+    from beeper_tui.service.export.formats import clean_text
+
+    from .common import argv_secrets, scrub
+    from .doctor_report import gather, render
+
+    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    try:
+        settings = resolve_settings(
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            config_path=args.config,
+        )
+    except ConfigError as exc:
+        line = scrub(clean_text(str(exc), newlines=False) or "", secrets)
+        print(f"{PROG}: error: {line}", file=sys.stderr, flush=True)
+        return 2
+    secrets.extend(s for s in (settings.token,) if s)
+    report = asyncio.run(gather(settings))
+    if args.format == "json":
+        text = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    else:
+        text = render(report)
+    print(scrub(text, secrets))
+    return 1 if report.problems else 0
