@@ -156,7 +156,7 @@ async def _desktop(report: Report, backend: Any, settings: Settings) -> None:
 async def _book(report: Report, settings: Settings) -> None:
     if settings.demo:
         return
-    path = settings.book_path or default_book_path()
+    path = default_book_path()
     if not path.exists():
         report.add("address book", f"{path}: none yet (the app writes it on its first sync)")
         return
