@@ -19,6 +19,7 @@ from . import (
     export_command,
     login_command,
     messages_command,
+    people_command,
     search_command,
 )
 from .common import OneLineParser, argv_secrets
@@ -64,6 +65,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     demo_server_command.register(commands)
     login_command.register(commands)
     messages_command.register(commands)
+    people_command.register(commands)
     return parser
 
 
