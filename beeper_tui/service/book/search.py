@@ -422,9 +422,9 @@ class BookIndex:
         user = user_of(self._user_json[number])
         return (self.account_ids[self._account[number]], user.id)
 
-    def identity_json(self, number: int) -> str:
-        """The stored JSON of identity ``number`` (read by :mod:`.evidence` without pydantic)."""
-        return self._user_json[number]
+    def identity_jsons(self) -> Sequence[str]:
+        """Every identity's stored JSON, by number (read by :mod:`.evidence` without pydantic)."""
+        return self._user_json
 
     def identity_account(self, number: int) -> str:
         """The account ID of identity ``number``."""
