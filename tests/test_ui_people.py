@@ -56,7 +56,7 @@ async def test_y_links_the_best_suggestion_and_u_takes_it_back(demo: Starlette) 
     app = app_on_demo(demo, book="memory", debounce_ms=0)
     async with app.run_test(size=SIZE) as pilot:
         book = await _synced(app, pilot)
-        await pilot.press("M")
+        await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, SuggestionsScreen))
         screen = app.screen
         assert isinstance(screen, SuggestionsScreen)

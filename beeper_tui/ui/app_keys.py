@@ -64,7 +64,7 @@ SCREEN_BINDINGS: Final[list[BindingType]] = [
     Binding("o", "open_chats", "Chats", id="person.open_chat"),
     Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
     Binding("e", "export", "Export", id="contact.export"),
-    Binding("M", "suggestions", "Maybe same", id="people.suggestions", show=False),
+    Binding("P", "suggestions", "Maybe same", id="people.suggestions", show=False),
     Binding("L", "link_person", "Link with…", id="person.link", show=False),
     Binding("S", "split_person", "Split…", id="person.split", show=False),
     Binding("U", "undo_people", "Undo link/split", id="person.undo", show=False),
