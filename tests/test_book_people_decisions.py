@@ -268,3 +268,27 @@ async def test_a_book_with_an_unreadable_file_opens_without_decisions(tmp_path: 
         assert people_path.read_text() == "[[decision]]\nkind = 'link'\n"
     finally:
         await book.close()
+
+
+async def test_export_writes_people_as_the_user_decided(tmp_path: Path) -> None:
+    from beeper_tui.service.export.people import export_people_to_file
+
+    book = await AddressBook.open(None, people=tmp_path / "people.toml")
+    try:
+        for account_id, users in BOOK.items():
+            await book.replace_account(
+                account_id, [stored_contact(account_id, User.model_validate(u)) for u in users]
+            )
+        await book.decide(Decision("link", (SLACK, "U-ana"), (WA, "wa-ana")))
+        await book.decide(Decision("split", (WA, "wa-dad")))
+        people = [p.contact for p in book.search("").people]
+        target = tmp_path / "out.vcf"
+        await export_people_to_file(people, NETWORKS.__getitem__, target, "vcf")
+        cards = target.read_text().split("BEGIN:VCARD")[1:]
+        ana = [c for c in cards if "Ana Lima" in c]
+        assert len(ana) == 1
+        assert "U-ana" in ana[0]
+        assert "wa-ana" in ana[0]
+        assert len([c for c in cards if "FN:Dad" in c or "FN:Mum" in c]) == 2
+    finally:
+        await book.close()
