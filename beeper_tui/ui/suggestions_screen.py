@@ -33,16 +33,17 @@ _NETWORK_CELLS: Final = 10
 
 
 def suggestion_prompt(item: Suggestion, networks: dict[str, str]) -> Text:
-    """One row: both names with their networks, then the reason (plain text, cut by cells)."""
+    """Two lines: both names with their networks, then the reason (plain text, cut by cells)."""
     row = Text(end="", no_wrap=True)
     for n, (name, key) in enumerate(zip(item.names, (item.a, item.b), strict=True)):
         if n:
             row.append(" ~ ", "dim")
-        row.append_text(cell_text(name, _NAME_CELLS, "bold"))
-        row.append(" ")
-        row.append_text(cell_text(networks.get(key[0], key[0]), _NETWORK_CELLS, "dim"))
-    row.append("  ")
-    row.append_text(cell_text(item.reason, 48, "italic", pad=False))
+        row.append_text(cell_text(name, _NAME_CELLS, "bold", pad=False))
+        row.append(" (", "dim")
+        row.append_text(cell_text(networks.get(key[0], key[0]), _NETWORK_CELLS, "dim", pad=False))
+        row.append(")", "dim")
+    row.append("\n  ")
+    row.append_text(cell_text(item.reason, 2 * _NAME_CELLS, "italic", pad=False))
     return row
 
 
