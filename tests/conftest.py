@@ -21,6 +21,9 @@ os.environ.pop("BEEPER_DESKTOP_BASE_URL", None)
 # Never the real user cache: the address book of any test that does not pick its own lands here.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="beeper-tui-test-cache-")
 atexit.register(functools.partial(shutil.rmtree, os.environ["XDG_CACHE_HOME"], True))
+# Nor the real user config: the decisions about people (people.toml) live there.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="beeper-tui-test-config-")
+atexit.register(functools.partial(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True))
 
 pytest_plugins = ["tests.demo_fixtures"]
 
@@ -31,6 +34,7 @@ def private_cache(
 ) -> None:
     """Avatars and the demo's generated images go to a fresh cache, never the user's own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture(autouse=True)

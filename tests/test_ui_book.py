@@ -331,9 +331,9 @@ async def test_a_book_slow_to_read_does_not_hold_back_the_first_screen(
     release = threading.Event()
     real_load = address_book._load
 
-    def slow_load(path: Path | None) -> Any:
+    def slow_load(path: Path | None, *more: Any) -> Any:
         release.wait(30)  # a book without a current snapshot: rebuilt, which takes a while
-        return real_load(path)
+        return real_load(path, *more)
 
     monkeypatch.setattr(address_book, "_load", slow_load)
     with serve_in_thread(app_small, port=_free_port()) as base_url:

@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 from starlette.applications import Starlette
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.worker import WorkerCancelled
 
 from beeper_tui.config import Settings
@@ -102,14 +103,17 @@ async def wait_for(pilot: Any, condition: Callable[[], bool], limit: float = 5.0
         await pilot.pause(0.02)
 
 
-async def wait_for_screen(pilot: Any, screen_type: type, selector: str, limit: float = 5.0) -> None:
+async def wait_for_screen(
+    pilot: Any, screen_type: type[Screen[Any]], selector: str, limit: float = 5.0
+) -> None:
     """Wait until a screen of ``screen_type`` is up and has composed ``selector``."""
     app = pilot.app
-    await wait_for(
-        pilot,
-        lambda: isinstance(app.screen, screen_type) and bool(app.screen.query(selector)),
-        limit,
-    )
+
+    def composed() -> bool:
+        screen = app.screen
+        return isinstance(screen, screen_type) and bool(screen.query(selector))
+
+    await wait_for(pilot, composed, limit)
 
 
 async def show_big_account(app: BeeperApp, pilot: Any) -> ContactList:

@@ -21,6 +21,7 @@ from . import (
     export_command,
     login_command,
     messages_command,
+    people_command,
     search_command,
 )
 from .common import OneLineParser, argv_secrets
@@ -70,6 +71,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     completion_command.register(commands)
     # The completion script is generated from this very tree.
     commands.choices["completion"].set_defaults(root_parser=parser)
+    people_command.register(commands)
     return parser
 
 

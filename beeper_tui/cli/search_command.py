@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.book_path import default_book_path
+from beeper_tui.book_path import default_book_path, default_people_path
 from beeper_tui.config import ConfigError, resolve_settings
 from beeper_tui.service.accounts import AccountMatchError, bare_account, match_account
 from beeper_tui.service.book import (
@@ -131,15 +131,22 @@ def _warn(text: str) -> None:
     print(f"{PROG}: warning: {text}", file=sys.stderr)
 
 
-async def _open_book(path: Path | None, region: str | None) -> AddressBook:
-    """The book at ``path``; one that cannot be used is named and an in-memory one used."""
+async def _open_book(
+    path: Path | None, region: str | None, people: Path | None = None
+) -> AddressBook:
+    """The book at ``path``; one that cannot be used is named and an in-memory one used.
+
+    ``people`` is the user's decisions file: people are shown as the user decided.
+    """
     try:
-        book = await AddressBook.open(path, region=region)
+        book = await AddressBook.open(path, region=region, people=people)
     except BookError as exc:
         _warn(f"{_clean(str(exc))}; searching without it")
-        return await AddressBook.open(None, region=region)
+        return await AddressBook.open(None, region=region, people=people)
     for notice in book.notices:
         _warn(_clean(notice))
+    if book.people.error is not None:
+        _warn(f"{_clean(str(book.people.error))}; your decisions about people are not applied")
     return book
 
 
@@ -150,7 +157,7 @@ def _named(networks: dict[str, str], account_id: str) -> str:
 async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | None) -> int:
     demo = settings.demo or demo_app is not None
     path = None if args.no_cache or demo else default_book_path()
-    book = await _open_book(path, settings.phone_region)
+    book = await _open_book(path, settings.phone_region, default_people_path(demo=demo))
     backend = open_backend(
         base_url=settings.base_url,
         access_token=settings.token,

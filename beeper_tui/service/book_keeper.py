@@ -50,9 +50,12 @@ class BookKeeper:
         *,
         region: str | None = None,
         on_change: Callable[[], None] | None = None,
+        people: Path | None = None,
     ) -> None:
         self.path = path
         self.region = region
+        self.people = people
+        """The user's decisions about who is who (``people.toml``; None: none kept)."""
         self.on_change = on_change
         self.book: AddressBook | None = None
         """The open book (None before :meth:`open`, or when it could not be opened)."""
@@ -74,7 +77,7 @@ class BookKeeper:
     def start_opening(self) -> None:
         """Begin reading the book now, on its own thread; :meth:`open` takes it up."""
         if self.book is None and self._opening is None:
-            self._opening = BookOpening(self.path, region=self.region)
+            self._opening = BookOpening(self.path, region=self.region, people=self.people)
 
     async def read(self, within: float | None = None) -> None:
         """Start reading the book if nothing did; wait until it is read, or ``within`` seconds."""
@@ -85,7 +88,9 @@ class BookKeeper:
     async def open(self) -> AddressBook | None:
         """Open the book (a broken file is reported and the app runs without it)."""
         if self.book is None:
-            opening = self._opening or BookOpening(self.path, region=self.region)
+            opening = self._opening or BookOpening(
+                self.path, region=self.region, people=self.people
+            )
             self._opening = None
             try:
                 self.book = await opening.book()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from beeper_tui.book_path import default_book_path
+from beeper_tui.book_path import default_book_path, default_people_path
 from beeper_tui.config import Settings
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_keeper import BookKeeper
@@ -54,6 +54,7 @@ class BookDriver:
                 default_book_path() if on_disk else None,
                 region=settings.phone_region,
                 on_change=self.status_changed,
+                people=default_people_path(demo=demo),
             )
         self._synced_once = False
         self._failure_shown: str | None = None
@@ -79,6 +80,8 @@ class BookDriver:
             book.add_listener(self._changed)
             for notice in keeper.notices:  # set aside, read-only: said once, at opening
                 self.poster.toast("Address book", notice, warning=True)
+            if book.people.error is not None:  # the user's file: never written over
+                self.poster.toast("People", str(book.people.error), warning=True)
         elif keeper.open_error:
             self.poster.toast(
                 "Address book",

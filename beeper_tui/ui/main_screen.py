@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,6 +35,7 @@ from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
 from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
+from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session import Session
@@ -60,6 +61,10 @@ from .messages import (
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
+
+if TYPE_CHECKING:
+    from beeper_tui.service.book import AddressBook
+    from beeper_tui.service.book.decisions import Decision
 
 __all__ = ["MainScreen"]
 
@@ -93,6 +98,8 @@ class MainScreen(Screen[None]):
         """The export dialog's last format and folder, for this session."""
         self._gc_frozen = False
         self._accounts_shown = False
+        self._people_done: list[Decision] = []
+        """Links and splits made from this screen, last last: what ``U`` takes back."""
 
     @property
     def backend(self) -> Backend:
@@ -493,3 +500,88 @@ class MainScreen(Screen[None]):
     def action_toggle_ids(self) -> None:
         """Show or hide the raw IDs and URLs of the person in the detail panel."""
         self.detail.toggle_ids()
+
+    # -- who is who (the user's decisions, see service/book/decisions.py) ---------
+
+    def _decisions_book(self) -> AddressBook | None:
+        book = self.backend.book
+        if book is None:
+            self.notify("Linking people needs the address book.", severity="warning")
+        return book
+
+    def action_suggestions(self) -> None:
+        """Open "Maybe the same person": the book's open suggestions, y/n to decide."""
+        from .suggestions_screen import SuggestionsScreen
+
+        if (book := self._decisions_book()) is not None:
+            self.app.push_screen(SuggestionsScreen(book))
+
+    def action_link_person(self) -> None:
+        """Link the highlighted person with another, picked from the book's search."""
+        from .link_picker import LinkPicker
+
+        contact = self._contact_for_action()
+        book = self._decisions_book() if contact is not None else None
+        if contact is None or book is None:
+            return
+        person = best_name(contact.user)
+
+        def linked(other: tuple[str, str] | None) -> None:
+            if other is not None:
+                self._decide("link", contact.key, other, f"{person} · {other[1]}")
+
+        self.app.push_screen(LinkPicker(book, person=person, key=contact.key), linked)
+
+    def action_split_person(self) -> None:
+        """Take one identity out of the highlighted person (asks which, for several)."""
+        from .split_picker import SplitPicker
+
+        contact = self._contact_for_action()
+        book = self._decisions_book() if contact is not None else None
+        if contact is None or book is None:
+            return
+        if not contact.others:
+            self.notify("This person has one identity: nothing to split.", timeout=3)
+            return
+
+        def chosen(identity: Contact | None) -> None:
+            if identity is not None:
+                self._decide("split", identity.key, None, identity.user.full_name or "")
+
+        self.app.push_screen(SplitPicker(contact, book.network_names()), chosen)
+
+    @work(group="people")
+    async def _decide(
+        self, kind: str, a: tuple[str, str], b: tuple[str, str] | None, about: str
+    ) -> None:
+        from beeper_tui.service.book.decisions import Decision, DecisionsError
+
+        book = self.backend.book
+        if book is None:
+            return
+        decision = Decision("link" if kind == "link" else "split", a, b, about)
+        try:
+            await book.decide(decision)
+        except DecisionsError as exc:
+            self.notify(str(exc), title="People", severity="error", markup=False)
+            return
+        self._people_done.append(decision)
+        said = "Linked: one person now." if kind == "link" else "Split: they stand apart now."
+        self.notify(f"{said} U undoes it.", title="People", timeout=4)
+
+    @work(group="people")
+    async def action_undo_people(self) -> None:
+        """Take back the last link or split made in this session."""
+        from beeper_tui.service.book.decisions import DecisionsError
+
+        book = self.backend.book
+        if book is None or not self._people_done:
+            self.notify("No link or split to undo.", title="People", timeout=3)
+            return
+        decision = self._people_done.pop()
+        try:
+            await book.undo(decision)
+        except DecisionsError as exc:
+            self.notify(str(exc), title="People", severity="error", markup=False)
+            return
+        self.notify(f"Undone: {decision.kind}.", title="People", timeout=3)

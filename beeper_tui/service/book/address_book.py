@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -18,6 +18,7 @@ from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
 from beeper_tui.service.phones import e164_in_region, format_phone
 
+from .decisions import Decision, PeopleDecisions
 from .people import BookPerson, BookResult, person_row
 from .query import parse_query
 from .search import BookIndex
@@ -31,6 +32,9 @@ from .store import (
     is_corrupt,
 )
 from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
+
+if TYPE_CHECKING:
+    from .evidence import Suggestion
 
 __all__ = ["AddressBook", "BookOpening"]
 
@@ -91,11 +95,12 @@ def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
 
 
 _Loaded: TypeAlias = tuple[
-    BookStore, BookIndex, list[AccountMeta], list[DirectoryEntry], str | None
+    BookStore, BookIndex, list[AccountMeta], list[DirectoryEntry], str | None, PeopleDecisions
 ]
 
 
-def _load(path: Path | None) -> _Loaded:
+def _load(path: Path | None, people_path: Path | None) -> _Loaded:
+    people = PeopleDecisions.load(people_path)
     store = BookStore(path)
     try:
         try:
@@ -111,8 +116,9 @@ def _load(path: Path | None) -> _Loaded:
     except BaseException:
         store.close()
         raise
+    index = people.apply(index)
     _prepare_first_screen(index)
-    return store, index, meta, directory, unsaved
+    return store, index, meta, directory, unsaved, people
 
 
 def _prepare_first_screen(index: BookIndex) -> None:
@@ -136,10 +142,12 @@ class BookOpening:
     reading is under way (or done) by the time the screen needs the book.
     """
 
-    def __init__(self, path: Path | None, *, region: str | None = None) -> None:
+    def __init__(
+        self, path: Path | None, *, region: str | None = None, people: Path | None = None
+    ) -> None:
         self.region = region
         self._worker = _worker()
-        self._loading = self._worker.submit(_load, path)
+        self._loading = self._worker.submit(_load, path, people)
 
     async def read(self, within: float | None = None) -> None:
         """Wait until the book is read, or ``within`` seconds (its errors are :meth:`book`'s)."""
@@ -151,11 +159,14 @@ class BookOpening:
     async def book(self) -> AddressBook:
         """The open book (the error that opening it raised, if it failed)."""
         try:
-            store, index, meta, directory, unsaved = await asyncio.wrap_future(self._loading)
+            loaded = await asyncio.wrap_future(self._loading)
         except BaseException:
             self._worker.shutdown(wait=False)
             raise
-        book = AddressBook(store, index, meta, self.region, self._worker, directory=directory)
+        store, index, meta, directory, unsaved, people = loaded
+        book = AddressBook(
+            store, index, meta, self.region, self._worker, directory=directory, people=people
+        )
         loop = asyncio.get_running_loop()
         book._warming = loop.run_in_executor(self._worker, index.warm)
         if unsaved is not None:
@@ -180,8 +191,11 @@ class AddressBook:
         worker: ThreadPoolExecutor | None = None,
         *,
         directory: Sequence[DirectoryEntry] = (),
+        people: PeopleDecisions | None = None,
     ) -> None:
         self._store = store
+        self.people = people or PeopleDecisions(None)
+        """Who is who as the user decided (:mod:`.decisions`), applied to every index."""
         self._directory = {e.account_id: e for e in directory}
         self._worker = worker or _worker()
         self._index = index
@@ -197,9 +211,14 @@ class AddressBook:
         self._pending_save: tuple[asyncio.TimerHandle, str] | None = None
 
     @classmethod
-    async def open(cls, path: Path | None, *, region: str | None = None) -> AddressBook:
-        """Open (or create) the book at ``path``; None keeps it in memory only (``--no-cache``)."""
-        return await BookOpening(path, region=region).book()
+    async def open(
+        cls, path: Path | None, *, region: str | None = None, people: Path | None = None
+    ) -> AddressBook:
+        """Open (or create) the book at ``path``; None keeps it in memory only (``--no-cache``).
+
+        ``people`` is the user's decisions file (None: no decisions kept).
+        """
+        return await BookOpening(path, region=region, people=people).book()
 
     # -- state ------------------------------------------------------------------
 
@@ -411,6 +430,36 @@ class AddressBook:
         handle = asyncio.get_running_loop().call_later(_SAVE_DELAY, save)
         self._pending_save = (handle, fingerprint)
 
+    # -- who is who (see .decisions and .evidence) --------------------------------
+
+    async def decide(self, decision: Decision) -> None:
+        """Add the user's ``decision`` (saved to the file first), then show people as decided.
+
+        Raises :class:`~.decisions.DecisionsError` when the file cannot be
+        written or was unreadable (the book is left as it was).
+        """
+        await self._set_decisions(self.people.with_decision(decision))
+
+    async def undo(self, decision: Decision) -> None:
+        """Take ``decision`` back (its last occurrence), as if it was never made."""
+        await self._set_decisions(self.people.without(decision))
+
+    async def _set_decisions(self, decisions: Sequence[Decision]) -> None:
+        await self._in_worker(self.people.save, decisions)
+        # Applied here, on the loop (a copy of one array and the merged people):
+        # a rebuild finishing meanwhile has already replaced ``_index``.
+        self._index = self.people.apply(self._index)
+        for listener in list(self._listeners):
+            listener()
+
+    async def suggestions(self) -> list[Suggestion]:
+        """Open "maybe the same person" suggestions, best first (found on the book's thread)."""
+        from .evidence import suggestions  # only this view needs it
+
+        index, networks = self._index, self.network_names()
+        rejected = self.people.effective().rejects
+        return await self._in_worker(suggestions, index, networks, rejected)
+
     async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
 
@@ -435,10 +484,13 @@ class AddressBook:
 
             def load() -> tuple[BookIndex, list[AccountMeta], str | None]:
                 index, unsaved = _read_index(store, warm=True)
-                return index, store.accounts(), unsaved
+                return self.people.apply(index), store.accounts(), unsaved
 
             started = time.monotonic()
+            decided = self.people.decisions
             self._index, meta, unsaved = await self._in_worker(load)
+            if self.people.decisions is not decided:  # the user decided during the rebuild
+                self._index = self.people.apply(self._index)
             if unsaved is not None:
                 self._save_later(unsaved)
             self._built_at = time.monotonic()

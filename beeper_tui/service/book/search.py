@@ -58,6 +58,7 @@ _PHONE_SEP: Final = "\x1e"
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 _CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
+_NOT_SAVED: Final = _CACHES | {"_undecided"}  # the user's decisions are applied after loading
 DIRECTORY_SIZE: Final = 5_000
 """An account with more contacts is a directory (a workspace's members): within a
 tier, its people follow the user's own contacts ("jose" finds the Telegram friend
@@ -153,17 +154,21 @@ class BookIndex:
                 self._row_by_key.setdefault(k, row)
         self._browse: dict[frozenset[int], list[int]] = {}
         self._all = frozenset(range(len(self.account_ids)))
+        self._undecided: BookIndex | None = None
+        """The index before the user's decisions (:meth:`with_people`), or None: this is it."""
 
     def snapshot(self) -> list[bytes]:
         """The index as snapshot parts for :meth:`from_snapshot` (its caches left out)."""
-        return pack({k: v for k, v in vars(self).items() if k not in _CACHES})
+        if self._undecided is not None:  # the decisions are the user's file's, not the cache's
+            return self._undecided.snapshot()
+        return pack({k: v for k, v in vars(self).items() if k not in _NOT_SAVED})
 
     @classmethod
     def from_snapshot(cls, parts: Sequence[bytes]) -> BookIndex:
         """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit."""
         fields = unpack(parts)
         index = cls((), warm=False)  # its caches empty: they fill for the fields read back
-        if fields.keys() != vars(index).keys() - _CACHES:
+        if fields.keys() != vars(index).keys() - _NOT_SAVED:
             raise SnapshotError("the index has other fields than the snapshot")
         n = fields["_n"]
         if any(len(fields[k]) != n for k in ("_account", "_user_json", "_first_word")):
@@ -379,7 +384,7 @@ class BookIndex:
         for k in keys:
             row = self._row_by_key.get(k)
             if row is not None:
-                return row
+                return self._person_of[row]  # the user's decisions may have moved it
         return None
 
     def person(
@@ -405,3 +410,72 @@ class BookIndex:
         known = {c.key for c in identities}
         identities.extend(c for c in extra if c.key not in known)
         return person_row(identities, terms)
+
+    # -- the user's decisions (see .decisions) -----------------------------------
+
+    def identity_number(self, account_id: str, user_id: str) -> int | None:
+        """The number of an identity in the index, or None when it is not in the book."""
+        return self._key_of.get(f"{account_id}{KEY_SEP}{user_id}")
+
+    def identity_key(self, number: int) -> tuple[str, str]:
+        """(account ID, user ID) of identity ``number``."""
+        user = user_of(self._user_json[number])
+        return (self.account_ids[self._account[number]], user.id)
+
+    def identity_jsons(self) -> Sequence[str]:
+        """Every identity's stored JSON, by number (read by :mod:`.evidence` without pydantic)."""
+        return self._user_json
+
+    def identity_account(self, number: int) -> str:
+        """The account ID of identity ``number``."""
+        return self.account_ids[self._account[number]]
+
+    def person_number(self, number: int) -> int:
+        """The person identity ``number`` belongs to (its first identity's number)."""
+        return self._person_of[number]
+
+    def members(self, person: int) -> list[int]:
+        """The identity numbers of person ``person``, in display order."""
+        return list(self._members.get(person, [person]))
+
+    def with_people(self, splits: Sequence[int], links: Sequence[tuple[int, int]]) -> BookIndex:
+        """This index with identities ``splits`` taken out of their people, then ``links`` joined.
+
+        Regroups the automatic merge (never a previous call's: the result of
+        one call regroups from the same start), sharing every other table.
+        A person keeps the number of its first identity, so display order and
+        the browse list hold; a split identity stands alone.
+        """
+        base = self._undecided or self
+        if not splits and not links:
+            return base
+        decided = object.__new__(BookIndex)
+        vars(decided).update(vars(base))
+        person_of = array("I", base._person_of)
+        members = {p: list(m) for p, m in base._members.items()}
+
+        def regroup(people: list[int], old: Iterable[int]) -> None:
+            for p in old:
+                members.pop(p, None)
+            if len(people) > 1:
+                people.sort()
+                members[people[0]] = people
+            for m in people:
+                person_of[m] = people[0]
+
+        for i in splits:
+            p = person_of[i]
+            group = members.get(p)
+            if group is None:
+                continue
+            regroup([m for m in group if m != i], (p,))
+            person_of[i] = i
+        for i, j in links:
+            pi, pj = person_of[i], person_of[j]
+            if pi != pj:
+                regroup(members.get(pi, [pi]) + members.get(pj, [pj]), (pi, pj))
+        decided._person_of = person_of
+        decided._members = members
+        decided._browse = {}
+        decided._undecided = base
+        return decided
