@@ -206,8 +206,7 @@ async def test_hostile_message_text_stays_plain_one_line_and_clean(
         conversation = app.detail.conversation
         assert conversation is not None
         hostile = (
-            "[bold red]boom[/] \x1b[31mred\x1b[0m \u202eevil\u202c line\nbreak \x07"
-            + "x" * 5000
+            "[bold red]boom[/] \x1b[31mred\x1b[0m \u202eevil\u202c line\nbreak \x07" + "x" * 5000
         )
         assert demo_state.messages.receive(conversation.chats[0].id, hostile) is not None
         await wait_for(pilot, lambda: "[bold red]boom[/]" in app.detail.text)

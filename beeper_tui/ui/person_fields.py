@@ -315,6 +315,11 @@ MAX_PREVIEW_CHARS: Final = 400
 """A message preview is one line: longer text is cut before it is measured in cells."""
 
 
+def _first_word(name: str) -> str:
+    words = name.split()
+    return words[0] if words else name
+
+
 def conversation_section(
     conversation: Conversation | None,
     now: datetime,
@@ -351,7 +356,9 @@ def conversation_section(
     local_now = now.astimezone()
     for line in conversation.lines:
         said = Text(no_wrap=True, overflow="ellipsis", end="")
-        said.append_text(_one_line(line.sender, "bold" if not line.from_me else "dim bold"))
+        # In a one-to-one chat their first name is enough; a group line names them whole.
+        sender = line.sender if line.from_me or line.group else _first_word(line.sender)
+        said.append_text(_one_line(sender, "bold" if not line.from_me else "dim bold"))
         if line.group:
             said.append(" in ", "dim")
             said.append_text(_one_line(line.group, "dim"))
