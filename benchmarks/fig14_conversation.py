@@ -162,7 +162,8 @@ async def live_messages(base_url: str) -> list[float]:
             text = f"bench message {n}"
             start = time.perf_counter()
             await backend.client.send_message(chat_id, text)
-            assert await wait_until(lambda t=text: t in view.text, within=5.0), "never shown"
+            shown = await wait_until(lambda: text in view.text, within=5.0)  # noqa: B023
+            assert shown, "never shown"
             took.append((time.perf_counter() - start) * 1000)
             await settle(app, pilot)
     return took
