@@ -261,3 +261,21 @@ async def test_r_sets_a_reminder_that_desktop_reports_and_r_removes_it(
         await settle(pilot)
         assert demo_state.chat_book.changes[first.id]["reminder"] is None
         await wait_for(pilot, lambda: "Reminder " not in app.detail.text)
+
+
+async def test_the_focused_panel_shows_each_message_with_its_full_date(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await rest_on_someone_with_messages(app, pilot)
+        conversation = app.detail.conversation
+        assert conversation is not None
+        newest = conversation.lines[0]
+        assert newest.when is not None
+        full = newest.when.astimezone().strftime("%Y-%m-%d %H:%M")
+        assert full not in app.detail.text
+        app.detail.focus()
+        await wait_for(pilot, lambda: full in app.detail.text)
+        rows(app).focus()
+        await wait_for(pilot, lambda: full not in app.detail.text)

@@ -292,11 +292,9 @@ class PersonView(VerticalScroll):
         )
         self._put("conversation", section)
 
-    def on_focus(self) -> None:
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        super().watch_has_focus(_has_focus)
         # Focused, the messages show their full date and time instead of "2 h ago".
-        self._show_conversation()
-
-    def on_blur(self) -> None:
         self._show_conversation()
 
     def more_messages(self) -> None:
