@@ -15,4 +15,5 @@ FIGURES: dict[int, str] = {
     12: "benchmarks.fig12_help_over_merged",
     13: "benchmarks.fig13_person_view",
     14: "benchmarks.fig14_people",
+    15: "benchmarks.fig15_conversation",
 }

@@ -63,9 +63,24 @@ async def attention_view() -> None:
         app.save_screenshot("attention.svg", str(OUT))
 
 
+async def person_view() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app)
+        await pilot.press("slash", *"ines becker")
+        await asyncio.sleep(0.2)
+        await _settle(app)
+        await pilot.press("enter")
+        await asyncio.sleep(0.2)
+        await _settle(app)
+        assert app.detail.conversation is not None
+        await pilot.pause()
+        app.save_screenshot("person.svg", str(OUT))
+
+
 async def run() -> None:
     OUT.mkdir(exist_ok=True)
-    for shot in (main_view, search_view, attention_view):
+    for shot in (main_view, search_view, attention_view, person_view):
         await shot()
         print(f"wrote {OUT / (shot.__name__.removesuffix('_view') + '.svg')}")
 

@@ -102,3 +102,16 @@ def test_activity_is_deterministic_and_reaches_the_chat(small: Dataset) -> None:
     assert first.messages(str(message["chatID"]))[-1] == message
     kinds = [kind for kind, _ in seen]
     assert kinds == ["message.upserted", "chat.upserted"] * 4
+
+
+def test_ines_whose_only_slack_chat_was_a_big_channel_has_a_conversation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The default dataset: her Slack workspace is the big one, #general with everyone.
+    demo = create_demo_app(build_dataset(), desktop_version=BASELINE_VERSION)
+    assert run_command(["messages", "ines", "--limit", "3"], demo_app=demo) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Ines Becker — Last talked ")
+    assert len(out) == 4
+    assert "(no messages)" not in out
+    assert all("  Slack  " in line for line in out[1:])

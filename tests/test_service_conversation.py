@@ -206,3 +206,35 @@ async def test_dismissed_when_they_write(
     state: DemoState = demo_app.state.demo
     state.messages.receive(chat.id, "hi!")
     assert (await chats_with(client, person)).chats[0].chat.reminder is None
+
+
+def test_a_person_met_only_in_groups_has_what_they_wrote_there() -> None:
+    from beeper_tui.api.models import Chat
+    from beeper_tui.service.chats import PersonChat
+    from beeper_tui.service.conversation import Conversation, conversation_chats
+
+    them = Contact(User(id="@ines:x", full_name="Ines"), "slack")
+    group = Chat.model_validate(
+        {"id": "!g:x", "accountID": "slack", "title": "#general", "type": "group"}
+    )
+    chats = (PersonChat(group, them, "Slack", None),)
+    assert conversation_chats(chats) == chats
+    conversation = Conversation(them, conversation_chats(chats))
+    assert conversation.sender == "@ines:x"
+
+    def message(mid: str, sender: str) -> Message:
+        return Message.model_validate(
+            {
+                "id": mid,
+                "chatID": "!g:x",
+                "accountID": "slack",
+                "senderID": sender,
+                "senderName": sender,
+                "timestamp": "2026-05-20T10:00:00Z",
+                "text": f"from {sender}",
+            }
+        )
+
+    merged = conversation.with_messages([message("1", "@ines:x"), message("2", "@bob:x")])
+    assert [line.id for line in merged.lines] == ["1"]
+    assert merged.lines[0].group == "#general"

@@ -119,6 +119,23 @@ def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> N
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
 
+def test_person_with_a_conversation(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"ines becker")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, BeeperApp)
+        conversation = app.detail.conversation
+        assert conversation is not None
+        assert len(conversation.lines) == 5
+        assert "Last talked" in app.detail.text
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
 async def _search_zoe(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await pilot.press("slash", *"zoe")

@@ -63,6 +63,8 @@ _GROUP_TITLES = (
     "Board games night 🎲", "Running crew", "Wedding planning 💍", "Neighbours",
     "Dinner on Friday", "Football ⚽", "Study group", "Road trip 2026", "Choir altos",
 )  # fmt: skip
+_COLLEAGUES = frozenset({"Ines Becker"})
+"""Slack people who also get a direct chat, whoever the random draw picked."""
 _CHANNELS = ("#random", "#design", "#eng-backend", "#offsite-planning", "#coffee")
 _INBOXES = ("primary", "low-priority", "archive")
 _TYPES = ("single", "group", "any")
@@ -217,6 +219,17 @@ class _Generator:
             chats.append(self._chat(chat_id, title, "group", members))
         if account.spec.key == "slackgo":
             chats.append(self._chat(self._group_id("#general"), "#general", "group", others))
+            chats += self._colleague_chats(others, {c.members[0] for c in chats[:singles]})
+        return chats
+
+    def _colleague_chats(self, others: Sequence[int], have_single: set[int]) -> list[DemoChat]:
+        """Direct messages with the colleagues people try the demo with (``messages ines``)."""
+        chats: list[DemoChat] = []
+        for position in others:
+            user = self.account.contacts[position]
+            if user.get("fullName") in _COLLEAGUES and position not in have_single:
+                chat_id = single_chat_id(self.account, str(user["id"]))
+                chats.append(self._chat(chat_id, _label(user), "single", (position,)))
         return chats
 
     def _group_id(self, title: str) -> str:

@@ -2,7 +2,9 @@
 
 The messages come from ``GET /v1/messages/search`` over the person's one-to-one
 chats (found by :func:`~beeper_tui.service.chats.chats_with`, one per identity
-and network), both directions, newest first: a handful at first
+and network), both directions, newest first. A person the user shares only
+groups with (a big Slack channel) still has a conversation: what *they* wrote
+in those groups (``sender`` = their user ID), each line naming its group: a handful at first
 (:data:`DEFAULT_LIMIT`), more on demand (:meth:`ConversationLoader.more`).
 Each message is read into a :class:`ConversationLine`: who wrote it ("you" or
 their name), when, on which network, and a one-line preview whose text is
@@ -123,6 +125,8 @@ class ConversationLine:
     when: datetime | None
     preview: str
     """One line of cleaned text (see :func:`message_preview`); the UI cuts it by cells."""
+    group: str | None = None
+    """The group's cleaned title when the message was written in a group chat."""
 
     @property
     def id(self) -> str:
@@ -162,11 +166,18 @@ class Conversation:
 
     contact: Contact
     chats: tuple[PersonChat, ...]
-    """The chats the messages come from (the person's one-to-one chats)."""
+    """The chats the messages come from: the person's one-to-one chats, or, with none,
+    the groups of one of their identities (then only what they wrote there counts)."""
     lines: tuple[ConversationLine, ...] = ()
     has_more: bool = False
     cursor: str | None = field(default=None, repr=False)
     """Where older messages start (opaque)."""
+
+    @property
+    def sender(self) -> str | None:
+        """The ``sender`` filter its search needs: their user ID when it reads groups."""
+        groups = [c for c in self.chats if c.is_group]
+        return groups[0].identity.user.id if groups else None
 
     @property
     def chat_ids(self) -> tuple[str, ...]:
@@ -195,7 +206,7 @@ class Conversation:
         changed = False
         for message in messages:
             chat = self._chat(message.chat_id)
-            if chat is None:
+            if chat is None or not _theirs_or_mine(message, chat):
                 continue
             changed = True
             if message.is_deleted or message.is_hidden:
@@ -220,6 +231,11 @@ class Conversation:
         )
 
 
+def _theirs_or_mine(message: Message, chat: PersonChat) -> bool:
+    """In a group, only the person's own messages belong to their conversation."""
+    return not chat.is_group or message.sender_id == chat.identity.user.id
+
+
 def read_line(message: Message, chat: PersonChat, contact: Contact) -> ConversationLine:
     """``message`` as the person view shows it."""
     from_me = bool(message.is_sender)
@@ -234,13 +250,22 @@ def read_line(message: Message, chat: PersonChat, contact: Contact) -> Conversat
         from_me=from_me,
         when=parse_time(message.timestamp),
         preview=message_preview(message),
+        group=(clean_text(chat.title, newlines=False) or "group") if chat.is_group else None,
     )
 
 
 def conversation_chats(chats: PersonChats | Sequence[PersonChat]) -> tuple[PersonChat, ...]:
-    """The chats a person's conversation reads: their one-to-one chats, most recent first."""
+    """The chats a person's conversation reads: their one-to-one chats, most recent first.
+
+    With none, the groups shared with the identity of the most recent group
+    (a search filters one sender): what the person wrote there.
+    """
     items = chats.chats if isinstance(chats, PersonChats) else chats
-    return tuple(c for c in items if not c.is_group)
+    single = tuple(c for c in items if not c.is_group)
+    if single or not items:
+        return single
+    user_id = items[0].identity.user.id
+    return tuple(c for c in items if c.identity.user.id == user_id)
 
 
 async def load_conversation(
@@ -265,6 +290,7 @@ async def load_conversation(
         return base
     page = await client.search_messages(
         chat_ids=base.chat_ids,
+        sender=base.sender,
         cursor=cursor,
         direction="before" if cursor is not None else None,
         limit=min(max(1, limit), MAX_MESSAGE_LIMIT),

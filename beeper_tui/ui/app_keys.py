@@ -63,6 +63,8 @@ SCREEN_BINDINGS: Final[list[BindingType]] = [
     Binding("m", "message", "Message", id="contact.message"),
     Binding("o", "open_chats", "Chats", id="person.open_chat"),
     Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
+    Binding("R", "remind", "Remind", id="person.remind", show=False),
+    Binding("plus", "more_messages", "Older messages", id="person.more_messages", show=False),
     Binding("e", "export", "Export", id="contact.export"),
     Binding("P", "suggestions", "Maybe same", id="people.suggestions", show=False),
     Binding("L", "link_person", "Link with…", id="person.link", show=False),

@@ -146,6 +146,7 @@ class ContactList(ScrollView, can_focus=True):
         """The list's own style, the rows' part styles and the cursor's: resolved once per
         style change (like the line cache), not per row, which cost more than the row."""
         self._last_highlighted: Contact | object | None = None
+        self._unread: frozenset[tuple[str, str]] = frozenset()
         self.prefetch_screens = prefetch_screens
         self.type_to_search: Callable[[str], None] | None = None
         """Called with a printable key no binding wants (the search pane starts a search)."""
@@ -163,6 +164,23 @@ class ContactList(ScrollView, can_focus=True):
         if 0 <= self.cursor < len(self._items):
             return self._items[self.cursor]
         return None
+
+    @property
+    def unread(self) -> frozenset[tuple[str, str]]:
+        """Identities (``(account ID, user ID)``) with unread messages: their rows get a mark."""
+        return self._unread
+
+    @unread.setter
+    def unread(self, identities: frozenset[tuple[str, str]]) -> None:
+        if identities != self._unread:
+            self._unread = identities
+            self._line_cache.clear()
+            self.refresh()
+
+    def _has_unread(self, contact: Contact) -> bool:
+        return bool(self._unread) and any(
+            (i.account_id, i.user.id) in self._unread for i in contact.identities
+        )
 
     @property
     def status_text(self) -> str:
@@ -290,7 +308,9 @@ class ContactList(ScrollView, can_focus=True):
             strip = self._line_cache.get(key)
             if strip is None:
                 marks = self._marks(index) if self._marks is not None else ((), True)
-                strip = self._render_row(contact, width, base, is_cursor, marks)
+                strip = self._render_row(
+                    contact, width, base, is_cursor, marks, unread=self._has_unread(contact)
+                )
                 self._line_cache[key] = strip
             return strip
         if index == len(self._items):
@@ -308,10 +328,12 @@ class ContactList(ScrollView, can_focus=True):
         base: Style,
         is_cursor: bool,
         marks: tuple[Spans, bool] = ((), True),
+        *,
+        unread: bool = False,
     ) -> Strip:
         _, styles, cursor_style = self._part_styles()
         badge = self._badge(contact) if self._badge is not None else None
-        pieces = row_pieces(contact, width, styles, badge, marks)
+        pieces = row_pieces(contact, width, styles, badge, marks, unread=unread)
         # On the cursor row the cursor's colours win: muted grey on the cursor's blue is unreadable.
         row_style = base + cursor_style if is_cursor else base
         segments = row_segments(pieces, width, row_style, row_style if is_cursor else _NULL_STYLE)

@@ -29,6 +29,7 @@ from beeper_tui.service.phones import format_phone
 from .cell_text import display_text, fit
 
 __all__ = [
+    "UNREAD_MARK",
     "WIDE_LIST",
     "Piece",
     "RowMarks",
@@ -40,6 +41,9 @@ __all__ = [
 
 _SECONDARY_MAX = 28
 _NAME_MIN = 20
+
+UNREAD_MARK: Final = " ●"
+"""After the name of someone who wrote something unread (one cell everywhere)."""
 
 WIDE_LIST: Final = 84
 """From this many cells the list shows handle, phone and email in columns of their own."""
@@ -112,8 +116,13 @@ def row_pieces(
     styles: RowStyles,
     badge: str | None,
     marks: tuple[Spans, bool] = ((), True),
+    *,
+    unread: bool = False,
 ) -> list[Piece]:
-    """The row for ``contact``, at most about ``width`` cells (``row_segments`` fits it)."""
+    """The row for ``contact``, at most about ``width`` cells (``row_segments`` fits it).
+
+    ``unread``: they wrote something not yet read (a small mark after the name).
+    """
     user = contact.user
     pieces: list[Piece] = [(" ", None)]
     lead = 1
@@ -122,6 +131,8 @@ def row_pieces(
         lead += cell_len(badge) + 1
     spans, in_book = marks
     markers = _markers(user, in_book, styles)
+    if unread:
+        markers.insert(0, (UNREAD_MARK, styles.match))
     marker_cells = sum(cell_len(text) for text, _ in markers)
     columns = _columns(user, width) if width >= WIDE_LIST else None
     if columns is not None:

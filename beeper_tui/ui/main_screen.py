@@ -12,6 +12,7 @@ and ``-sidebar-open``/``-sidebar-closed`` on this screen.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
@@ -54,7 +55,12 @@ from .messages import (
     BookChanged,
     BookStatus,
     HealthChanged,
+    LiveChatChanged,
+    LiveMessages,
+    LiveRefresh,
+    LiveStatus,
     Reconnected,
+    ServicePoster,
     Toast,
     UnexpectedError,
 )
@@ -87,6 +93,17 @@ class MainScreen(Screen[None]):
     """What the address book is doing ("Syncing Slack 4,200 / 20,000", "offline, last
     synced 12 min ago"), as the book last reported it (under the contact pane)."""
 
+    live_status: reactive[str | None] = reactive(None, init=False)
+    """Why live updates failed ("live updates off: …; retrying in 4 s"), under the contact
+    pane; None while they work or the build has none (then a timer refreshes the view)."""
+
+    unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
+    """Identities (``(account ID, user ID)``) who wrote something the user has not read:
+    their rows in the list carry a mark."""
+
+    live_refresh_interval: float = 30.0
+    """Seconds between refreshes of the person shown while there is no live socket."""
+
     def __init__(self, settings: Settings, session: Session, book: BookDriver) -> None:
         super().__init__()
         self.settings = settings
@@ -100,6 +117,8 @@ class MainScreen(Screen[None]):
         self._accounts_shown = False
         self._people_done: list[Decision] = []
         """Links and splits made from this screen, last last: what ``U`` takes back."""
+        self._live_started = False
+        self._live_task: asyncio.Task[None] | None = None
 
     @property
     def backend(self) -> Backend:
@@ -112,7 +131,7 @@ class MainScreen(Screen[None]):
             yield AccountsSidebar(id="accounts").data_bind(MainScreen.health)
             yield SearchPane(
                 lambda: self.backend, debounce_ms=self.settings.debounce_ms, id="pane"
-            ).data_bind(MainScreen.book_status)
+            ).data_bind(MainScreen.book_status, MainScreen.live_status, MainScreen.unread_people)
             yield PersonView(
                 lambda: self.backend, images=self.settings.images, id="detail"
             ).data_bind(MainScreen.health)
@@ -206,6 +225,92 @@ class MainScreen(Screen[None]):
     @on(BackendSwitched)
     def _on_backend_switched(self) -> None:
         self.app.sub_title = "demo data"
+        if self._live_started:
+            self.follow_live()  # the demo's own feed in place of Desktop's
+
+    # -- live changes ----------------------------------------------------------
+
+    def follow_live(self) -> None:
+        """Follow the session's live changes (one socket, or a timer) in a plain task.
+
+        Not a worker: it runs for the whole session, and a worker that never
+        ends would keep the app from ever being at rest. A new call (the user
+        switched to the demo) replaces the feed before it.
+        """
+        self._live_started = True
+        self.stop_live()
+        self._live_task = asyncio.create_task(self._follow_live(), name="live-feed")
+
+    def stop_live(self) -> None:
+        """Cancel the live feed's task, if any (it closes its socket on the way out)."""
+        task, self._live_task = self._live_task, None
+        if task is not None:
+            task.cancel()
+
+    async def _follow_live(self) -> None:
+        from beeper_tui.service.live import LiveFeed
+
+        backend = self.backend
+        feed = LiveFeed(
+            backend.client,
+            sockets=not backend.is_demo,
+            refresh_interval=self.live_refresh_interval,
+        )
+        poster = ServicePoster(lambda: self)
+        try:
+            async for event in feed.events():
+                poster.live_event(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug: say so, as a crashed worker would
+            log.exception("live feed stopped")
+            self.post_message(UnexpectedError(exc))
+        finally:
+            await feed.aclose()
+
+    async def on_unmount(self) -> None:
+        task, self._live_task = self._live_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @on(LiveMessages)
+    def _on_live_messages(self, event: LiveMessages) -> None:
+        unread = set(self.unread_people)
+        for message in event.messages:
+            mine_or_gone = message.is_sender or message.is_deleted or message.is_hidden
+            if message.account_id and message.sender_id and not mine_or_gone:
+                unread.add((message.account_id, message.sender_id))
+        if frozenset(unread) != self.unread_people:
+            self.unread_people = frozenset(unread)
+        deleted = event.ids if event.deleted else ()
+        self.detail.live_messages(event.chat_id, event.messages, deleted=deleted)
+
+    @on(LiveChatChanged)
+    def _on_live_chat_changed(self, event: LiveChatChanged) -> None:
+        self.detail.chat_changed(event.chat_id)
+
+    @on(LiveRefresh)
+    def _on_live_refresh(self) -> None:
+        self.detail.refresh_shown()
+
+    @on(LiveStatus)
+    def _on_live_status(self, event: LiveStatus) -> None:
+        self.live_status = event.status
+
+    @on(PersonView.ChatsRead)
+    def _on_chats_read(self, event: PersonView.ChatsRead) -> None:
+        """The person's chats as Desktop has them now: their row's mark follows."""
+        unread = set(self.unread_people)
+        for identity, has_unread in event.identities:
+            key = (identity.account_id, identity.user.id)
+            if has_unread:
+                unread.add(key)
+            else:
+                unread.discard(key)
+        if frozenset(unread) != self.unread_people:
+            self.unread_people = frozenset(unread)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -260,6 +365,8 @@ class MainScreen(Screen[None]):
             # Searched again even in the same scope: the book listed before the
             # accounts came may cover other accounts than the enabled ones.
             self._scope(self.sidebar.highlighted_scope or ALL_ACCOUNTS, again=True)
+        if accounts and not self._live_started:
+            self.follow_live()
 
     def switch_account(self, scope: Scope) -> None:
         """Show ``scope``'s contacts (the palette and the sidebar both end here)."""
@@ -496,6 +603,17 @@ class MainScreen(Screen[None]):
         """Pick one of the chats with the highlighted person and open it in Beeper Desktop."""
         if (contact := self._contact_for_action()) is not None:
             self.detail.open_chats(contact)
+
+    def action_remind(self) -> None:
+        """Set or remove a reminder on a chat with the highlighted person."""
+        contact = self._contact_for_action()
+        if contact is None or self.needs_desktop("A reminder"):
+            return
+        self.detail.remind(contact)
+
+    def action_more_messages(self) -> None:
+        """Show older messages of the person in the detail panel."""
+        self.detail.more_messages()
 
     def action_toggle_ids(self) -> None:
         """Show or hide the raw IDs and URLs of the person in the detail panel."""

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
+from beeper_tui.api.models import Message as ChatMessage
 from beeper_tui.service import session_events as events
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.session_events import Health, SessionEvent
+
+if TYPE_CHECKING:
+    from beeper_tui.service.live import LiveEvent
 
 __all__ = [
     "HEALTH_WORDS",
@@ -32,6 +37,10 @@ __all__ = [
     "BookChanged",
     "BookStatus",
     "HealthChanged",
+    "LiveChatChanged",
+    "LiveMessages",
+    "LiveRefresh",
+    "LiveStatus",
     "Reconnected",
     "ServicePoster",
     "Toast",
@@ -108,6 +117,40 @@ class BackendSwitched(Message):
 
 
 @dataclass
+class LiveMessages(Message):
+    """Messages new, changed (``deleted`` False) or deleted (True) in chat ``chat_id``."""
+
+    chat_id: str
+    ids: tuple[str, ...]
+    messages: tuple[ChatMessage, ...]
+    """The whole messages an upsert carried (none for a deletion)."""
+    deleted: bool = False
+
+
+@dataclass
+class LiveChatChanged(Message):
+    """Chat ``chat_id`` changed (unread count, reminder, title) or went away."""
+
+    chat_id: str
+
+
+class LiveRefresh(Message):
+    """Read again what is shown: the socket came back (nothing is replayed), or the
+    refresh timer ticked while there is no socket."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LiveRefresh)
+
+
+@dataclass
+class LiveStatus(Message):
+    """What the status line says about live updates: why they failed, or None (all well,
+    or a build without a socket, which is refreshed on a timer and is not a failure)."""
+
+    status: str | None
+
+
+@dataclass
 class UnexpectedError(Message):
     """An error nobody expected (a worker crashed): the App logs it and says so."""
 
@@ -152,6 +195,31 @@ class ServicePoster:
     def toast(self, title: str, text: str, *, warning: bool = False) -> None:
         """Something the user should read."""
         self.target.post_message(Toast(title, text, warning=warning))
+
+    def live_event(self, event: LiveEvent) -> None:
+        """One event of the session's :class:`~beeper_tui.service.live.LiveFeed`."""
+        from beeper_tui.service import live
+
+        target = self.target
+        match event:
+            case live.MessagesUpserted(chat_id, ids, messages):
+                target.post_message(LiveMessages(chat_id, ids, messages))
+            case live.MessagesDeleted(chat_id, ids):
+                target.post_message(LiveMessages(chat_id, ids, (), deleted=True))
+            case live.ChatsChanged(chat_id):
+                target.post_message(LiveChatChanged(chat_id))
+            case live.LiveConnected(reconnected):
+                target.post_message(LiveStatus(None))
+                if reconnected:
+                    target.post_message(LiveRefresh())
+            case live.LiveDown(reason, retry_in):
+                target.post_message(
+                    LiveStatus(f"live updates off: {reason}; retrying in {retry_in:.0f} s")
+                )
+            case live.LiveUnavailable():
+                target.post_message(LiveStatus(None))
+            case live.RefreshDue():
+                target.post_message(LiveRefresh())
 
     def backend_switched(self, backend: Backend) -> None:
         """The session's backend is now the demo's."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -26,6 +26,9 @@ from beeper_tui.service.phones import format_phone
 from .accounts_sidebar import BADGE_STYLES
 from .safe_text import safe_text
 
+if TYPE_CHECKING:
+    from beeper_tui.service.conversation import Conversation
+
 __all__ = [
     "MAX_CHATS_SHOWN",
     "Field",
@@ -33,6 +36,7 @@ __all__ = [
     "account_fields",
     "best_avatar_url",
     "chats_section",
+    "conversation_section",
     "display_name",
     "field_table",
     "identity_label",
@@ -144,14 +148,17 @@ def identity_label(identity: Contact, account_of: AccountOf) -> str:
     return network_name(bare_account(identity.account_id))
 
 
-def person_heading(contact: Contact, account_of: AccountOf) -> Section:
-    """Name and, beside the face, where the person was found."""
+def person_heading(
+    contact: Contact, account_of: AccountOf, *, last_talked: str | None = None
+) -> Section:
+    """Name and, beside the face, where the person was found; when you last talked."""
     name = safe_text(display_name(contact), "bold")
     if contact.others:
         where = Text(f"On {len(contact.identities)} networks", "dim")
     else:
         where = _one_line(identity_label(contact, account_of), "dim")
-    heading = Text("\n").join([name, where, *_flags(contact.identities)])
+    talked = [_one_line(last_talked, "italic")] if last_talked else []
+    heading = Text("\n").join([name, where, *_flags(contact.identities), *talked])
     return Section(heading, heading.plain)
 
 
@@ -279,7 +286,99 @@ def chats_section(chats: PersonChats | None, now: datetime, *, failed_names: str
         note = _line(f"Couldn't load chats on {failed_names}", "yellow")
         lines.append(note)
         plain.append(note.plain)
+    for note in _reminder_lines(chats.chats, now):
+        lines.append(note)
+        plain.append(note.plain)
     return Section(Group(*lines), "\n".join(plain))
+
+
+def _reminder_lines(chats: Sequence[PersonChat], now: datetime) -> list[Text]:
+    """One line per chat with a reminder: when, and on which chat (``R`` changes it)."""
+    if not any(item.chat.reminder is not None for item in chats):
+        return []
+    from beeper_tui.service.reminders import ChatReminder, describe_reminder
+
+    lines: list[Text] = []
+    for item in chats:
+        reminder = ChatReminder.of(item.id, item.chat.reminder)
+        if reminder is None:
+            continue
+        line = _line(describe_reminder(reminder, now.astimezone()), "bold magenta")
+        line.append_text(_one_line(f" · {item.network} · {_chat_title(item)}", "magenta"))
+        lines.append(line)
+    if lines:
+        lines[-1].append(" · R changes it", "dim")
+    return lines
+
+
+MAX_PREVIEW_CHARS: Final = 400
+"""A message preview is one line: longer text is cut before it is measured in cells."""
+
+
+def _first_word(name: str) -> str:
+    words = name.split()
+    return words[0] if words else name
+
+
+def conversation_section(
+    conversation: Conversation | None,
+    now: datetime,
+    *,
+    loading: bool = False,
+    failed: str | None = None,
+    full_dates: bool = False,
+) -> Section | None:
+    """The person's recent messages, newest first: network, sender, preview, when.
+
+    One line each, cut by cells. ``full_dates`` (the panel has the focus)
+    shows each message's date and time instead of "2 h ago". None while the
+    chats are still loading (the chats section says so).
+    """
+    heading = Text("Recent messages", "bold")
+    if failed is not None:
+        note = _line(f"Couldn't load messages: {failed}", "yellow")
+        return Section(Group(heading, note), f"{heading.plain}\n{note.plain}")
+    if conversation is None:
+        if not loading:
+            return None
+        note = _line("Loading messages…", "dim")
+        return Section(Group(heading, note), f"{heading.plain}\n{note.plain}")
+    if not conversation.lines:
+        if not conversation.chats:
+            return None
+        note = _line("No messages yet.", "dim")
+        return Section(Group(heading, note), f"{heading.plain}\n{note.plain}")
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, max_width=11, overflow="ellipsis")
+    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column(no_wrap=True, justify="right")
+    rows: list[tuple[Text, ...]] = []
+    local_now = now.astimezone()
+    for line in conversation.lines:
+        said = Text(no_wrap=True, overflow="ellipsis", end="")
+        # In a one-to-one chat their first name is enough; a group line names them whole.
+        sender = line.sender if line.from_me or line.group else _first_word(line.sender)
+        said.append_text(_one_line(sender, "bold" if not line.from_me else "dim bold"))
+        if line.group:
+            said.append(" in ", "dim")
+            said.append_text(_one_line(line.group, "dim"))
+        said.append(": ", "dim")
+        preview = line.preview[:MAX_PREVIEW_CHARS] or "…"
+        said.append_text(_one_line(preview, "dim" if line.from_me else ""))
+        if full_dates and line.when is not None:
+            when = line.when.astimezone(local_now.tzinfo).strftime("%Y-%m-%d %H:%M")
+        else:
+            when = line.ago(now)
+        rows.append((_one_line(line.network, "bold"), said, Text(when, "dim")))
+    for row in rows:
+        table.add_row(*row)
+    hint = _line("+ shows older messages" if conversation.has_more else "", "dim")
+    parts: list[RenderableType] = [heading, table]
+    plain = [heading.plain, _plain(rows)]
+    if hint.plain:
+        parts.append(hint)
+        plain.append(hint.plain)
+    return Section(Group(*parts), "\n".join(plain))
 
 
 def ids_section(contact: Contact, account_of: AccountOf, *, expanded: bool) -> Section:

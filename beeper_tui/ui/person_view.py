@@ -1,8 +1,12 @@
-"""The person view: the highlighted person's face, networks and chats (or an account).
+"""The person view: the highlighted person's face, networks, chats and recent messages.
 
 Following the highlight costs little: the initials show at once, the avatar
-and the chats load in exclusive workers (one of each in flight; moving on
-cancels them), and only the person the cursor rests on is fetched. Raw IDs
+and the person's data load in exclusive workers (one of each in flight; moving
+on cancels them), and only the person the cursor rests on is fetched: first
+their chats, then their recent conversation (one request after the other), and
+"Last talked …" joins the heading. Live changes arrive as data from the screen
+(:meth:`PersonView.live_messages`, :meth:`PersonView.chat_changed`,
+:meth:`PersonView.refresh_shown`); the view never reaches for the feed. Raw IDs
 and URLs stay folded in the "IDs" section until the user presses ``i``.
 """
 
@@ -11,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Final
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
 from rich.console import Group
 from rich.text import Text
@@ -24,6 +29,7 @@ from textual.widgets import Static
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import Account
+from beeper_tui.api.models import Message as ChatMessage
 from beeper_tui.config import ImageMode
 from beeper_tui.service.avatars import AvatarError, Superseded
 from beeper_tui.service.backend import Backend, CannotMessageError
@@ -45,6 +51,7 @@ from .person_fields import (
     account_fields,
     best_avatar_url,
     chats_section,
+    conversation_section,
     display_name,
     field_table,
     identity_label,
@@ -54,7 +61,11 @@ from .person_fields import (
     person_fields,
     person_heading,
 )
+from .reminder_menu import ReminderMenu
 from .safe_text import inert, safe_text
+
+if TYPE_CHECKING:
+    from beeper_tui.service.conversation import Conversation, ConversationLoader
 
 __all__ = ["PERSON_DEBOUNCE", "PersonView"]
 
@@ -73,6 +84,14 @@ class PersonView(VerticalScroll):
         def __init__(self, error: BeeperError) -> None:
             super().__init__()
             self.error = error
+
+    class ChatsRead(Message):
+        """The chats of the person shown were read: which of their identities have unread
+        messages (the screen marks their row)."""
+
+        def __init__(self, identities: Sequence[tuple[Contact, bool]]) -> None:
+            super().__init__()
+            self.identities = tuple(identities)
 
     health: reactive[Health] = reactive(Health.CONNECTING, init=False)
     """The connection's health (bound to the screen's): when not online, what the panel
@@ -94,6 +113,10 @@ class PersonView(VerticalScroll):
         """The chats with the person shown, once loaded (None while loading)."""
         self.show_ids = False
         """Whether the "IDs" section is unfolded (``i``); kept while the cursor moves."""
+        self.conversation: Conversation | None = None
+        """The recent messages with the person shown, once loaded (None while loading)."""
+        self._conversation_failed: str | None = None
+        self._loader: tuple[Backend, ConversationLoader] | None = None
         self._account_of: AccountOf = lambda _id: None
         self._plain: dict[str, str] = {}
         self._styled: set[str] = set()
@@ -104,6 +127,7 @@ class PersonView(VerticalScroll):
             yield Static(id="person-title")
         yield Static(id="detail-body")
         yield Static(id="person-chats")
+        yield Static(id="person-conversation")
         yield Static(id="person-ids")
 
     @property
@@ -114,7 +138,7 @@ class PersonView(VerticalScroll):
     @property
     def text(self) -> str:
         """The panel's content as plain text (what a reader sees)."""
-        order = ("title", "body", "chats", "ids")
+        order = ("title", "body", "chats", "conversation", "ids")
         return "\n".join(self._plain[k] for k in order if self._plain.get(k))
 
     def _put(self, part: str, section: Section | None) -> None:
@@ -144,7 +168,7 @@ class PersonView(VerticalScroll):
     def _person_parts(self, shown: bool) -> None:
         self.query_one("#person-head").display = shown
         if not shown:
-            for part in ("title", "chats", "ids"):
+            for part in ("title", "chats", "conversation", "ids"):
                 self._put(part, None)
 
     # -- a person ------------------------------------------------------------
@@ -159,14 +183,19 @@ class PersonView(VerticalScroll):
         self.subject = contact
         self._account_of = account_of or self._backend().accounts.get
         self._person_parts(True)
-        self._put("title", person_heading(contact, self._account_of))
+        if not same:
+            self.workers.cancel_group(self, "person-more")
+            self.workers.cancel_group(self, "person-refresh")
+            self.chats = None
+            self.conversation = None
+            self._conversation_failed = None
+        self._show_heading()
         self._put("body", person_fields(contact, self._account_of))
         self._show_ids()
-        if same:
-            self._show_chats()
-            return
-        self.chats = None
         self._show_chats()
+        self._show_conversation()
+        if same:
+            return
         url = self._show_face(contact)
         self.scroll_home(animate=False)
         self._load_person(contact, url)
@@ -207,10 +236,145 @@ class PersonView(VerticalScroll):
         chats = await self._backend().chats_with(contact)
         if self.subject != contact:
             return
-        self.chats = chats
-        self._show_chats()
+        self._chats_read(contact, chats)
         if chats.failed and not chats.chats:
             self.post_message(self.RequestFailed(chats.failed[0][1]))
+        await self._load_conversation(contact, chats)
+
+    def _conversations(self) -> ConversationLoader:
+        """The loader of the current backend (the user may switch to the demo)."""
+        from beeper_tui.service.conversation import ConversationLoader
+
+        backend = self._backend()
+        if self._loader is None or self._loader[0] is not backend:
+            self._loader = (backend, ConversationLoader(backend.client, backend.chats_with))
+        return self._loader[1]
+
+    async def _load_conversation(
+        self, contact: Contact, chats: PersonChats, *, again: Conversation | None = None
+    ) -> None:
+        """The person's recent messages (``again``: read again as many as shown)."""
+        loader = self._conversations()
+        try:
+            if again is not None:
+                conversation = await loader.refresh(again)
+            else:
+                conversation = await loader.load(contact, chats)
+        except BeeperError as exc:
+            if self.subject == contact:
+                log.info("conversation of %s failed: %s", contact.id, exc)
+                self._conversation_failed = exc.message
+                self._show_conversation()
+            return
+        if self.subject != contact:
+            return
+        self.conversation = conversation
+        self._conversation_failed = None
+        self._show_heading()
+        self._show_conversation()
+
+    def _show_heading(self) -> None:
+        if not isinstance(self.subject, Contact):
+            return
+        talked = self.conversation.last_talked if self.conversation is not None else None
+        words = talked.describe(self._backend().now()) if talked is not None else None
+        self._put("title", person_heading(self.subject, self._account_of, last_talked=words))
+
+    def _show_conversation(self) -> None:
+        if not isinstance(self.subject, Contact):
+            return
+        section = conversation_section(
+            self.conversation,
+            self._backend().now(),
+            loading=self.chats is not None,
+            failed=self._conversation_failed,
+            full_dates=self.has_focus,
+        )
+        self._put("conversation", section)
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        super().watch_has_focus(_has_focus)
+        # Focused, the messages show their full date and time instead of "2 h ago".
+        self._show_conversation()
+
+    def more_messages(self) -> None:
+        """``+``: older messages of the person shown."""
+        if self.conversation is not None and self.conversation.has_more:
+            self._more_messages(self.conversation)
+
+    @work(exclusive=True, group="person-more", exit_on_error=False)
+    async def _more_messages(self, conversation: Conversation) -> None:
+        try:
+            more = await self._conversations().more(conversation)
+        except BeeperError as exc:
+            self._failed("Could not load older messages", exc, title="Messages")
+            return
+        if self.conversation is conversation:
+            self.conversation = more
+            self._show_conversation()
+
+    # -- live changes ------------------------------------------------------------
+
+    def shows_chat(self, chat_id: str) -> bool:
+        """Whether ``chat_id`` is one of the chats of the person shown."""
+        if not isinstance(self.subject, Contact):
+            return False
+        if self.conversation is not None and self.conversation.covers(chat_id):
+            return True
+        chats = self.chats.chats if self.chats is not None else []
+        return any(c.id == chat_id or c.chat.local_chat_id == chat_id for c in chats)
+
+    def live_messages(
+        self, chat_id: str, messages: Sequence[ChatMessage], *, deleted: Sequence[str] = ()
+    ) -> None:
+        """Messages new, changed or ``deleted`` in ``chat_id``: if it is a chat of the person
+        shown, their conversation, chats and "last talked" change at once."""
+        if not self.shows_chat(chat_id):
+            return
+        if self.conversation is not None:
+            conversation = self.conversation.with_messages(messages).without(deleted)
+            if conversation is not self.conversation:
+                self.conversation = conversation
+                self._show_heading()
+                self._show_conversation()
+        if messages and self.chats is not None and isinstance(self.subject, Contact):
+            self._chats_read(self.subject, _chats_after(self.chats, chat_id, messages))
+
+    def chat_changed(self, chat_id: str) -> None:
+        """Chat ``chat_id`` changed (unread count, reminder): read the person's chats again."""
+        if self.shows_chat(chat_id) and isinstance(self.subject, Contact):
+            self._reload(self.subject, messages=False)
+
+    def refresh_shown(self) -> None:
+        """Read again the person shown: chats and conversation (a reconnect, the timer)."""
+        if isinstance(self.subject, Contact) and self.chats is not None:
+            self._reload(self.subject, messages=True)
+
+    @work(exclusive=True, group="person-refresh", exit_on_error=False)
+    async def _reload(self, contact: Contact, *, messages: bool) -> None:
+        try:
+            chats = await self._backend().chats_with(contact)
+        except BeeperError as exc:
+            log.info("refresh of %s failed: %s", contact.id, exc)
+            return
+        if self.subject != contact:
+            return
+        if not (chats.failed and not chats.chats):
+            self._chats_read(contact, chats)
+        if messages and self.conversation is not None:
+            await self._load_conversation(contact, chats, again=self.conversation)
+
+    def _chats_read(self, contact: Contact, chats: PersonChats) -> None:
+        """Set the chats of ``contact`` (shown) and report who has unread messages."""
+        self.chats = chats
+        self._show_chats()
+        failed = {id(i) for i, _ in chats.failed}
+        unread = [
+            (i, any(c.chat.unread_count > 0 and c.identity == i for c in chats.chats))
+            for i in contact.identities
+            if id(i) not in failed
+        ]
+        self.post_message(self.ChatsRead(unread))
 
     def _show_chats(self) -> None:
         failed = ""
@@ -228,9 +392,11 @@ class PersonView(VerticalScroll):
         self._show_ids()
 
     def _stop_person_work(self) -> None:
-        self.workers.cancel_group(self, "avatar")
-        self.workers.cancel_group(self, "person-chats")
+        for group in ("avatar", "person-chats", "person-more", "person-refresh"):
+            self.workers.cancel_group(self, group)
         self.chats = None
+        self.conversation = None
+        self._conversation_failed = None
 
     # -- everything else -----------------------------------------------------
 
@@ -369,12 +535,61 @@ class PersonView(VerticalScroll):
             f"Opened the chat with {name} in Beeper Desktop{extra}.", title="Message", markup=False
         )
 
-    def _failed(self, what: str, exc: BeeperError) -> None:
+    def _failed(self, what: str, exc: BeeperError, *, title: str = "Message") -> None:
         log.info("%s: %s", what, exc)
         self.app.notify(
-            f"{what}: {inert(exc.message)}", title="Message", severity="error", markup=False
+            f"{what}: {inert(exc.message)}", title=title, severity="error", markup=False
         )
         self.post_message(self.RequestFailed(exc))
+
+    def remind(self, contact: Contact) -> None:
+        """``R``: set (or remove) a reminder on a chat with ``contact``."""
+        self._remind(contact)
+
+    @work(group="person-remind", exit_on_error=False)
+    async def _remind(self, contact: Contact) -> None:
+        from beeper_tui.service.reminders import (
+            Preset,
+            ReminderService,
+            describe_reminder,
+            reminder_chats,
+        )
+
+        backend = self._backend()
+        name = inert(display_name(contact), limit=60)
+        chats = self.chats if self.subject == contact and self.chats is not None else None
+        if chats is None:
+            chats = await backend.chats_with(contact)
+        candidates = reminder_chats(chats)
+        if not candidates:
+            self.app.notify(
+                f"There is no chat with {name} to put a reminder on yet.",
+                title="Reminder",
+                severity="warning",
+                markup=False,
+            )
+            return
+        service = ReminderService(backend.client, lambda: backend.now().astimezone())
+        presets = [(preset, service.when(preset)) for preset in Preset]
+        menu = ReminderMenu(candidates, presets, person=display_name(contact), now=service.now())
+        choice = await self.app.push_screen_wait(menu)
+        if choice is None:
+            return
+        try:
+            if choice.preset is None:
+                await service.remove(choice.chat_id)
+                words = f"Reminder about {name} removed."
+            else:
+                reminder = await service.set(
+                    choice.chat_id, choice.preset, dismiss_on_incoming=choice.dismiss_on_incoming
+                )
+                words = f"{describe_reminder(reminder, service.now())}: {name}."
+        except BeeperError as exc:
+            self._failed("Could not change the reminder", exc, title="Reminder")
+            return
+        self.app.notify(words, title="Reminder", markup=False)
+        if self.subject == contact:
+            self._reload(contact, messages=False)
 
     def copy(self, contact: Contact) -> None:
         """``c``: copy a detail; for several networks, first ask which one."""
@@ -392,3 +607,27 @@ class PersonView(VerticalScroll):
                 self.app.push_screen(CopyMenu(Contact(identity.user, identity.account_id)))
 
         self.app.push_screen(menu, chosen)
+
+
+def _chats_after(chats: PersonChats, chat_id: str, messages: Sequence[ChatMessage]) -> PersonChats:
+    """``chats`` as a message in ``chat_id`` leaves them: latest activity, unread count,
+    most recent first (the chat event that follows brings Desktop's own numbers)."""
+    from beeper_tui.service.chats import parse_time
+
+    items: list[PersonChat] = []
+    for item in chats.chats:
+        if item.id != chat_id and item.chat.local_chat_id != chat_id:
+            items.append(item)
+            continue
+        stamps = [t for m in messages if (t := parse_time(m.timestamp)) is not None]
+        newest = max(stamps, default=None)
+        incoming = sum(1 for m in messages if not m.is_sender and not m.is_deleted)
+        mine = any(m.is_sender for m in messages)
+        unread = 0 if mine else item.chat.unread_count + incoming
+        activity = item.last_activity
+        if newest is not None and (activity is None or newest > activity):
+            activity = newest
+        chat = item.chat.model_copy(update={"unread_count": unread})
+        items.append(replace(item, chat=chat, last_activity=activity))
+    items.sort(key=lambda c: -(c.last_activity.timestamp() if c.last_activity else 0.0))
+    return PersonChats(items, chats.failed)

@@ -91,6 +91,14 @@ class SearchPane(Vertical):
     book_status: reactive[str | None] = reactive(None, init=False)
     """What the address book is doing (bound to the screen's), shown under the pane."""
 
+    live_status: reactive[str | None] = reactive(None, init=False)
+    """Why live updates failed (bound to the screen's), shown under the pane; None while
+    they work (or the build has none and the view is refreshed on a timer)."""
+
+    unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
+    """Who wrote something unread, as ``(account ID, user ID)`` (bound to the screen's):
+    their rows carry a small mark."""
+
     def __init__(
         self, backend: Callable[[], Backend], *, debounce_ms: int, id: str | None = None
     ) -> None:
@@ -119,8 +127,19 @@ class SearchPane(Vertical):
     def on_mount(self) -> None:
         self.contact_list.type_to_search = self.type_to_search
 
-    def watch_book_status(self, status: str | None) -> None:
-        self.border_subtitle = status
+    def watch_book_status(self) -> None:
+        self._show_status()
+
+    def watch_live_status(self) -> None:
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = [p for p in (self.book_status, self.live_status) if p]
+        # Plain Text: a failure's words may hold brackets that markup would eat.
+        self.border_subtitle = Text(" · ".join(parts)) if parts else None
+
+    def watch_unread_people(self, unread: frozenset[tuple[str, str]]) -> None:
+        self.contact_list.unread = unread
 
     @property
     def backend(self) -> Backend:
