@@ -17,7 +17,7 @@ import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from beeper_tui.api.client import DEFAULT_BASE_URL, MAX_LIMIT
+from beeper_tui.api.limits import DEFAULT_BASE_URL, MAX_LIMIT
 from beeper_tui.api.net import display_url, is_loopback_url
 
 __all__ = [

@@ -320,7 +320,8 @@ def test_json_array_all_accounts(
     assert not any("_" in key for key in keys)
     assert "isVerified" not in keys  # keys the client does not know are dropped
 
-    # Apart from the two added keys, each object is what the API sent.
+    # Apart from the two added keys, each object is what the API sent, nulls left out
+    # (as the address book keeps users, so both export paths write the same objects).
     wire = small_dataset.account(MATRIX)
     assert wire is not None
     exported = {o["id"]: o for o in data if o["accountID"] == MATRIX}
@@ -328,8 +329,8 @@ def test_json_array_all_accounts(
         obj = dict(exported[original["id"]])
         assert obj.pop("accountID") == MATRIX
         assert obj.pop("network") == "Beeper"
-        assert obj == original
-    assert exported["@ghost:matrix.org"]["fullName"] is None  # explicit nulls stay
+        assert obj == {k: v for k, v in original.items() if v is not None}
+    assert "fullName" not in exported["@ghost:matrix.org"]
 
 
 def test_jsonl_one_account_to_stdout(

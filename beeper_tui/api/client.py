@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter
 
+from .limits import DEFAULT_BASE_URL, MAX_LIMIT
 from .models import (
     Account,
     AssetDownloadResult,
@@ -29,7 +30,6 @@ from .models import (
     User,
 )
 from .transport import (
-    DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
     READ_TIMEOUT_QUICK,
@@ -51,9 +51,6 @@ __all__ = [
 ]
 
 _ACCOUNTS: Final = TypeAdapter(list[Account])
-
-MAX_LIMIT: Final = 200
-"""The largest ``limit`` any list endpoint accepts; larger asks are a 400 on real builds."""
 
 
 MAX_MESSAGE_LIMIT: Final = 20

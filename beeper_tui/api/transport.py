@@ -16,6 +16,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import CannotConnectError, ProtocolError
+from .limits import DEFAULT_BASE_URL
 from .net import display_url, is_loopback_url
 from .redact import mask_secrets
 from .wire import (
@@ -29,14 +30,12 @@ from .wire import (
 )
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "BearerAuth",
     "Transport",
 ]
 
-DEFAULT_BASE_URL: Final = "http://localhost:23373"
 VERSION_HEADER: Final = "X-Beeper-Desktop-Version"
 """Names the build on every authenticated answer (Desktop 4.1.239 and newer)."""
 

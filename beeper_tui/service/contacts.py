@@ -16,6 +16,7 @@ from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
 from .retry import RetryTimer, auto_retry_delay
+from .users import UserInfo
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -360,7 +361,7 @@ class ContactPager:
             if user.id in self._seen_ids:
                 continue
             self._seen_ids.add(user.id)
-            contact = Contact(user, self.account_id)
+            contact = Contact(UserInfo.of(user), self.account_id)
             if self.keep_items:
                 self._items.append(contact)
             added.append(contact)

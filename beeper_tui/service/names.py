@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
-
-from beeper_tui.api.models import User
+from typing import TYPE_CHECKING, Final
 
 from .phones import e164_phone, format_phone, phone_key
+from .users import UserFields
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import User
 
 __all__ = [
     "IMESSAGE_PARTICIPANT_PREFIX",
@@ -36,7 +38,7 @@ def clean(value: str | None) -> str | None:
     return value or None
 
 
-def best_name(user: User) -> str:
+def best_name(user: UserFields) -> str:
     """fullName, else username, phone, email, and finally the user ID."""
     for candidate in (user.full_name, user.username, user.phone_number, user.email):
         cleaned = clean(candidate)
@@ -45,7 +47,7 @@ def best_name(user: User) -> str:
     return user.id
 
 
-def secondary_text(user: User) -> str:
+def secondary_text(user: UserFields) -> str:
     """The handle or phone number shown beside the name, unless it *is* the name."""
     name = best_name(user)
     for candidate, is_phone in (

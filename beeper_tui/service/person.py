@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from beeper_tui.api.models import User
-
 from .lazy_rows import LazyRows
 from .names import best_name, clean
 from .phones import phone_key
+from .users import UserFields, UserInfo
 
 __all__ = [
     "Contact",
@@ -30,9 +29,14 @@ class Contact:
     networks: ``others`` then holds the same person's other identities.
     """
 
-    user: User
+    user: UserInfo
     account_id: str
     others: tuple[Contact, ...] = ()
+
+    def __post_init__(self) -> None:
+        # One form in memory: a wire ``User`` given here is kept as its UserInfo.
+        if not isinstance(self.user, UserInfo):
+            object.__setattr__(self, "user", UserInfo.of(self.user))
 
     @property
     def id(self) -> str:
@@ -62,7 +66,7 @@ def messageable_identities(contact: Contact) -> list[Contact]:
     return [c for c in contact.identities if not c.user.cannot_message]
 
 
-def person_keys(user: User) -> list[str]:
+def person_keys(user: UserFields) -> list[str]:
     """What makes two contacts the same person: normalised phone, case-folded email."""
     keys: list[str] = []
     phone = phone_key(user.phone_number)
@@ -73,7 +77,7 @@ def person_keys(user: User) -> list[str]:
     return keys
 
 
-def name_source(users: Sequence[User]) -> int:
+def name_source(users: Sequence[UserFields]) -> int:
     """Which of a person's identities gives the person's name (an index into ``users``).
 
     The fullest full name (the most letters: "Zoe Morrison" over "Zoe M.",
@@ -93,7 +97,7 @@ def name_source(users: Sequence[User]) -> int:
     return next((i for i, user in enumerate(users) if clean(user.username)), 0)
 
 
-def person_name(users: Sequence[User]) -> str:
+def person_name(users: Sequence[UserFields]) -> str:
     """The name a person with these identities is shown under (see :func:`name_source`)."""
     if not users:
         raise ValueError("a person has at least one identity")

@@ -21,10 +21,10 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 
-from beeper_tui.api.models import User
 from beeper_tui.service.names import best_name, clean, secondary_text
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
+from beeper_tui.service.users import UserFields
 
 from .cell_text import display_text, fit
 
@@ -68,7 +68,7 @@ class RowStyles:
     match: Style
 
 
-def _columns(user: User, width: int) -> list[tuple[str, int]]:
+def _columns(user: UserFields, width: int) -> list[tuple[str, int]]:
     """(value, cells) of the handle, phone and email columns that fit ``width``."""
     handle = clean(user.username) or ""
     phone = clean(user.phone_number)
@@ -79,7 +79,7 @@ def _columns(user: User, width: int) -> list[tuple[str, int]]:
     return columns
 
 
-def _name_pieces(user: User, width: int, spans: Spans, match: Style) -> list[Piece]:
+def _name_pieces(user: UserFields, width: int, spans: Spans, match: Style) -> list[Piece]:
     """The name cut to ``width`` cells, the letters the query matched highlighted."""
     raw = best_name(user)
     name = fit(display_text(raw), width)
@@ -99,7 +99,7 @@ def _name_pieces(user: User, width: int, spans: Spans, match: Style) -> list[Pie
     return pieces
 
 
-def _markers(user: User, in_book: bool, styles: RowStyles) -> list[Piece]:
+def _markers(user: UserFields, in_book: bool, styles: RowStyles) -> list[Piece]:
     markers: list[Piece] = []
     if user.is_self:
         markers.append((" ★ you", styles.you))

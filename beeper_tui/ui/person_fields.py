@@ -15,13 +15,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from beeper_tui.api.models import Account, User
+from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import bare_account, searched_accounts
 from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
 from beeper_tui.service.names import clean
 from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
 from beeper_tui.service.person import Contact, person_name
 from beeper_tui.service.phones import format_phone
+from beeper_tui.service.users import UserFields
 
 from .accounts_sidebar import BADGE_STYLES
 from .safe_text import safe_text
@@ -188,7 +189,7 @@ def _field_table() -> Table:
     return table
 
 
-def _handles(user: User) -> Text:
+def _handles(user: UserFields) -> Text:
     parts = [
         *_distinct([user.username]),
         *(format_phone(p) for p in _distinct([user.phone_number])),

@@ -52,22 +52,82 @@ bytes), ``address_book`` (this facade). The default file location lives outside 
 
 from __future__ import annotations
 
-from .address_book import AddressBook, BookOpening
-from .people import BookPerson, BookResult
-from .search import BookIndex
-from .store import (
-    SCHEMA_VERSION,
-    AccountMeta,
-    BookBusy,
-    BookError,
-    BookRefused,
-    BookStore,
-    BookWriteError,
-    DirectoryEntry,
-    StoredContact,
-    remove_book_files,
-)
-from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress, directory_accounts, directory_of
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .address_book import AddressBook, BookOpening
+    from .people import BookPerson, BookResult
+    from .search import BookIndex
+    from .store import (
+        SCHEMA_VERSION,
+        AccountMeta,
+        BookBusy,
+        BookError,
+        BookRefused,
+        BookStore,
+        BookWriteError,
+        DirectoryEntry,
+        StoredContact,
+        remove_book_files,
+    )
+    from .sync import MAX_PAGE_SIZE, BookSync, SyncProgress, directory_accounts, directory_of
+
+_HOMES = {
+    "AddressBook": "address_book",
+    "BookOpening": "address_book",
+    "BookPerson": "people",
+    "BookResult": "people",
+    "BookIndex": "search",
+    "SCHEMA_VERSION": "store",
+    "AccountMeta": "store",
+    "BookBusy": "store",
+    "BookError": "store",
+    "BookRefused": "store",
+    "BookStore": "store",
+    "BookWriteError": "store",
+    "DirectoryEntry": "store",
+    "StoredContact": "store",
+    "remove_book_files": "store",
+    "MAX_PAGE_SIZE": "sync",
+    "BookSync": "sync",
+    "SyncProgress": "sync",
+    "directory_accounts": "sync",
+    "directory_of": "sync",
+}
+"""Where each name lives: imported on first use, so reading the book (``search``) loads
+neither the sync nor the HTTP client it needs."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SCHEMA_VERSION",
+    "AccountMeta",
+    "AddressBook",
+    "BookBusy",
+    "BookError",
+    "BookIndex",
+    "BookOpening",
+    "BookPerson",
+    "BookRefused",
+    "BookResult",
+    "BookStore",
+    "BookSync",
+    "BookWriteError",
+    "DirectoryEntry",
+    "StoredContact",
+    "SyncProgress",
+    "directory_accounts",
+    "directory_of",
+    "remove_book_files",
+]
 
 __all__ = [
     "MAX_PAGE_SIZE",

@@ -17,6 +17,7 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
 from beeper_tui.service.phones import e164_in_region, format_phone
+from beeper_tui.service.users import UserInfo
 
 from .decisions import Decision, PeopleDecisions
 from .people import BookPerson, BookResult, person_row
@@ -350,7 +351,7 @@ class AddressBook:
             elif isinstance(answer, BaseException):
                 raise answer
             else:
-                hits.extend(Contact(user, account_id) for user in answer)
+                hits.extend(Contact(UserInfo.of(user), account_id) for user in answer)
         terms = parse_query(query, self.region)
         scope = index.scope(accounts)
         ranked = index.ranked_persons(terms, scope)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import User
 from beeper_tui.service.lazy_rows import LazyRows
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact, name_source
+from beeper_tui.service.users import UserInfo
 
 from .query import Term, match_spans
+
+if TYPE_CHECKING:
+    from beeper_tui.api.errors import BeeperError
 
 __all__ = ["BookPerson", "BookResult", "LazyPeople", "PeopleLookup", "person_row", "user_of"]
 
@@ -111,5 +113,6 @@ def person_row(
 
 
 @lru_cache(maxsize=4096)
-def user_of(user_json: str) -> User:
-    return User.model_validate_json(user_json)
+def user_of(user_json: str) -> UserInfo:
+    """The user of a stored row (its JSON text), read once per few thousand rows drawn."""
+    return UserInfo.from_json(user_json)

@@ -16,9 +16,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar, cast
 
-from beeper_tui.api.models import User
 from beeper_tui.service.names import best_name, clean
 from beeper_tui.service.person import person_keys
+from beeper_tui.service.users import UserFields, UserInfo
 
 from .fold import fold, german_variant, tokens
 from .query import DIGITS_MIN_LENGTH
@@ -142,7 +142,7 @@ class Postings:
         return vocab, flat, start
 
 
-def stored_contact(account_id: str, user: User) -> StoredContact:
+def stored_contact(account_id: str, user: UserFields) -> StoredContact:
     """The book's row for ``user`` seen in ``account_id``: every search field folded once."""
     name = clean(user.full_name)
     names: list[str] = []
@@ -160,14 +160,14 @@ def stored_contact(account_id: str, user: User) -> StoredContact:
         KEY_SEP.join(_other_words(user)),
         digits if len(digits) >= DIGITS_MIN_LENGTH else "",
         KEY_SEP.join(person_keys(user)),
-        user.model_dump_json(by_alias=True, exclude_none=True),
+        UserInfo.of(user).to_json(),
     )
 
 
 _LEADING_NOISE: Final = re.compile(r"^[\W_]+")
 
 
-def _sort_key(user: User, *, named: bool) -> str:
+def _sort_key(user: UserFields, *, named: bool) -> str:
     # Like a phone's address book: named people first, leading punctuation and
     # control characters ignored, names starting with a letter before others.
     key = _LEADING_NOISE.sub("", fold(best_name(user)))
@@ -175,7 +175,7 @@ def _sort_key(user: User, *, named: bool) -> str:
     return group + key
 
 
-def _other_words(user: User) -> list[str]:
+def _other_words(user: UserFields) -> list[str]:
     words: dict[str, None] = {}
     username = clean(user.username)
     if username:

@@ -32,6 +32,7 @@ Format decisions:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import unicodedata
@@ -42,11 +43,11 @@ from typing import Any, Final, TextIO
 
 import vobject  # type: ignore[import-untyped]
 
-from beeper_tui.api.models import User
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import e164_phone
 from beeper_tui.service.text_hygiene import clean_text, escape_invisible
+from beeper_tui.service.users import UserInfo
 
 __all__ = [
     "CSV_COLUMNS",
@@ -84,16 +85,15 @@ _UID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_DNS, "contacts.beeper-tui.inva
 # clean_text lives in service/text_hygiene.py (also used by copy and the CLI).
 
 
-def _clean_user(user: User, *, newlines: bool = True) -> User:
+def _clean_user(user: UserInfo, *, newlines: bool = True) -> UserInfo:
     """A copy of ``user`` whose text fields are safe to write."""
-    return user.model_copy(
-        update={
-            "id": clean_text(user.id, newlines=False) or "",
-            "full_name": clean_text(user.full_name, newlines=newlines),
-            "username": clean_text(user.username, newlines=False),
-            "phone_number": clean_text(user.phone_number, newlines=False),
-            "email": clean_text(user.email, newlines=False),
-        }
+    return dataclasses.replace(
+        user,
+        id=clean_text(user.id, newlines=False) or "",
+        full_name=clean_text(user.full_name, newlines=newlines),
+        username=clean_text(user.username, newlines=False),
+        phone_number=clean_text(user.phone_number, newlines=False),
+        email=clean_text(user.email, newlines=False),
     )
 
 
@@ -305,7 +305,7 @@ class CsvWriter(ContactWriter):
 
 def wire_object(contact: Contact, network: str) -> dict[str, Any]:
     """The User as the API sent it (known keys only) plus ``accountID`` and ``network``."""
-    data = contact.user.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data = contact.user.wire()
     data["accountID"] = contact.account_id
     data["network"] = network
     return data

@@ -38,10 +38,11 @@ from beeper_tui.api.errors import (
     CannotConnectError,
     ProtocolError,
 )
-from beeper_tui.api.models import Account, User
+from beeper_tui.api.models import Account
 from beeper_tui.service.contacts import DEFAULT_PAGE_SIZE, ContactPager
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
+from beeper_tui.service.users import UserInfo
 
 from .formats import ContactWriter, make_writer
 
@@ -83,7 +84,7 @@ async def iter_contact_pages(
     *,
     query: str = "",
     page_size: int = DEFAULT_PAGE_SIZE,
-) -> AsyncIterator[list[User]]:
+) -> AsyncIterator[list[UserInfo]]:
     """Yield each page of ``contacts/list`` (users not seen before), one request at a time.
 
     A :class:`ContactPager` that keeps only IDs, not contacts, so memory stays
