@@ -27,6 +27,7 @@ from beeper_tui.api.models import ContactPage
 from beeper_tui.demo import DemoAccount, build_dataset
 from beeper_tui.service.names import best_name, secondary_text
 from beeper_tui.service.person import Contact
+from beeper_tui.service.users import UserInfo
 from beeper_tui.ui.contact_list import ContactList
 from benchmarks.driving import SIZE, big_account
 from benchmarks.figure import Result, ms, print_results
@@ -81,7 +82,7 @@ def parsed_contacts(account: DemoAccount, count: int) -> list[Contact]:
     wire = account.contacts
     for start in range(0, count, 100):
         page = ContactPage.model_validate({"items": wire[start : start + 100], "hasMore": True})
-        contacts.extend(Contact(user, account.account_id) for user in page.items)
+        contacts.extend(Contact(UserInfo.of(user), account.account_id) for user in page.items)
     return contacts
 
 

@@ -6,8 +6,8 @@ accounts list does exactly this as pages arrive). Shared by figures 11 and 12.
 
 from __future__ import annotations
 
-from beeper_tui.api.models import User
 from beeper_tui.service.person import Contact
+from beeper_tui.service.users import UserInfo
 
 __all__ = ["IDENTITIES", "PHONE", "shared_phone_identities"]
 
@@ -20,7 +20,7 @@ def shared_phone_identities(count: int) -> list[Contact]:
     accounts = ("whatsapp", "signal")
     return [
         Contact(
-            User(id=f"@u{n}:{accounts[n % 2]}", full_name=f"Person {n}", phone_number=PHONE),
+            UserInfo(id=f"@u{n}:{accounts[n % 2]}", full_name=f"Person {n}", phone_number=PHONE),
             accounts[n % 2],
         )
         for n in range(count)
