@@ -8,14 +8,12 @@ import os
 import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 from urllib.parse import urlsplit
 
 import platformdirs
-import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from beeper_tui.api.limits import DEFAULT_BASE_URL, MAX_LIMIT
 from beeper_tui.api.net import display_url, is_loopback_url
@@ -25,7 +23,9 @@ __all__ = [
     "IMAGE_MODES",
     "ConfigError",
     "ImageMode",
+    "Secret",
     "Settings",
+    "SettingsError",
     "clip",
     "default_config_path",
     "default_phone_region",
@@ -95,99 +95,278 @@ class ConfigError(Exception):
         super().__init__(line)
 
 
-class Settings(BaseModel):
-    """Everything the app is configured with. The token is a ``SecretStr``: it never prints."""
+class Secret:
+    """A value that never prints: stars in ``repr``/``str``; :meth:`get_secret_value` gives it."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    __slots__ = ("_value",)
 
-    base_url: str = DEFAULT_BASE_URL
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        """The value itself, for the one place that needs it (the HTTP client)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class SettingsError(ConfigError):
+    """One setting's value is unusable: :attr:`field` names it, the message says why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"invalid {field}: {problem}")
+
+
+# -- the checks ------------------------------------------------------------------------
+# Numbers are strict (``page_size = true`` is not 1, ``"50"`` is not 50) and bounded both
+# ways; a float setting takes a whole number too. Each check returns the value to keep.
+
+Check = Callable[[object], Any]
+
+
+def _whole(lo: int, hi: int) -> Check:
+    def check(value: object) -> int:
+        if type(value) is not int:
+            raise ValueError(f"must be a whole number, got {clip(value)}")
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}, got {value}")
+        return value
+
+    return check
+
+
+def _seconds(lo: float, hi: float) -> Check:
+    def check(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, got {clip(value)}")
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise ValueError(f"must be between {lo:g} and {hi:g}, got {value!r}")
+        return float(value)
+
+    return check
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {clip(value)}")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {clip(value)}")
+    return value
+
+
+def _optional(check: Check) -> Check:
+    def optional(value: object) -> Any:
+        return None if value is None else check(value)
+
+    return optional
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, got {clip(value)}")
+        return str(value)
+
+    return check
+
+
+def _path(value: object) -> Path:
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, str) and value:
+        return Path(value)
+    raise ValueError(f"must be a path, got {clip(value)}")
+
+
+def _secret(value: object) -> Secret:
+    if isinstance(value, Secret):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return Secret(value)
+
+
+def _keymap(value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ValueError("must be a table of binding IDs and keys")
+    for key, keys in value.items():
+        if not isinstance(key, str) or not isinstance(keys, str):
+            raise ValueError(f"{clip(key)} must map to a string of keys, got {clip(keys)}")
+    return dict(value)
+
+
+def _url(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    shown = display_url(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        raise ValueError(f"not an http(s) URL: {shown!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {shown!r}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ValueError(f"bad port in URL: {shown!r}") from None
+    return value.strip().rstrip("/")
+
+
+def _region(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+        raise ValueError("must be a two-letter country code such as FR, or empty for none")
+    return value.upper()
+
+
+def _refresh(value: object) -> float:
+    seconds: float = _seconds(0, 86400)(value)
+    # Much below a tenth of a second the loop would do nothing but refresh.
+    if 0 < seconds < 0.1:
+        raise ValueError("must be 0 (off) or between 0.1 and 86400 seconds")
+    return seconds
+
+
+_NO_DEFAULT: Final = object()
+
+_FIELDS: Final[dict[str, tuple[Check, Any]]] = {
+    # name: (check, default; a callable default is called for each Settings)
+    "base_url": (_url, DEFAULT_BASE_URL),
+    "access_token": (_optional(_secret), None),
+    "demo": (_flag, False),
+    "demo_version": (_optional(_text), None),
+    "debounce_ms": (_whole(0, 5000), 200),
+    "page_size": (_whole(1, MAX_LIMIT), 50),
+    "refresh_seconds": (_refresh, 10.0),
+    "max_response_mb": (_whole(1, 256), 8),
+    "request_timeout": (_seconds(1, 600), 60.0),
+    "export_max_contacts": (_whole(1, 100_000_000), 1_000_000),
+    "use_proxy": (_flag, False),
+    "sync_minutes": (_whole(0, 1440), 30),
+    "phone_region": (_region, default_phone_region),
+    "book": (_one_of("off", "memory", "disk"), "off"),
+    "theme": (_text, "textual-dark"),
+    "images": (_one_of(*IMAGE_MODES), "auto"),
+    "remote_images": (_flag, False),
+    "sidebar_width": (_optional(_whole(16, 80)), None),
+    "keymap": (_keymap, dict),
+    "config_path": (_optional(_path), None),
+    "log_file": (_optional(_path), None),
+    "token_source": (_optional(_text), None),
+    "config_warning": (_optional(_text), None),
+}
+
+
+class Settings:
+    """Everything the app is configured with, checked when made (:class:`SettingsError`).
+
+    The token is a :class:`Secret`: it never prints. Plain Python, no pydantic:
+    every command reads its settings first, ``search`` from the book too.
+    """
+
+    base_url: str
     """Where Beeper Desktop's API listens."""
-    access_token: SecretStr | None = None
+    access_token: Secret | None
     """Bearer token for the API (never shown)."""
-    demo: bool = False
-    demo_version: str | None = None
-    """Which Beeper Desktop build the embedded demo plays (None: the newest)."""
+    demo: bool
     """Run on the embedded demo instead of a real Beeper Desktop."""
-    # Numbers are strict (``page_size = true`` is not 1) and bounded both ways.
-    debounce_ms: int = Field(default=200, ge=0, le=5000, strict=True)
+    demo_version: str | None
+    """Which Beeper Desktop build the embedded demo plays (None: the newest)."""
+    debounce_ms: int
     """Quiet time after the last keystroke before a search is sent."""
-    page_size: int = Field(default=50, ge=1, le=MAX_LIMIT, strict=True)
+    page_size: int
     """Contacts per page request."""
-    refresh_seconds: float = Field(default=10.0, ge=0, le=86400, strict=True, allow_inf_nan=False)
+    refresh_seconds: float
     """How often account statuses refresh in the background (0 turns it off, else >= 0.1)."""
-    max_response_mb: int = Field(default=8, ge=1, le=256, strict=True)
+    max_response_mb: int
     """Largest answer accepted from Beeper Desktop, in MB after decompression."""
-    request_timeout: float = Field(default=60.0, ge=1, le=600, strict=True, allow_inf_nan=False)
+    request_timeout: float
     """Longest one request may take from start to the last byte of its answer, in seconds."""
-    export_max_contacts: int = Field(default=1_000_000, ge=1, le=100_000_000, strict=True)
+    export_max_contacts: int
     """Most contacts an export takes from one account; more ends it as an endless account."""
-    use_proxy: bool = Field(default=False, strict=True)
+    use_proxy: bool
     """Honour HTTP_PROXY/ALL_PROXY for a Beeper Desktop on another machine (never for this one)."""
-    sync_minutes: int = Field(default=30, ge=0, le=1440, strict=True)
+    sync_minutes: int
     """How often the address book re-syncs in the background, in minutes (0 turns it off)."""
-    phone_region: str | None = Field(default_factory=default_phone_region)
+    phone_region: str | None
     """ISO country code for phone numbers typed in national format (None: international only)."""
-    book: Literal["off", "memory", "disk"] = "off"
+    book: Literal["off", "memory", "disk"]
     """The address book: on disk (the command line's default), in memory only
     (``--no-cache``), or off (server search only)."""
-    theme: str = Field(default="textual-dark", strict=True)
+    theme: str
     """Textual theme name."""
-    images: ImageMode = "auto"
+    images: ImageMode
     """How avatars are drawn: ``auto`` detects Kitty/Sixel, else coloured half-blocks."""
-    remote_images: bool = Field(default=False, strict=True)
+    remote_images: bool
     """Fetch ``http(s)://`` avatars from their servers (off: only Beeper Desktop's media)."""
-    sidebar_width: int | None = Field(default=None, ge=16, le=80, strict=True)
+    sidebar_width: int | None
     """Columns of the accounts sidebar (None: 30, wider on wide terminals)."""
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str]
     """``[keymap]``: binding IDs mapped to keys (``"contact.copy" = "y"``); checked by the app."""
-    config_path: Path | None = None
+    config_path: Path | None
     """The config file in use (where a saved token goes)."""
-    log_file: Path | None = None
+    log_file: Path | None
     """Where the debug log goes, if anywhere."""
-    token_source: str | None = None
+    token_source: str | None
     """Where the token came from: ``flag``, ``environment`` or ``config`` (None: no token)."""
-    config_warning: str | None = None
+    config_warning: str | None
     """A one-line warning about the config file (a token others can read), if any."""
 
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _check_url(cls, value: object) -> str:
-        if not isinstance(value, str):
-            raise ValueError("must be a string")
-        shown = display_url(value.strip())
-        try:
-            parts = urlsplit(value.strip())
-        except ValueError:
-            raise ValueError(f"not an http(s) URL: {shown!r}") from None
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {shown!r}")
-        try:
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError:
-            raise ValueError(f"bad port in URL: {shown!r}") from None
-        return value.strip().rstrip("/")
+    def __init__(self, **values: Any) -> None:
+        unknown = sorted(set(values) - _FIELDS.keys())
+        if unknown:
+            raise SettingsError(unknown[0], "not a setting")
+        for name, (check, default) in _FIELDS.items():
+            value = values.get(name, _NO_DEFAULT)
+            if value is _NO_DEFAULT:
+                value = default() if callable(default) else default
+            else:
+                try:
+                    value = check(value)
+                except ValueError as exc:
+                    raise SettingsError(name, str(exc)) from None
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_given", frozenset(values))
 
-    @field_validator("phone_region", mode="before")
-    @classmethod
-    def _check_region(cls, value: object) -> str | None:
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
-            raise ValueError("must be a two-letter country code such as FR, or empty for none")
-        return value.upper()
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Settings are fixed once made: build new ones")
 
-    @field_validator("refresh_seconds")
-    @classmethod
-    def _check_refresh(cls, value: float) -> float:
-        # Much below a tenth of a second the loop would do nothing but refresh.
-        if 0 < value < 0.1 or not math.isfinite(value):
-            raise ValueError("must be 0 (off) or between 0.1 and 86400 seconds")
-        return value
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"Settings({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Settings) and all(
+            getattr(self, name) == getattr(other, name) for name in _FIELDS
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def values(self) -> dict[str, Any]:
+        """Every setting by name (the token still a :class:`Secret`)."""
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @property
     def base_url_is_default(self) -> bool:
         """Whether no flag, variable or config file named the base URL (so: find Desktop)."""
-        return "base_url" not in self.model_fields_set
+        given: frozenset[str] = object.__getattribute__(self, "_given")
+        return "base_url" not in given
 
     @property
     def display_base_url(self) -> str:
@@ -309,15 +488,12 @@ def resolve_settings(
         merged["token_source"] = "config"
     merged["config_path"] = path
     try:
-        return Settings.model_validate(merged)
+        return Settings(**merged)
     except RecursionError:
         raise ConfigError(f"invalid config file {path}: values nested too deeply") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ())) or "settings"
-        source = _source_of(field, flags, environ, path)
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        raise ConfigError(f"invalid {field}{source}: {msg}") from None
+    except SettingsError as exc:
+        source = _source_of(exc.field, flags, environ, path)
+        raise ConfigError(f"invalid {exc.field}{source}: {exc.problem}") from None
 
 
 def _source_of(field: str, flags: Mapping[str, Any], environ: Mapping[str, str], path: Path) -> str:
@@ -357,6 +533,8 @@ def _write_config(path: Path, current: Mapping[str, Any]) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
+        import tomli_w  # only a save needs the writer
+
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)
             tomli_w.dump(current, fh)

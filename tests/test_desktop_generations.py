@@ -7,12 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import ValidationError
 from rich.text import Text
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.config import Settings
+from beeper_tui.config import Settings, SettingsError
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, create_demo_app
 from beeper_tui.demo.faults import FaultRule
 from beeper_tui.demo.generations import LATEST_VERSION, REPRESENTATIVE_VERSIONS, Generation
@@ -202,7 +201,7 @@ async def test_no_request_carries_a_limit_over_200(demo_dataset: Dataset) -> Non
 
 def test_settings_cap_the_page_size_at_200() -> None:
     assert Settings(page_size=200).page_size == 200
-    with pytest.raises(ValidationError):
+    with pytest.raises(SettingsError):
         Settings(page_size=201)
 
 

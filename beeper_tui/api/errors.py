@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-from .models import ErrorBody
+if TYPE_CHECKING:
+    # The models (pydantic) load when a status error is built: code that only names
+    # these classes (the address book's errors, ``search``) loads no pydantic.
+    from .models import ErrorBody
 
 __all__ = [
     "APIStatusError",
@@ -71,7 +75,11 @@ class APIStatusError(BeeperError):
     ) -> None:
         self.endpoint = endpoint
         self.status_code = status_code
-        self.body = body or ErrorBody()
+        if body is None:
+            from .models import ErrorBody
+
+            body = ErrorBody()
+        self.body = body
         server_says = self.body.text or self.default_hint
         advice = self.advice()
         if advice:
