@@ -228,9 +228,9 @@ async def test_login_no_browser_saves_the_token_and_exits_0(
     config = tmp_path / "config.toml"
     shown: asyncio.Queue[str] = asyncio.Queue()
     loop = asyncio.get_running_loop()
-    import beeper_tui.cli.login_command as login_command
+    import beeper_tui.service.sign_in as sign_in_module
 
-    real_sign_in = login_command.sign_in
+    real_sign_in = sign_in_module.sign_in
 
     async def watched(base_url: str, show: Callable[[str], None], **kw: Any) -> Any:
         def tee(url: str) -> None:
@@ -239,7 +239,7 @@ async def test_login_no_browser_saves_the_token_and_exits_0(
 
         return await real_sign_in(base_url, tee, **kw)
 
-    monkeypatch.setattr(login_command, "sign_in", watched)
+    monkeypatch.setattr(sign_in_module, "sign_in", watched)
     run = asyncio.ensure_future(
         asyncio.to_thread(
             main, ["login", "--no-browser", "--base-url", demo_server, "--config", str(config)]
@@ -255,8 +255,11 @@ async def test_login_no_browser_saves_the_token_and_exits_0(
     out = capsys.readouterr().out
     assert url in out
     assert str(config) in out
-    token = load_config_file(config)["access_token"]
+    saved = load_config_file(config)
+    token = saved["access_token"]
     assert token not in out
+    # The Desktop signed in to is kept with its token: a plain command finds it next time.
+    assert saved["base_url"] == demo_server
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert (await introspect(demo_server, token)).active
 

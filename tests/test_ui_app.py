@@ -110,7 +110,7 @@ async def test_slow_answer_for_an_old_query_never_shows(
         assert app.pane.pager.query == "mari"
         assert contacts(app).items
         for contact in contacts(app).items:
-            assert "mari" in normalize(str(contact.user.model_dump()))
+            assert "mari" in normalize(str(contact.user.wire()))
 
 
 async def test_switching_account_replaces_the_results(

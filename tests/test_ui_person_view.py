@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Callable
@@ -269,7 +270,7 @@ async def test_the_same_person_shown_again_as_a_new_object_still_gets_chats_and_
         await settle(pilot)
         shown = app.detail.subject
         contact = next(c for c in rows(app).items if has_mxc_avatar(c) and c != shown)
-        twin = Contact(contact.user.model_copy(), contact.account_id, contact.others)
+        twin = Contact(dataclasses.replace(contact.user), contact.account_id, contact.others)
         assert twin == contact
         assert twin is not contact
         app.detail.show_contact(contact)

@@ -23,6 +23,7 @@ from . import (
     messages_command,
     people_command,
     search_command,
+    sync_command,
 )
 from .common import OneLineParser, argv_secrets
 
@@ -46,7 +47,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         secrets=secrets,
     )
-    app_command.add_arguments(parser)
+    parser.options = app_command.add_arguments(parser)
 
     class CommandParser(OneLineParser):
         """A command's parser: it hides the same secrets and keeps its help's layout."""
@@ -62,6 +63,7 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
     parser.commands = commands.choices
     export_command.register(commands)
     search_command.register(commands)
+    sync_command.register(commands)
     cache_command.register(commands)
     accounts_command.register(commands)
     demo_server_command.register(commands)
@@ -80,13 +82,32 @@ def parse(argv: Sequence[str]) -> argparse.Namespace | int:
     parser = build_parser(argv_secrets(argv))
     try:
         args, extra = parser.parse_known_args(list(argv))
+        # Report on the parser of the command they were given to, not the top one.
+        owner = parser.commands.get(args.command, parser) if args.command else parser
         if extra:
-            # Report on the parser of the command they were given to, not the top one.
-            owner = parser.commands.get(args.command, parser) if args.command else parser
             owner.error(f"unrecognized arguments: {' '.join(extra)}")
+        misplaced = _misplaced(parser, args)
+        if misplaced:
+            owner.error(f"{misplaced} does not apply to '{args.command}'")
         return args
     except SystemExit as exc:  # --help, --version, or a bad argument (already reported)
         return exc.code if isinstance(exc.code, int) else 0
+
+
+def _misplaced(parser: OneLineParser, args: argparse.Namespace) -> str | None:
+    """The first option given before a command that the command does not honour, if any.
+
+    The top-level parser holds the app's options; a command says which of them it
+    takes (:func:`~.common.takes`). Any other one, given, would be silently
+    ignored: it is an error instead.
+    """
+    if not args.command:
+        return None
+    honoured: frozenset[str] = getattr(args, "takes", frozenset())
+    for dest, flag in parser.options.items():
+        if dest not in honoured and getattr(args, dest, None) not in (None, False):
+            return flag
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,24 +7,20 @@ too); this command is how a person finds them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from rich.cells import cell_len
-
-from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
 from beeper_tui.config import ConfigError, resolve_settings
-from beeper_tui.service.export.formats import clean_text
 from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import network_name, status_badge
-from beeper_tui.wiring import open_backend
+from beeper_tui.service.text_hygiene import clean_text
 
-from .common import argv_secrets, scrub
+from .common import add_shared_flags, argv_secrets, scrub, takes
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
 
 __all__ = ["register", "run"]
 
@@ -40,12 +36,9 @@ def register(commands: Any) -> None:
         "--account accepts an ID, a network name (whatsapp) or a unique prefix.",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-    parser.add_argument(
-        "--demo", action="store_true", default=None, help="list the embedded demo's accounts"
-    )
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    dests = ("base_url", "token", "demo", "config")
+    add_shared_flags(parser, dests, top=False)
+    takes(parser, *dests)
     parser.set_defaults(run=run)
 
 
@@ -60,6 +53,8 @@ def _row(account: Account) -> dict[str, str]:
 
 
 def _text(rows: Sequence[dict[str, str]]) -> str:
+    from rich.cells import cell_len
+
     columns = ("id", "network", "status", "user")
     # Server text is user-controlled: no escapes or line breaks reach the terminal.
     table = [[clean_text(r[c], newlines=False) or "" for c in columns] for r in rows]
@@ -74,6 +69,8 @@ def _text(rows: Sequence[dict[str, str]]) -> str:
 
 
 async def _accounts(settings: Any, demo: bool) -> list[Account]:
+    from beeper_tui.wiring import open_backend
+
     backend = open_backend(
         base_url=settings.base_url,
         access_token=settings.token,
@@ -89,6 +86,8 @@ async def _accounts(settings: Any, demo: bool) -> list[Account]:
 
 def run(args: argparse.Namespace) -> int:
     """List the accounts as ``args`` say; returns the exit status."""
+    import asyncio  # loaded by the commands that use it, not to build the command tree
+
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
 
     def error(text: str) -> None:
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
             config_path=args.config,
         )
     except ConfigError as exc:
@@ -110,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     secrets.extend(s for s in (settings.token,) if s)
+    from beeper_tui.api.errors import BeeperError
+
     try:
         accounts = asyncio.run(_accounts(settings, settings.demo))
     except BeeperError as exc:

@@ -12,40 +12,40 @@ from beeper_tui import __version__
 from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, clip, resolve_settings
 from beeper_tui.logfile import open_debug_log
 
-from .common import desktop_version, non_negative_int, positive_int
+from .common import (
+    SHARED_FLAGS,
+    add_shared_flags,
+    desktop_version,
+    non_negative_int,
+    positive_int,
+)
 
 __all__ = ["add_arguments", "run", "settings_from_args"]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The app's own options, on the top-level parser."""
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-    parser.add_argument(
-        "--demo", action="store_true", default=None, help="run on the embedded demo data"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """The app's own options, on the top-level parser; returns each one's dest → flag."""
+    add_shared_flags(parser, SHARED_FLAGS, top=True)
+    options = {dest: flag for dest, (flag, _) in SHARED_FLAGS.items()}
+    options.update(demo_version="--demo-version", debounce_ms="--debounce-ms")
+    options.update(page_size="--page-size", images="--images", log="--log")
     parser.add_argument(
         "--demo-version",
         metavar="V",
         type=desktop_version,
         help="with --demo: the Beeper Desktop build the demo plays (default: the newest)",
     )
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
     parser.add_argument(
         "--debounce-ms", type=non_negative_int, metavar="MS", help="search delay after typing"
     )
     parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="keep the address book in memory only (nothing written to the cache dir)",
-    )
     parser.add_argument(
         "--images", choices=IMAGE_MODES, help="how avatars are drawn (default: auto)"
     )
     parser.add_argument("--log", metavar="FILE", type=Path, help="write a debug log to FILE")
     parser.add_argument("--version", action="version", version=f"beeper-tui {__version__}")
     parser.set_defaults(run=run)
+    return options
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -53,7 +53,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     flags: dict[str, Any] = {
         "base_url": args.base_url,
         "access_token": args.token,
-        "demo": args.demo,
+        "demo": args.demo or None,
         "demo_version": args.demo_version,
         "debounce_ms": args.debounce_ms,
         "page_size": args.page_size,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, NoReturn
 
 from beeper_tui.api.redact import mask_secrets
 
 __all__ = [
+    "SHARED_FLAGS",
     "OneLineParser",
+    "add_shared_flags",
     "argv_secrets",
     "non_negative_int",
     "positive_int",
     "scrub",
+    "takes",
 ]
 
 
@@ -42,6 +46,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.secrets = secrets
         self.commands: Mapping[str, argparse.ArgumentParser] = {}
         """The subcommands' parsers, by name (the top-level parser only)."""
+        self.options: Mapping[str, str] = {}
+        """The app's options, dest → flag (the top-level parser only)."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {scrub(message, self.secrets)}\n")
@@ -75,3 +81,42 @@ def positive_int(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+SHARED_FLAGS: Final[dict[str, tuple[str, dict[str, Any]]]] = {
+    # dest: (flag, argparse keywords)
+    "base_url": ("--base-url", {"metavar": "URL", "help": "Beeper Desktop API URL"}),
+    "token": ("--token", {"metavar": "TOKEN", "help": "access token (prefer the env var)"}),
+    "demo": ("--demo", {"action": "store_true", "help": "use the embedded demo data"}),
+    "config": ("--config", {"metavar": "PATH", "type": Path, "help": "config file to use"}),
+    "no_cache": (
+        "--no-cache",
+        {"action": "store_true", "help": "keep the address book in memory only"},
+    ),
+}
+"""Options that mean the same before and after a subcommand (``beeper-tui --demo search x``
+is ``beeper-tui search --demo x``)."""
+
+
+def add_shared_flags(parser: argparse.ArgumentParser, dests: Iterable[str], *, top: bool) -> None:
+    """Add the :data:`SHARED_FLAGS` named by ``dests`` to ``parser``.
+
+    On the top-level parser they default to None (a switch to False); on a
+    command's parser their default is suppressed, so one given before the
+    command is kept unless the command's own copy is given too (argparse lets a
+    subparser's defaults win).
+    """
+    for dest in dests:
+        flag, options = SHARED_FLAGS[dest]
+        switch = options.get("action") == "store_true"
+        default = (False if switch else None) if top else argparse.SUPPRESS
+        parser.add_argument(flag, dest=dest, default=default, **options)
+
+
+def takes(parser: argparse.ArgumentParser, *dests: str) -> None:
+    """Say which of the top-level parser's options the command ``parser`` honours.
+
+    Any other top-level option given before the command is an error, never
+    silently ignored (``beeper-tui --page-size 5 search x``).
+    """
+    parser.set_defaults(takes=frozenset(dests))

@@ -11,12 +11,8 @@ import time
 from types import FrameType
 from typing import Any
 
-from beeper_tui.api.net import is_loopback_host
-from beeper_tui.demo.asgi import DEMO_TOKEN, create_demo_app
-from beeper_tui.demo.dataset import DEFAULT_SEED, build_dataset
-from beeper_tui.demo.faults import Latency
+from beeper_tui.demo.defaults import DEFAULT_PORT, DEFAULT_SEED, DEMO_TOKEN
 from beeper_tui.demo.generations import LATEST_VERSION
-from beeper_tui.demo.server import DEFAULT_PORT, DemoServer
 
 from .common import desktop_version, positive_int
 
@@ -60,7 +56,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="0 picks a free port")
-    parser.add_argument("--token", type=_token, default=DEMO_TOKEN, help="accepted access token")
+    # Its own dest: the app's --token (a token to send) means something else.
+    parser.add_argument(
+        "--token",
+        dest="accept_token",
+        type=_token,
+        default=DEMO_TOKEN,
+        help="accepted access token",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="dataset seed")
     parser.add_argument(
         "--latency-ms", type=_non_negative, default=0.0, help="delay added to every answer"
@@ -105,6 +108,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM."""
+    from beeper_tui.api.net import is_loopback_host
+    from beeper_tui.demo.asgi import create_demo_app
+    from beeper_tui.demo.dataset import build_dataset
+    from beeper_tui.demo.faults import Latency
+    from beeper_tui.demo.server import DemoServer
+
     if not is_loopback_host(args.host):
         print(
             f"{_PROG}: warning: {args.host} is not a loopback address; "
@@ -117,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         latency = Latency(args.latency_ms, args.jitter_ms, seed=args.seed)
     app = create_demo_app(
         dataset,
-        token=args.token,
+        token=args.accept_token,
         latency=latency,
         desktop_version=args.desktop_version,
         oauth_auto_approve=args.auto_approve,
@@ -147,9 +156,10 @@ def run(args: argparse.Namespace) -> int:
             f" (playing Desktop {args.desktop_version})",
             flush=True,
         )
-        print(f"Access token (demo only): {args.token}", flush=True)
+        print(f"Access token (demo only): {args.accept_token}", flush=True)
         print(
-            f"Try: BEEPER_BASE_URL={server.base_url} BEEPER_ACCESS_TOKEN={args.token} beeper-tui",
+            f"Try: BEEPER_BASE_URL={server.base_url} BEEPER_ACCESS_TOKEN={args.accept_token}"
+            " beeper-tui",
             flush=True,
         )
         print("Press Ctrl-C to stop.", flush=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import io
 import os
@@ -13,29 +12,27 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
-from beeper_tui.book_path import default_book_path
 from beeper_tui.config import ConfigError, Settings, resolve_settings
 from beeper_tui.exit_signals import EXIT_SIGNALS
-from beeper_tui.service.accounts import searched_accounts
-from beeper_tui.service.backend import Backend
-from beeper_tui.service.book import AddressBook
 from beeper_tui.service.export.formats import FORMATS
-from beeper_tui.service.export.people import write_people
-from beeper_tui.service.export.run import (
-    ExportProgress,
-    ExportSink,
-    export_contacts,
-)
 from beeper_tui.service.text_hygiene import clean_text
-from beeper_tui.wiring import open_backend
 
-from .common import argv_secrets, non_negative_int, positive_int, scrub
+from .common import (
+    add_shared_flags,
+    argv_secrets,
+    non_negative_int,
+    positive_int,
+    scrub,
+    takes,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from starlette.types import ASGIApp
+
+    from beeper_tui.api.models import Account
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.export.run import ExportProgress, ExportSink
 
 __all__ = ["register", "run"]
 
@@ -82,18 +79,21 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="write to FILE (without -o, or with -o -: standard output)",
     )
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
+    add_shared_flags(parser, ("base_url", "token", "demo", "config"), top=False)
     parser.add_argument(
-        "--demo", action="store_true", default=None, help="export the embedded demo data"
+        "--page-size",
+        type=positive_int,
+        metavar="N",
+        default=argparse.SUPPRESS,
+        help="contacts per page",
     )
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
-    parser.add_argument("--page-size", type=positive_int, metavar="N", help="contacts per page")
     parser.add_argument(
         "--no-cache",
         action="store_true",
+        default=argparse.SUPPRESS,
         help="page the server even when the address book has synced these accounts",
     )
+    takes(parser, "base_url", "token", "demo", "config", "page_size", "no_cache")
     parser.add_argument(
         "--max-retries",
         type=non_negative_int,
@@ -220,6 +220,13 @@ async def _run(
     stderr: _Stderr,
     max_contacts: int,
 ) -> int:
+    # The HTTP client and the exporters load here, not when the command tree is built.
+    from beeper_tui.api.errors import BeeperError
+    from beeper_tui.service.accounts import searched_accounts
+    from beeper_tui.service.export.people import write_people
+    from beeper_tui.service.export.run import export_contacts
+    from beeper_tui.wiring import open_backend
+
     backend = open_backend(
         base_url=base_url,
         access_token=token,
@@ -275,6 +282,9 @@ async def _from_book(
     The book reads national phone numbers in ``phone_region``, as the screen
     and ``search`` do, so ``--query "06 …"`` exports the people they show.
     """
+    from beeper_tui.book_path import default_book_path
+    from beeper_tui.service.book import AddressBook
+
     path = default_book_path()
     if not path.exists():
         return False
@@ -293,7 +303,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
             {
                 "base_url": args.base_url,
                 "access_token": args.token,
-                "demo": args.demo,
+                "demo": args.demo or None,
                 "page_size": args.page_size,
             },
             config_path=args.config,
@@ -330,6 +340,10 @@ def _export(
     target: Path | None,
     stderr: _Stderr,
 ) -> int:
+    import asyncio
+
+    from beeper_tui.service.export.run import ExportSink
+
     sink: ExportSink | None = None
     try:
         try:

@@ -8,13 +8,13 @@ removes it from the file.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import webbrowser
 from pathlib import Path
 from typing import Any
 
 from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.limits import DEFAULT_BASE_URL
 from beeper_tui.config import (
     ConfigError,
     Settings,
@@ -24,8 +24,8 @@ from beeper_tui.config import (
     resolve_settings,
     save_config_values,
 )
-from beeper_tui.service.discovery import find_desktop
-from beeper_tui.service.sign_in import can_open_browser, revoke, sign_in
+
+from .common import add_shared_flags, takes
 
 __all__ = ["register", "run_login", "run_logout"]
 
@@ -53,8 +53,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    add_shared_flags(parser, ("base_url", "config"), top=False)
+    takes(parser, "base_url", "config")
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
@@ -66,6 +66,8 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
 
 
 async def _where(settings: Settings) -> str:
+    from beeper_tui.service.discovery import find_desktop
+
     if not settings.base_url_is_default:
         return settings.base_url
     return await find_desktop() or settings.base_url
@@ -73,11 +75,15 @@ async def _where(settings: Settings) -> str:
 
 def run_login(args: argparse.Namespace) -> int:
     """Sign in; 0 once the token is saved."""
+    import asyncio
+
     try:
         settings, path = _settings(args)
     except ConfigError as exc:
         print(f"beeper-tui login: error: {exc}", file=sys.stderr)
         return 2
+    from beeper_tui.service.sign_in import can_open_browser, sign_in
+
     browser = not args.no_browser and can_open_browser()
 
     def show(url: str) -> None:
@@ -87,30 +93,38 @@ def run_login(args: argparse.Namespace) -> int:
             print(f"Open this address in a browser to sign in with Beeper Desktop:\n{url}")
         print("Waiting for the approval…", flush=True)
 
-    async def flow() -> str:
+    async def flow() -> tuple[str, str]:
         base_url = await _where(settings)
         signed = await sign_in(base_url, show)
-        return signed.token
+        return base_url, signed.token
 
     try:
-        token = asyncio.run(flow())
+        base_url, token = asyncio.run(flow())
     except BeeperError as exc:
         print(f"beeper-tui login: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("beeper-tui login: cancelled", file=sys.stderr)
         return 130
+    # The address signed in to is kept with its token (the default one is found anyway):
+    # a plain ``beeper-tui accounts`` afterwards reaches the same Desktop.
+    values = {"access_token": token}
+    if base_url != DEFAULT_BASE_URL:
+        values["base_url"] = base_url
     try:
-        save_config_values(path, {"access_token": token})
+        save_config_values(path, values)
     except (OSError, ConfigError) as exc:
         print(f"beeper-tui login: could not save the token to {path}: {exc}", file=sys.stderr)
         return 1
-    print(f"Signed in. The access token is saved in {path} (readable only by you).")
+    where = f" with {base_url}" if "base_url" in values else ""
+    print(f"Signed in. The access token is saved in {path}{where} (readable only by you).")
     return 0
 
 
 def run_logout(args: argparse.Namespace) -> int:
     """Revoke the saved token and remove it from the config file."""
+    import asyncio
+
     try:
         settings, path = _settings(args)
         token = load_config_file(path).get("access_token")
@@ -120,6 +134,8 @@ def run_logout(args: argparse.Namespace) -> int:
     if not isinstance(token, str) or not token:
         print(f"No saved token in {path}: nothing to do.")
         return 0
+
+    from beeper_tui.service.sign_in import revoke
 
     async def flow() -> None:
         await revoke(await _where(settings), token)

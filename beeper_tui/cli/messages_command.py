@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .common import add_shared_flags, takes
+
 __all__ = ["FORMATS", "register", "run"]
 
 PROG = "beeper-tui messages"
@@ -50,10 +52,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         default=argparse.SUPPRESS,
         help="keep the book in memory only",
     )
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-    parser.add_argument("--demo", action="store_true", default=None, help="use the demo data")
-    parser.add_argument("--config", metavar="PATH", help="config file to use")
+    dests = ("base_url", "token", "demo", "config")
+    add_shared_flags(parser, dests, top=False)
+    takes(parser, *dests)
     parser.set_defaults(run=run)
 
 
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace, *, demo_app: Any = None) -> int:
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
     try:
         settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
             config_path=Path(args.config) if args.config else None,
         )
     except ConfigError as exc:

@@ -1,10 +1,11 @@
 """``beeper-tui search TEXT``: ranked people from the address book, for pipelines and mail clients.
 
-With no book yet (or ``--no-cache``) the enabled accounts are synced first;
-so is an enabled account the book has never fully synced (an interrupted
-first sync), and every account with ``--sync``. What cannot be synced now
-(Desktop is not there, the disk is full, the book is read-only) is named in
-one warning on stderr, and the answer comes from what the book holds.
+Run on every address completion (``--format mutt``), so it answers from the
+book and never waits on the network when a book exists: the book is read in
+this thread (no event loop, no HTTP client, no pydantic), and what it lacks
+is said on stderr ("book is missing Slack", "last synced 3 h ago"), with the
+command that fixes it. Only a missing or empty book, ``--sync``, ``--no-cache``
+or the demo go to Desktop first (``beeper-tui sync`` keeps the book fresh).
 ``--format mutt`` prints what mutt's and aerc's ``query_command`` read: one
 status line, then ``email<TAB>name<TAB>networks`` per address.
 """
@@ -12,40 +13,29 @@ status line, then ``email<TAB>name<TAB>networks`` per address.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from beeper_tui.api.errors import BeeperError
-from beeper_tui.book_path import default_book_path, default_people_path
-from beeper_tui.config import ConfigError, resolve_settings
-from beeper_tui.service.accounts import AccountMatchError, bare_account, match_account
-from beeper_tui.service.book import (
-    AddressBook,
-    BookError,
-    BookPerson,
-    directory_accounts,
-    directory_of,
-)
-from beeper_tui.service.export.formats import clean_text
-from beeper_tui.service.names import secondary_text
-from beeper_tui.service.networks import network_name
-from beeper_tui.wiring import open_backend
-
-from .common import argv_secrets, positive_int, scrub
+from .common import add_shared_flags, argv_secrets, positive_int, scrub, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
+
+    from beeper_tui.config import Settings
+    from beeper_tui.service.book import AddressBook, BookPerson
+    from beeper_tui.service.book.contents import BookContents
 
 __all__ = ["FORMATS", "register", "render", "run"]
 
 PROG: Final = "beeper-tui search"
 FORMATS: Final = ("text", "tsv", "json", "mutt")
+SYNC_HINT: Final = "run `beeper-tui sync`"
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -54,8 +44,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "search",
         help="print the ranked people of the address book matching TEXT",
         description=(
-            "Search the local address book (synced first when there is none) and print "
-            "the ranked people. Exit status 1 when nobody matched."
+            "Search the local address book and print the ranked people; the book is "
+            "synced first only when there is none (or with --sync). "
+            "Exit status 1 when nobody matched."
         ),
     )
     parser.add_argument("text", metavar="TEXT", help="what to look for (words in any order)")
@@ -67,25 +58,19 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--limit", type=positive_int, metavar="N", help="at most N people")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    # SUPPRESS: ``beeper-tui --no-cache search …`` (the app's flag) counts too.
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="keep the book in memory only",
-    )
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-    parser.add_argument("--demo", action="store_true", default=None, help="use the demo data")
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    dests = ("base_url", "token", "demo", "config", "no_cache")
+    add_shared_flags(parser, dests, top=False)
+    takes(parser, *dests)
     parser.set_defaults(run=run)
 
 
 def _clean(text: str | None) -> str:
+    from beeper_tui.service.text_hygiene import clean_text
+
     return clean_text(text, newlines=False) or ""
 
 
-def render(people: Sequence[BookPerson], total: int, fmt: str, networks: dict[str, str]) -> str:
+def render(people: Sequence[BookPerson], total: int, fmt: str, networks: Mapping[str, str]) -> str:
     """The output of ``search`` for ``people`` (of ``total`` matches) in ``fmt``."""
     lines: list[str] = []
     if fmt == "json":
@@ -122,6 +107,8 @@ def render(people: Sequence[BookPerson], total: int, fmt: str, networks: dict[st
             cells = [name, ",".join(emails), ",".join(phones), ",".join(users), _clean(nets)]
             lines.append("\t".join(cells))
         else:
+            from beeper_tui.service.names import secondary_text
+
             extra = _clean(secondary_text(p.contact.user))
             lines.append("  ".join(x for x in (name, extra, f"({_clean(nets)})") if x))
     return "".join(f"{line}\n" for line in lines)
@@ -131,13 +118,95 @@ def _warn(text: str) -> None:
     print(f"{PROG}: warning: {text}", file=sys.stderr)
 
 
-async def _open_book(
-    path: Path | None, region: str | None, people: Path | None = None
-) -> AddressBook:
+def _error(text: str) -> None:
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+def _names(contents: BookContents) -> dict[str, str]:
+    """Account ID → network name: as Desktop last named it, else as the ID says."""
+    from beeper_tui.service.networks import network_of_account_id
+
+    known = contents.network_names()
+    ids = {*contents.account_ids, *known}
+    return {a: known.get(a) or network_of_account_id(a) for a in ids}
+
+
+def _ago(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+def _answer(args: argparse.Namespace, contents: BookContents, settings: Settings) -> int:
+    """Search ``contents`` and print the answer, with what the book lacks on stderr."""
+    chosen: list[str] | None = None  # None: every account
+    names = _names(contents)
+    if args.account:
+        from beeper_tui.service.accounts import AccountMatchError, match_account
+        from beeper_tui.service.book.store import DirectoryEntry
+        from beeper_tui.service.book.sync import directory_accounts
+
+        # The accounts Desktop last listed; a book that never saw the list names its own.
+        entries = list(contents.directory.values()) or [
+            DirectoryEntry(a, names[a], True) for a in contents.account_ids
+        ]
+        try:
+            chosen = [match_account(directory_accounts(entries), args.account).account_id]
+        except AccountMatchError as exc:
+            _error(f"{_clean(str(exc))} ({SYNC_HINT} if it is new)")
+            return 2
+    missing = contents.missing(chosen)
+    if missing:
+        listed = ", ".join(dict.fromkeys(names.get(a, a) for a in missing))
+        _warn(f"book is missing {listed}: {SYNC_HINT}")
+    oldest = contents.oldest_sync()
+    if settings.sync_minutes and oldest is not None:
+        age = time.time() - oldest.timestamp()
+        if age > settings.sync_minutes * 60:
+            _warn(f"the address book was last synced {_ago(age)} ago: {SYNC_HINT}")
+    result = contents.search(args.text, chosen, args.limit)
+    _write(render(result.people, result.total, args.format, names))
+    return 0 if result.total else 1
+
+
+def _from_book(args: argparse.Namespace, settings: Settings, path: Path) -> int | None:
+    """Answer from the book at ``path`` without the network; None when it has nobody yet."""
+    if not path.exists():
+        return None
+    from beeper_tui.book_path import default_people_path
+    from beeper_tui.service.book.contents import read_book
+    from beeper_tui.service.book.store import BookError
+
+    try:
+        read = read_book(path, region=settings.phone_region, people=default_people_path())
+    except BookError as exc:
+        _warn(f"{_clean(str(exc))}; searching without it")
+        return None
+    try:
+        for notice in read.store.notices:
+            _warn(_clean(notice))
+        _warn_people(read.people.error)
+        if not read.contents.account_ids:
+            return None  # an empty book: the first sync fills it
+        return _answer(args, read.contents, settings)
+    finally:
+        read.store.close()
+
+
+def _warn_people(error: Exception | None) -> None:
+    if error is not None:
+        _warn(f"{_clean(str(error))}; your decisions about people are not applied")
+
+
+async def _open_book(path: Path | None, region: str | None, people: Path) -> AddressBook:
     """The book at ``path``; one that cannot be used is named and an in-memory one used.
 
     ``people`` is the user's decisions file: people are shown as the user decided.
     """
+    from beeper_tui.service.book import AddressBook, BookError
+
     try:
         book = await AddressBook.open(path, region=region, people=people)
     except BookError as exc:
@@ -145,18 +214,22 @@ async def _open_book(
         return await AddressBook.open(None, region=region, people=people)
     for notice in book.notices:
         _warn(_clean(notice))
-    if book.people.error is not None:
-        _warn(f"{_clean(str(book.people.error))}; your decisions about people are not applied")
+    _warn_people(book.people.error)
     return book
 
 
-def _named(networks: dict[str, str], account_id: str) -> str:
-    return networks.get(account_id) or network_name(bare_account(account_id))
+async def _sync_then_answer(
+    args: argparse.Namespace, settings: Settings, path: Path | None, demo_app: ASGIApp | None
+) -> int:
+    """The book synced from Desktop first (no book yet, ``--sync``, in memory), then searched."""
+    from beeper_tui.api.errors import BeeperError
+    from beeper_tui.book_path import default_people_path
+    from beeper_tui.service.accounts import AccountMatchError
+    from beeper_tui.wiring import open_backend
 
+    from .book_sync import sync_book
 
-async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | None) -> int:
     demo = settings.demo or demo_app is not None
-    path = None if args.no_cache or demo else default_book_path()
     book = await _open_book(path, settings.phone_region, default_people_path(demo=demo))
     backend = open_backend(
         base_url=settings.base_url,
@@ -166,58 +239,21 @@ async def _search(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
         client_options=settings.client_options(),
     )
     try:
-        chosen: list[str] | None = None  # None: every enabled account
-        if args.account and book.directory:
-            # The same resolver as online, over the accounts Desktop last listed.
-            with contextlib.suppress(AccountMatchError):
-                found = match_account(directory_accounts(book.directory), args.account)
-                chosen = [found.account_id]
-        need = args.sync or not book.directory or (args.account and chosen is None)
-        need = need or bool(book.missing(chosen))
-        failed: dict[str, str] = {}
-        if need and not book.read_only:
+        if not book.read_only:
             try:
-                everyone = await backend.resolve_accounts(None)
-                if args.account:
-                    try:
-                        scope = [match_account(everyone, args.account)]
-                    except AccountMatchError as exc:
-                        if exc.ambiguous:
-                            raise
-                        scope = await backend.resolve_accounts(args.account)
-                    chosen = [a.account_id for a in scope]
-                else:
-                    scope = everyone
-                await book.remember_accounts(directory_of(everyone))
-                todo = scope if args.sync else [a for a in scope if not book.ready(a.account_id)]
-                results = await book.syncer(backend.client).run(todo)
-                failed = {a: _clean(str(e)) for a, e in results.items() if e is not None}
+                outcome = await sync_book(book, backend, args.account, every=args.sync)
             except AccountMatchError as exc:
-                print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
+                _error(_clean(str(exc)))
                 return 2
             except BeeperError as exc:
                 if not book.account_ids:
-                    print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
+                    _error(_clean(str(exc)))
                     return 1
                 _warn(f"{_clean(str(exc))}; answering from the address book")
-        if args.account and chosen is None:
-            what = _clean(args.account)
-            print(f"{PROG}: error: --account {what!r} is not in the address book", file=sys.stderr)
-            return 2
-        networks = book.network_names()
-        for account_id, why in failed.items():
-            _warn(f"{_named(networks, account_id)}: {why}")
-        missing = book.missing(chosen)
-        if missing:
-            names = ", ".join(dict.fromkeys(_named(networks, a) for a in missing))
-            _warn(f"book is missing {names}: run `beeper-tui search --sync TEXT`")
-        result = book.search(args.text, chosen, args.limit)
-        names_of = {a: _named(networks, a) for a in book.account_ids}
-        _write(render(result.people, result.total, args.format, names_of))
-        return 0 if result.total else 1
-    except BeeperError as exc:
-        print(f"{PROG}: error: {_clean(str(exc))}", file=sys.stderr)
-        return 1
+            else:
+                for account_id, why in outcome.failed.items():
+                    _warn(f"{outcome.names.get(account_id, account_id)}: {_clean(why)}")
+        return _answer(args, book.contents, settings)
     finally:
         await backend.aclose()
         await book.close()
@@ -251,19 +287,30 @@ def _silence_stdout() -> None:
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Search as ``args`` say; returns the exit status."""
+    from beeper_tui.book_path import default_book_path
+    from beeper_tui.config import ConfigError, resolve_settings
+
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
     try:
         settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
             config_path=args.config,
         )
     except ConfigError as exc:
-        print(f"{PROG}: error: {scrub(str(exc), secrets)}", file=sys.stderr)
+        _error(scrub(str(exc), secrets))
         return 2
+    in_memory = bool(args.no_cache) or settings.demo or demo_app is not None
+    path = None if in_memory else default_book_path()
     try:
-        return asyncio.run(_search(args, settings, demo_app))
+        if path is not None and not args.sync:
+            answered = _from_book(args, settings, path)
+            if answered is not None:
+                return answered
+        import asyncio
+
+        return asyncio.run(_sync_then_answer(args, settings, path, demo_app))
     except _OutputError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         _silence_stdout()
         return 1
     except BrokenPipeError:

@@ -34,7 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from beeper_tui.demo.app_setup import SETUP_STATES, SetupRoutes
 from beeper_tui.demo.assets import AssetRoutes, AssetStore
 from beeper_tui.demo.chats import ChatBook, ChatRoutes
-from beeper_tui.demo.dataset import DEFAULT_SEED, Dataset, DemoAccount, JSONDict, build_dataset
+from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict, build_dataset
+from beeper_tui.demo.defaults import DEFAULT_SEED, DEMO_TOKEN
 from beeper_tui.demo.faults import FaultList, FaultRule, Latency
 from beeper_tui.demo.generations import LATEST_VERSION, DesktopVersion, Generation
 from beeper_tui.demo.live import LiveHub, LiveRoutes
@@ -51,7 +52,6 @@ from beeper_tui.demo.responses import (
     validation_error,
 )
 
-DEMO_TOKEN = "demo-token"
 SEARCH_LIMIT = 50
 DEFAULT_PAGE_SIZE = 50
 

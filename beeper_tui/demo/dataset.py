@@ -21,10 +21,9 @@ from functools import cached_property
 from random import Random
 from typing import Any
 
+from beeper_tui.demo.defaults import DEFAULT_SEED
 from beeper_tui.demo.names import Person, PersonFactory
 from beeper_tui.demo.search import ContactIndex, normalize
-
-DEFAULT_SEED = 7
 
 JSONDict = dict[str, Any]
 

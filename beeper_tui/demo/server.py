@@ -18,8 +18,6 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-DEFAULT_PORT = 23373
-
 
 class DemoServer:
     """An ASGI app served by uvicorn on a background thread.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
-
-from beeper_tui.api.models import Account, AccountStatus
+from typing import TYPE_CHECKING, Final
 
 from .names import best_name, clean
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account, AccountStatus
 
 __all__ = [
     "StatusBadge",
@@ -16,6 +17,7 @@ __all__ = [
     "account_owner",
     "network_code",
     "network_name",
+    "network_of_account_id",
     "status_badge",
 ]
 
@@ -56,8 +58,17 @@ def network_name(account: Account) -> str:
     bridge_type = clean(account.bridge.type) if account.bridge else None
     if bridge_type:
         return _NETWORK_BY_TYPE.get(bridge_type.lower(), bridge_type)
-    stem = _ID_SEPARATORS.split(account.account_id.lower().removeprefix("local-"), maxsplit=1)[0]
-    return _NETWORK_BY_TYPE.get(stem, account.account_id)
+    return network_of_account_id(account.account_id)
+
+
+def network_of_account_id(account_id: str) -> str:
+    """The network an account ID names (``local-whatsapp_ba_…``: WhatsApp), else the ID.
+
+    What :func:`network_name` falls back on, and all a book that never saw
+    Desktop's account list has to name its accounts by.
+    """
+    stem = _ID_SEPARATORS.split(account_id.lower().removeprefix("local-"), maxsplit=1)[0]
+    return _NETWORK_BY_TYPE.get(stem, account_id)
 
 
 _NETWORK_CODES: Final = {
@@ -112,18 +123,19 @@ class StatusBadge:
 
 
 _BADGES: Final = {
-    AccountStatus.CONNECTED: StatusBadge("●", "connected", "ok"),
-    AccountStatus.CONNECTING: StatusBadge("◐", "connecting", "busy"),
-    AccountStatus.BACKFILLING: StatusBadge("◐", "backfilling", "busy"),
-    AccountStatus.CONNECTION_REQUIRED: StatusBadge("▲", "connection required", "action"),
-    AccountStatus.RECONNECT_REQUIRED: StatusBadge("▲", "reconnect required", "action"),
-    AccountStatus.ATTENTION_REQUIRED: StatusBadge("▲", "attention required", "action"),
-    AccountStatus.DISCONNECTED: StatusBadge("○", "disconnected", "off"),
-    AccountStatus.DISABLED: StatusBadge("○", "disabled", "off"),
-    AccountStatus.UNKNOWN: StatusBadge("?", "unknown", "unknown"),
+    # Keyed by the status's wire value (AccountStatus is a str enum: its members find these).
+    "connected": StatusBadge("●", "connected", "ok"),
+    "connecting": StatusBadge("◐", "connecting", "busy"),
+    "backfilling": StatusBadge("◐", "backfilling", "busy"),
+    "connection_required": StatusBadge("▲", "connection required", "action"),
+    "reconnect_required": StatusBadge("▲", "reconnect required", "action"),
+    "attention_required": StatusBadge("▲", "attention required", "action"),
+    "disconnected": StatusBadge("○", "disconnected", "off"),
+    "disabled": StatusBadge("○", "disabled", "off"),
+    "unknown": StatusBadge("?", "unknown", "unknown"),
 }
 
 
 def status_badge(status: AccountStatus) -> StatusBadge:
     """The badge for a status (unknown values get the unknown badge)."""
-    return _BADGES.get(status, _BADGES[AccountStatus.UNKNOWN])
+    return _BADGES.get(status, _BADGES["unknown"])

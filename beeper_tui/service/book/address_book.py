@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -19,18 +18,17 @@ from beeper_tui.service.person import Contact, PersonIndex, person_keys
 from beeper_tui.service.phones import e164_in_region, format_phone
 from beeper_tui.service.users import UserInfo
 
+from .contents import BookContents, BookRead, read_book, read_index
 from .decisions import Decision, PeopleDecisions
 from .people import BookPerson, BookResult, person_row
 from .query import parse_query
 from .search import BookIndex
-from .snapshot import SnapshotError
 from .store import (
     AccountMeta,
     BookError,
     BookStore,
     DirectoryEntry,
     StoredContact,
-    is_corrupt,
 )
 from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
 
@@ -57,33 +55,6 @@ def _worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="address-book")
 
 
-def _read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
-    """The index of the contacts on disk, and the fingerprint to save it under if it was built.
-
-    A current snapshot is read back (a tenth of the cost of building); without
-    one the index is built from the contacts. In memory there are no snapshots.
-    """
-    if store.in_memory:
-        return BookIndex(store.contacts(), warm=warm), None
-    fingerprint = store.fingerprint()
-    try:
-        parts = store.load_snapshot(fingerprint)
-    except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
-        log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
-        parts = None
-    if parts is not None:
-        try:
-            index = BookIndex.from_snapshot(parts)
-        except SnapshotError as exc:
-            log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
-        else:
-            if warm:
-                index.warm()
-            return index, None
-    index = BookIndex(store.contacts(), warm=warm)
-    return index, fingerprint
-
-
 def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
     """Save ``index`` unless the contacts changed since it was built (runs on the worker)."""
     if store.read_only:
@@ -95,31 +66,10 @@ def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
         log.info("could not save the address book's index: %s", exc)
 
 
-_Loaded: TypeAlias = tuple[
-    BookStore, BookIndex, list[AccountMeta], list[DirectoryEntry], str | None, PeopleDecisions
-]
-
-
-def _load(path: Path | None, people_path: Path | None) -> _Loaded:
-    people = PeopleDecisions.load(people_path)
-    store = BookStore(path)
-    try:
-        try:
-            # The typo tables are built after opening: the cached list paints sooner.
-            index, unsaved = _read_index(store, warm=False)
-            meta, directory = store.accounts(), store.directory()
-        except sqlite3.DatabaseError as exc:
-            if not is_corrupt(exc):
-                raise BookError(f"cannot read the address book {path}: {exc}") from None
-            store.recover(exc)  # SQLite says the file is damaged: set it aside, start afresh
-            index, unsaved = _read_index(store, warm=False)
-            meta, directory = store.accounts(), store.directory()
-    except BaseException:
-        store.close()
-        raise
-    index = people.apply(index)
-    _prepare_first_screen(index)
-    return store, index, meta, directory, unsaved, people
+def _load(path: Path | None, region: str | None, people: Path | None) -> BookRead:
+    read = read_book(path, region=region, people=people)
+    _prepare_first_screen(read.contents.index)
+    return read
 
 
 def _prepare_first_screen(index: BookIndex) -> None:
@@ -148,7 +98,7 @@ class BookOpening:
     ) -> None:
         self.region = region
         self._worker = _worker()
-        self._loading = self._worker.submit(_load, path, people)
+        self._loading = self._worker.submit(_load, path, region, people)
 
     async def read(self, within: float | None = None) -> None:
         """Wait until the book is read, or ``within`` seconds (its errors are :meth:`book`'s)."""
@@ -160,18 +110,15 @@ class BookOpening:
     async def book(self) -> AddressBook:
         """The open book (the error that opening it raised, if it failed)."""
         try:
-            loaded = await asyncio.wrap_future(self._loading)
+            read = await asyncio.wrap_future(self._loading)
         except BaseException:
             self._worker.shutdown(wait=False)
             raise
-        store, index, meta, directory, unsaved, people = loaded
-        book = AddressBook(
-            store, index, meta, self.region, self._worker, directory=directory, people=people
-        )
+        book = AddressBook(read.store, read.contents, self._worker, people=read.people)
         loop = asyncio.get_running_loop()
-        book._warming = loop.run_in_executor(self._worker, index.warm)
-        if unsaved is not None:
-            book._save_later(unsaved)  # rebuilt: saved once the book is still, or at close
+        book._warming = loop.run_in_executor(self._worker, read.contents.index.warm)
+        if read.unsaved is not None:
+            book._save_later(read.unsaved)  # rebuilt: saved once the book is still, or at close
         return book
 
 
@@ -186,23 +133,17 @@ class AddressBook:
     def __init__(
         self,
         store: BookStore,
-        index: BookIndex,
-        meta: Sequence[AccountMeta],
-        region: str | None,
+        contents: BookContents,
         worker: ThreadPoolExecutor | None = None,
         *,
-        directory: Sequence[DirectoryEntry] = (),
         people: PeopleDecisions | None = None,
     ) -> None:
         self._store = store
         self.people = people or PeopleDecisions(None)
         """Who is who as the user decided (:mod:`.decisions`), applied to every index."""
-        self._directory = {e.account_id: e for e in directory}
         self._worker = worker or _worker()
-        self._index = index
-        self._meta = {m.account_id: m for m in meta}
-        self.region = region
-        """ISO country code for phones typed in national format (None: international only)."""
+        self.contents = contents
+        """What the book holds now (replaced whole, never changed, when the book changes)."""
         self._listeners: list[Callable[[], None]] = []
         self._reload_lock = asyncio.Lock()
         self._dirty = False
@@ -231,12 +172,17 @@ class AddressBook:
     @property
     def index(self) -> BookIndex:
         """The current index (replaced, never changed, when the book changes)."""
-        return self._index
+        return self.contents.index
+
+    @property
+    def region(self) -> str | None:
+        """ISO country code for phones typed in national format (None: international only)."""
+        return self.contents.region
 
     @property
     def account_ids(self) -> tuple[str, ...]:
         """Accounts that have synced at least once, sorted."""
-        return tuple(sorted(self._meta))
+        return self.contents.account_ids
 
     @property
     def read_only(self) -> bool:
@@ -251,30 +197,20 @@ class AddressBook:
     @property
     def directory(self) -> tuple[DirectoryEntry, ...]:
         """The accounts Desktop last listed, enabled or not (empty before the first sync)."""
-        return tuple(self._directory.values())
+        return tuple(self.contents.directory.values())
 
     def network_names(self) -> dict[str, str]:
         """Account ID → its network's name, as Desktop last named it."""
-        return {e.account_id: e.network for e in self._directory.values()}
+        return self.contents.network_names()
 
     def missing(self, account_ids: Iterable[str] | None = None) -> list[str]:
-        """Enabled accounts (of ``account_ids``, None: all) the book has not fully synced.
-
-        The book knows every enabled account Desktop listed at the last sync
-        (:meth:`remember_accounts`); an account whose sync never finished
-        (Desktop quit, the process died, the disk filled, the account failed)
-        is missing until a sync completes it.
-        """
-        wanted = (
-            [e.account_id for e in self._directory.values() if e.enabled]
-            if account_ids is None
-            else list(account_ids)
-        )
-        return [a for a in wanted if a not in self._meta]
+        """Enabled accounts (of ``account_ids``, None: all) the book has not fully synced
+        (see :meth:`BookContents.missing`)."""
+        return self.contents.missing(account_ids)
 
     async def remember_accounts(self, entries: Sequence[DirectoryEntry]) -> None:
         """Keep the account list Desktop just gave (what a complete book must hold)."""
-        self._directory = {e.account_id: e for e in entries}
+        self.contents = self.contents.with_directory(entries)
         if not self._store.read_only:
             try:
                 await self._in_worker(self._store.remember_directory, list(entries))
@@ -283,20 +219,15 @@ class AddressBook:
 
     def ready(self, account_id: str) -> bool:
         """Whether ``account_id`` has synced: if not, ask the server instead of the book."""
-        return account_id in self._meta
+        return self.contents.ready(account_id)
 
     def count(self, account_id: str) -> int | None:
         """How many contacts the account's last sync brought, or None if it never synced."""
-        meta = self._meta.get(account_id)
-        return None if meta is None else meta.count
+        return self.contents.count(account_id)
 
     def last_synced(self, account_id: str | None = None) -> datetime | None:
         """When ``account_id`` last synced; with None, the latest sync of any account."""
-        if account_id is None:
-            times = [m.synced_at for m in self._meta.values()]
-            return datetime.fromtimestamp(max(times), UTC) if times else None
-        meta = self._meta.get(account_id)
-        return None if meta is None else datetime.fromtimestamp(meta.synced_at, UTC)
+        return self.contents.last_synced(account_id)
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (on the event loop) each time the book's contents change."""
@@ -307,13 +238,8 @@ class AddressBook:
     def search(
         self, query: str, account_ids: Iterable[str] | None = None, limit: int | None = None
     ) -> BookResult:
-        """Ranked people in the book for ``query`` (empty: everyone, by name).
-
-        ``account_ids`` limits the search and each person's identities to those
-        accounts (None: all). ``people`` holds at most ``limit`` rows, built as
-        they are read; ``total`` counts every matching person.
-        """
-        return self._index.search(query, account_ids, limit, region=self.region)
+        """Ranked people in the book for ``query`` (see :meth:`BookContents.search`)."""
+        return self.contents.search(query, account_ids, limit)
 
     async def lookup(
         self,
@@ -333,7 +259,7 @@ class AddressBook:
         ``in_book=False``. One account failing is noted in ``lookup_errors``.
         """
         kind = identifier_kind(query)
-        index = self._index
+        index = self.index
         if kind is None:
             return index.search(query, accounts, limit, region=self.region)
         asked = query.strip()
@@ -405,15 +331,14 @@ class AddressBook:
         """Close the book and delete its file (``beeper-tui cache clear``)."""
         await self._in_worker(self._store.remove)
         self._worker.shutdown(wait=False)
-        self._index = BookIndex()
-        self._meta = {}
+        self.contents = BookContents(region=self.region)
 
     async def close(self) -> None:
         """Close the store (saving an index not yet saved); the file stays for the next start."""
         pending = self._pending_save
         if pending is not None:
             pending[0].cancel()
-            await self._in_worker(_save_index, self._store, self._index, pending[1])
+            await self._in_worker(_save_index, self._store, self.index, pending[1])
         await self._in_worker(self._store.close)
         self._worker.shutdown(wait=False)
 
@@ -421,11 +346,11 @@ class AddressBook:
         """Save the index once the book has been still for a while (see :data:`_SAVE_DELAY`)."""
         if self._pending_save is not None:
             self._pending_save[0].cancel()
-        index = self._index
+        index = self.index
 
         def save() -> None:
             self._pending_save = None
-            if self._index is index:
+            if self.index is index:
                 self._worker.submit(_save_index, self._store, index, fingerprint)
 
         handle = asyncio.get_running_loop().call_later(_SAVE_DELAY, save)
@@ -449,7 +374,7 @@ class AddressBook:
         await self._in_worker(self.people.save, decisions)
         # Applied here, on the loop (a copy of one array and the merged people):
         # a rebuild finishing meanwhile has already replaced ``_index``.
-        self._index = self.people.apply(self._index)
+        self.contents = self.contents.with_people_index(self.people.apply(self.index))
         for listener in list(self._listeners):
             listener()
 
@@ -457,7 +382,7 @@ class AddressBook:
         """Open "maybe the same person" suggestions, best first (found on the book's thread)."""
         from .evidence import suggestions  # only this view needs it
 
-        index, networks = self._index, self.network_names()
+        index, networks = self.index, self.network_names()
         rejected = self.people.effective().rejects
         return await self._in_worker(suggestions, index, networks, rejected)
 
@@ -484,18 +409,18 @@ class AddressBook:
             store = self._store
 
             def load() -> tuple[BookIndex, list[AccountMeta], str | None]:
-                index, unsaved = _read_index(store, warm=True)
+                index, unsaved = read_index(store, warm=True)
                 return self.people.apply(index), store.accounts(), unsaved
 
             started = time.monotonic()
             decided = self.people.decisions
-            self._index, meta, unsaved = await self._in_worker(load)
+            index, meta, unsaved = await self._in_worker(load)
             if self.people.decisions is not decided:  # the user decided during the rebuild
-                self._index = self.people.apply(self._index)
+                index = self.people.apply(index)
+            self.contents = self.contents.with_index(index, meta)
             if unsaved is not None:
                 self._save_later(unsaved)
             self._built_at = time.monotonic()
             self._last_build = self._built_at - started
-            self._meta = {m.account_id: m for m in meta}
         for listener in list(self._listeners):
             listener()

@@ -41,8 +41,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, Final, TextIO
 
-import vobject  # type: ignore[import-untyped]
-
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import e164_phone
@@ -195,6 +193,8 @@ class VCardWriter(ContactWriter):
     """vCard 4.0, one card per contact (see the module docstring for the fields)."""
 
     def write_contact(self, contact: Contact, network: str) -> None:
+        import vobject  # type: ignore[import-untyped]  # only a vCard export loads it
+
         user = _clean_user(contact.user)
         account_id = clean_text(contact.account_id, newlines=False) or ""
         card = vobject.vCard()
@@ -228,6 +228,8 @@ class VCardWriter(ContactWriter):
         if not person.others:
             self.write_contact(person, network_of(person.account_id))
             return
+        import vobject
+
         first = _clean_user(person.user)
         card = vobject.vCard()
         card.add("version").value = "4.0"
