@@ -16,12 +16,13 @@ from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account, Chat, User
+from beeper_tui.api.models import Account, Chat
 
 from .names import IdentifierKind, best_name, clean, identifier_kind, is_participant
 from .networks import network_name
 from .person import Contact
 from .phones import format_phone
+from .users import UserFields
 
 __all__ = ["PersonChat", "PersonChats", "chats_with", "parse_time", "relative_time"]
 
@@ -119,7 +120,7 @@ def relative_time(iso: str | datetime | None, now: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def _includes(chat: Chat, user: User) -> bool:
+def _includes(chat: Chat, user: UserFields) -> bool:
     return any(is_participant(p, user) for p in chat.participants.items)
 
 

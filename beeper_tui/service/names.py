@@ -105,7 +105,7 @@ def participant_user(user: User) -> User:
     return user.model_copy(update={"full_name": format_phone(phone), "phone_number": phone})
 
 
-def is_participant(participant: User, user: User) -> bool:
+def is_participant(participant: User, user: UserFields) -> bool:
     """Whether ``participant`` (from a chat) is ``user``: the same ID, or for an iMessage
     participant known only by a phone, the same phone number."""
     if participant.id == user.id:
