@@ -16,4 +16,5 @@ FIGURES: dict[int, str] = {
     13: "benchmarks.fig13_person_view",
     14: "benchmarks.fig14_people",
     15: "benchmarks.fig15_conversation",
+    16: "benchmarks.fig16_search_command",
 }
