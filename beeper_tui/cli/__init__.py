@@ -1,33 +1,40 @@
 """The command line: one argparse tree, the only place with argv and exit codes.
 
 ``beeper-tui`` with no command opens the app; each subcommand lives in its own
-module (``*_command.py``) and adds itself to the tree with ``register``.
+module (``*_command.py``) and adds itself to the tree with ``register``. A command
+line that names a command builds only that command's branch of the tree (``search``
+runs on every address completion: it imports no other command); help, completion
+and a command line without one build it whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
-from . import (
-    accounts_command,
-    app_command,
-    cache_command,
-    completion_command,
-    demo_server_command,
-    doctor_command,
-    export_command,
-    login_command,
-    messages_command,
-    people_command,
-    search_command,
-    sync_command,
-)
+from . import app_command
 from .common import OneLineParser, argv_secrets
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+COMMANDS: Final = {
+    "export": "export_command",
+    "search": "search_command",
+    "sync": "sync_command",
+    "cache": "cache_command",
+    "accounts": "accounts_command",
+    "demo-server": "demo_server_command",
+    "login": "login_command",
+    "logout": "login_command",
+    "messages": "messages_command",
+    "doctor": "doctor_command",
+    "completion": "completion_command",
+    "people": "people_command",
+}
+"""Each command's module, in the order ``--help`` lists them (one module may add several)."""
 
 _ENVIRONMENT = """\
 environment:
@@ -38,8 +45,11 @@ precedence: flags > environment > config file > defaults.
 """
 
 
-def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
-    """The whole command tree (``beeper-tui --help``, ``beeper-tui COMMAND --help``)."""
+def build_parser(secrets: Sequence[str] = (), *, only: str | None = None) -> OneLineParser:
+    """The command tree (``beeper-tui --help``, ``beeper-tui COMMAND --help``).
+
+    ``only`` names the one command whose branch is built (None: every command).
+    """
     parser = OneLineParser(
         prog="beeper-tui",
         description="A fast, keyboard-first terminal contact browser for Beeper Desktop.",
@@ -61,25 +71,51 @@ def build_parser(secrets: Sequence[str] = ()) -> OneLineParser:
         title="commands", metavar="COMMAND", dest="command", parser_class=CommandParser
     )
     parser.commands = commands.choices
-    export_command.register(commands)
-    search_command.register(commands)
-    sync_command.register(commands)
-    cache_command.register(commands)
-    accounts_command.register(commands)
-    demo_server_command.register(commands)
-    login_command.register(commands)
-    messages_command.register(commands)
-    doctor_command.register(commands)
-    completion_command.register(commands)
-    # The completion script is generated from this very tree.
-    commands.choices["completion"].set_defaults(root_parser=parser)
-    people_command.register(commands)
+    wanted = [COMMANDS[only]] if only is not None else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        importlib.import_module(f"{__name__}.{name}").register(commands)
+    if "completion" in commands.choices:
+        # The completion script is generated from this very tree.
+        commands.choices["completion"].set_defaults(root_parser=parser)
     return parser
+
+
+class _Unsure(Exception):
+    """The command line is not one a partial tree can be trusted with."""
+
+
+class _Probe(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        raise _Unsure(message)
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, read past the app's own options and their values.
+
+    None when there is none, when help or the version is asked for before it,
+    when it is ``completion`` (made from the whole tree), or when the options
+    before it do not parse: the whole tree then answers, errors and all.
+    """
+    for arg in argv:
+        if arg in ("-h", "--help", "--version"):
+            return None
+        if not arg.startswith("-"):
+            break
+    probe = _Probe(add_help=False)
+    app_command.add_arguments(probe)
+    probe.add_argument("command", nargs="?")
+    probe.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        found = probe.parse_args(list(argv))
+    except _Unsure:
+        return None
+    command: str | None = found.command
+    return command if command in COMMANDS and command != "completion" else None
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace | int:
     """Parsed arguments, or the exit status when parsing ended the command (help, error)."""
-    parser = build_parser(argv_secrets(argv))
+    parser = build_parser(argv_secrets(argv), only=_command_of(argv))
     try:
         args, extra = parser.parse_known_args(list(argv))
         # Report on the parser of the command they were given to, not the top one.

@@ -9,8 +9,9 @@ address book, the cache directory's permissions and the terminal's graphics.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, Final
+
+from .common import add_shared_flags, takes
 
 __all__ = ["register", "run"]
 
@@ -26,12 +27,9 @@ def register(commands: Any) -> None:
         "cache directory and the terminal, and say how to fix what is wrong.",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output")
-    parser.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-    parser.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-    parser.add_argument(
-        "--demo", action="store_true", default=None, help="check against the embedded demo"
-    )
-    parser.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+    dests = ("base_url", "token", "demo", "config")
+    add_shared_flags(parser, dests, top=False)
+    takes(parser, *dests)
     parser.set_defaults(run=run)
 
 
@@ -50,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
     try:
         settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
             config_path=args.config,
         )
     except ConfigError as exc:

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
@@ -26,7 +25,7 @@ from beeper_tui.service.book.decisions import Decision, Identity, Kind
 from beeper_tui.service.export.formats import clean_text
 from beeper_tui.wiring import open_backend
 
-from .common import argv_secrets, scrub
+from .common import add_shared_flags, argv_secrets, scrub, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -65,11 +64,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     reject = actions.add_parser("reject", help="A and B are not the same person")
     reject.add_argument("a", metavar="A")
     reject.add_argument("b", metavar="B")
+    dests = ("base_url", "token", "demo", "config")
     for sub in (listing, link, split, reject):
-        sub.add_argument("--demo", action="store_true", default=None, help="use the demo data")
-        sub.add_argument("--base-url", metavar="URL", help="Beeper Desktop API URL")
-        sub.add_argument("--token", metavar="TOKEN", help="access token (prefer the env var)")
-        sub.add_argument("--config", metavar="PATH", type=Path, help="config file to use")
+        add_shared_flags(sub, dests, top=False)
+        takes(sub, *dests)
         sub.set_defaults(run=run)
 
 
@@ -219,7 +217,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
     try:
         settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo},
+            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
             config_path=args.config,
         )
     except ConfigError as exc:
