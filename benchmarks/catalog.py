@@ -14,4 +14,5 @@ FIGURES: dict[int, str] = {
     11: "benchmarks.fig11_merge",
     12: "benchmarks.fig12_help_over_merged",
     13: "benchmarks.fig13_person_view",
+    14: "benchmarks.fig14_export_vcard",
 }
