@@ -17,4 +17,5 @@ FIGURES: dict[int, str] = {
     14: "benchmarks.fig14_people",
     15: "benchmarks.fig15_conversation",
     16: "benchmarks.fig16_search_command",
+    17: "benchmarks.fig17_export_vcard",
 }

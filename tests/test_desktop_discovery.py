@@ -76,6 +76,9 @@ class _NoPrompts:
     async def need_token(self, reason: str | None) -> Any:
         raise AssertionError(f"asked for a token: {reason}")
 
+    def token_accepted(self, token: str) -> None:
+        raise AssertionError("no token was typed")
+
     async def use_demo(self) -> Backend:
         raise AssertionError("asked for the demo")
 

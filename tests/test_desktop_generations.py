@@ -143,7 +143,7 @@ async def test_the_app_lists_searches_pages_and_messages_on_every_build(
         state.clear_requests()
         lst.focus()
         lst.cursor = _messageable(app)
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await settle(pilot)
         messages = [n for n in toasts(app) if n.title == "Message"]
         starts = state.requests_to(r"^/v1/chats(/start)?$")
@@ -162,7 +162,7 @@ async def test_the_app_lists_searches_pages_and_messages_on_every_build(
                 assert used.json["mode"] == "start"
                 # Remembered: the next chat goes straight to POST /v1/chats.
                 state.clear_requests()
-                await pilot.press("m")
+                await pilot.press("ctrl+o")
                 await settle(pilot)
                 assert [r.path for r in state.requests_to(r"^/v1/chats(/start)?$")] == ["/v1/chats"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -19,17 +20,20 @@ import beeper_tui.config as config_module
 from beeper_tui.api.models import Account, ContactPage, User
 from beeper_tui.cli import main as cli_main
 from beeper_tui.demo import Dataset, DemoState, FaultRule, build_dataset, create_demo_app
+from beeper_tui.service.accounts import searched_accounts
+from beeper_tui.service.book import AddressBook
 from beeper_tui.service.export.formats import (
     CSV_COLUMNS,
     CsvWriter,
     JsonArrayWriter,
     VCardWriter,
     clean_text,
-    is_plain_value,
     neutralise_cell,
 )
 from beeper_tui.service.export.run import ExportProgress, export_contacts, iter_contact_pages
+from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
+from beeper_tui.wiring import open_backend
 from tests.cli_helpers import export_main
 
 MATRIX = "matrix"  # holds the hostile names
@@ -80,6 +84,12 @@ def enabled_count(dataset: Dataset) -> int:
 
 
 def run(demo_app: Starlette, *args: str) -> int:
+    """The server pager's export (``--no-cache``): one record per contact, as Desktop sends."""
+    return export_main(["--demo", "--no-cache", "--page-size", PAGE, *args], demo_app=demo_app)
+
+
+def run_from_book(demo_app: Starlette, *args: str) -> int:
+    """The default export: the demo synced into an in-memory book, what the list shows."""
     return export_main(["--demo", "--page-size", PAGE, *args], demo_app=demo_app)
 
 
@@ -211,21 +221,21 @@ def test_csv_all_accounts(
     assert run(demo_app, "--all", "--format", "csv", "-o", str(target)) == 0
     assert capsys.readouterr().err == ""
     raw = target.read_bytes()
-    assert raw.startswith("\ufeffname,full_name,".encode())  # BOM: Excel reads UTF-8
+    assert raw.startswith("\ufeffperson,name,full_name,".encode())  # BOM: Excel reads UTF-8
     rows = read_csv(target)
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == enabled_count(small_dataset)
     for row in rows:
         for cell in row.values():
-            assert is_plain_value(cell) or not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
             assert not _C0.search(cell)
-    # Plain E.164 phones and plain handles are not formulas: no apostrophe.
+    # One rule for every cell: phones, handles and IDs alike get the apostrophe.
     phones = [r["phone"] for r in rows if r["phone"]]
     assert phones
-    assert all(p.startswith("+") for p in phones)
-    mallory = next(r for r in rows if r["user_id"] == "@mallory:matrix.org")
+    assert all(p.startswith("'+") for p in phones)
+    mallory = next(r for r in rows if r["user_id"] == "'@mallory:matrix.org")
     assert mallory["name"] == "[red]x[/red]"
-    assert mallory["username"] == "@mallory"
+    assert mallory["username"] == "'@mallory"
     assert mallory["account_id"] == MATRIX
     assert mallory["network"] == "Beeper"
     assert {r["is_self"] for r in rows} >= {"true"}
@@ -273,8 +283,9 @@ def test_csv_neutralises_owasp_payloads(value: str) -> None:
 
 
 @pytest.mark.parametrize("value", REAL_VALUES)
-def test_csv_spares_plain_phones_and_handles(value: str) -> None:
-    assert neutralise_cell(value) == value
+def test_csv_guards_phones_and_handles_by_the_same_rule(value: str) -> None:
+    """Issue 24: one rule for every cell (no ID quoted while its neighbour is not)."""
+    assert neutralise_cell(value) == "'" + value
 
     stream = io.StringIO()
     writer = CsvWriter(stream)
@@ -299,7 +310,7 @@ def test_csv_to_stdout_has_no_bom(demo_app: Starlette, capsys: pytest.CaptureFix
     assert run(demo_app, "--account", MATRIX, "--format", "csv") == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert out.startswith("name,full_name,username,phone,email,user_id,account_id,network,")
+    assert out.startswith("person,name,full_name,username,phone,email,user_id,account_id,network,")
     assert out.endswith("\r\n")
 
 
@@ -329,6 +340,8 @@ def test_json_array_all_accounts(
         obj = dict(exported[original["id"]])
         assert obj.pop("accountID") == MATRIX
         assert obj.pop("network") == "Beeper"
+        assert obj.pop("name")  # the person's display name and key, beside the wire fields
+        assert obj.pop("person").startswith("urn:uuid:")
         assert obj == {k: v for k, v in original.items() if v is not None}
     assert "fullName" not in exported["@ghost:matrix.org"]
 
@@ -385,7 +398,7 @@ def test_server_error_mid_way_leaves_no_file(
     fail_third_page(demo_state, MATRIX)
     target = out_dir / "matrix.vcf"
     argv = ["--account", MATRIX, "--format", "vcf", "-o", str(target), "--max-retries", "0"]
-    assert export_main(["--demo", "--page-size", "20", *argv], demo_app=demo_app) == 1
+    assert export_main(["--demo", "--no-cache", "--page-size", "20", *argv], demo_app=demo_app) == 1
     out, err = capsys.readouterr()
     assert out == ""
     lines = error_lines(err)
@@ -403,7 +416,7 @@ def test_server_error_keeps_an_existing_file(
     target.write_text("previous export\n", encoding="utf-8")
     fail_third_page(demo_state, MATRIX)
     argv = ["--account", MATRIX, "--format", "json", "-o", str(target), "--max-retries", "0"]
-    assert export_main(["--demo", "--page-size", "20", *argv], demo_app=demo_app) == 1
+    assert export_main(["--demo", "--no-cache", "--page-size", "20", *argv], demo_app=demo_app) == 1
     assert len(error_lines(capsys.readouterr().err)) == 1
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert leftovers(out_dir) == ["contacts.json"]
@@ -469,7 +482,7 @@ def test_account_by_network_name(
     assert len(rows) == contact_count(small_dataset, "whatsapp")
     phones = [r["phone"] for r in rows if r["phone"]]
     assert phones
-    assert all(p.startswith("+") for p in phones)
+    assert all(p.startswith("'+") for p in phones)
 
 
 def test_account_by_unique_prefix_and_ambiguous(
@@ -567,6 +580,7 @@ def test_over_http_with_token(
 ) -> None:
     target = out_dir / "all.vcf"
     argv = ["--all", "--format", "vcf", "-o", str(target), "--page-size", PAGE]
+    argv.append("--no-cache")  # the pager, one card per contact
     assert export_main([*argv, "--base-url", demo_server, "--token", "demo-token"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == ("", "")
@@ -672,9 +686,9 @@ async def test_export_contacts_writes_each_page_as_it_arrives() -> None:
     assert stream.at_flush[:2] == [2, 3]  # page 1 was out before page 2 was asked for
     assert [u.total_written for u in updates] == [0, 2, 3]
     assert updates[-1] == ExportProgress("acc", "Net", 1, 1, 3, 3)
-    assert json.loads(stream.getvalue()) == [
-        {"id": i, "accountID": "acc", "network": "Net"} for i in "abc"
-    ]
+    assert [
+        {k: v for k, v in o.items() if k != "person"} for o in json.loads(stream.getvalue())
+    ] == [{"id": i, "accountID": "acc", "network": "Net", "name": i} for i in "abc"]
 
 
 def test_clean_text() -> None:
@@ -685,3 +699,78 @@ def test_clean_text() -> None:
     assert clean_text("\ud800x") == "\ufffdx"
     assert clean_text("  \x07 ") is None
     assert clean_text(None) is None
+
+
+# -- the export is the screen (issue 24) ------------------------------------------
+
+
+async def _listed(demo_app: Starlette, query: str) -> list[Contact]:
+    """The people the list shows for every enabled demo account and ``query``."""
+    backend = open_backend(
+        base_url="http://127.0.0.1:9",
+        access_token=None,
+        page_size=50,
+        demo=True,
+        demo_app=demo_app,
+    )
+    try:
+        accounts = searched_accounts(await backend.resolve_accounts(None))
+        backend.book = await AddressBook.open(None)
+        await backend.book.syncer(backend.client).run(accounts)
+        people = await backend.book_people(accounts, query)
+        assert people is not None
+        return list(people)
+    finally:
+        await backend.book.close()
+        await backend.aclose()
+
+
+def test_export_writes_the_people_the_list_shows(
+    demo_app: Starlette, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "anna.vcf"
+    argv = ["--all", "--query", "anna", "--format", "vcf", "-o", str(target)]
+    assert run_from_book(demo_app, *argv) == 0
+    assert capsys.readouterr().err == ""
+    parsed = cards(target.read_text(encoding="utf-8"))
+    listed = asyncio.run(_listed(demo_app, "anna"))
+    assert listed
+    assert [prop(c, "fn") for c in parsed] == [best_name(p.user) for p in listed]
+    assert len({prop(c, "uid") for c in parsed}) == len(parsed)  # one card per person
+    for card, person in zip(parsed, listed, strict=True):
+        emails = {str(e.value) for e in card.contents.get("email", [])}
+        assert emails == {i.user.email for i in person.identities if i.user.email}
+        ids = {str(e.value) for e in card.contents.get("x-beeper-user-id", [])}
+        assert ids == {i.user.id for i in person.identities}
+
+
+def test_csv_rows_carry_the_person(
+    demo_app: Starlette, out_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = out_dir / "anna.csv"
+    assert (
+        run_from_book(demo_app, "--all", "--query", "anna", "--format", "csv", "-o", str(target))
+        == 0
+    )
+    rows = read_csv(target)
+    listed = asyncio.run(_listed(demo_app, "anna"))
+    assert len({r["person"] for r in rows}) == len(listed)
+    assert len(rows) == sum(len(p.identities) for p in listed)
+    by_person: dict[str, set[str]] = {}
+    for row in rows:
+        by_person.setdefault(row["person"], set()).add(row["name"])
+    assert all(len(names) == 1 for names in by_person.values())  # the person's one name
+
+
+def test_the_vcard_writer_folds_and_escapes_what_vobject_reads_back() -> None:
+    """The hand-written vCard: 75-octet lines, never split inside a character."""
+    name = "Zoë Ångström, née Łukasiewicz; «ça va» \\ " + "😀" * 30
+    stream = io.StringIO()
+    writer = VCardWriter(stream)
+    writer.write_contact(Contact(User(id="u1", full_name=name, email="z@x.invalid"), "acc"), "Net")
+    text = stream.getvalue()
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert text.endswith("END:VCARD\r\n")
+    card = vobject.readOne(text)
+    assert card.fn.value == name
+    assert card.email.value == "z@x.invalid"

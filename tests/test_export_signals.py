@@ -74,7 +74,7 @@ def test_a_signal_mid_export_leaves_no_file(
     target = out / "contacts.vcf"
     argv = [sys.executable, "-m", "beeper_tui", "export", "--base-url", served]
     argv += ["--token", DEMO_TOKEN, "--account", ACCOUNT, "--format", "vcf"]
-    argv += ["--page-size", "5", "-o", str(target)]
+    argv += ["--page-size", "5", "--no-cache", "-o", str(target)]  # the pager streams
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEEPER_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "cfg")
     process = subprocess.Popen(
@@ -119,7 +119,7 @@ async def test_sigterm_in_the_app_cancels_the_export_and_exits_cleanly(
         await settle(pilot)
         stall_second_page(demo_state, BIG_CONTACTS)
         demo_state.clear_requests()
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await wait_for_screen(pilot, ExportDialog, "#export-path")
         app.screen.query_one("#export-path", Input).value = str(target)
         await pilot.press("enter")

@@ -153,7 +153,7 @@ def test_a_book_export_to_a_pipe_has_no_byte_order_mark(tmp_path: Path) -> None:
         received = os.read(reader, 65536)
     finally:
         os.close(reader)
-    assert received.startswith(b"name,"), received[:20]
+    assert received.startswith(b"person,name,"), received[:20]
     assert "Zoé Martin".encode() in received
     # The same export to a regular file does get one (Excel reads UTF-8 by it).
     export_people(tmp_path / "people.csv")
@@ -235,7 +235,7 @@ def test_an_existing_regular_file_keeps_its_mode(demo_app: Starlette, tmp_path: 
     target.chmod(0o640)
     assert export(demo_app, target, "csv") == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert target.read_text(encoding="utf-8-sig").startswith("name,")
+    assert target.read_text(encoding="utf-8-sig").startswith("person,name,")
 
 
 # -- item 16: an endless account ends with a clear error ---------------------------

@@ -80,7 +80,7 @@ async def test_discovery_timing_out_after_r_worked_opens_no_screen(
     with caplog.at_level(logging.INFO, logger="beeper_tui.service"):
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: bool(demo_state.requests_to(r"^/v1/info$")))
-            await pilot.press("r")  # the user retries while start-up still waits
+            await pilot.press("ctrl+r")  # the user retries while start-up still waits
             await wait_for(pilot, lambda: app.sidebar.option_count > 0)
             assert start_up_running(app)  # the late failure is still to come
             await wait_for(pilot, lambda: not start_up_running(app), limit=DEADLINE + 10)
@@ -105,7 +105,7 @@ async def test_an_account_list_failing_late_after_r_worked_says_nothing(
     with caplog.at_level(logging.INFO, logger="beeper_tui.service"):
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: bool(demo_state.requests_to(r"^/v1/accounts$")))
-            await pilot.press("r")
+            await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: app.sidebar.option_count > 0, limit=30)
             assert start_up_running(app)
             late.set()

@@ -73,7 +73,7 @@ def test_csv_cells_carry_no_invisible_characters() -> None:
     header, row = list(csv.reader(io.StringIO(text)))
     cells = dict(zip(header, row, strict=True))
     assert cells["full_name"] == SPOOF_CLEAN
-    assert cells["username"] == "@alice"  # a plain handle is no formula (issue 13)
+    assert cells["username"] == "'@alice"  # one formula rule for every cell (issue 24)
     assert cells["network"] == "Network"
 
 

@@ -101,7 +101,7 @@ async def test_a_person_on_two_networks_is_one_row_with_both_badges(
             assert account is not None
             assert account_label(account) in text
             assert identity.user.id not in text
-        await pilot.press("i")
+        await pilot.press("ctrl+t")
         text = app.detail.text
         for account_id in accounts:
             assert account_id in text
@@ -149,7 +149,7 @@ async def test_a_failing_account_is_noted_and_retried_without_breaking_the_rest(
         assert "linkedin" not in {c.account_id for c in rows(app).items}
         demo_state.faults.clear()
         rows(app).focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert "failed" not in str(app.query_one("#count").render())
         assert "linkedin" in {i.account_id for c in rows(app).items for i in c.identities}
@@ -175,7 +175,7 @@ async def test_c_copies_a_phone_number(make_app: Callable[..., BeeperApp]) -> No
         phone = lst.items[index].user.phone_number
         lst.focus()
         lst.cursor = index
-        await pilot.press("c")
+        await pilot.press("ctrl+y")
         await pilot.pause()
         assert isinstance(app.screen, CopyMenu)
         options = app.screen.query_one(OptionList)
@@ -202,7 +202,7 @@ async def test_m_starts_and_focuses_the_chat(
         contact = lst.items[index]
         lst.focus()
         lst.cursor = index
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await settle(pilot)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")
         assert start.json["accountID"] == contact.account_id
@@ -224,7 +224,7 @@ async def test_m_on_a_cannot_message_contact_says_why_and_sends_nothing(
         index = next(i for i, c in enumerate(lst.items) if c.user.cannot_message)
         lst.focus()
         lst.cursor = index
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await settle(pilot)
         assert demo_state.requests_to(r"^/v1/chats/start$") == []
         assert any("Can't message" in n.message for n in toasts(app))
@@ -242,7 +242,7 @@ async def test_m_errors_are_shown(
         lst.cursor = next(
             i for i, c in enumerate(lst.items) if not c.user.cannot_message and not c.others
         )
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await settle(pilot)
         errors = [n for n in toasts(app) if n.severity == "error"]
         assert errors
@@ -260,7 +260,7 @@ async def test_e_exports_the_whole_result_set(
         app.main_screen.switch_account(account.account_id)
         await settle(pilot)
         rows(app).focus()
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
         target = tmp_path / "linkedin.vcf"
@@ -284,7 +284,7 @@ async def test_export_failure_writes_nothing_and_says_so(
         await settle(pilot)
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500))
         rows(app).focus()
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         target = tmp_path / "out.vcf"
         app.screen.query_one("#export-path", Input).value = str(target)
@@ -306,7 +306,7 @@ async def test_actions_are_in_the_help_and_the_palette(
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        for line in ("c  Copy", "m  Message", "e  Export"):
+        for line in ("^y  Copy", "^o  Message", "^s  Export"):
             assert line in app.screen.text
         await pilot.press("escape")
         app.main_screen.switch_account(app.backend.accounts.accounts[0].account_id)
@@ -329,10 +329,10 @@ async def test_r_retries_when_every_account_failed(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert list(rows(app).items) == []
-        assert "press r to retry" in rows(app).status_text
+        assert "press ctrl+r to retry" in rows(app).status_text
         demo_state.faults.clear()
         rows(app).focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert rows(app).items
         assert "retry" not in rows(app).status_text

@@ -238,7 +238,7 @@ async def test_detail_panel_lists_every_known_field(
         assert account_label(account) in text
         # Raw IDs wait in the folded "IDs" section.
         assert user.id not in text
-        await pilot.press("i")
+        await pilot.press("ctrl+t")
         assert user.id in app.detail.text
         assert rich.account_id in app.detail.text
 
@@ -279,7 +279,7 @@ async def test_down_in_the_search_box_moves_into_the_results(
         assert app.focused is app.query_one("#search")
         await pilot.press("down")
         assert app.focused is contacts(app)
-        await pilot.press("j", "j", "k")
+        await pilot.press("down", "down", "up")
         assert contacts(app).cursor == 1
 
 
@@ -345,7 +345,7 @@ async def test_help_screen_lists_the_real_bindings(make_app: Callable[..., Beepe
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.text
-        for line in ("q  Quit", "/ ^f  Search", "r  Refresh", "⏎  Details", "Clear search"):
+        for line in ("^q  Quit", "/ ^f  Search", "^r  Refresh", "⏎  Details", "^o  Message"):
             assert line in text
         await pilot.press("escape")
         await pilot.pause()
@@ -376,16 +376,16 @@ async def test_r_refreshes_accounts(
         await settle(pilot)
         demo_state.clear_requests()
         contacts(app).focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert len(demo_state.requests_to(r"^/v1/accounts$")) == 1
 
 
-async def test_q_quits(make_app: Callable[..., BeeperApp]) -> None:
+async def test_ctrl_q_quits(make_app: Callable[..., BeeperApp]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
 
@@ -420,3 +420,23 @@ async def test_the_end_of_the_list_is_visible_as_such(
         height = lst.scrollable_content_region.height
         visible = [lst.render_line(y).text for y in range(height)]
         assert any("end of list" in line for line in visible)
+
+
+async def test_typing_on_the_list_only_searches(
+    make_app: Callable[..., BeeperApp], demo_state: DemoState
+) -> None:
+    """Issue 24: every letter typed on the list filters; none acts on anyone or quits."""
+    app = make_app(debounce_ms=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        contacts(app).focus()
+        await pilot.pause()
+        typed = "mia qoceijklrhgG0123"
+        await pilot.press(*typed)
+        await settle(pilot)
+        assert app.is_running
+        assert app.query_one("#search", SearchBox).value == typed
+        sent = [r for r in demo_state.requests_to(r"/chats|/focus|/messages") if r.method != "GET"]
+        assert not sent  # no chat opened, nothing focused in Desktop
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.screen is app.main_screen

@@ -146,7 +146,7 @@ async def test_a_contact_removed_from_an_account_leaves_the_list_on_r(
         }
         state.faults.add(path=f"{gmessages.account_id}{LIST}", body=page, times=1)
         lst.focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: gone["id"] not in {c.user.id for c in lst.items}, 30)
         assert len(lst.items) == len(contacts) - 1
 
@@ -165,7 +165,7 @@ async def test_the_cursor_stays_on_its_person_when_the_book_refreshes(
         screen_row = lst.cursor - int(lst.scroll_offset.y)
         assert screen_row == 7
         source = app.pane.pager
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: app.pane.pager is not source, 30)
         await settle(pilot)
         assert lst.highlighted is not None
@@ -258,7 +258,7 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
         assert "Zoe Morrison" in row_text(lst, 0)
         assert "??" not in row_text(lst, 0)  # the network is read from the account ID
         lst.focus()
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         assert any("needs Beeper Desktop" in t.message for t in toasts(app))
 
         # Desktop comes back: the app reconnects and re-syncs by itself.

@@ -233,7 +233,7 @@ async def test_r_sets_a_reminder_that_desktop_reports_and_r_removes_it(
         chats = app.detail.chats
         assert chats is not None
         first = chats.chats[0]
-        await pilot.press("R")
+        await pilot.press("ctrl+n")
         await wait_for_screen(pilot, ReminderMenu, "#reminder-when")
         menu = app.screen
         assert isinstance(menu, ReminderMenu)
@@ -251,7 +251,7 @@ async def test_r_sets_a_reminder_that_desktop_reports_and_r_removes_it(
         await wait_for(pilot, lambda: "Reminder " in app.detail.text)
         assert "(until they write)" in app.detail.text
         # Again: the menu now offers to remove it.
-        await pilot.press("R")
+        await pilot.press("ctrl+n")
         await wait_for_screen(pilot, ReminderMenu, "#reminder-when")
         when = app.screen.query_one("#reminder-when", OptionList)
         when.focus()

@@ -23,7 +23,7 @@ def _line(dialog: ExportDialog) -> str:
 
 async def _open(app: BeeperApp, pilot: object) -> ExportDialog:
     app.pane.contact_list.focus()
-    await pilot.press("e")  # type: ignore[attr-defined]
+    await pilot.press("ctrl+s")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
     assert isinstance(app.screen, ExportDialog)
     return app.screen
@@ -56,7 +56,7 @@ async def test_big_export_shows_progress_asks_before_replacing_and_cancels(
         assert dialog.running, _line(dialog)
         assert "written" in _line(dialog)
         # Keys typed meanwhile stay in the dialog.
-        await pilot.press("c", "m")
+        await pilot.press("ctrl+y", "ctrl+o")
         assert not isinstance(app.screen, CopyMenu)
         await pilot.press("escape")
         await settle(pilot)

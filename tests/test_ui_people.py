@@ -56,7 +56,7 @@ async def test_y_links_the_best_suggestion_and_u_takes_it_back(demo: Starlette) 
     app = app_on_demo(demo, book="memory", debounce_ms=0)
     async with app.run_test(size=SIZE) as pilot:
         book = await _synced(app, pilot)
-        await pilot.press("P")
+        await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, SuggestionsScreen))
         screen = app.screen
         assert isinstance(screen, SuggestionsScreen)
@@ -96,7 +96,7 @@ async def test_the_person_view_links_then_splits_the_highlighted_person(demo: St
         contact = lst.highlighted
         assert contact is not None
         lst.focus()
-        await pilot.press("L")
+        await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, LinkPicker))
         picker = app.screen
         assert isinstance(picker, LinkPicker)
@@ -111,7 +111,7 @@ async def test_the_person_view_links_then_splits_the_highlighted_person(demo: St
             lambda: lst.highlighted is not None and len(lst.highlighted.identities) >= 2,
         )
         assert not isinstance(app.screen, LinkPicker)
-        await pilot.press("S")
+        await pilot.press("f5")
         await wait_for(pilot, lambda: isinstance(app.screen, SplitPicker))
         split = app.screen
         assert isinstance(split, SplitPicker)
@@ -122,5 +122,5 @@ async def test_the_person_view_links_then_splits_the_highlighted_person(demo: St
         await wait_for(pilot, lambda: not _together(book, first.a, first.b))
         kinds = [d.kind for d in PeopleDecisions.load(default_people_path(demo=True)).decisions]
         assert kinds == ["link", "split"]  # in order: the later split wins over the link
-        await pilot.press("U")
+        await pilot.press("f6")
         await wait_for(pilot, lambda: _together(book, first.a, first.b))

@@ -133,7 +133,7 @@ async def test_chats_are_listed_most_recent_first_with_last_activity(
         assert " ago" in text or "yesterday" in text
 
         # o, Enter: the most recent chat is focused in Beeper Desktop.
-        await pilot.press("o")
+        await pilot.press("ctrl+g")
         await wait_for_screen(pilot, ChatsPicker, "#chats-options")
         await pilot.press("enter")
         await settle(pilot)
@@ -149,14 +149,14 @@ async def test_raw_ids_and_urls_show_only_after_i(make_app: Callable[..., Beeper
         assert "IDs" in text
         for raw in hidden:
             assert raw not in text
-        await pilot.press("i")
+        await pilot.press("ctrl+t")
         for raw in hidden:
             assert raw in app.detail.text
         # The choice stays while the cursor moves on, and i folds them again.
         await pilot.press("down")
         await settle(pilot)
         assert rows(app).items[rows(app).cursor].user.id in app.detail.text
-        await pilot.press("i")
+        await pilot.press("ctrl+t")
         assert rows(app).items[rows(app).cursor].user.id not in app.detail.text
 
 
@@ -176,7 +176,7 @@ async def test_m_on_a_merged_person_asks_which_network_and_enter_keeps_the_likel
             account = app.backend.accounts.get(identity.account_id)
             assert account is not None
             assert account_label(account) in app.detail.text
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await wait_for_screen(pilot, NetworkMenu, "#network-options")
         menu = app.screen
         assert isinstance(menu, NetworkMenu)
@@ -200,7 +200,7 @@ async def test_a_draft_typed_in_the_network_menu_reaches_draft_text(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await highlight(app, pilot, merged)
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await wait_for_screen(pilot, NetworkMenu, "#network-draft")
         await pilot.press("tab")
         assert isinstance(app.focused, Input)
@@ -217,7 +217,7 @@ async def test_c_on_a_merged_person_copies_from_the_chosen_network(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         person = await highlight(app, pilot, merged)
-        await pilot.press("c")
+        await pilot.press("ctrl+y")
         await wait_for_screen(pilot, NetworkMenu, "#network-options")
         assert not app.screen.query("#network-draft")
         chosen = app.screen.options[0].identity  # type: ignore[attr-defined]
@@ -237,7 +237,7 @@ async def test_one_identity_messages_without_a_menu(
         contact = await highlight(
             app, pilot, lambda c: not c.others and not c.user.cannot_message and not c.user.is_self
         )
-        await pilot.press("m")
+        await pilot.press("ctrl+o")
         await settle(pilot)
         assert not isinstance(app.screen, NetworkMenu)
         (start,) = demo_state.requests_to(r"^/v1/chats/start$")

@@ -138,6 +138,28 @@ async def test_no_token_asks_for_one_masked_and_saves_it_privately(
     assert demo_state.requests_to(r"^/v1/accounts$")[-1].authorized
 
 
+async def test_a_rejected_token_is_never_saved(server: DemoServer, tmp_path: Path) -> None:
+    """Issue 24: "save" ticked, Desktop rejects the token: nothing is written, no toast."""
+    config = tmp_path / "config.toml"
+    app = http_app(server.base_url, None, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#token-input")
+        await pilot.press(*"not-the-token")
+        app.screen.query_one("#token-save", Checkbox).value = True
+        await pilot.press("enter")
+        await wait_for_screen(pilot, TokenScreen, "#token-reason")
+        assert "rejected" in str(app.screen.query_one("#token-reason").render())
+        assert not any("Token saved" in m for m in notifications(app))
+        assert not config.exists() or "not-the-token" not in config.read_text()
+        # The right one, saved this time: it is saved once Desktop accepts it.
+        app.screen.query_one("#token-save", Checkbox).value = True
+        await pilot.press(*DEMO_TOKEN, "enter")
+        await wait_for(pilot, lambda: app.sidebar.option_count > 0)
+        await wait_for(pilot, lambda: any("Token saved" in m for m in notifications(app)))
+    assert DEMO_TOKEN in config.read_text()
+    assert "not-the-token" not in config.read_text()
+
+
 async def test_rejected_token_says_so_and_accepts_a_new_one(server: DemoServer) -> None:
     app = http_app(server.base_url, "wrong-token")
     async with app.run_test(size=SIZE) as pilot:
@@ -157,10 +179,10 @@ async def test_rejected_token_from_the_environment_says_so(server: DemoServer) -
         assert "BEEPER_ACCESS_TOKEN" in note
         assert "lose to the variable" in note
         save = app.screen.query_one("#token-save", Checkbox)
-        assert str(save.label).startswith("No:")
+        assert "this session only" in str(save.label)
         save.value = True
         await pilot.pause()
-        assert str(save.label).startswith("Yes:")
+        assert "once Desktop accepts it" in str(save.label)
 
 
 async def test_rejected_token_from_the_config_has_no_environment_note(
@@ -243,7 +265,7 @@ async def test_desktop_going_away_and_coming_back(server: DemoServer) -> None:
         assert rows
         server.stop()
         app.query_one("#contacts", ContactList).focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: app.offline)
         assert any("Lost connection" in m for m in notifications(app))
         assert app.sidebar.border_subtitle in ("offline", "stale")
@@ -268,9 +290,9 @@ async def test_failed_page_shows_an_error_row_and_r_retries_without_loss(
         demo_state.faults.add(FaultRule(path=r"/contacts/list$", status=500, times=1))
         await pilot.press("end")
         await settle(pilot)
-        assert "press r to retry" in lst.status_text
+        assert "press ctrl+r to retry" in lst.status_text
         assert len(lst.items) == loaded
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         assert len(lst.items) > loaded
         ids = [c.id for c in lst.items]
@@ -328,7 +350,7 @@ async def test_one_failing_account_does_not_affect_another(
         app.main_screen.switch_account(first.account_id)
         await settle(pilot)
         lst = app.query_one("#contacts", ContactList)
-        assert "press r to retry" in lst.status_text
+        assert "press ctrl+r to retry" in lst.status_text
         app.main_screen.switch_account(second.account_id)
         await settle(pilot)
         assert lst.items
@@ -529,7 +551,7 @@ async def test_token_rejected_mid_session_asks_for_a_new_one(
             FaultRule(path=r"^/v1/accounts$", status=401, message="Token expired", times=1)
         )
         app.query_one("#contacts", ContactList).focus()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_for_screen(pilot, TokenScreen, "#token-reason")
         assert "Token expired" in str(app.screen.query_one("#token-reason").render())
         await pilot.press(*DEMO_TOKEN, "enter")
@@ -589,7 +611,7 @@ async def test_export_dialog_survives_an_empty_path_and_unexpected_errors(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.query_one("#contacts", ContactList).focus()
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await wait_for_screen(pilot, export_dialog.ExportDialog, "#export-path")
         dialog = app.screen
         dialog.query_one("#export-path", Input).value = ""

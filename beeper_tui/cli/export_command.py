@@ -241,7 +241,9 @@ async def _run(
         if args.all:
             accounts = searched_accounts(accounts)  # left-out accounts stay out, as on screen
         writer = sink.writer(args.format)
-        if not demo and not args.no_cache and await _from_book(backend, accounts, phone_region):
+        if not args.no_cache and await _from_book(
+            backend, accounts, phone_region, demo=demo, max_contacts=max_contacts
+        ):
             people = await backend.book_people(accounts, args.query)
             assert people is not None
             await write_people(people, writer, backend.network_of, progress=stderr.update)
@@ -275,24 +277,45 @@ async def _run(
 
 
 async def _from_book(
-    backend: Backend, accounts: Sequence[Account], phone_region: str | None
+    backend: Backend,
+    accounts: Sequence[Account],
+    phone_region: str | None,
+    *,
+    demo: bool,
+    max_contacts: int,
 ) -> bool:
-    """Open the address book if there is one; whether it has synced every account exported.
+    """Open the address book and sync what it lacks; whether it holds every account exported.
 
-    The book reads national phone numbers in ``phone_region``, as the screen
-    and ``search`` do, so ``--query "06 …"`` exports the people they show.
+    The export is then what the screen lists for that scope and query: the
+    book's people, merged, ranked and matched as the list does (the server's
+    own ``query`` matches substrings and knows no people). The demo's book
+    lives in memory; a real one is the user's file, or memory when there is
+    none yet. The book reads national phone numbers in ``phone_region``, as
+    the screen and ``search`` do, so ``--query "06 …"`` exports the people
+    they show.
     """
+    if not accounts:
+        return False
     from beeper_tui.book_path import default_book_path
     from beeper_tui.service.book import AddressBook
 
     path = default_book_path()
-    if not path.exists():
-        return False
     try:
-        backend.book = await AddressBook.open(path, region=phone_region)
+        on_disk = not demo and path.exists()
+        backend.book = await AddressBook.open(path if on_disk else None, region=phone_region)
     except Exception:  # a broken cache file: page the server instead
         return False
-    return bool(accounts) and all(backend.book.ready(a.account_id) for a in accounts)
+    book = backend.book
+    missing = [a for a in accounts if not book.ready(a.account_id)]
+    if missing:
+        failures = await book.syncer(backend.client).run(missing)
+        if any(error is not None for error in failures.values()):
+            return False  # the pager says what failed, account by account
+    # An account past export_max_contacts: the pager stops it and says so.
+    return all(
+        book.ready(a.account_id) and (book.count(a.account_id) or 0) <= max_contacts
+        for a in accounts
+    )
 
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:

@@ -65,6 +65,8 @@ class Session:
         self.offline_fallback = offline_fallback
         """Asked when Desktop cannot be reached at start: True opens offline (on the book)."""
         self.prompts = prompts
+        self._typed_token: str | None = None
+        """A token the user typed that Desktop has not accepted yet (saved only once it does)."""
         self.on_event = on_event
         self.refresh_seconds = refresh_seconds
         self.health = Health.CONNECTING
@@ -150,6 +152,7 @@ class Session:
                 self.on_event(AccountsFailed(exc, quiet=False))
                 await self._tell_setup()
             else:
+                self._token_works()
                 self._up.set()
                 self._set_health(Health.ONLINE)
                 self.on_event(AccountsLoaded(accounts))
@@ -228,7 +231,14 @@ class Session:
             self.backend = await self.prompts.use_demo()
             return True
         self.backend.set_access_token(answer)
+        self._typed_token = answer
         return True
+
+    def _token_works(self) -> None:
+        """Desktop answered with the token the user typed: the prompt may save it now."""
+        if self._typed_token is not None:
+            token, self._typed_token = self._typed_token, None
+            self.prompts.token_accepted(token)
 
     # -- while running -------------------------------------------------------
 
@@ -263,6 +273,7 @@ class Session:
             elif self.health is Health.ONLINE:
                 self._set_health(Health.STALE)
             return
+        self._token_works()
         self._up.set()
         self._set_health(Health.ONLINE)
         self.on_event(AccountsLoaded(accounts))

@@ -126,7 +126,7 @@ class Notice:
 SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice
 
 TokenAnswer = str | Literal["demo", "quit"]
-"""A token to use (the prompt saved it if asked to), or the user's other choice."""
+"""A token to use, or the user's other choice."""
 
 
 class SessionPrompts(Protocol):
@@ -137,6 +137,12 @@ class SessionPrompts(Protocol):
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """A token is missing (``reason`` None) or was refused."""
+
+    def token_accepted(self, token: str) -> None:
+        """Desktop accepted ``token`` from :meth:`need_token`: save it if the user asked.
+
+        Never earlier: a token Desktop rejects is never saved.
+        """
 
     async def use_demo(self) -> Backend:
         """Switch to the embedded demo; returns its backend."""

@@ -17,6 +17,7 @@ from beeper_tui.service.networks import account_owner, network_code, network_nam
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 from beeper_tui.service.session_events import Health
 
+from .app_keys import ACCOUNT_KEYS
 from .cell_text import cell_text
 from .messages import HEALTH_WORDS
 
@@ -121,11 +122,17 @@ class AccountsSidebar(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        *ACCOUNT_KEYS,
     ]
 
     health: reactive[Health] = reactive(Health.CONNECTING, init=False)
     """The connection's health (bound to the screen's): when not online, the accounts
     listed may be out of date, and the border says so."""
+
+    def action_account(self, row: int) -> None:
+        """Highlight the account on ``row`` (0: All accounts); the screen follows."""
+        if 0 <= row < self.option_count:
+            self.highlighted = row
 
     def watch_health(self, health: Health) -> None:
         self.border_subtitle = HEALTH_WORDS.get(health)

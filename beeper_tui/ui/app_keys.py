@@ -18,6 +18,7 @@ from textual.dom import DOMNode
 from textual.keys import Keys
 
 __all__ = [
+    "ACCOUNT_KEYS",
     "APP_BINDINGS",
     "BREAKPOINTS",
     "NARROW_CLASSES",
@@ -33,16 +34,15 @@ below 70 the sidebar shows badges only, from 160 the list grows columns."""
 NARROW_CLASSES: Final = ("-tiny", "-narrow")
 """Widths at which the detail panel opens over the list instead of beside it."""
 
-_ACCOUNT_KEYS: Final = [
-    Binding(
-        str(n), f"account({n - 1})", "Account by sidebar row", id=f"app.account_{n}", show=False
-    )
+ACCOUNT_KEYS: Final[list[BindingType]] = [
+    Binding(str(n), f"account({n - 1})", "Account by row", id=f"app.account_{n}", show=False)
     for n in range(1, 10)
 ]
+"""Digits pick an account in the sidebar only: in the list they search (phone numbers)."""
 
 APP_BINDINGS: Final[list[BindingType]] = [
-    Binding("q", "quit", "Quit", id="app.quit"),
-    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+    Binding("question_mark,f1", "help", "Help", id="app.help"),
     # As in fzf: ctrl+c quits from anywhere, even a dialog or the search box.
     Binding(
         "ctrl+c", "quit", "Quit from anywhere", id="app.quit_anywhere", show=False, priority=True
@@ -51,30 +51,33 @@ APP_BINDINGS: Final[list[BindingType]] = [
 """The app's own bindings: they work on every screen."""
 
 SCREEN_BINDINGS: Final[list[BindingType]] = [
+    # Type-to-filter, as in fzf, Telescope and Raycast: a printable key typed on
+    # the list searches, so no letter acts on anyone. Actions are ctrl chords
+    # that the search box leaves alone (they work while typing a query too).
     # The App's two shown keys again, first: the footer lists the screen's keys before
     # the App's, and quit and help lead it. (The App's own serve the dialogs.)
-    Binding("q", "app.quit", "Quit", id="app.quit"),
-    Binding("question_mark", "app.help", "Help", id="app.help"),
+    Binding("ctrl+q", "app.quit", "Quit", id="app.quit"),
+    Binding("question_mark,f1", "app.help", "Help", id="app.help"),
     # Priority, so keys typed in the same burst after "/" already reach the box.
     Binding("slash,ctrl+f", "focus_search", "Search", id="app.search", priority=True),
     Binding("escape", "clear_search", "Clear search", id="app.clear_search", show=False),
-    Binding("r", "refresh", "Refresh", id="app.refresh"),
-    Binding("c", "copy", "Copy", id="contact.copy"),
-    Binding("m", "message", "Message", id="contact.message"),
-    Binding("o", "open_chats", "Chats", id="person.open_chat"),
-    Binding("i", "toggle_ids", "IDs", id="person.toggle_ids", show=False),
-    Binding("R", "remind", "Remind", id="person.remind", show=False),
-    Binding("plus", "more_messages", "Older messages", id="person.more_messages", show=False),
-    Binding("e", "export", "Export", id="contact.export"),
-    Binding("P", "suggestions", "Maybe same", id="people.suggestions", show=False),
-    Binding("L", "link_person", "Link with…", id="person.link", show=False),
-    Binding("S", "split_person", "Split…", id="person.split", show=False),
-    Binding("U", "undo_people", "Undo link/split", id="person.undo", show=False),
+    Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
+    Binding("ctrl+o", "message", "Message", id="contact.message", priority=True),
+    Binding("ctrl+g", "open_chats", "Chats", id="person.open_chat", priority=True),
+    Binding("ctrl+y", "copy", "Copy", id="contact.copy", priority=True),
+    Binding("ctrl+t", "toggle_ids", "IDs", id="person.toggle_ids", show=False, priority=True),
+    Binding("ctrl+s", "export", "Export", id="contact.export", priority=True),
+    # Keys that act on someone are chords: letters typed on the list always search.
+    Binding("ctrl+n", "remind", "Remind", id="person.remind", show=False, priority=True),
+    Binding("ctrl+l", "more_messages", "Older messages", id="person.more_messages", show=False),
+    Binding("f3", "suggestions", "Maybe same", id="people.suggestions", show=False),
+    Binding("f4", "link_person", "Link with…", id="person.link", show=False),
+    Binding("f5", "split_person", "Split…", id="person.split", show=False),
+    Binding("f6", "undo_people", "Undo link/split", id="person.undo", show=False),
     Binding("ctrl+d", "toggle_detail", "Details", id="app.toggle_detail", priority=True),
     Binding("ctrl+b", "toggle_sidebar", "Accounts", id="app.toggle_sidebar", priority=True),
-    Binding("h", "pane(-1)", "Pane to the left", id="app.pane_left", show=False),
-    Binding("l", "pane(1)", "Pane to the right", id="app.pane_right", show=False),
-    *_ACCOUNT_KEYS,
+    Binding("shift+left", "pane(-1)", "Pane to the left", id="app.pane_left", show=False),
+    Binding("shift+right", "pane(1)", "Pane to the right", id="app.pane_right", show=False),
     Binding(
         "left_square_bracket",
         "account_step(-1)",

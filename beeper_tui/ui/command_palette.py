@@ -76,10 +76,17 @@ class ContactCommands(Provider):
     """The actions on the highlighted contact, each with the key it is bound to now."""
 
     ACTIONS = (
+        ("Message the highlighted contact: open the chat in Beeper Desktop", "message"),
+        ("Chats with the highlighted contact: pick one to open", "open_chats"),
         ("Copy a detail of the highlighted contact", "copy"),
-        ("Message the highlighted contact in Beeper Desktop", "message"),
+        ("IDs: show or hide the raw IDs in the person view", "toggle_ids"),
         ("Export the current results to a file", "export"),
         ("Refresh accounts, retry what failed", "refresh"),
+        ("Search: put the cursor in the search box", "focus_search"),
+        ("Details: show or hide the person view", "toggle_detail"),
+        ("Accounts: show or hide the sidebar", "toggle_sidebar"),
+        ("Help: keys and marks", "app.help"),
+        ("Quit", "app.quit"),
     )
 
     def _commands(self) -> list[tuple[str, str]]:

@@ -97,9 +97,10 @@ class TokenEntered:
 
 
 def _save_label(on: bool) -> str:
+    # One plain sentence per state (some themes draw the box the same either way).
     if on:
-        return "Yes: save it in the config file (only you can read it)"
-    return "No: use it for this session only (space: save it in the config file)"
+        return "Save it in the config file once Desktop accepts it (only you can read it)"
+    return "Save it in the config file (off: this session only)"
 
 
 class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):

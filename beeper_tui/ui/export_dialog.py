@@ -238,8 +238,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             self._failed(f"cannot write {target}: {exc.strerror or exc}")
             return
         self.running = False
+        records = result.records if result.records > result.written else None
+        rows = f" ({records:,} rows, one per identity)" if records else ""
         self.app.notify(
-            f"Exported {result.written:,} contacts to {inert(str(target))}",
+            f"Exported {result.written:,} {'person' if result.written == 1 else 'people'}"
+            f"{rows} to {inert(str(target))}",
             title="Export",
             markup=False,
         )

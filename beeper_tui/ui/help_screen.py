@@ -106,8 +106,8 @@ class HelpScreen(ModalScreen[None]):
                 add(Text(keys, key_style), description)
             add("", "")
         add(Text("In the list", "bold underline"), "")
-        add(Text("a letter", key_style), "starts a search with it (keys above excepted)")
-        add(Text("1-9 [ ]", key_style), "account by sidebar row, previous / next")
+        add(Text("a letter or digit", key_style), "searches for it: no letter acts on anyone")
+        add(Text("[ ]", key_style), "previous / next account (1-9 in the sidebar: by row)")
         add("", "")
         add(Text("Marks", "bold underline"), "")
         for mark, meaning in LEGEND:

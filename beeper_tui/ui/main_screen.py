@@ -539,12 +539,6 @@ class MainScreen(Screen[None]):
         else:
             target.focus()
 
-    def action_account(self, row: int) -> None:
-        """Switch to the account on ``row`` of the sidebar (0: All accounts)."""
-        sidebar = self.sidebar
-        if 0 <= row < sidebar.option_count:
-            sidebar.highlighted = row
-
     def action_account_step(self, step: int) -> None:
         """Switch to the previous (-1) or next (1) account in the sidebar."""
         sidebar = self.sidebar

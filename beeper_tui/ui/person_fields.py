@@ -276,7 +276,7 @@ def chats_section(chats: PersonChats | None, now: datetime, *, failed_names: str
         more = len(chats.chats) - MAX_CHATS_SHOWN
         # One line each, so a row's height is its line count (the view relies on it).
         hint = _line(f"… and {more} more · " if more > 0 else "", "dim")
-        hint.append("o opens a chat in Beeper Desktop", "dim")
+        hint.append("ctrl+g opens a chat in Beeper Desktop", "dim")
         lines.append(hint)
         plain.append(hint.plain)
     elif not chats.failed:
@@ -386,10 +386,10 @@ def ids_section(contact: Contact, account_of: AccountOf, *, expanded: bool) -> S
     """Raw user IDs, account IDs and avatar URLs: folded away unless ``expanded``."""
     if not expanded:
         heading = Text("▸ IDs", "dim bold")
-        heading.append("  press i to show", "dim")
+        heading.append("  press ctrl+t to show", "dim")
         return Section(heading, heading.plain)
     heading = Text("▾ IDs", "bold")
-    heading.append("  press i to hide", "dim")
+    heading.append("  press ctrl+t to hide", "dim")
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(no_wrap=True, width=8)
     table.add_column(ratio=1, overflow="fold")

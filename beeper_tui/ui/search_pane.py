@@ -120,7 +120,9 @@ class SearchPane(Vertical):
         self.border_title = "Contacts"
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(placeholder="Search contacts  ( / )", id="search")
+        # Not selected on focus: a key typed right after the focus moved (type-to-search,
+        # "/" then a letter) would replace the text selected meanwhile.
+        yield SearchBox(placeholder="Search contacts  ( / )", id="search", select_on_focus=False)
         yield Static("", id="count")
         yield ContactList(id="contacts")
 
@@ -446,7 +448,7 @@ class SearchPane(Vertical):
             if pager.retrying:
                 msg.append(" — retrying by itself shortly")
             else:
-                msg.append(" — press r to retry")
+                msg.append(" — press ctrl+r to retry")
             return msg, True, False
         if pager.loading:
             return Text("loading more…"), False, False

@@ -48,6 +48,8 @@ class SessionPrompts:
         self.poster = poster
         self._backend = backend
         """The session's backend."""
+        self._to_save: str | None = None
+        """The token the user asked to save, until Desktop accepts it."""
 
     async def cannot_connect(self, error: CannotConnectError) -> ConnectChoice:
         """Say where we tried and what to do."""
@@ -78,17 +80,24 @@ class SessionPrompts:
         )
         if not isinstance(result, TokenEntered):
             return result
-        if result.save and path is not None:
-            try:
-                save_config_values(path, {"access_token": result.token})
-            except OSError as exc:
-                self.app.notify(
-                    f"Could not save the token: {exc.strerror}", severity="error", markup=False
-                )
-            else:
-                self.app.notify(f"Token saved to {path}", markup=False)
         add_log_secret(result.token)
+        self._to_save = result.token if result.save else None
         return result.token
+
+    def token_accepted(self, token: str) -> None:
+        """Save ``token`` now that Desktop accepted it, if the user ticked "save"."""
+        path = self.settings.config_path
+        if token != self._to_save or path is None:
+            return
+        self._to_save = None
+        try:
+            save_config_values(path, {"access_token": token})
+        except OSError as exc:
+            self.app.notify(
+                f"Could not save the token: {exc.strerror}", severity="error", markup=False
+            )
+        else:
+            self.app.notify(f"Token saved to {path}", markup=False)
 
     async def _ask(self, screen: Screen[_T]) -> _T:
         """Show ``screen`` and wait for its answer (from any task, not only workers)."""

@@ -45,6 +45,7 @@ async def write_people(
         if progress is not None:
             progress(ExportProgress("", BOOK_LABEL, 1, 1, result.written, result.written))
     writer.close()
+    result.records = writer.written
     return result
 
 

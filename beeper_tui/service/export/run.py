@@ -147,6 +147,9 @@ class ExportResult:
     """What :func:`export_contacts` did."""
 
     written: int = 0
+    """People (or, paging the server, contacts) written."""
+    records: int = 0
+    """Records in the file: one per person in vCard, one per identity in CSV and JSON."""
     failures: list[AccountFailure] = field(default_factory=list)
 
     @property
