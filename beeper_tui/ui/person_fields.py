@@ -373,7 +373,7 @@ def conversation_section(
         rows.append((_one_line(line.network, "bold"), said, Text(when, "dim")))
     for row in rows:
         table.add_row(*row)
-    hint = _line("+ shows older messages" if conversation.has_more else "", "dim")
+    hint = _line("ctrl+l shows older messages" if conversation.has_more else "", "dim")
     parts: list[RenderableType] = [heading, table]
     plain = [heading.plain, _plain(rows)]
     if hint.plain:

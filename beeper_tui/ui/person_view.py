@@ -543,7 +543,7 @@ class PersonView(VerticalScroll):
         self.post_message(self.RequestFailed(exc))
 
     def remind(self, contact: Contact) -> None:
-        """``R``: set (or remove) a reminder on a chat with ``contact``."""
+        """``ctrl+n``: set (or remove) a reminder on a chat with ``contact``."""
         self._remind(contact)
 
     @work(group="person-remind", exit_on_error=False)
