@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,8 +47,11 @@ async def test_big_export_shows_progress_asks_before_replacing_and_cancels(
         assert not dialog.running
         assert "exists" in _line(dialog)
         assert str(dialog.query_one("#export-start", Button).label) == "Replace"
-        # Slow pages from here on: the export is still running when the user presses keys.
-        demo_state.faults.add(FaultRule(path=r"/contacts/list$", delay_ms=40))
+        # The first page answers; the later ones are held until the user has pressed
+        # keys: the export is still running then, however fast the machine writes.
+        later_pages = asyncio.Event()
+        demo_state.faults.add(FaultRule(path=r"/contacts/list$", times=1))
+        demo_state.faults.add(FaultRule(path=r"/contacts/list$", hold=later_pages))
         await pilot.press("ctrl+s")  # the dialog's own "Export" key confirms too
         bar = dialog.query_one("#export-bar", ProgressBar)
         await pilot.pause()
@@ -59,6 +63,7 @@ async def test_big_export_shows_progress_asks_before_replacing_and_cancels(
         await pilot.press("ctrl+y", "ctrl+o")
         assert not isinstance(app.screen, CopyMenu)
         await pilot.press("escape")
+        later_pages.set()
         await settle(pilot)
         assert not isinstance(app.screen, ExportDialog)
         assert target.read_text(encoding="utf-8") == "the old file\n"

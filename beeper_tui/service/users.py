@@ -83,7 +83,7 @@ def _flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class UserInfo:
     """A contact's user: the wire ``User``'s fields, without pydantic."""
 
