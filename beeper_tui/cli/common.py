@@ -6,15 +6,19 @@ import argparse
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from beeper_tui.api.redact import mask_secrets
+
+if TYPE_CHECKING:
+    from beeper_tui.config import Settings
 
 __all__ = [
     "SHARED_FLAGS",
     "OneLineParser",
     "add_shared_flags",
     "argv_secrets",
+    "command_settings",
     "non_negative_int",
     "positive_int",
     "scrub",
@@ -120,3 +124,27 @@ def takes(parser: argparse.ArgumentParser, *dests: str) -> None:
     silently ignored (``beeper-tui --page-size 5 search x``).
     """
     parser.set_defaults(takes=frozenset(dests))
+
+
+def command_settings(args: argparse.Namespace, prog: str, secrets: list[str]) -> Settings | None:
+    """The settings a command runs with: its shared options > environment > config file.
+
+    None after one line on stderr naming what is wrong (the caller exits 2);
+    ``secrets`` gains the token in use, so no later message can echo it.
+    """
+    import sys
+
+    from beeper_tui.config import ConfigError, resolve_settings
+    from beeper_tui.service.text_hygiene import clean_text
+
+    flags = {"base_url": args.base_url, "access_token": args.token}
+    if "demo" in getattr(args, "takes", ()):
+        flags["demo"] = args.demo or None
+    try:
+        settings = resolve_settings(flags, config_path=args.config)
+    except ConfigError as exc:
+        line = scrub(clean_text(str(exc), newlines=False) or "", secrets)
+        print(f"{prog}: error: {line}", file=sys.stderr, flush=True)
+        return None
+    secrets.extend(s for s in (settings.token,) if s)
+    return settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Final
 
-from .common import add_shared_flags, takes
+from .common import add_shared_flags, argv_secrets, command_settings, scrub, takes
 
 __all__ = ["register", "run"]
 
@@ -39,23 +39,12 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from beeper_tui.config import ConfigError, resolve_settings
-    from beeper_tui.service.export.formats import clean_text
-
-    from .common import argv_secrets, scrub
     from .doctor_report import gather, render
 
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
-    try:
-        settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
-            config_path=args.config,
-        )
-    except ConfigError as exc:
-        line = scrub(clean_text(str(exc), newlines=False) or "", secrets)
-        print(f"{PROG}: error: {line}", file=sys.stderr, flush=True)
+    settings = command_settings(args, PROG, secrets)
+    if settings is None:
         return 2
-    secrets.extend(s for s in (settings.token,) if s)
     report = asyncio.run(gather(settings))
     if args.format == "json":
         text = json.dumps(report.as_json(), ensure_ascii=False, indent=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_shared_flags, takes
+from .common import add_shared_flags, argv_secrets, command_settings, takes
 
 __all__ = ["FORMATS", "register", "run"]
 
@@ -62,20 +62,10 @@ def run(args: argparse.Namespace, *, demo_app: Any = None) -> int:
     """Print the conversation as ``args`` say; returns the exit status."""
     import asyncio
     import sys
-    from pathlib import Path
-
-    from beeper_tui.config import ConfigError, resolve_settings
-
-    from .common import argv_secrets, scrub
 
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
-    try:
-        settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
-            config_path=Path(args.config) if args.config else None,
-        )
-    except ConfigError as exc:
-        print(f"{PROG}: error: {scrub(str(exc), secrets)}", file=sys.stderr)
+    settings = command_settings(args, PROG, secrets)
+    if settings is None:
         return 2
     try:
         return asyncio.run(_messages(args, settings, demo_app))

@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.book_path import default_book_path, default_people_path
-from beeper_tui.config import ConfigError, resolve_settings
 from beeper_tui.service.book import AddressBook, BookPerson, directory_of
 from beeper_tui.service.book.decisions import Decision, Identity, Kind
 from beeper_tui.service.export.formats import clean_text
 from beeper_tui.wiring import open_backend
 
-from .common import add_shared_flags, argv_secrets, scrub, takes
+from .common import add_shared_flags, argv_secrets, command_settings, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -215,13 +214,8 @@ async def _people(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Do what ``args`` say; returns the exit status."""
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
-    try:
-        settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
-            config_path=args.config,
-        )
-    except ConfigError as exc:
-        print(f"{PROG}: error: {scrub(str(exc), secrets)}", file=sys.stderr)
+    settings = command_settings(args, PROG, secrets)
+    if settings is None:
         return 2
     try:
         return asyncio.run(_people(args, settings, demo_app))

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .common import add_shared_flags, argv_secrets, positive_int, scrub, takes
+from .common import add_shared_flags, argv_secrets, command_settings, positive_int, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -288,16 +288,10 @@ def _silence_stdout() -> None:
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Search as ``args`` say; returns the exit status."""
     from beeper_tui.book_path import default_book_path
-    from beeper_tui.config import ConfigError, resolve_settings
 
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
-    try:
-        settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token, "demo": args.demo or None},
-            config_path=args.config,
-        )
-    except ConfigError as exc:
-        _error(scrub(str(exc), secrets))
+    settings = command_settings(args, PROG, secrets)
+    if settings is None:
         return 2
     in_memory = bool(args.no_cache) or settings.demo or demo_app is not None
     path = None if in_memory else default_book_path()

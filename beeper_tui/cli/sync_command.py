@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, Final
 
-from .common import add_shared_flags, argv_secrets, scrub, takes
+from .common import add_shared_flags, argv_secrets, command_settings, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -125,15 +125,9 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Sync as ``args`` say; returns the exit status."""
     import asyncio
 
-    from beeper_tui.config import ConfigError, resolve_settings
-
     secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
-    try:
-        settings = resolve_settings(
-            {"base_url": args.base_url, "access_token": args.token}, config_path=args.config
-        )
-    except ConfigError as exc:
-        print(f"{PROG}: error: {scrub(str(exc), secrets)}", file=sys.stderr)
+    settings = command_settings(args, PROG, secrets)
+    if settings is None:
         return 2
     try:
         return asyncio.run(_sync(args, settings, demo_app))

@@ -128,26 +128,3 @@ __all__ = [
     "directory_of",
     "remove_book_files",
 ]
-
-__all__ = [
-    "MAX_PAGE_SIZE",
-    "SCHEMA_VERSION",
-    "AccountMeta",
-    "AddressBook",
-    "BookBusy",
-    "BookError",
-    "BookIndex",
-    "BookOpening",
-    "BookPerson",
-    "BookRefused",
-    "BookResult",
-    "BookStore",
-    "BookSync",
-    "BookWriteError",
-    "DirectoryEntry",
-    "StoredContact",
-    "SyncProgress",
-    "directory_accounts",
-    "directory_of",
-    "remove_book_files",
-]
