@@ -272,3 +272,19 @@ def test_search_and_cache_import_only_what_their_path_needs(
     cache, modules = _imported(["cache", "path"], env)
     assert cache.returncode == 0, cache.stderr[-2000:]
     assert _heavy(modules) == []
+
+
+def test_a_reader_that_goes_away_ends_any_command_without_a_traceback() -> None:
+    # ``beeper-tui completion bash | head -1``: the pipe closes before the script is out.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "beeper_tui", "completion", "bash"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    assert process.stdout.read(10)
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert b"Traceback" not in err
+    assert process.returncode == 1

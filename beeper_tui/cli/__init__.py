@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from . import app_command
-from .common import OneLineParser, argv_secrets
+from .common import OneLineParser, argv_secrets, silence_stdout
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -152,4 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(args, int):
         return args
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:  # the reader went away (``| head``): no traceback for that
+        silence_stdout()
+        return 1

@@ -22,6 +22,7 @@ __all__ = [
     "non_negative_int",
     "positive_int",
     "scrub",
+    "silence_stdout",
     "takes",
 ]
 
@@ -148,3 +149,15 @@ def command_settings(args: argparse.Namespace, prog: str, secrets: list[str]) ->
         return None
     secrets.extend(s for s in (settings.token,) if s)
     return settings
+
+
+def silence_stdout() -> None:
+    """Point a dead stdout (a closed pipe) at /dev/null, so the exit's final flush fails no
+    more: the reader went away, nothing is left to say."""
+    import contextlib
+    import sys
+
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
-import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -23,6 +21,7 @@ from .common import (
     non_negative_int,
     positive_int,
     scrub,
+    silence_stdout,
     takes,
 )
 
@@ -195,15 +194,6 @@ def _abort_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def _silence_stdout() -> None:
-    # The reader went away (``| head``): point stdout at /dev/null so the
-    # interpreter's final flush does not complain about the closed pipe.
-    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
 
 
 async def _run(
@@ -406,7 +396,7 @@ def _export(
         if sink is not None:
             sink.abort()
         if isinstance(exc, BrokenPipeError):
-            _silence_stdout()
+            silence_stdout()
         else:
             stderr.error(f"cannot write {target or 'standard output'}: {exc.strerror or exc}")
         return 1

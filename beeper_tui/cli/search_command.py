@@ -13,16 +13,21 @@ status line, then ``email<TAB>name<TAB>networks`` per address.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .common import add_shared_flags, argv_secrets, command_settings, positive_int, takes
+from .common import (
+    add_shared_flags,
+    argv_secrets,
+    command_settings,
+    positive_int,
+    silence_stdout,
+    takes,
+)
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -277,14 +282,6 @@ def _write(text: str) -> None:
         raise _OutputError(f"cannot write the results: {why}") from None
 
 
-def _silence_stdout() -> None:
-    """Point the dead stdout at /dev/null so the exit's final flush fails no more."""
-    with contextlib.suppress(Exception):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Search as ``args`` say; returns the exit status."""
     from beeper_tui.book_path import default_book_path
@@ -305,10 +302,10 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
         return asyncio.run(_sync_then_answer(args, settings, path, demo_app))
     except _OutputError as exc:
         _error(str(exc))
-        _silence_stdout()
+        silence_stdout()
         return 1
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return 1
     except KeyboardInterrupt:
         return 130
