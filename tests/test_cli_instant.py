@@ -275,16 +275,20 @@ def test_search_and_cache_import_only_what_their_path_needs(
 
 
 def test_a_reader_that_goes_away_ends_any_command_without_a_traceback() -> None:
-    # ``beeper-tui completion bash | head -1``: the pipe closes before the script is out.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "beeper_tui", "completion", "bash"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
-    assert process.stdout is not None
-    assert process.stdout.read(10)
-    process.stdout.close()
-    _, err = process.communicate(timeout=60)
-    assert b"Traceback" not in err
+    # ``beeper-tui completion bash | head -1``: the reader is gone before the script is out
+    # (closed before the command starts, so the first write meets a broken pipe every time).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "beeper_tui", "completion", "bash"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in process.stderr
     assert process.returncode == 1
