@@ -37,9 +37,11 @@ from starlette.routing import Route
 from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
 from beeper_tui.demo.responses import (
     MAX_PAGE_SIZE,
+    enum_issue,
     error_response,
     issue,
     json_body,
+    parse_time,
     validation_error,
 )
 from beeper_tui.demo.search import normalize
@@ -400,21 +402,6 @@ def _parse_bool(raw: str) -> bool | None:
     return {"true": True, "false": False}.get(raw.strip().lower())
 
 
-def _parse_time(raw: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _enum_issue(name: str, allowed: Sequence[str], got: str) -> JSONDict:
-    options = " | ".join(f"'{a}'" for a in allowed)
-    return issue(
-        "invalid_enum_value", f"Invalid enum value. Expected {options}, received '{got}'", name
-    )
-
-
 def parse_limit(raw: str | None, issues: list[JSONDict], default: int = DEFAULT_LIMIT) -> int:
     """A ``limit`` of 1 to 200, or an issue appended: the real schema rejects more."""
     if raw is None:
@@ -439,16 +426,16 @@ def parse_query(request: Request) -> ChatQuery | Response:
     issues: list[JSONDict] = []
     scope = params.get("scope")
     if scope is not None and scope not in ("titles", "participants"):
-        issues.append(_enum_issue("scope", ("titles", "participants"), scope))
+        issues.append(enum_issue("scope", ("titles", "participants"), scope))
     kind = params.get("type", "any")
     if kind not in _TYPES:
-        issues.append(_enum_issue("type", _TYPES, kind))
+        issues.append(enum_issue("type", _TYPES, kind))
     inbox = params.get("inbox")
     if inbox is not None and inbox not in _INBOXES:
-        issues.append(_enum_issue("inbox", _INBOXES, inbox))
+        issues.append(enum_issue("inbox", _INBOXES, inbox))
     direction = params.get("direction", "before")
     if direction not in ("before", "after"):
-        issues.append(_enum_issue("direction", ("after", "before"), direction))
+        issues.append(enum_issue("direction", ("after", "before"), direction))
     flags: dict[str, bool] = {"unreadOnly": False, "includeMuted": True}
     for name in flags:
         raw = params.get(name)
@@ -462,7 +449,7 @@ def parse_query(request: Request) -> ChatQuery | Response:
     times: dict[str, datetime | None] = {}
     for name in ("lastActivityAfter", "lastActivityBefore"):
         raw = params.get(name)
-        times[name] = None if raw is None else _parse_time(raw)
+        times[name] = None if raw is None else parse_time(raw)
         if raw is not None and times[name] is None:
             issues.append(issue("invalid_string", "Invalid datetime", name))
     limit = parse_limit(params.get("limit"), issues)
@@ -618,7 +605,7 @@ class ChatRoutes:
         if mode == "start":
             if self.generation.start_via != "chats":
                 return validation_error(
-                    [_enum_issue("mode", ("create",), "start")]
+                    [enum_issue("mode", ("create",), "start")]
                     if self.generation.start_via is None
                     else [
                         issue(
@@ -631,7 +618,7 @@ class ChatRoutes:
                 )
             return await self._legacy_start(request)
         if mode is not None and mode != "create":
-            return validation_error([_enum_issue("mode", ("create", "start"), str(mode))])
+            return validation_error([enum_issue("mode", ("create", "start"), str(mode))])
         return await self._create(body)
 
     async def _legacy_start(self, request: Request) -> Response:
@@ -654,7 +641,7 @@ class ChatRoutes:
             ids = []
         kind = body.get("type")
         if kind not in ("single", "group"):
-            issues.append(_enum_issue("type", ("single", "group"), str(kind)))
+            issues.append(enum_issue("type", ("single", "group"), str(kind)))
         elif kind == "single" and len(ids) != 1:
             issues.append(
                 issue("custom", "'single' requires exactly one participantID", "participantIDs")

@@ -39,9 +39,11 @@ from beeper_tui.demo.chats import REFERENCE_TIME, ChatBook, DemoChat
 from beeper_tui.demo.dataset import DemoAccount, JSONDict
 from beeper_tui.demo.responses import (
     INVALID_JSON,
+    enum_issue,
     error_response,
     issue,
     json_body,
+    parse_time,
     validation_error,
 )
 from beeper_tui.demo.search import normalize
@@ -485,21 +487,6 @@ def _order(message: JSONDict) -> tuple[str, str]:
     return (str(message["sortKey"]), str(message["id"]))
 
 
-def _parse_time(raw: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _enum_issue(name: str, allowed: Sequence[str], got: str) -> JSONDict:
-    options = " | ".join(f"'{a}'" for a in allowed)
-    return issue(
-        "invalid_enum_value", f"Invalid enum value. Expected {options}, received '{got}'", name
-    )
-
-
 def _listed(request: Request, name: str) -> tuple[str, ...]:
     # The SDK repeats the key; other clients send ``name[]``.
     params = request.query_params
@@ -512,13 +499,13 @@ def parse_message_query(request: Request) -> MessageQuery | Response:
     issues: list[JSONDict] = []
     chat_type = params.get("chatType")
     if chat_type is not None and chat_type not in ("single", "group"):
-        issues.append(_enum_issue("chatType", ("group", "single"), chat_type))
+        issues.append(enum_issue("chatType", ("group", "single"), chat_type))
     direction = params.get("direction", "before")
     if direction not in ("before", "after"):
-        issues.append(_enum_issue("direction", ("after", "before"), direction))
+        issues.append(enum_issue("direction", ("after", "before"), direction))
     media_types = _listed(request, "mediaTypes")
     issues.extend(
-        _enum_issue("mediaTypes", _MEDIA_TYPES, kind)
+        enum_issue("mediaTypes", _MEDIA_TYPES, kind)
         for kind in media_types
         if kind not in _MEDIA_TYPES
     )
@@ -535,7 +522,7 @@ def parse_message_query(request: Request) -> MessageQuery | Response:
     times: dict[str, datetime | None] = {}
     for name in ("dateAfter", "dateBefore"):
         raw = params.get(name)
-        times[name] = None if raw is None else _parse_time(raw)
+        times[name] = None if raw is None else parse_time(raw)
         if raw is not None and times[name] is None:
             issues.append(issue("invalid_string", "Invalid datetime", name))
     limit = DEFAULT_SEARCH_LIMIT
@@ -615,7 +602,7 @@ def _message_kept(message: JSONDict, owner_id: str, query: MessageQuery) -> bool
     if sender not in (None, "me", "others") and message["senderID"] != sender:
         return False
     if query.after is not None or query.before is not None:
-        moment = _parse_time(str(message["timestamp"]))
+        moment = parse_time(str(message["timestamp"]))
         assert moment is not None
         if query.after is not None and moment <= query.after:
             return False
@@ -711,7 +698,7 @@ class MessageRoutes:
         params = request.query_params
         direction = params.get("direction", "before")
         if direction not in ("before", "after"):
-            return validation_error([_enum_issue("direction", ("after", "before"), direction)])
+            return validation_error([enum_issue("direction", ("after", "before"), direction)])
         anchor: tuple[str, str] | None = None
         raw_cursor = params.get("cursor")
         if raw_cursor is not None:
@@ -761,7 +748,7 @@ class MessageRoutes:
             return validation_error([issue("invalid_type", "Required", "reminder")])
         remind_at = reminder.get("remindAt")
         issues: list[JSONDict] = []
-        if not isinstance(remind_at, str) or _parse_time(remind_at) is None:
+        if not isinstance(remind_at, str) or parse_time(remind_at) is None:
             issues.append(issue("invalid_string", "Invalid datetime", "reminder", "remindAt"))
         dismiss = reminder.get("dismissOnIncomingMessage")
         if dismiss is not None and not isinstance(dismiss, bool):

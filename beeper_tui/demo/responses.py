@@ -8,6 +8,8 @@ validation does (``code``, ``message``, ``path``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -44,6 +46,23 @@ def error_response(
 def issue(code: str, message: str, *path: str | int) -> JSONDict:
     """One validation issue about the parameter or body field at ``path``."""
     return {"code": code, "message": message, "path": list(path)}
+
+
+def enum_issue(name: str, allowed: Sequence[str], got: str) -> JSONDict:
+    """The issue of a parameter outside its allowed values, worded as Desktop words it."""
+    options = " | ".join(f"'{a}'" for a in allowed)
+    return issue(
+        "invalid_enum_value", f"Invalid enum value. Expected {options}, received '{got}'", name
+    )
+
+
+def parse_time(raw: str) -> datetime | None:
+    """An ISO 8601 date-time parameter (``Z`` or an offset; none reads as UTC), or None."""
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def validation_error(issues: list[JSONDict]) -> JSONResponse:
