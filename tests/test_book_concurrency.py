@@ -112,3 +112,48 @@ def test_twenty_searches_on_a_fresh_book_all_answer(tmp_path: Path) -> None:
                     proc.wait()
     assert [err for code, _, err in outputs if code != 0 or err] == []
     assert len({out for _, out, _ in outputs}) == 1  # every one gives the same answer
+
+
+def test_a_book_created_between_two_reads_of_the_probe_is_still_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race 20 processes once hit: the creator commits while another reads the file.
+
+    The reader saw "no mark" in one statement and the finished schema in the
+    next, a mix that matches no book, and refused the file as foreign. Every
+    read of the probe now sees one committed state.
+    """
+    import sqlite3
+
+    from beeper_tui.service.book import BookStore
+    from beeper_tui.service.book import store as store_module
+
+    path = tmp_path / "book.sqlite3"
+    creator = sqlite3.connect(path, isolation_level=None)
+    creator.execute("PRAGMA journal_mode=WAL")
+    creator.execute("PRAGMA user_version = 0")  # an empty SQLite file: header, no tables
+    assert store_module._read_header(path) is not None
+    real_tables = store_module._tables
+    finished: list[bool] = []
+
+    def creator_commits_first(conn: sqlite3.Connection) -> frozenset[str]:
+        if not finished:  # between the reader's first and second read
+            first = BookStore(None)  # the schema, as the other process writes it
+            schema = [r[0] for r in first._conn.execute("SELECT sql FROM sqlite_master") if r[0]]
+            first.close()
+            creator.execute("BEGIN IMMEDIATE")
+            for statement in schema:
+                creator.execute(statement)
+            creator.execute(f"PRAGMA application_id = {store_module.APPLICATION_ID}")
+            creator.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION}")
+            creator.execute("COMMIT")
+            finished.append(True)
+        return real_tables(conn)
+
+    monkeypatch.setattr(store_module, "_tables", creator_commits_first)
+    try:
+        store = BookStore(path)
+        store.close()
+    finally:
+        creator.close()
+    assert finished

@@ -397,9 +397,11 @@ class BookStore:
         assert self.path is not None
         probe = self._sqlite(f"file:{_quote(self.path)}?mode=ro", pragmas=False)
         try:
-            # The header on disk may lag the WAL (marked, not yet checkpointed).
-            marked = probe.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-            ours = marked or _unmarked_is_ours(probe)
+            # The header on disk may lag the WAL (marked, not yet checkpointed), and
+            # another process may be creating the book: read one committed state.
+            with _one_snapshot(probe):
+                marked = probe.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+                ours = marked or _unmarked_is_ours(probe)
         finally:
             probe.close()
         if not ours:
@@ -408,8 +410,11 @@ class BookStore:
     def _adopt(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         """Make ``conn`` a current book: create it, mark it, or set a newer one aside."""
         assert self.path is not None
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        with _one_snapshot(conn):  # another process may be creating it right now
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            unmarked_ours = app_id != APPLICATION_ID and _unmarked_is_ours(conn)
+            complete = _tables(conn) >= _TABLES
         if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             conn.close()
             where = self._set_aside(f"schema-{version}")
@@ -422,9 +427,9 @@ class BookStore:
                 where,
             )
             return self._fresh()
-        if app_id != APPLICATION_ID and not _unmarked_is_ours(conn):
+        if app_id != APPLICATION_ID and not unmarked_ours:
             raise self._foreign()  # (the header check has already refused most)
-        if app_id != APPLICATION_ID or _tables(conn) < _TABLES:
+        if app_id != APPLICATION_ID or not complete:
             if self.read_only:
                 return conn  # read as it stands; nothing is written
             # New, from before the mark, or from before a table: the same schema
@@ -740,6 +745,16 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+@contextmanager
+def _one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Every read inside sees the same committed state of the file (one read transaction)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
 
 
 @contextmanager
