@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .common import (
     add_shared_flags,
-    argv_secrets,
+    command_secrets,
     command_settings,
     positive_int,
     silence_stdout,
@@ -286,7 +286,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Search as ``args`` say; returns the exit status."""
     from beeper_tui.book_path import default_book_path
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2
