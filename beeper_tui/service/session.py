@@ -23,6 +23,7 @@ from beeper_tui.api.errors import (
 from beeper_tui.api.models import Account
 
 from .backend import Backend
+from .discovery import Discovery
 from .session_events import (
     EXPIRED_MESSAGE,
     AccountsFailed,
@@ -56,7 +57,7 @@ class Session:
         on_event: Callable[[SessionEvent], None],
         *,
         refresh_seconds: float = 0,
-        find_desktop: Callable[[], Awaitable[str | None]] | None = None,
+        find_desktop: Callable[[], Awaitable[Discovery]] | None = None,
         offline_fallback: Callable[[], bool] | None = None,
     ) -> None:
         self.backend = backend
@@ -178,13 +179,21 @@ class Session:
         log.info("start-up: dropped a late failure, the session is up meanwhile: %s", exc)
         return True
 
-    async def _find_desktop(self, find: Callable[[], Awaitable[str | None]]) -> None:
-        url = await find()
+    async def _find_desktop(self, find: Callable[[], Awaitable[Discovery]]) -> None:
+        discovery = await find()
+        chosen = discovery.chosen
+        if discovery.ambiguous:
+            url = await self.prompts.choose_desktop(discovery.found)
+        else:
+            url = None if chosen is None else chosen.url
         if url is None:
-            log.info("start-up: no Beeper Desktop found; trying %s", self.backend.base_url)
+            log.info("start-up: no Beeper Desktop chosen; trying %s", self.backend.base_url)
             return
         self.backend.client.set_base_url(url)
-        self.on_event(Notice("Beeper Desktop", f"Found Beeper Desktop at {url}"))
+        text = f"Found Beeper Desktop at {url}"
+        if len(discovery.found) > 1 and not discovery.ambiguous:
+            text += " (the one that accepts the token)"
+        self.on_event(Notice("Beeper Desktop", text))
 
     async def _tell_setup(self) -> None:
         if self.backend.is_demo or self.backend.build.version is None:

@@ -19,6 +19,7 @@ from beeper_tui.api.errors import (
 from beeper_tui.api.models import Account
 
 from .backend import Backend
+from .discovery import FoundDesktop
 
 __all__ = [
     "EXPIRED_MESSAGE",
@@ -137,6 +138,12 @@ class SessionPrompts(Protocol):
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """A token is missing (``reason`` None) or was refused."""
+
+    async def choose_desktop(self, found: Sequence[FoundDesktop]) -> str | None:
+        """Several Desktops answer and the token does not pick one: the URL to use, or None.
+
+        None keeps the configured address.
+        """
 
     def token_accepted(self, token: str) -> None:
         """Desktop accepted ``token`` from :meth:`need_token`: save it if the user asked.
