@@ -28,6 +28,7 @@ from .session_events import (
     EXPIRED_MESSAGE,
     AccountsFailed,
     AccountsLoaded,
+    BuildKnown,
     ErrorKind,
     Health,
     HealthChanged,
@@ -75,6 +76,8 @@ class Session:
         """Set once an account list arrived by any path (start-up, ``r``, a reconnect)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._reauth: asyncio.Task[None] | None = None
+        self._build_told: str | None = None
+        """The build line last reported (a new one is reported once)."""
 
     @property
     def offline(self) -> bool:
@@ -86,6 +89,14 @@ class Session:
             self.health = health
             self.backend.reachable = health is not Health.OFFLINE
             self.on_event(HealthChanged(health))
+
+    def _accounts_loaded(self, accounts: Sequence[Account]) -> None:
+        """Report a fresh account list, and the Desktop build once it is known or changed."""
+        self.on_event(AccountsLoaded(accounts))
+        line = self.backend.build_line
+        if line != self._build_told:
+            self._build_told = line
+            self.on_event(BuildKnown(line))
 
     def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
@@ -156,7 +167,7 @@ class Session:
                 self._token_works()
                 self._up.set()
                 self._set_health(Health.ONLINE)
-                self.on_event(AccountsLoaded(accounts))
+                self._accounts_loaded(accounts)
                 self._spawn(self._find_hidden())
                 await self._tell_setup()
             break
@@ -285,7 +296,7 @@ class Session:
         self._token_works()
         self._up.set()
         self._set_health(Health.ONLINE)
-        self.on_event(AccountsLoaded(accounts))
+        self._accounts_loaded(accounts)
         if not quiet:
             self._spawn(self._find_hidden())
 
@@ -321,7 +332,7 @@ class Session:
         self._set_health(Health.ONLINE)
         if accounts is not None:
             self._up.set()
-            self.on_event(AccountsLoaded(accounts))
+            self._accounts_loaded(accounts)
         self.on_event(Reconnected())
 
     async def _reauthenticate(self, error: AuthenticationError) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "EXPIRED_MESSAGE",
     "AccountsFailed",
     "AccountsLoaded",
+    "BuildKnown",
     "ErrorKind",
     "Health",
     "HealthChanged",
@@ -102,6 +103,13 @@ class AccountsLoaded:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildKnown:
+    """The Desktop build became known or changed (``Backend.build_line``; None: unknown)."""
+
+    line: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AccountsFailed:
     """Loading the account list failed (other than unreachable or refused)."""
 
@@ -124,7 +132,7 @@ class Notice:
     warning: bool = False
 
 
-SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice
+SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice | BuildKnown
 
 TokenAnswer = str | Literal["demo", "quit"]
 """A token to use, or the user's other choice."""
