@@ -79,6 +79,27 @@ async def test_nothing_found_is_none() -> None:
     assert not found.ambiguous
 
 
+async def test_closed_ports_cost_no_http_client(
+    served: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Building an HTTP client builds a TLS context (tens of ms): only a port that
+    # accepts a connection gets one, so a scan of 20 mostly closed ports stays quick.
+    made: list[str] = []
+    real = discovery_module._client
+
+    def counted(url: str, timeout: float, token: str | None = None) -> BeeperClient:
+        made.append(url)
+        return real(url, timeout, token)
+
+    monkeypatch.setattr(discovery_module, "_client", counted)
+    closed = [_free_port() for _ in range(6)]
+    found = await discover(
+        ("127.0.0.1", "localhost"), [*closed, served.port], timeout=1.0, rebind_waits=()
+    )
+    assert [d.url for d in found.found] == [served.base_url]
+    assert made == [served.base_url]
+
+
 @pytest.fixture
 def two_desktops(demo_dataset: Dataset) -> Iterator[tuple[DemoServer, DemoServer]]:
     """Stable and Nightly, say: two Desktops on two ports, the second with another token."""
