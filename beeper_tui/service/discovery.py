@@ -1,7 +1,8 @@
 """Finding Beeper Desktop on this machine when no address was configured.
 
 As the official CLI does: ``GET /v1/info`` on 127.0.0.1 and localhost, ports
-23373 to 23392, a few at a time with a short timeout. Stable, Nightly and a
+23373 to 23392, a few at a time with a short timeout (a port that refuses the
+connection is passed over before any HTTP client is built). Stable, Nightly and a
 headless service can each hold one of those ports, so the scan lists every
 Desktop that answers (lowest port first, each port once) and, when several
 do, asks each whether it accepts the saved token (``GET /v1/accounts``): the
