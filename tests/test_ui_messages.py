@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from rich.text import Text
 from starlette.applications import Starlette
 from textual.message import Message
 
@@ -23,6 +24,7 @@ from beeper_tui.ui.messages import (
     BackendSwitched,
     BookChanged,
     BookStatus,
+    DesktopBuild,
     HealthChanged,
     UnexpectedError,
 )
@@ -35,6 +37,11 @@ SIZE = (120, 40)
 
 def _small_demo() -> Starlette:
     return create_demo_app(build_dataset(big_account_size=300), desktop_version=BASELINE_VERSION)
+
+
+def _plain(subtitle: object) -> str:
+    """A border subtitle as the reader sees it (Textual keeps it as markup)."""
+    return Text.from_markup(str(subtitle or "")).plain
 
 
 def _of(seen: list[Message], kind: type[Message]) -> list[Any]:
@@ -70,7 +77,13 @@ async def test_start_up_and_the_first_sync_reach_the_screen_as_messages() -> Non
         assert statuses
         assert screen.book_status == statuses[-1].status
         assert app.pane.book_status == statuses[-1].status
-        assert app.pane.border_subtitle == statuses[-1].status
+        # The build the session reported ends the line, after what the book is doing.
+        builds = _of(seen, DesktopBuild)
+        assert builds
+        assert {b.line for b in builds} == {app.session.backend.build_line}
+        assert screen.desktop_build == builds[-1].line
+        shown = [p for p in (statuses[-1].status, builds[-1].line) if p]
+        assert _plain(app.pane.border_subtitle) == " · ".join(shown)
 
 
 async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> None:
@@ -90,7 +103,8 @@ async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> 
         await wait_for(pilot, lambda: not keeper.syncing, 60)
         await settle(pilot)
         assert _of(seen, BookStatus)[-1].status is None
-        assert app.pane.border_subtitle is None
+        # Only the build is left on the line.
+        assert _plain(app.pane.border_subtitle) == app.session.backend.build_line
 
 
 async def test_a_crashed_worker_in_a_widget_is_a_message_the_app_reports() -> None:

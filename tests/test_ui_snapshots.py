@@ -10,7 +10,9 @@ from textual.pilot import Pilot
 
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
+from beeper_tui.service.discovery import FoundDesktop, TokenVerdict
 from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.desktop_chooser import DesktopChooser
 from tests.demo_fixtures import BASELINE_VERSION
 from tests.ui_helpers import settle
 
@@ -169,3 +171,18 @@ def test_wide_terminal_columns(snap_compare: Callable[..., bool]) -> None:
 
 def test_light_theme(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(_app(theme="textual-light"), terminal_size=SIZE, run_before=_search_zoe)
+
+
+def test_desktop_chooser(snap_compare: Callable[..., bool]) -> None:
+    # Stable and Nightly answer and neither accepts the saved token: the user picks.
+    found = [
+        FoundDesktop("http://127.0.0.1:23373", "4.3.20", TokenVerdict.REFUSED),
+        FoundDesktop("http://127.0.0.1:23374", "4.3.31", TokenVerdict.REFUSED),
+    ]
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(DesktopChooser(found, "http://localhost:23373"))
+        await settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import ClassVar
 
 from textual import events, on, work
@@ -19,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from beeper_tui.config import Settings
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.discovery import find_desktop
+from beeper_tui.service.discovery import discover
 from beeper_tui.service.session import Session
 from beeper_tui.service.session_events import Health
 from beeper_tui.wiring import open_backend
@@ -86,7 +87,9 @@ class BeeperApp(App[None]):
             prompts,
             poster.session_event,
             refresh_seconds=settings.refresh_seconds,
-            find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
+            find_desktop=partial(discover, token=settings.token)
+            if own_backend and settings.base_url_is_default
+            else None,
             offline_fallback=self.book_driver.open_offline,
         )
         """The connection to Beeper Desktop, the one owner of the backend."""

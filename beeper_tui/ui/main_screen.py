@@ -54,6 +54,7 @@ from .messages import (
     BackendSwitched,
     BookChanged,
     BookStatus,
+    DesktopBuild,
     HealthChanged,
     LiveChatChanged,
     LiveMessages,
@@ -97,6 +98,10 @@ class MainScreen(Screen[None]):
     """Why live updates failed ("live updates off: …; retrying in 4 s"), under the contact
     pane; None while they work or the build has none (then a timer refreshes the view)."""
 
+    desktop_build: reactive[str | None] = reactive(None, init=False)
+    """The Desktop build the session talks to ("Beeper Desktop 4.3.20"), last on the
+    contact pane's status line; None while unknown."""
+
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Identities (``(account ID, user ID)``) who wrote something the user has not read:
     their rows in the list carry a mark."""
@@ -131,7 +136,12 @@ class MainScreen(Screen[None]):
             yield AccountsSidebar(id="accounts").data_bind(MainScreen.health)
             yield SearchPane(
                 lambda: self.backend, debounce_ms=self.settings.debounce_ms, id="pane"
-            ).data_bind(MainScreen.book_status, MainScreen.live_status, MainScreen.unread_people)
+            ).data_bind(
+                MainScreen.book_status,
+                MainScreen.live_status,
+                MainScreen.unread_people,
+                MainScreen.desktop_build,
+            )
             yield PersonView(
                 lambda: self.backend, images=self.settings.images, id="detail"
             ).data_bind(MainScreen.health)
@@ -216,6 +226,10 @@ class MainScreen(Screen[None]):
     @on(BookStatus)
     def _on_book_status(self, event: BookStatus) -> None:
         self.book_status = event.status
+
+    @on(DesktopBuild)
+    def _on_desktop_build(self, event: DesktopBuild) -> None:
+        self.desktop_build = event.line
 
     @on(BookChanged)
     def _on_book_changed(self) -> None:

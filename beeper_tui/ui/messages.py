@@ -36,6 +36,7 @@ __all__ = [
     "BackendSwitched",
     "BookChanged",
     "BookStatus",
+    "DesktopBuild",
     "HealthChanged",
     "LiveChatChanged",
     "LiveMessages",
@@ -57,6 +58,13 @@ class HealthChanged(Message):
     """The connection's health changed (``Session.health`` is its one source)."""
 
     health: Health
+
+
+@dataclass
+class DesktopBuild(Message):
+    """The Desktop build the session talks to (``Beeper Desktop 4.3.20``), or None: unknown."""
+
+    line: str | None
 
 
 @dataclass
@@ -182,6 +190,8 @@ class ServicePoster:
                 message = Reconnected()
             case events.Notice(title, text, warning):
                 message = Toast(title, text, warning=warning, timeout=10 if warning else 5)
+            case events.BuildKnown(line):
+                message = DesktopBuild(line)
         self.target.post_message(message)
 
     def book_status(self, status: str | None) -> None:

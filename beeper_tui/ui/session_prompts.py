@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from textual.app import App
@@ -14,12 +14,14 @@ from beeper_tui.api.errors import CannotConnectError
 from beeper_tui.config import Settings, save_config_values
 from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.backend import Backend
+from beeper_tui.service.discovery import FoundDesktop
 from beeper_tui.service.session_events import TokenAnswer
 from beeper_tui.service.sign_in import sign_in
 from beeper_tui.wiring import open_backend
 
 from .book_driver import BookDriver
 from .connect_screens import ConnectChoice, ConnectErrorScreen, TokenEntered, TokenScreen
+from .desktop_chooser import DesktopChooser
 from .messages import ServicePoster
 
 __all__ = ["SessionPrompts"]
@@ -83,6 +85,10 @@ class SessionPrompts:
         add_log_secret(result.token)
         self._to_save = result.token if result.save else None
         return result.token
+
+    async def choose_desktop(self, found: Sequence[FoundDesktop]) -> str | None:
+        """Several Desktops answer: the user picks one (None keeps the configured address)."""
+        return await self._ask(DesktopChooser(found, self._backend().base_url))
 
     def token_accepted(self, token: str) -> None:
         """Save ``token`` now that Desktop accepted it, if the user ticked "save"."""

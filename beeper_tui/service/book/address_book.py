@@ -248,6 +248,7 @@ class AddressBook:
         accounts: Sequence[str],
         *,
         limit: int | None = None,
+        lookup_accounts: Sequence[str] | None = None,
     ) -> BookResult:
         """:meth:`search`, plus each account's exact lookup when ``query`` is an identifier.
 
@@ -257,6 +258,8 @@ class AddressBook:
         phone or email with, someone in the book joins that person's row
         (named as the book names them); other hits follow the book's rows with
         ``in_book=False``. One account failing is noted in ``lookup_errors``.
+        ``lookup_accounts`` narrows the lookup (not the search) to the accounts whose
+        network offers it.
         """
         kind = identifier_kind(query)
         index = self.index
@@ -265,12 +268,13 @@ class AddressBook:
         asked = query.strip()
         if kind == IdentifierKind.PHONE:
             asked = e164_in_region(asked, self.region) or asked
+        ask = accounts if lookup_accounts is None else lookup_accounts
         answers = await asyncio.gather(
-            *(client.search_contacts(a, asked) for a in accounts), return_exceptions=True
+            *(client.search_contacts(a, asked) for a in ask), return_exceptions=True
         )
         errors: dict[str, BeeperError] = {}
         hits: list[Contact] = []
-        for account_id, answer in zip(accounts, answers, strict=True):
+        for account_id, answer in zip(ask, answers, strict=True):
             if isinstance(answer, BeeperError):
                 log.info("exact lookup on %s failed: %s", account_id, answer)
                 errors[account_id] = answer
