@@ -22,11 +22,11 @@ phone or email over the whole book) rank by their best identity.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
-from operator import eq
+from operator import eq, itemgetter
 from typing import Final
 
 from rapidfuzz import process
@@ -179,8 +179,9 @@ class BookIndex:
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
 
-        A query that needs one before then builds it itself; building twice
-        (here in a thread and there) is harmless, the tables are equal.
+        A query before then compares every distinct prefix instead
+        (:meth:`_scanned_ranges`: the same matches, slower per query than a
+        table, much faster than building one for a single query).
         """
         for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
             self._prefixes(length)
@@ -334,13 +335,17 @@ class BookIndex:
         # such a word, has its first len(word) or len(word)+1 letters within
         # one edit of it (a shorter word is its own prefix). The vocabulary is
         # sorted, so the words sharing a prefix are one range: comparing the
-        # distinct prefixes is enough. And one edit leaves either the first
-        # letter in place, or the second, or swaps or shifts them: only
-        # prefixes whose first or second letter is word[0] or word[1] can match.
+        # distinct prefixes is enough.
         ranges: list[tuple[int, int]] = []
         n = len(word)
         for length in (n, n + 1):
-            table = self._prefixes(length)
+            table = self._truncated.get(length)
+            if table is None:
+                ranges.extend(self._scanned_ranges(word, length))
+                continue
+            # One edit leaves either the first letter in place, or the second,
+            # or swaps or shifts them: only prefixes whose first or second
+            # letter is word[0] or word[1] can match.
             seen: set[int] = set()
             for position in (0, 1):
                 bucket = table.by_letter[position]
@@ -354,6 +359,24 @@ class BookIndex:
                             seen.add(number)
                             ranges.append((table.starts[number], table.starts[number + 1]))
         return ranges
+
+    def _scanned_ranges(self, word: str, length: int) -> Iterator[tuple[int, int]]:
+        """What the ``length`` table finds for ``word``, without building the table.
+
+        Before :meth:`warm` (a one-shot ``beeper-tui search``, the first keys
+        after opening) every distinct prefix is compared, at C speed: a few
+        milliseconds, where building the table costs tens.
+        """
+        vocab = self._name_vocab
+        prefixes = tuple(dict.fromkeys(map(itemgetter(slice(None, length)), vocab)))
+        for prefix, _, _ in process.extract(
+            word, prefixes, scorer=OSA.distance, score_cutoff=1, limit=None
+        ):
+            if len(prefix) < length:  # a whole word shorter than the others' prefixes: itself
+                lo = bisect_left(vocab, prefix)
+                yield lo, lo + 1
+            else:
+                yield prefix_range(vocab, prefix)
 
     def _prefixes(self, length: int) -> PrefixTable:
         cached = self._truncated.get(length)
