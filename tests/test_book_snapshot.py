@@ -46,6 +46,33 @@ def test_a_snapshot_reads_back_the_same_index() -> None:
     assert len(again.search("alice").people[0].contact.identities) == 2
 
 
+def test_a_lazily_read_snapshot_decodes_only_what_a_query_reads() -> None:
+    built = index(_book_contacts(many=9_000))
+    parts = built.snapshot()
+    lazy = BookIndex.from_snapshot(parts, lazy=True)
+    assert names(lazy, "zoellner bob") == ["Bob Zoellner"]
+    # Looking people up by key (the TUI's merges, exact look-ups) is not a query's business.
+    assert not {"_key_of", "_row_by_key", "_phone_blob"} & vars(lazy).keys()
+    _same_results(built, lazy)
+    _same_results(built, BookIndex.from_snapshot(lazy.snapshot()))  # saved again whole
+    # The user's decisions regroup a lazy index as they do a built one.
+    ally = built.identity_number("whatsapp", "alice-wa")
+    assert ally is not None
+    split = BookIndex.from_snapshot(parts, lazy=True).with_people([ally], [])
+    _same_results(built.with_people([ally], []), split)
+    assert len(split.search("alice").people[0].contact.identities) == 1
+
+
+def test_a_damaged_part_of_a_lazy_snapshot_is_found_when_read() -> None:
+    parts = index(_book_contacts()).snapshot()
+    damaged = [parts[0], *(bytes([p[0] ^ 1]) + p[1:] for p in parts[1:])]
+    lazy = BookIndex.from_snapshot(damaged, lazy=True)  # only the header is read here
+    with pytest.raises(SnapshotError, match="damaged"):
+        lazy.search("alice")
+    with pytest.raises(SnapshotError, match="damaged"):
+        BookIndex.from_snapshot(damaged)
+
+
 def _sealed(header: object) -> bytes:
     data = marshal.dumps(header)
     return data + zlib.crc32(data).to_bytes(4, "big")

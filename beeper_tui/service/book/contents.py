@@ -23,7 +23,7 @@ from .search import BookIndex
 from .snapshot import SnapshotError
 from .store import AccountMeta, BookError, BookStore, DirectoryEntry, is_corrupt
 
-__all__ = ["BookContents", "BookRead", "read_book", "read_index"]
+__all__ = ["BookContents", "BookRead", "read_book", "read_index", "rebuilt"]
 
 log = logging.getLogger("beeper_tui.service.book")
 
@@ -109,11 +109,13 @@ class BookContents:
         return self.index.search(query, account_ids, limit, region=self.region)
 
 
-def read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
+def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[BookIndex, str | None]:
     """The index of the contacts on disk, and the fingerprint to save it under if it was built.
 
     A current snapshot is read back (a tenth of the cost of building); without
     one the index is built from the contacts. In memory there are no snapshots.
+    ``lazy``: the snapshot's fields are decoded as they are first read (see
+    :meth:`BookIndex.from_snapshot`), for one query and done.
     """
     if store.in_memory:
         return BookIndex(store.contacts(), warm=warm), None
@@ -125,7 +127,7 @@ def read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
         parts = None
     if parts is not None:
         try:
-            index = BookIndex.from_snapshot(parts)
+            index = BookIndex.from_snapshot(parts, lazy=lazy)
         except SnapshotError as exc:
             log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
         else:
@@ -149,7 +151,7 @@ class BookRead:
 
 
 def read_book(
-    path: Path | None, *, region: str | None = None, people: Path | None = None
+    path: Path | None, *, region: str | None = None, people: Path | None = None, lazy: bool = False
 ) -> BookRead:
     """Open the book at ``path`` (None: in memory) and read what it holds (blocking).
 
@@ -163,13 +165,13 @@ def read_book(
     try:
         try:
             # The typo tables are built after opening: the cached list paints sooner.
-            index, unsaved = read_index(store, warm=False)
+            index, unsaved = read_index(store, warm=False, lazy=lazy)
             meta, directory = store.accounts(), store.directory()
         except sqlite3.DatabaseError as exc:
             if not is_corrupt(exc):
                 raise BookError(f"cannot read the address book {path}: {exc}") from None
             store.recover(exc)  # SQLite says the file is damaged: set it aside, start afresh
-            index, unsaved = read_index(store, warm=False)
+            index, unsaved = read_index(store, warm=False, lazy=lazy)
             meta, directory = store.accounts(), store.directory()
     except BaseException:
         store.close()
@@ -177,3 +179,10 @@ def read_book(
     index = decisions.apply(index)
     contents = BookContents(index, region=region).with_index(index, meta)
     return BookRead(store, contents.with_directory(directory), unsaved, decisions)
+
+
+def rebuilt(read: BookRead) -> BookContents:
+    """``read``'s contents with the index built from the contacts (its saved one was damaged)."""
+    log.info("the address book's saved index is damaged; rebuilding it")
+    index = read.people.apply(BookIndex(read.store.contacts(), warm=False))
+    return read.contents.with_people_index(index)

@@ -24,10 +24,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import eq, itemgetter
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -49,7 +49,7 @@ from .rows import (
     gentle_sorted,
     prefix_range,
 )
-from .snapshot import SnapshotError, pack, unpack
+from .snapshot import SnapshotError, pack, unpack_lazily
 from .store import StoredContact
 
 __all__ = ["DIRECTORY_SIZE", "BookIndex"]
@@ -58,7 +58,8 @@ _PHONE_SEP: Final = "\x1e"
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 _CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
-_NOT_SAVED: Final = _CACHES | {"_undecided"}  # the user's decisions are applied after loading
+_NOT_SAVED: Final = _CACHES | {"_undecided", "_pending"}  # decisions are applied after loading
+_COLUMNS: Final = ("_account", "_user_json", "_first_word")  # one item per identity
 DIRECTORY_SIZE: Final = 5_000
 """An account with more contacts is a directory (a workspace's members): within a
 tier, its people follow the user's own contacts ("jose" finds the Telegram friend
@@ -156,25 +157,59 @@ class BookIndex:
         self._all = frozenset(range(len(self.account_ids)))
         self._undecided: BookIndex | None = None
         """The index before the user's decisions (:meth:`with_people`), or None: this is it."""
+        self._pending: dict[str, Callable[[], Any]] = {}
+        """Fields of a lazily read snapshot not decoded yet (:meth:`from_snapshot`)."""
 
     def snapshot(self) -> list[bytes]:
         """The index as snapshot parts for :meth:`from_snapshot` (its caches left out)."""
         if self._undecided is not None:  # the decisions are the user's file's, not the cache's
             return self._undecided.snapshot()
+        self._read_all()
         return pack({k: v for k, v in vars(self).items() if k not in _NOT_SAVED})
 
     @classmethod
-    def from_snapshot(cls, parts: Sequence[bytes]) -> BookIndex:
-        """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit."""
-        fields = unpack(parts)
+    def from_snapshot(cls, parts: Sequence[bytes], *, lazy: bool = False) -> BookIndex:
+        """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit.
+
+        ``lazy``: each field is checked and decoded when first read (a one-shot
+        ``search`` reads a fraction of them); a damaged one raises
+        :class:`SnapshotError` then, from whatever read it.
+        """
+        fields = unpack_lazily(parts)
         index = cls((), warm=False)  # its caches empty: they fill for the fields read back
         if fields.keys() != vars(index).keys() - _NOT_SAVED:
             raise SnapshotError("the index has other fields than the snapshot")
-        n = fields["_n"]
-        if any(len(fields[k]) != n for k in ("_account", "_user_json", "_first_word")):
-            raise SnapshotError("the snapshot's columns disagree on how many identities")
-        vars(index).update(fields)
+        if lazy:
+            for name in fields:
+                delattr(index, name)  # read back by __getattr__, when first asked for
+            index._pending = fields
+            return index
+        vars(index).update((name, decode()) for name, decode in fields.items())
+        for name in _COLUMNS:
+            index._check_length(name)
         return index
+
+    if not TYPE_CHECKING:  # to the type checker, every field is always there
+
+        def __getattr__(self, name: str) -> Any:
+            """A field of a lazily read snapshot, decoded now (called only when it is missing)."""
+            decode = self.__dict__.get("_pending", {}).pop(name, None)
+            if decode is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = decode()
+            setattr(self, name, value)
+            if name in _COLUMNS:
+                self._check_length(name)
+            return value
+
+    def _check_length(self, name: str) -> None:
+        if len(getattr(self, name)) != self._n:
+            raise SnapshotError("the snapshot's columns disagree on how many identities")
+
+    def _read_all(self) -> None:
+        """Decode every field a lazy snapshot has not yet."""
+        for name in list(self._pending):
+            getattr(self, name)
 
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
@@ -472,10 +507,11 @@ class BookIndex:
         base = self._undecided or self
         if not splits and not links:
             return base
-        decided = object.__new__(BookIndex)
-        vars(decided).update(vars(base))
         person_of = array("I", base._person_of)
         members = {p: list(m) for p, m in base._members.items()}
+        decided = object.__new__(BookIndex)
+        vars(decided).update(vars(base))
+        decided._pending = dict(base._pending)  # each decodes the fields it reads
 
         def regroup(people: list[int], old: Iterable[int]) -> None:
             for p in old:

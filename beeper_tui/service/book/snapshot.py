@@ -10,6 +10,10 @@ thousand items each (a header first), stored one part per row: no single
 call copies the whole snapshot or holds the GIL long enough to stall the
 event loop while a worker thread saves or loads it.
 
+A field can be read back alone (:func:`unpack_lazily`): a one-shot
+``beeper-tui search`` decodes the vocabularies its query looks up and the
+JSON of its hits, not every contact's.
+
 A snapshot is a cache of a cache: any doubt (another format, another set of
 fields, a part whose length or CRC-32 differs from what the header recorded,
 bytes that do not decode) raises :class:`SnapshotError` and the caller
@@ -23,13 +27,13 @@ import marshal
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, islice
 from typing import Any, Final
 
 from beeper_tui import __version__
 
-__all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack"]
+__all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack", "unpack_lazily"]
 
 SNAPSHOT_FORMAT: Final = 2
 """Bump when the meaning of an index field changes (a changed set of fields is caught anyway).
@@ -81,55 +85,74 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
     return [header + zlib.crc32(header).to_bytes(4, "big"), *blobs]
 
 
-def _checked(parts: Sequence[bytes]) -> tuple[Any, Any, Any]:
-    """The header's format, maker and layout, once every part matches its length and CRC-32."""
+def _header(parts: Sequence[bytes]) -> tuple[Any, Any]:
+    """The header's layout and part sums, once its own CRC-32, format and maker match."""
+    if not parts:
+        raise SnapshotError("an empty snapshot")
     head = parts[0]
     if len(head) < 5 or zlib.crc32(head[:-4]).to_bytes(4, "big") != head[-4:]:
         raise SnapshotError("the snapshot's header is damaged")
     version, made_by, layout, sums = marshal.loads(head[:-4])
     if version != SNAPSHOT_FORMAT:
         raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
-    blobs = parts[1:]
-    if len(sums) != len(blobs):
+    if len(sums) != len(parts) - 1:
         raise SnapshotError("the snapshot has parts missing or left over")
-    for i, (blob, (size, crc)) in enumerate(zip(blobs, sums, strict=True)):
-        if len(blob) != size or zlib.crc32(blob) != crc:
-            raise SnapshotError(f"part {i + 1} of the snapshot is damaged")
-    return version, made_by, layout
+    if tuple(made_by) != _MADE_BY:
+        raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
+    return layout, sums
 
 
-def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
-    """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
-    if not parts:
-        raise SnapshotError("an empty snapshot")
-    try:
-        _version, made_by, layout = _checked(parts)
-        blobs = parts[1:]
-        if tuple(made_by) != _MADE_BY:
-            raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
-        fields: dict[str, Any] = {}
-        at = 0
-        for name, kind, typecode, count in layout:
-            size = 2 * count if kind == _DICT else count
-            chunk = blobs[at : at + size]
-            if len(chunk) != size:
-                raise SnapshotError("the snapshot is cut short")
-            at += size
+def _decoder(
+    kind: str, typecode: str, count: int, blobs: Sequence[bytes], sums: Sequence[Any], at: int
+) -> Callable[[], Any]:
+    """Reads one field back from its parts (``blobs[at:]``), each checked against its sum."""
+
+    def decode() -> Any:
+        size = 2 * count if kind == _DICT else count
+        chunk = blobs[at : at + size]
+        for i, (blob, (length, crc)) in enumerate(zip(chunk, sums[at : at + size], strict=True)):
+            if len(blob) != length or zlib.crc32(blob) != crc:
+                raise SnapshotError(f"part {at + i + 1} of the snapshot is damaged")
+        try:
             if kind == _ARRAY:
                 column = array(typecode)
                 for part in chunk:
                     column.frombytes(part)
-                fields[name] = column
-            elif kind == _TUPLE:
-                fields[name] = tuple(chain.from_iterable(map(marshal.loads, chunk)))
-            elif kind == _DICT:
+                return column
+            if kind == _TUPLE:
+                return tuple(chain.from_iterable(map(marshal.loads, chunk)))
+            if kind == _DICT:
                 keys = chain.from_iterable(map(marshal.loads, chunk[:count]))
                 values = chain.from_iterable(map(marshal.loads, chunk[count:]))
-                fields[name] = dict(zip(keys, values, strict=True))
-            elif kind == _VALUE and count == 1:
-                fields[name] = marshal.loads(chunk[0])
-            else:
+                return dict(zip(keys, values, strict=True))
+            return marshal.loads(chunk[0])
+        except Exception as exc:  # whatever the bytes are, they are not a snapshot
+            raise SnapshotError(f"not a readable snapshot: {exc}") from exc
+
+    return decode
+
+
+def unpack_lazily(parts: Sequence[bytes]) -> dict[str, Callable[[], Any]]:
+    """Each field :func:`pack` wrote → a function that reads it back when called.
+
+    Only the header is read here; a field's parts are checked (length,
+    CRC-32) and decoded when its function is called, which raises
+    :class:`SnapshotError` for a damaged one. A one-shot ``beeper-tui search``
+    decodes only what its query reads: not the JSON of every contact.
+    """
+    try:
+        layout, sums = _header(parts)
+        blobs = parts[1:]
+        fields: dict[str, Callable[[], Any]] = {}
+        at = 0
+        for name, kind, typecode, count in layout:
+            if kind not in (_ARRAY, _TUPLE, _DICT) and (kind, count) != (_VALUE, 1):
                 raise SnapshotError(f"unknown field kind {kind!r}")
+            size = 2 * count if kind == _DICT else count
+            if at + size > len(blobs):
+                raise SnapshotError("the snapshot is cut short")
+            fields[name] = _decoder(kind, typecode, count, blobs, sums, at)
+            at += size
         if at != len(blobs):
             raise SnapshotError("the snapshot has parts left over")
     except SnapshotError:
@@ -137,3 +160,8 @@ def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     except Exception as exc:  # whatever the bytes are, they are not a snapshot
         raise SnapshotError(f"not a readable snapshot: {exc}") from exc
     return fields
+
+
+def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
+    """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
+    return {name: decode() for name, decode in unpack_lazily(parts).items()}
