@@ -134,6 +134,39 @@ async def test_a_reopened_book_reads_its_snapshot_not_its_contacts(
         await again.close()
 
 
+async def test_a_one_shot_reader_reads_the_parts_it_needs_from_one_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    for account, users in _book_contacts(many=9_000).items():
+        await book.replace_account(account, rows({account: users}))
+    built = book.index
+    await book.close()
+    store = BookStore(path)
+    read: list[int] = []
+    part = store.snapshot_part
+    monkeypatch.setattr(store, "snapshot_part", lambda number: read.append(number) or part(number))
+    parts = store.snapshot_parts(store.fingerprint())
+    assert parts is not None
+    lazy = BookIndex.from_snapshot(parts, lazy=True)
+    assert names(lazy, "bob") == names(built, "bob") == ["Bob Zoellner"]
+    assert 0 < len(set(read)) < len(parts) / 2  # not the JSON of everyone, nor the key maps
+    # Another process changes the book (its saved index goes): this reader keeps its view.
+    other = BookStore(path)
+    other.replace_account("telegram", rows({"telegram": [BOB]}))
+    other.close()
+    try:
+        _same_results(built, lazy)
+    finally:
+        store.close()
+    store = BookStore(path)
+    try:
+        assert store.snapshot_parts(store.fingerprint()) is None  # no current one now
+    finally:
+        store.close()
+
+
 async def test_a_changed_book_is_not_read_from_an_old_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "book.sqlite3"
     book = await AddressBook.open(path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,14 +114,17 @@ def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[Boo
 
     A current snapshot is read back (a tenth of the cost of building); without
     one the index is built from the contacts. In memory there are no snapshots.
-    ``lazy``: the snapshot's fields are decoded as they are first read (see
-    :meth:`BookIndex.from_snapshot`), for one query and done.
+    ``lazy``: the snapshot's parts are read from the file and decoded as they
+    are first needed (see :meth:`BookIndex.from_snapshot` and
+    :meth:`BookStore.snapshot_parts`), for one query and done.
     """
     if store.in_memory:
         return BookIndex(store.contacts(), warm=warm), None
     fingerprint = store.fingerprint()
+    parts: Sequence[bytes] | None
     try:
-        parts = store.load_snapshot(fingerprint)
+        # Lazily: each part read from the file as the query needs it, in one read transaction.
+        parts = store.snapshot_parts(fingerprint) if lazy else store.load_snapshot(fingerprint)
     except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
         log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
         parts = None

@@ -27,24 +27,27 @@ import marshal
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, islice
-from typing import Any, Final
+from typing import Any, Final, overload
 
 from beeper_tui import __version__
 
-__all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack", "unpack_lazily"]
+__all__ = ["SNAPSHOT_FORMAT", "LazyTuple", "SnapshotError", "pack", "unpack", "unpack_lazily"]
 
-SNAPSHOT_FORMAT: Final = 2
+SNAPSHOT_FORMAT: Final = 3
 """Bump when the meaning of an index field changes (a changed set of fields is caught anyway).
 
-2: the header holds each part's length and CRC-32, checked before anything is read."""
+2: the header holds each part's length and CRC-32, checked before anything is read.
+3: long tuples in parts of :data:`_TUPLE_CHUNK` items, each readable alone (:class:`LazyTuple`)."""
 
 _MADE_BY: Final = (__version__, sys.version_info[:2], sys.byteorder)
 """Who wrote a snapshot: another app version, Python or byte order rebuilds instead of reading
 (a version that built its index otherwise and forgot to bump the format is caught too)."""
 
 _CHUNK: Final = 8_192
+_TUPLE_CHUNK: Final = 1_024
+"""Items per part of a long tuple: a lazy read of one item decodes this many."""
 _ARRAY, _TUPLE, _DICT, _VALUE = "a", "t", "d", "v"
 
 
@@ -69,8 +72,8 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
             step = _CHUNK * 8
             parts = [value[i : i + step].tobytes() for i in range(0, len(value), step)]
             layout.append((name, _ARRAY, value.typecode, len(parts)))
-        elif isinstance(value, tuple) and len(value) > _CHUNK:
-            parts = _chunks(value)
+        elif isinstance(value, (tuple, LazyTuple)) and len(value) > _TUPLE_CHUNK:
+            parts = _chunks(value, _TUPLE_CHUNK)
             layout.append((name, _TUPLE, "", len(parts)))
         elif isinstance(value, dict) and len(value) > _CHUNK:
             keys = _chunks(value)  # keys, then values: faster to read back than pairs
@@ -102,25 +105,35 @@ def _header(parts: Sequence[bytes]) -> tuple[Any, Any]:
     return layout, sums
 
 
+def _part(parts: Sequence[bytes], sums: Sequence[Any], number: int) -> bytes:
+    """Part ``number`` (1: the first after the header), once its length and CRC-32 match."""
+    try:
+        blob = parts[number]
+    except Exception as exc:  # read from the file when asked for: gone, unreadable
+        raise SnapshotError(f"part {number} of the snapshot cannot be read: {exc}") from exc
+    length, crc = sums[number - 1]
+    if len(blob) != length or zlib.crc32(blob) != crc:
+        raise SnapshotError(f"part {number} of the snapshot is damaged")
+    return blob
+
+
 def _decoder(
-    kind: str, typecode: str, count: int, blobs: Sequence[bytes], sums: Sequence[Any], at: int
+    kind: str, typecode: str, count: int, parts: Sequence[bytes], sums: Sequence[Any], first: int
 ) -> Callable[[], Any]:
-    """Reads one field back from its parts (``blobs[at:]``), each checked against its sum."""
+    """Reads one field back from its parts (``first`` on), each checked against its sum."""
+
+    if kind == _TUPLE:
+        return lambda: LazyTuple(parts, sums, first, count)
 
     def decode() -> Any:
         size = 2 * count if kind == _DICT else count
-        chunk = blobs[at : at + size]
-        for i, (blob, (length, crc)) in enumerate(zip(chunk, sums[at : at + size], strict=True)):
-            if len(blob) != length or zlib.crc32(blob) != crc:
-                raise SnapshotError(f"part {at + i + 1} of the snapshot is damaged")
+        chunk = [_part(parts, sums, number) for number in range(first, first + size)]
         try:
             if kind == _ARRAY:
                 column = array(typecode)
                 for part in chunk:
                     column.frombytes(part)
                 return column
-            if kind == _TUPLE:
-                return tuple(chain.from_iterable(map(marshal.loads, chunk)))
             if kind == _DICT:
                 keys = chain.from_iterable(map(marshal.loads, chunk[:count]))
                 values = chain.from_iterable(map(marshal.loads, chunk[count:]))
@@ -142,18 +155,17 @@ def unpack_lazily(parts: Sequence[bytes]) -> dict[str, Callable[[], Any]]:
     """
     try:
         layout, sums = _header(parts)
-        blobs = parts[1:]
         fields: dict[str, Callable[[], Any]] = {}
-        at = 0
+        at = 1
         for name, kind, typecode, count in layout:
             if kind not in (_ARRAY, _TUPLE, _DICT) and (kind, count) != (_VALUE, 1):
                 raise SnapshotError(f"unknown field kind {kind!r}")
             size = 2 * count if kind == _DICT else count
-            if at + size > len(blobs):
+            if at + size > len(parts):
                 raise SnapshotError("the snapshot is cut short")
-            fields[name] = _decoder(kind, typecode, count, blobs, sums, at)
+            fields[name] = _decoder(kind, typecode, count, parts, sums, at)
             at += size
-        if at != len(blobs):
+        if at != len(parts):
             raise SnapshotError("the snapshot has parts left over")
     except SnapshotError:
         raise
@@ -164,4 +176,67 @@ def unpack_lazily(parts: Sequence[bytes]) -> dict[str, Callable[[], Any]]:
 
 def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
-    return {name: decode() for name, decode in unpack_lazily(parts).items()}
+    fields = {name: decode() for name, decode in unpack_lazily(parts).items()}
+    for name, value in fields.items():
+        if isinstance(value, LazyTuple):
+            fields[name] = value.whole()
+    return fields
+
+
+class LazyTuple(Sequence[Any]):
+    """A long tuple read back lazily: each part is checked and decoded when an item in it is read.
+
+    Looking a word up by ``bisect`` in a vocabulary of 50,000 reads a few
+    parts; the JSON of a query's hits, the parts they are in. A damaged part
+    raises :class:`SnapshotError` from the read that needs it.
+    """
+
+    __slots__ = ("_first", "_length", "_loaded", "_parts", "_sums")
+
+    def __init__(self, parts: Sequence[bytes], sums: Sequence[Any], first: int, count: int) -> None:
+        self._parts, self._sums, self._first = parts, sums, first
+        self._loaded: list[tuple[Any, ...] | None] = [None] * count
+        self._length: int | None = None
+
+    def _part(self, k: int) -> tuple[Any, ...]:
+        part = self._loaded[k]
+        if part is None:
+            number = self._first + k
+            blob = _part(self._parts, self._sums, number)
+            try:
+                part = marshal.loads(blob)
+            except Exception as exc:  # whatever the bytes are, they are not a snapshot
+                raise SnapshotError(f"not a readable snapshot: {exc}") from exc
+            last = k == len(self._loaded) - 1
+            if not isinstance(part, tuple) or not (last or len(part) == _TUPLE_CHUNK):
+                raise SnapshotError(f"part {number} of the snapshot has another shape")
+            self._loaded[k] = part
+        return part
+
+    def __len__(self) -> int:
+        if self._length is None:
+            parts = len(self._loaded)
+            self._length = (parts - 1) * _TUPLE_CHUNK + len(self._part(parts - 1)) if parts else 0
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return self.whole()[i]
+        size = len(self)
+        if i < 0:
+            i += size
+        if not 0 <= i < size:
+            raise IndexError("LazyTuple index out of range")
+        k, j = divmod(i, _TUPLE_CHUNK)
+        return self._part(k)[j]
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain.from_iterable(map(self._part, range(len(self._loaded))))
+
+    def whole(self) -> tuple[Any, ...]:
+        """Every item, as the tuple that was saved."""
+        return tuple(self)

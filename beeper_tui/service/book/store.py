@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias, TypeVar, cast
+from typing import Final, TypeAlias, TypeVar, cast, overload
 
 from beeper_tui.api.errors import BeeperError
 
@@ -569,6 +569,8 @@ class BookStore:
             raise BookWriteError("the address book is read-only")
 
         def attempt() -> None:
+            if self._conn.in_transaction:  # a one-shot reader's view (snapshot_parts) ends here
+                self._conn.rollback()
             with _transaction(self._conn):
                 change(self._conn)
 
@@ -637,6 +639,34 @@ class BookStore:
         if not rows or any(p != i or fp != current for i, (p, fp, _) in enumerate(rows)):
             return None
         return [cast(bytes, data) for _, _, data in rows]
+
+    def snapshot_parts(self, fingerprint: str) -> Sequence[bytes] | None:
+        """The parts :meth:`load_snapshot` gives, each read from the file when first indexed.
+
+        For a one-shot reader (``beeper-tui search`` reads a few of a hundred
+        parts): from here to :meth:`close` the store reads in one transaction,
+        so every part comes from the same saved index, whatever another
+        process writes meanwhile; a write of this store ends that view.
+        """
+        if self.in_memory:
+            return None
+        with self._lock:
+            if not self._conn.in_transaction:
+                self._conn.execute("BEGIN")  # the reads below see one committed state
+        if self.fingerprint() != fingerprint:  # changed since the caller read it
+            return None
+        sql = "SELECT count(*), min(part), max(part), count(fingerprint != ? OR NULL) FROM snapshot"
+        count, low, high, stale = self._read(sql, (fingerprint,))[0]
+        if not count or (low, high, stale) != (0, cast(int, count) - 1, 0):
+            return None
+        return _SavedParts(self, cast(int, count))
+
+    def snapshot_part(self, number: int) -> bytes:
+        """Part ``number`` of the saved index (:class:`KeyError` when there is none)."""
+        rows = self._read("SELECT data FROM snapshot WHERE part = ?", (number,))
+        if not rows:
+            raise KeyError(f"no part {number}")
+        return cast(bytes, rows[0][0])
 
     def save_snapshot(self, parts: Sequence[bytes], fingerprint: str) -> None:
         """Keep ``parts``, the index built from the contacts as ``fingerprint`` says they were."""
@@ -712,6 +742,28 @@ class BookStore:
         """Close the connection (the file stays)."""
         with self._lock:
             self._conn.close()
+
+
+class _SavedParts(Sequence[bytes]):
+    """The saved index's parts, read one by one as asked for (:meth:`BookStore.snapshot_parts`)."""
+
+    def __init__(self, store: BookStore, count: int) -> None:
+        self._store = store
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._count))]
+        if not 0 <= i < self._count:
+            raise IndexError("snapshot part out of range")
+        return self._store.snapshot_part(i)
 
 
 def _tables(conn: sqlite3.Connection) -> frozenset[str]:
