@@ -65,8 +65,12 @@ class SearchCommand:
             book = cache / "beeper-tui" / "book.sqlite3"
             book.parent.mkdir(parents=True, mode=0o700)
             contacts = asyncio.run(write_book(book))
+            # As installed (pip compiles every module): the uncounted first run writes the
+            # .pyc files, which a PYTHONDONTWRITEBYTECODE in the caller's environment would
+            # forbid, making every run compile the whole import path from source.
+            inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env = {
-                **os.environ,
+                **inherited,
                 "XDG_CACHE_HOME": str(cache),
                 "XDG_CONFIG_HOME": str(Path(workdir) / "config"),
                 "BEEPER_ACCESS_TOKEN": "bench",

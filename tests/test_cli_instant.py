@@ -44,10 +44,13 @@ FORBIDDEN_FOR_SEARCH = (
     "websockets",
     "asyncio",
     "rich",
+    "logging",
+    "tomllib",
 )
 """What ``search`` and ``cache`` from a book must not import: the issue's list (Textual,
 httpx, pydantic's API models, Pillow, textual-image, vobject, Faker, Starlette, uvicorn),
-and what we hold ourselves to beyond it (pydantic itself, asyncio, Rich, websockets)."""
+and what we hold ourselves to beyond it (pydantic itself, asyncio, Rich, websockets; logging
+when nothing is logged, tomllib when there is no config or people file)."""
 
 
 @pytest.fixture(scope="module")

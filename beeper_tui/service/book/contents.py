@@ -10,7 +10,6 @@ the file in a few times an interpreter's own start.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,11 +20,9 @@ from .decisions import PeopleDecisions
 from .people import BookResult
 from .search import BookIndex
 from .snapshot import SnapshotError
-from .store import AccountMeta, BookError, BookStore, DirectoryEntry, is_corrupt
+from .store import AccountMeta, BookError, BookStore, DirectoryEntry, book_log, is_corrupt
 
 __all__ = ["BookContents", "BookRead", "read_book", "read_index", "rebuilt"]
-
-log = logging.getLogger("beeper_tui.service.book")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +123,13 @@ def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[Boo
         # Lazily: each part read from the file as the query needs it, in one read transaction.
         parts = store.snapshot_parts(fingerprint) if lazy else store.load_snapshot(fingerprint)
     except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
-        log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
+        book_log().info("the address book's saved index cannot be read (%s); rebuilding it", exc)
         parts = None
     if parts is not None:
         try:
             index = BookIndex.from_snapshot(parts, lazy=lazy)
         except SnapshotError as exc:
-            log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
+            book_log().info("the address book's saved index is unusable (%s); rebuilding it", exc)
         else:
             if warm:
                 index.warm()
@@ -186,6 +183,6 @@ def read_book(
 
 def rebuilt(read: BookRead) -> BookContents:
     """``read``'s contents with the index built from the contacts (its saved one was damaged)."""
-    log.info("the address book's saved index is damaged; rebuilding it")
+    book_log().info("the address book's saved index is damaged; rebuilding it")
     index = read.people.apply(BookIndex(read.store.contacts(), warm=False))
     return read.contents.with_people_index(index)

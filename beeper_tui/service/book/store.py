@@ -39,7 +39,6 @@ it; SQLite gives its ``-wal`` and ``-shm`` companions the same mode.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sqlite3
 import stat
@@ -49,9 +48,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar, cast, overload
 
 from beeper_tui.api.errors import BeeperError
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = [
     "APPLICATION_ID",
@@ -95,7 +97,13 @@ _BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 _FULL_CODE: Final = 13  # SQLITE_FULL
 _READONLY_CODE: Final = 8  # SQLITE_READONLY
 
-log = logging.getLogger("beeper_tui.service.book")
+
+def book_log() -> logging.Logger:
+    """The book's logger; :mod:`logging` is imported with its first message."""
+    import logging
+
+    return logging.getLogger("beeper_tui.service.book")
+
 
 T = TypeVar("T")
 
@@ -367,7 +375,7 @@ class BookStore:
         self.notices.append(
             f"the address book was damaged ({why}); moved it to {where} and starting afresh"
         )
-        log.info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
+        book_log().info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
         return self._fresh()
 
     def _open_book(self) -> sqlite3.Connection:
@@ -418,7 +426,7 @@ class BookStore:
         if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             conn.close()
             where = self._set_aside(f"schema-{version}")
-            log.warning(
+            book_log().warning(
                 "address book %s was written by a newer beeper-tui (schema %d, this one reads %d);"
                 " moved it to %s and starting a fresh book",
                 self.path,
@@ -480,7 +488,7 @@ class BookStore:
         self.notices.append(
             f"the address book {self.path} is read-only: it is shown as it is, not synced"
         )
-        log.info("address book %s is read-only; using it without syncing", self.path)
+        book_log().info("address book %s is read-only; using it without syncing", self.path)
         try:
             conn = self._sqlite(f"file:{_quote(self.path)}?mode=ro")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
