@@ -200,10 +200,12 @@ def test_a_big_directorys_members_follow_the_users_own_contacts_in_a_tier() -> N
 
 
 def test_typos_before_the_tables_are_built_find_the_same_people() -> None:
-    # A one-shot `search` never builds the typo tables (warm=False): it compares every
-    # distinct prefix instead, and must find exactly what the tables find.
+    # A one-shot `search` never builds the typo tables (warm=False): it looks up every
+    # spelling one edit away instead, and must find exactly what the tables find.
     first = ["Lovelace", "Lovelance", "Morrison", "Morisson", "Mo", "Morr", "Moriarty", "Ada"]
+    first += ["Żaneta", "Jürgen", "Ólafur", "Åsa", "Владимир", "Владислав", "山田太郎"]
     last = ["Zoe", "Zoey", "Bob", "Bobby", "Ann", "Anna", "Jonathan", "Johnathan", "Katherine"]
+    last += ["Bo", "Eve", "Evelyn", "Yves"]
     contacts = {
         "a": [
             {"id": f"u{i}-{j}", "fullName": f"{a} {b}"}
@@ -214,7 +216,9 @@ def test_typos_before_the_tables_are_built_find_the_same_people() -> None:
     warmed = index(contacts)
     cold = BookIndex(rows(contacts), warm=False)
     queries = ["lovlace", "lovelcae", "morison", "morrisn", "jonathon", "kathrine", "anna", "adda"]
-    queries += ["morr", "mori", "omrr", "johnathanx", "zoey", "lovelancee", "bxob"]
+    queries += ["morr", "mori", "omrr", "johnathanx", "zoey", "lovelancee", "bxob", "obby"]
+    queries += ["zaneat", "jurgne", "olafru", "владимр", "владислaв", "山田太朗", "evve", "yvess"]
+    queries += ["asaa", "xanna", "annax", "aann"]
     for query in queries:
         assert names(cold, query) == names(warmed, query), query
         assert cold.search(query).total == warmed.search(query).total, query

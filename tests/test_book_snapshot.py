@@ -13,7 +13,13 @@ import pytest
 
 from beeper_tui.service.book import SCHEMA_VERSION, AddressBook, BookStore
 from beeper_tui.service.book.search import BookIndex
-from beeper_tui.service.book.snapshot import SNAPSHOT_FORMAT, SnapshotError, pack, unpack
+from beeper_tui.service.book.snapshot import (
+    SNAPSHOT_FORMAT,
+    LazyTuple,
+    SnapshotError,
+    pack,
+    unpack,
+)
 from tests.book_helpers import index, names, rows
 
 ALICE = {"id": "@alice", "fullName": "Alice Liddell", "phoneNumber": "+14155552671"}
@@ -42,6 +48,8 @@ def test_a_snapshot_reads_back_the_same_index() -> None:
     built = index(_book_contacts(many=9_000))
     again = BookIndex.from_snapshot(built.snapshot())
     _same_results(built, again)
+    # Read eagerly (the app), every column is a plain tuple: nothing is decoded on a keystroke.
+    assert not [k for k, v in vars(again).items() if isinstance(v, LazyTuple)]
     assert names(again, "alice") == ["Alice Liddell"]  # merged with the WhatsApp "Ally"
     assert len(again.search("alice").people[0].contact.identities) == 2
 
@@ -134,6 +142,18 @@ async def test_a_reopened_book_reads_its_snapshot_not_its_contacts(
         await again.close()
 
 
+def _parts_of(field: str, header: bytes) -> set[int]:
+    """The numbers of the parts that hold ``field``, as the snapshot's header lays them out."""
+    layout = marshal.loads(header[:-4])[2]
+    at = 1
+    for name, kind, _, count in layout:
+        size = 2 * count if kind == "d" else count
+        if name == field:
+            return set(range(at, at + size))
+        at += size
+    raise AssertionError(f"no field {field}")
+
+
 async def test_a_one_shot_reader_reads_the_parts_it_needs_from_one_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,7 +171,10 @@ async def test_a_one_shot_reader_reads_the_parts_it_needs_from_one_state(
     assert parts is not None
     lazy = BookIndex.from_snapshot(parts, lazy=True)
     assert names(lazy, "bob") == names(built, "bob") == ["Bob Zoellner"]
-    assert 0 < len(set(read)) < len(parts) / 2  # not the JSON of everyone, nor the key maps
+    assert _parts_of("_key_of", parts[0]).isdisjoint(read)  # the key maps are not a query's
+    everyone = _parts_of("_user_json", parts[0])
+    assert len(everyone) >= 8
+    assert len(everyone & set(read)) <= 2  # the JSON of Bob (and the last part, for its length)
     # Another process changes the book (its saved index goes): this reader keeps its view.
     other = BookStore(path)
     other.replace_account("telegram", rows({"telegram": [BOB]}))

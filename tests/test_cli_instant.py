@@ -46,11 +46,13 @@ FORBIDDEN_FOR_SEARCH = (
     "rich",
     "logging",
     "tomllib",
+    "rapidfuzz",
 )
 """What ``search`` and ``cache`` from a book must not import: the issue's list (Textual,
 httpx, pydantic's API models, Pillow, textual-image, vobject, Faker, Starlette, uvicorn),
 and what we hold ourselves to beyond it (pydantic itself, asyncio, Rich, websockets; logging
-when nothing is logged, tomllib when there is no config or people file)."""
+when nothing is logged, tomllib when there is no config or people file, rapidfuzz: a typo is
+looked up by spelling until the app has built its typo tables)."""
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +294,7 @@ def test_search_and_cache_import_only_what_their_path_needs(
         "BEEPER_ACCESS_TOKEN": DEMO_TOKEN,
     }
     env.pop("PYTHONWARNINGS", None)
-    search, modules = _imported(["search", "a", "--format", "mutt"], env)
+    search, modules = _imported(["search", "morrsion", "--format", "mutt"], env)  # a typo
     assert search.returncode == 0, search.stderr[-2000:]
     assert "people found" in search.stdout
     assert "beeper_tui.service.book.search" in modules  # the probe sees our own imports

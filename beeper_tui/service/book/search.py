@@ -26,11 +26,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
-from operator import eq, itemgetter
+from operator import eq
 from typing import TYPE_CHECKING, Any, Final
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from beeper_tui.service.person import Contact
 
@@ -49,7 +46,7 @@ from .rows import (
     gentle_sorted,
     prefix_range,
 )
-from .snapshot import SnapshotError, pack, unpack_lazily
+from .snapshot import LazyTuple, SnapshotError, pack, unpack, unpack_lazily
 from .store import StoredContact
 
 __all__ = ["DIRECTORY_SIZE", "BookIndex"]
@@ -60,6 +57,8 @@ _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 _CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
 _NOT_SAVED: Final = _CACHES | {"_undecided", "_pending"}  # decisions are applied after loading
 _COLUMNS: Final = ("_account", "_user_json", "_first_word")  # one item per identity
+_WHOLE: Final = frozenset({"_name_vocab"})
+"""Fields a lazy snapshot decodes whole: small, and a typo looks them up hundreds of times."""
 DIRECTORY_SIZE: Final = 5_000
 """An account with more contacts is a directory (a workspace's members): within a
 tier, its people follow the user's own contacts ("jose" finds the Telegram friend
@@ -184,7 +183,7 @@ class BookIndex:
                 delattr(index, name)  # read back by __getattr__, when first asked for
             index._pending = fields
             return index
-        vars(index).update((name, decode()) for name, decode in fields.items())
+        vars(index).update(unpack(parts))
         for name in _COLUMNS:
             index._check_length(name)
         return index
@@ -197,6 +196,8 @@ class BookIndex:
             if decode is None:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             value = decode()
+            if name in _WHOLE and isinstance(value, LazyTuple):
+                value = value.whole()
             setattr(self, name, value)
             if name in _COLUMNS:
                 self._check_length(name)
@@ -214,9 +215,9 @@ class BookIndex:
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
 
-        A query before then compares every distinct prefix instead
-        (:meth:`_scanned_ranges`: the same matches, slower per query than a
-        table, much faster than building one for a single query).
+        A query before then looks up every spelling one edit away instead
+        (:meth:`_edited_ranges`: the same matches, slower per query than the
+        tables, much faster than building them for a single query).
         """
         for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
             self._prefixes(length)
@@ -371,13 +372,16 @@ class BookIndex:
         # one edit of it (a shorter word is its own prefix). The vocabulary is
         # sorted, so the words sharing a prefix are one range: comparing the
         # distinct prefixes is enough.
-        ranges: list[tuple[int, int]] = []
         n = len(word)
-        for length in (n, n + 1):
-            table = self._truncated.get(length)
-            if table is None:
-                ranges.extend(self._scanned_ranges(word, length))
-                continue
+        tables = [self._truncated.get(length) for length in (n, n + 1)]
+        if None in tables:
+            return list(self._edited_ranges(word))
+        from rapidfuzz import process  # with the tables only: a one-shot search never loads it
+        from rapidfuzz.distance import OSA
+
+        ranges: list[tuple[int, int]] = []
+        for table in tables:
+            assert table is not None
             # One edit leaves either the first letter in place, or the second,
             # or swaps or shifts them: only prefixes whose first or second
             # letter is word[0] or word[1] can match.
@@ -395,23 +399,51 @@ class BookIndex:
                             ranges.append((table.starts[number], table.starts[number + 1]))
         return ranges
 
-    def _scanned_ranges(self, word: str, length: int) -> Iterator[tuple[int, int]]:
-        """What the ``length`` table finds for ``word``, without building the table.
+    def _edited_ranges(self, word: str) -> Iterator[tuple[int, int]]:
+        """What the typo tables of lengths ``len(word)`` and one more find, without them.
 
         Before :meth:`warm` (a one-shot ``beeper-tui search``, the first keys
-        after opening) every distinct prefix is compared, at C speed: a few
-        milliseconds, where building the table costs tens.
+        after opening) every spelling one edit from ``word`` is looked up by
+        ``bisect``, a letter added or changed only where the vocabulary has
+        that letter after the same start: a few hundred look-ups, where
+        building two tables costs tens of milliseconds.
         """
         vocab = self._name_vocab
-        prefixes = tuple(dict.fromkeys(map(itemgetter(slice(None, length)), vocab)))
-        for prefix, _, _ in process.extract(
-            word, prefixes, scorer=OSA.distance, score_cutoff=1, limit=None
-        ):
-            if len(prefix) < length:  # a whole word shorter than the others' prefixes: itself
-                lo = bisect_left(vocab, prefix)
+        n = len(word)
+        starts = {word}  # n or n + 1 letters: every word starting with one
+        whole: set[str] = set()  # n - 1 letters: that word itself (it is its own prefix)
+        for i in range(n):
+            whole.add(word[:i] + word[i + 1 :])
+            if i + 1 < n:
+                starts.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+        for i in range(n + 1):
+            head = word[:i]
+            for letter in self._next_letters(head):
+                starts.add(head + letter + word[i:])
+                if i < n:
+                    starts.add(head + letter + word[i + 1 :])
+        for spelling in starts:
+            lo, hi = prefix_range(vocab, spelling)
+            if lo < hi:
+                yield lo, hi
+        for spelling in whole:
+            lo = bisect_left(vocab, spelling)
+            if lo < len(vocab) and vocab[lo] == spelling:
                 yield lo, lo + 1
-            else:
-                yield prefix_range(vocab, prefix)
+
+    def _next_letters(self, head: str) -> Iterator[str]:
+        """Each letter that follows ``head`` in some word of the name vocabulary, once."""
+        vocab = self._name_vocab
+        lo, hi = prefix_range(vocab, head)
+        after = len(head)
+        while lo < hi:
+            word = vocab[lo]
+            if len(word) == after:  # ``head`` itself
+                lo += 1
+                continue
+            letter = word[after]
+            yield letter
+            lo = prefix_range(vocab, head + letter)[1]
 
     def _prefixes(self, length: int) -> PrefixTable:
         cached = self._truncated.get(length)
