@@ -165,8 +165,14 @@ async def test_a_one_shot_reader_reads_the_parts_it_needs_from_one_state(
     await book.close()
     store = BookStore(path)
     read: list[int] = []
-    part = store.snapshot_part
+    part, part_range = store.snapshot_part, store.snapshot_part_range
+
+    def reading(start: int, stop: int) -> list[bytes]:
+        read.extend(range(start, stop))
+        return part_range(start, stop)
+
     monkeypatch.setattr(store, "snapshot_part", lambda number: read.append(number) or part(number))
+    monkeypatch.setattr(store, "snapshot_part_range", reading)
     parts = store.snapshot_parts(store.fingerprint())
     assert parts is not None
     lazy = BookIndex.from_snapshot(parts, lazy=True)

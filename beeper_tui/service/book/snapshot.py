@@ -105,16 +105,22 @@ def _header(parts: Sequence[bytes]) -> tuple[Any, Any]:
     return layout, sums
 
 
-def _part(parts: Sequence[bytes], sums: Sequence[Any], number: int) -> bytes:
-    """Part ``number`` (1: the first after the header), once its length and CRC-32 match."""
+def _parts(parts: Sequence[bytes], sums: Sequence[Any], first: int, size: int) -> list[bytes]:
+    """Parts ``first`` to ``first + size - 1`` (1: the first after the header), in one read.
+
+    Each is checked against its length and CRC-32 from the header.
+    """
     try:
-        blob = parts[number]
+        blobs = list(parts[first : first + size])
     except Exception as exc:  # read from the file when asked for: gone, unreadable
-        raise SnapshotError(f"part {number} of the snapshot cannot be read: {exc}") from exc
-    length, crc = sums[number - 1]
-    if len(blob) != length or zlib.crc32(blob) != crc:
-        raise SnapshotError(f"part {number} of the snapshot is damaged")
-    return blob
+        raise SnapshotError(f"parts {first}+{size} of the snapshot cannot be read: {exc}") from exc
+    if len(blobs) != size:
+        raise SnapshotError("the snapshot is cut short")
+    for number, blob in enumerate(blobs, first):
+        length, crc = sums[number - 1]
+        if len(blob) != length or zlib.crc32(blob) != crc:
+            raise SnapshotError(f"part {number} of the snapshot is damaged")
+    return blobs
 
 
 def _decoder(
@@ -127,7 +133,7 @@ def _decoder(
 
     def decode() -> Any:
         size = 2 * count if kind == _DICT else count
-        chunk = [_part(parts, sums, number) for number in range(first, first + size)]
+        chunk = _parts(parts, sums, first, size)
         try:
             if kind == _ARRAY:
                 column = array(typecode)
@@ -202,16 +208,22 @@ class LazyTuple(Sequence[Any]):
         part = self._loaded[k]
         if part is None:
             number = self._first + k
-            blob = _part(self._parts, self._sums, number)
-            try:
-                part = marshal.loads(blob)
-            except Exception as exc:  # whatever the bytes are, they are not a snapshot
-                raise SnapshotError(f"not a readable snapshot: {exc}") from exc
-            last = k == len(self._loaded) - 1
-            if not isinstance(part, tuple) or not (last or len(part) == _TUPLE_CHUNK):
-                raise SnapshotError(f"part {number} of the snapshot has another shape")
-            self._loaded[k] = part
+            (blob,) = _parts(self._parts, self._sums, number, 1)
+            self._decode(k, blob)
+            part = self._loaded[k]
+            assert part is not None
         return part
+
+    def _decode(self, k: int, blob: bytes) -> None:
+        number = self._first + k
+        try:
+            part = marshal.loads(blob)
+        except Exception as exc:  # whatever the bytes are, they are not a snapshot
+            raise SnapshotError(f"not a readable snapshot: {exc}") from exc
+        last = k == len(self._loaded) - 1
+        if not isinstance(part, tuple) or not (last or len(part) == _TUPLE_CHUNK):
+            raise SnapshotError(f"part {number} of the snapshot has another shape")
+        self._loaded[k] = part
 
     def __len__(self) -> int:
         if self._length is None:
@@ -238,5 +250,10 @@ class LazyTuple(Sequence[Any]):
         return chain.from_iterable(map(self._part, range(len(self._loaded))))
 
     def whole(self) -> tuple[Any, ...]:
-        """Every item, as the tuple that was saved."""
+        """Every item, as the tuple that was saved (the parts not read yet, in one read)."""
+        if None in self._loaded:
+            blobs = _parts(self._parts, self._sums, self._first, len(self._loaded))
+            for k, blob in enumerate(blobs):
+                if self._loaded[k] is None:
+                    self._decode(k, blob)
         return tuple(self)
