@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,6 +212,8 @@ def apply(index: BookIndex, decided: Effective) -> BookIndex:
 
 def parse(text: str) -> Iterator[Decision]:
     """The decisions in a file's text; :class:`DecisionsError` names the line of a bad one."""
+    import tomllib  # only when there is a file: most books have no decisions
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -261,6 +261,8 @@ def render(decisions: Iterable[Decision]) -> str:
 
 
 def _write_private(path: Path, text: str) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, temp = tempfile.mkstemp(prefix=".people-", suffix=".toml", dir=path.parent)
     try:
