@@ -170,3 +170,23 @@ def test_the_cases_are_in_the_dataset_whatever_the_size() -> None:
                 names[name] = names.get(name, 0) + 1
     assert names["Maria Garcia"] == 12
     assert len(small.accounts[3].contacts) == 50  # the cases replaced generated people
+
+
+async def test_the_person_view_says_why_identities_are_joined(synced: AddressBook) -> None:
+    def why(key: tuple[str, str]) -> list[str]:
+        person = next(p for p in synced.search("").people if key in {c.key for c in p.contact.identities})
+        return synced.why_joined(person.contact)
+
+    assert why(SOFI_TG) == ["joined: Desktop merged these chats (Telegram and Instagram)"]
+    (parks,) = _named(synced, "Helen Park")
+    assert [line.split(" (")[0] for line in why(next(iter(parks)))] == ["joined: same phone"]
+    (studio,) = _named(synced, "Lena Vogel")
+    assert [line.split(" (")[0] for line in why(next(iter(studio)))] == ["joined: same email"]
+    priya = next(s for s in await synced.suggestions() if s.names[0] == "Priya Raman")
+    await synced.decide(Decision("link", priya.a, priya.b))
+    assert why(priya.a) == [f"joined: you linked them ({_networks(synced, priya.a, priya.b)})"]
+
+
+def _networks(book: AddressBook, *keys: tuple[str, str]) -> str:
+    names = book.network_names()
+    return " and ".join(names[a] for a, _ in keys)

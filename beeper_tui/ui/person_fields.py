@@ -42,6 +42,7 @@ __all__ = [
     "field_table",
     "identity_label",
     "ids_section",
+    "joined_section",
     "name_for_initials",
     "overview_fields",
     "person_fields",
@@ -416,3 +417,12 @@ def name_for_initials(contact: Contact) -> str | None:
     """What the initials are taken from: the name, never an ID (None: ``?``)."""
     name = display_name(contact)
     return None if name == "Unnamed contact" else name
+
+
+def joined_section(reasons: Sequence[str]) -> Section | None:
+    """Why the person's identities are one person, a plain line each (None: nothing joined)."""
+    if not reasons:
+        return None
+    lines = [_line(reason, "dim") for reason in reasons]
+    lines[-1].end = ""
+    return Section(Group(*lines), "\n".join(line.plain for line in lines))

@@ -394,6 +394,17 @@ class AddressBook:
         for listener in list(self._listeners):
             listener()
 
+    def why_joined(self, contact: Contact) -> list[str]:
+        """Why ``contact``'s identities are one person, a line per join (:mod:`.joins`)."""
+        from .joins import why_joined
+
+        return why_joined(
+            contact.identities,
+            self.contents.merged,
+            self.people.effective(),
+            self.network_names(),
+        )
+
     async def suggestions(self) -> list[Suggestion]:
         """Open "maybe the same person" suggestions, best first (found on the book's thread)."""
         from .evidence import suggestions  # only this view needs it
