@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from pathlib import Path
@@ -269,7 +270,8 @@ async def test_offline_start_shows_the_book_written_by_an_earlier_run(
             await wait_for(pilot, lambda: bool(state.requests_to(LIST)), 30)
             await wait_for(pilot, lambda: not app.book_driver.keeper.syncing, 30)  # type: ignore[union-attr]
             await settle(pilot)
-        assert app.pane.border_subtitle is None
+        # Nothing about the book's state is left, only the count of suggestions.
+        assert re.fullmatch(r"([\d,]+ maybe the same)?", str(app.pane.border_subtitle or ""))
 
 
 async def test_the_book_is_listed_before_desktop_answers_and_the_cursor_stays(

@@ -61,6 +61,7 @@ from .messages import (
     LiveStatus,
     Reconnected,
     ServicePoster,
+    SuggestionCount,
     Toast,
     UnexpectedError,
 )
@@ -97,6 +98,10 @@ class MainScreen(Screen[None]):
     """Why live updates failed ("live updates off: …; retrying in 4 s"), under the contact
     pane; None while they work or the build has none (then a timer refreshes the view)."""
 
+    suggestion_status: reactive[str | None] = reactive(None, init=False)
+    """How many "maybe the same person" suggestions are open ("3 maybe the same"), under
+    the contact pane, as the book last counted them after a sync or a decision."""
+
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Identities (``(account ID, user ID)``) who wrote something the user has not read:
     their rows in the list carry a mark."""
@@ -131,7 +136,12 @@ class MainScreen(Screen[None]):
             yield AccountsSidebar(id="accounts").data_bind(MainScreen.health)
             yield SearchPane(
                 lambda: self.backend, debounce_ms=self.settings.debounce_ms, id="pane"
-            ).data_bind(MainScreen.book_status, MainScreen.live_status, MainScreen.unread_people)
+            ).data_bind(
+                MainScreen.book_status,
+                MainScreen.live_status,
+                MainScreen.suggestion_status,
+                MainScreen.unread_people,
+            )
             yield PersonView(
                 lambda: self.backend, images=self.settings.images, id="detail"
             ).data_bind(MainScreen.health)
@@ -216,6 +226,11 @@ class MainScreen(Screen[None]):
     @on(BookStatus)
     def _on_book_status(self, event: BookStatus) -> None:
         self.book_status = event.status
+
+    @on(SuggestionCount)
+    def _on_suggestion_count(self, event: SuggestionCount) -> None:
+        # Its own part of the line: "3 maybe the same" (f3 lists them); nothing at none.
+        self.suggestion_status = f"{event.count:,} maybe the same" if event.count else None
 
     @on(BookChanged)
     def _on_book_changed(self) -> None:

@@ -424,5 +424,4 @@ def joined_section(reasons: Sequence[str]) -> Section | None:
     if not reasons:
         return None
     lines = [_line(reason, "dim") for reason in reasons]
-    lines[-1].end = ""
     return Section(Group(*lines), "\n".join(line.plain for line in lines))

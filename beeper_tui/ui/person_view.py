@@ -140,7 +140,7 @@ class PersonView(VerticalScroll):
     @property
     def text(self) -> str:
         """The panel's content as plain text (what a reader sees)."""
-        order = ("title", "body", "chats", "conversation", "ids")
+        order = ("title", "body", "joined", "chats", "conversation", "ids")
         return "\n".join(self._plain[k] for k in order if self._plain.get(k))
 
     def _put(self, part: str, section: Section | None) -> None:

@@ -6,7 +6,7 @@ chats the user merged in Beeper, and links the user made. The person view
 says which, so a wrong join is understood before it is split::
 
     joined: same phone (Google Messages and Signal)
-    joined: Desktop merged these chats (Telegram and Instagram)
+    joined: Desktop merged these chats (Instagram and Telegram)
     joined: you linked them (Slack and WhatsApp)
 """
 
@@ -40,7 +40,7 @@ def why_joined(
     lines: list[str] = []
 
     def where(members: Iterable[Identity]) -> str:
-        names = list(dict.fromkeys(networks.get(a) or a for a, _ in members))
+        names = sorted({networks.get(a) or a for a, _ in members})
         return names[0] if len(names) == 1 else " and ".join((", ".join(names[:-1]), names[-1]))
 
     holders: dict[str, list[Identity]] = {}
