@@ -191,3 +191,17 @@ async def test_the_person_view_says_why_identities_are_joined(synced: AddressBoo
 def _networks(book: AddressBook, *keys: tuple[str, str]) -> str:
     names = book.network_names()
     return " and ".join(sorted(names[a] for a, _ in keys))
+
+
+async def test_the_chats_with_a_merged_person_are_their_members(
+    synced: AddressBook, latest: str
+) -> None:
+    from beeper_tui.service.chats import chats_with
+
+    person = next(
+        p for p in synced.search("Sofi").people if SOFI_TG in {c.key for c in p.contact.identities}
+    )
+    async with BeeperClient(latest, DEMO_TOKEN, max_retries=0) as client:
+        found = await chats_with(client, person.contact, lambda _id: None)
+    assert {c.chat.account_id for c in found.chats} == {"telegram", "instagramgo"}
+    assert all(c.chat.merge is None and c.chat.merged_into_chat_id for c in found.chats)
