@@ -423,5 +423,8 @@ def joined_section(reasons: Sequence[str]) -> Section | None:
     """Why the person's identities are one person, a plain line each (None: nothing joined)."""
     if not reasons:
         return None
-    lines = [_line(reason, "dim") for reason in reasons]
+    # Wrapped, not cut: the networks at the end are the point of the line.
+    lines = [safe_text(reason.replace("\ufe0f", ""), "dim") for reason in reasons]
+    for line in lines:
+        line.end = "\n"
     return Section(Group(*lines), "\n".join(line.plain for line in lines))
