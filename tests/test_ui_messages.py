@@ -24,6 +24,7 @@ from beeper_tui.ui.messages import (
     BookChanged,
     BookStatus,
     HealthChanged,
+    SuggestionCount,
     UnexpectedError,
 )
 from beeper_tui.wiring import open_backend
@@ -70,7 +71,13 @@ async def test_start_up_and_the_first_sync_reach_the_screen_as_messages() -> Non
         assert statuses
         assert screen.book_status == statuses[-1].status
         assert app.pane.book_status == statuses[-1].status
-        assert app.pane.border_subtitle == statuses[-1].status
+        # The book's status, then its own part: how many people may be the same.
+        await wait_for(pilot, lambda: screen.suggestion_status is not None, 30)
+        counts = _of(seen, SuggestionCount)
+        assert counts
+        assert app.pane.suggestion_status == f"{counts[-1].count:,} maybe the same"
+        parts = [statuses[-1].status, app.pane.suggestion_status]
+        assert app.pane.border_subtitle == " · ".join(p for p in parts if p)
 
 
 async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> None:
@@ -90,7 +97,7 @@ async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> 
         await wait_for(pilot, lambda: not keeper.syncing, 60)
         await settle(pilot)
         assert _of(seen, BookStatus)[-1].status is None
-        assert app.pane.border_subtitle is None
+        assert app.pane.border_subtitle == app.pane.suggestion_status  # only the count is left
 
 
 async def test_a_crashed_worker_in_a_widget_is_a_message_the_app_reports() -> None:
