@@ -320,14 +320,10 @@ class ChatBook:
             found: list[DemoChat] = []
             for key, user_id in group:
                 account = accounts.get(key)
-                chat_id = single_chat_id(account, user_id) if account is not None else None
-                chat = (
-                    next((c for c in self._built(account) if c.wire["id"] == chat_id), None)
-                    if account is not None
-                    else None
-                )
-                if chat is not None:
-                    found.append(chat)
+                if account is None:
+                    continue
+                chat_id = single_chat_id(account, user_id)
+                found.extend(c for c in self._built(account) if c.wire["id"] == chat_id)
             if len(found) < 2:
                 continue
             default = found[0]
