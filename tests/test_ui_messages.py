@@ -26,6 +26,7 @@ from beeper_tui.ui.messages import (
     BookStatus,
     DesktopBuild,
     HealthChanged,
+    SuggestionCount,
     UnexpectedError,
 )
 from beeper_tui.wiring import open_backend
@@ -77,13 +78,17 @@ async def test_start_up_and_the_first_sync_reach_the_screen_as_messages() -> Non
         assert statuses
         assert screen.book_status == statuses[-1].status
         assert app.pane.book_status == statuses[-1].status
-        # The build the session reported ends the line, after what the book is doing.
+        # The book's status, then how many people may be the same, then the build (dim, last).
+        await wait_for(pilot, lambda: screen.suggestion_status is not None, 30)
+        counts = _of(seen, SuggestionCount)
+        assert counts
+        assert app.pane.suggestion_status == f"{counts[-1].count:,} maybe the same"
         builds = _of(seen, DesktopBuild)
         assert builds
         assert {b.line for b in builds} == {app.session.backend.build_line}
         assert screen.desktop_build == builds[-1].line
-        shown = [p for p in (statuses[-1].status, builds[-1].line) if p]
-        assert _plain(app.pane.border_subtitle) == " · ".join(shown)
+        parts = [statuses[-1].status, app.pane.suggestion_status, builds[-1].line]
+        assert _plain(app.pane.border_subtitle) == " · ".join(p for p in parts if p)
 
 
 async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> None:
@@ -103,8 +108,9 @@ async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> 
         await wait_for(pilot, lambda: not keeper.syncing, 60)
         await settle(pilot)
         assert _of(seen, BookStatus)[-1].status is None
-        # Only the build is left on the line.
-        assert _plain(app.pane.border_subtitle) == app.session.backend.build_line
+        # Only the count of suggestions and the build are left on the line.
+        parts = [app.pane.suggestion_status, app.session.backend.build_line]
+        assert _plain(app.pane.border_subtitle) == " · ".join(p for p in parts if p)
 
 
 async def test_a_crashed_worker_in_a_widget_is_a_message_the_app_reports() -> None:

@@ -247,6 +247,10 @@ class Backend:
         """The time "3 h ago" counts from (the demo world has a fixed one)."""
         return self._clock()
 
+    def why_joined(self, contact: Contact) -> list[str]:
+        """Why the person's identities are one person, a line per join (none without a book)."""
+        return [] if self.book is None else self.book.why_joined(contact)
+
     async def chats_with(self, contact: Contact) -> PersonChats:
         """The chats with ``contact`` on each of their networks, most recent first."""
         return await chats_with(self.client, contact, self.accounts.get)

@@ -9,7 +9,11 @@ is doing) and changes of its contents. It writes into no widget.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from beeper_tui.book_path import default_book_path, default_people_path
 from beeper_tui.config import Settings
@@ -19,13 +23,22 @@ from beeper_tui.service.networks import network_name
 
 from .messages import ServicePoster
 
-__all__ = ["READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
+if TYPE_CHECKING:
+    from beeper_tui.service.book import AddressBook
+
+__all__ = ["COUNT_DELAY", "READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
+
+log = logging.getLogger("beeper_tui.ui.book_driver")
 
 STATUS_TICK = 30.0
 """Seconds between refreshes of "last synced 12 min ago"."""
 
 READ_BEFORE_DRAWING = 0.4
 """Seconds the app waits for the book before drawing its first screen without it."""
+
+COUNT_DELAY = 0.5
+"""Seconds the book must stay unchanged before its suggestions are counted again (a sync
+changes it once per account: one count for a burst)."""
 
 
 class BookDriver:
@@ -58,6 +71,7 @@ class BookDriver:
             )
         self._synced_once = False
         self._failure_shown: str | None = None
+        self._counting: asyncio.Task[None] | None = None
 
     async def read(self) -> None:
         """Read the book before the screen is first drawn (the first frame can list it).
@@ -78,6 +92,7 @@ class BookDriver:
         if book is not None:
             (backend or self._backend()).book = book
             book.add_listener(self._changed)
+            self._count_suggestions(book)
             for notice in keeper.notices:  # set aside, read-only: said once, at opening
                 self.poster.toast("Address book", notice, warning=True)
             if book.people.error is not None:  # the user's file: never written over
@@ -140,6 +155,27 @@ class BookDriver:
     def _changed(self) -> None:
         self.poster.book_changed()
         self.status_changed()
+        keeper = self.keeper
+        if keeper is not None and keeper.book is not None:
+            self._count_suggestions(keeper.book)
+
+    def _count_suggestions(self, book: AddressBook) -> None:
+        """Count the open suggestions anew (a plain task: the app must still come to rest)."""
+        if self._counting is not None:
+            self._counting.cancel()
+        self._counting = asyncio.get_running_loop().create_task(
+            self._count(book), name="suggestion-count"
+        )
+
+    async def _count(self, book: AddressBook) -> None:
+        await asyncio.sleep(COUNT_DELAY)
+        try:
+            found = await book.suggestions()
+        except RuntimeError as exc:  # the book closed meanwhile (its thread is gone)
+            log.debug("suggestions not counted: %s", exc)
+            return
+        if self.keeper is not None and self.keeper.book is book:
+            self.poster.suggestion_count(len(found))
 
     def status_changed(self) -> None:
         """Post the book's status line ("Syncing Slack 4,200 / 20,000", offline)."""
@@ -167,5 +203,9 @@ class BookDriver:
 
     async def close(self) -> None:
         """Stop syncing and close the book."""
+        if self._counting is not None:
+            self._counting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._counting
         if self.keeper is not None:
             await self.keeper.close()

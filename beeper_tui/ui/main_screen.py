@@ -62,6 +62,7 @@ from .messages import (
     LiveStatus,
     Reconnected,
     ServicePoster,
+    SuggestionCount,
     Toast,
     UnexpectedError,
 )
@@ -102,6 +103,10 @@ class MainScreen(Screen[None]):
     """The Desktop build the session talks to ("Beeper Desktop 4.3.20"), last on the
     contact pane's status line; None while unknown."""
 
+    suggestion_status: reactive[str | None] = reactive(None, init=False)
+    """How many "maybe the same person" suggestions are open ("3 maybe the same"), under
+    the contact pane, as the book last counted them after a sync or a decision."""
+
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Identities (``(account ID, user ID)``) who wrote something the user has not read:
     their rows in the list carry a mark."""
@@ -139,6 +144,7 @@ class MainScreen(Screen[None]):
             ).data_bind(
                 MainScreen.book_status,
                 MainScreen.live_status,
+                MainScreen.suggestion_status,
                 MainScreen.unread_people,
                 MainScreen.desktop_build,
             )
@@ -230,6 +236,11 @@ class MainScreen(Screen[None]):
     @on(DesktopBuild)
     def _on_desktop_build(self, event: DesktopBuild) -> None:
         self.desktop_build = event.line
+
+    @on(SuggestionCount)
+    def _on_suggestion_count(self, event: SuggestionCount) -> None:
+        # Its own part of the line: "3 maybe the same" (f3 lists them); nothing at none.
+        self.suggestion_status = f"{event.count:,} maybe the same" if event.count else None
 
     @on(BookChanged)
     def _on_book_changed(self) -> None:

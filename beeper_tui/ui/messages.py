@@ -44,6 +44,7 @@ __all__ = [
     "LiveStatus",
     "Reconnected",
     "ServicePoster",
+    "SuggestionCount",
     "Toast",
     "UnexpectedError",
 ]
@@ -115,6 +116,16 @@ class BookChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BookChanged)
+
+
+@dataclass
+class SuggestionCount(Message):
+    """How many "maybe the same person" suggestions are open (after a sync or a decision)."""
+
+    count: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SuggestionCount)
 
 
 @dataclass
@@ -201,6 +212,10 @@ class ServicePoster:
     def book_changed(self) -> None:
         """The book's contents changed."""
         self.target.post_message(BookChanged())
+
+    def suggestion_count(self, count: int) -> None:
+        """The book counted its open suggestions anew."""
+        self.target.post_message(SuggestionCount(count))
 
     def toast(self, title: str, text: str, *, warning: bool = False) -> None:
         """Something the user should read."""

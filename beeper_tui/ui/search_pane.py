@@ -98,6 +98,10 @@ class SearchPane(Vertical):
     desktop_build: reactive[str | None] = reactive(None, init=False)
     """The Desktop build (bound to the screen's), the last segment of the status line."""
 
+    suggestion_status: reactive[str | None] = reactive(None, init=False)
+    """How many "maybe the same person" suggestions are open, in words (bound to the
+    screen's): its own part of the line under the pane; None when there are none."""
+
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Who wrote something unread, as ``(account ID, user ID)`` (bound to the screen's):
     their rows carry a small mark."""
@@ -141,8 +145,11 @@ class SearchPane(Vertical):
     def watch_desktop_build(self) -> None:
         self._show_status()
 
+    def watch_suggestion_status(self) -> None:
+        self._show_status()
+
     def _show_status(self) -> None:
-        parts = [p for p in (self.book_status, self.live_status) if p]
+        parts = [p for p in (self.book_status, self.live_status, self.suggestion_status) if p]
         # Plain Text: a failure's words may hold brackets that markup would eat.
         line = Text(" · ".join(parts))
         if self.desktop_build:

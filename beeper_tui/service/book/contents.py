@@ -36,6 +36,8 @@ class BookContents:
     """Account ID → Desktop's last word on it (listed, enabled or not)."""
     region: str | None = None
     """ISO country code for phones typed in national format (None: international only)."""
+    merged: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Groups of (account ID, user ID) whose chats the user merged in Beeper (one person each)."""
 
     def with_index(self, index: BookIndex, meta: Iterable[AccountMeta]) -> BookContents:
         """These contents after the contacts on disk changed."""
@@ -44,6 +46,10 @@ class BookContents:
     def with_people_index(self, index: BookIndex) -> BookContents:
         """These contents with the same identities grouped into people anew (a decision)."""
         return replace(self, index=index)
+
+    def with_merged(self, merged: Iterable[tuple[tuple[str, str], ...]]) -> BookContents:
+        """These contents knowing which chats Desktop merged (the index is regrouped apart)."""
+        return replace(self, merged=tuple(merged))
 
     def with_directory(self, entries: Iterable[DirectoryEntry]) -> BookContents:
         """These contents with Desktop's newest account list."""
@@ -173,11 +179,12 @@ def read_book(
             store.recover(exc)  # SQLite says the file is damaged: set it aside, start afresh
             index, unsaved = read_index(store, warm=False, lazy=lazy)
             meta, directory = store.accounts(), store.directory()
+        merged = store.merges()
     except BaseException:
         store.close()
         raise
-    index = decisions.apply(index)
-    contents = BookContents(index, region=region).with_index(index, meta)
+    index = decisions.apply(index, merged)
+    contents = BookContents(index, region=region, merged=tuple(merged)).with_index(index, meta)
     return BookRead(store, contents.with_directory(directory), unsaved, decisions)
 
 

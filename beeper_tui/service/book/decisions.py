@@ -36,12 +36,14 @@ if TYPE_CHECKING:
     from .search import BookIndex
 
 __all__ = [
+    "DESKTOP_MERGED",
     "KINDS",
     "Decision",
     "DecisionsError",
     "Identity",
     "Kind",
     "PeopleDecisions",
+    "desktop_links",
     "effective",
 ]
 
@@ -190,9 +192,24 @@ class PeopleDecisions:
         """The decisions as they apply (see :func:`effective`)."""
         return effective(self.decisions)
 
-    def apply(self, index: BookIndex) -> BookIndex:
-        """``index`` with its people as the user decided (identities not in it ignored)."""
-        return apply(index, self.effective())
+    def apply(self, index: BookIndex, merged: Iterable[Sequence[Identity]] = ()) -> BookIndex:
+        """``index`` with its people as the user decided (identities not in it ignored).
+
+        ``merged`` are the groups whose chats Desktop merged: joined as if the
+        user had linked them first, so a later split or rejection undoes them.
+        """
+        return apply(index, effective((*desktop_links(merged), *self.decisions)))
+
+
+DESKTOP_MERGED: Final = "Desktop merged these chats"
+"""The ``about`` of a link that Desktop's merged chats made (not in the user's file)."""
+
+
+def desktop_links(merged: Iterable[Sequence[Identity]]) -> list[Decision]:
+    """The links Desktop's merged chats stand for: each member with the group's first."""
+    return [
+        Decision("link", group[0], other, DESKTOP_MERGED) for group in merged for other in group[1:]
+    ]
 
 
 def apply(index: BookIndex, decided: Effective) -> BookIndex:

@@ -44,7 +44,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +89,9 @@ _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
 _DIR_MODE: Final = 0o700
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_TABLES: Final = frozenset({"book_schema", "accounts", "contacts", "directory", "snapshot"})
+_TABLES: Final = frozenset(
+    {"book_schema", "accounts", "contacts", "directory", "snapshot", "desktop_merges"}
+)
 _UNMARKED_TABLES: Final = frozenset({"accounts", "contacts", "snapshot"})
 """The tables of a book from before the mark (it is marked in place, its contacts kept)."""
 _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -168,6 +170,17 @@ CREATE TABLE IF NOT EXISTS snapshot (
 part (see :mod:`~beeper_tui.service.book.snapshot`), each with the
 :meth:`BookStore.fingerprint` of the contacts it was built from."""
 
+_MERGES_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS desktop_merges (
+    merge_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (merge_id, account_id, user_id)
+) WITHOUT ROWID;
+"""
+"""The identities whose chats the user merged in Beeper (one person each ``merge_id``),
+as the last sync read them from the chats' ``merge``/``mergedIntoChatID``."""
+
 _SCHEMA: Final = (
     """
 CREATE TABLE IF NOT EXISTS book_schema (
@@ -193,6 +206,7 @@ CREATE TABLE IF NOT EXISTS contacts (
 """
     + _DIRECTORY_TABLE
     + _SNAPSHOT_TABLE
+    + _MERGES_TABLE
 )
 
 
@@ -620,6 +634,31 @@ class BookStore:
             conn.executemany(
                 "INSERT OR REPLACE INTO directory VALUES (?, ?, ?)",
                 ((e.account_id, e.network, int(e.enabled)) for e in entries),
+            )
+
+        self._write(change)
+
+    def merges(self) -> list[tuple[tuple[str, str], ...]]:
+        """Groups of (account ID, user ID) whose chats the user merged in Beeper."""
+        try:
+            rows = self._read(
+                "SELECT merge_id, account_id, user_id FROM desktop_merges ORDER BY 1, 2, 3"
+            )
+        except sqlite3.OperationalError:  # a read-only book from before the table
+            return []
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for merge_id, account_id, user_id in rows:
+            groups.setdefault(str(merge_id), []).append((str(account_id), str(user_id)))
+        return [tuple(g) for g in groups.values() if len(g) > 1]
+
+    def replace_merges(self, groups: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        """Make ``groups`` (merged chat ID → its members' identities) the merges on file."""
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM desktop_merges")
+            conn.executemany(
+                "INSERT OR REPLACE INTO desktop_merges VALUES (?, ?, ?)",
+                ((m, a, u) for m, members in groups.items() for a, u in members),
             )
 
         self._write(change)
