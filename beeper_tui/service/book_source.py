@@ -19,10 +19,25 @@ from .book import AddressBook, BookPerson, BookResult
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
 from .lazy_rows import LazyRows
 from .lookups import LookupGap
-from .names import identifier_kind
+from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
+from .phones import needs_region
 
-__all__ = ["BookSource", "PeopleContacts"]
+__all__ = ["REGION_HINT", "BookSource", "PeopleContacts", "region_hint"]
+
+REGION_HINT = (
+    ' · no one has this number: without a country code, set phone_region = "FR"'
+    " (your country's code) in config.toml, or type it with +"
+)
+"""What a number typed without its country that found nobody adds to the summary."""
+
+
+def region_hint(query: str, region: str | None, found: int) -> list[SummaryPart]:
+    """:data:`REGION_HINT` when ``query`` is a national number ``region`` cannot read and
+    nobody was ``found``: setting ``phone_region`` (or typing ``+33…``) makes it a number."""
+    if found or identifier_kind(query) != IdentifierKind.PHONE or not needs_region(query, region):
+        return []
+    return [SummaryPart(REGION_HINT, "warning")]
 
 
 class PeopleContacts(LazyRows[Contact]):
@@ -170,6 +185,8 @@ class BookSource:
             parts = [SummaryPart(f"{n:,} {'person' if n == 1 else 'people'}", "count")]
         if self._loading:
             parts.append(SummaryPart(" · looking up…", "note"))
+        elif self._result is not None and self.query:
+            parts += region_hint(self.query, self.book.region, n)
         return parts + lookup_summary(self.lookup_error)
 
     def row_marks(self, i: int) -> RowMarks:
