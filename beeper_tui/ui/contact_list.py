@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from beeper_tui.service.person import Contact
 
+from .app_keys import act_in_order
 from .contact_row import RowMarks, RowStyles, Spans, row_pieces, row_segments
 
 __all__ = ["ContactList"]
@@ -399,10 +400,14 @@ class ContactList(ScrollView, can_focus=True):
         if contact is not None:
             self.post_message(self.Selected(self, contact))
 
-    def on_key(self, event: events.Key) -> None:
-        """A letter no binding wants starts a search with it (as in fzf)."""
+    async def on_key(self, event: events.Key) -> None:
+        """A letter no binding wants starts a search with it (as in fzf); other keys act in
+        the order typed (:func:`act_in_order`: escape then ``mia`` searches for ``mia``)."""
         char = event.character
-        if self.type_to_search is None or not event.is_printable or not char:
+        if not event.is_printable or not char:
+            await act_in_order(self, event)
+            return
+        if self.type_to_search is None:
             return
         # Keys of a burst that arrive after the focus moved to the box belong there
         # too, spaces as well ("dubois renee"); a space on its own starts nothing.

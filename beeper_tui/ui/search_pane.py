@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import ClassVar, Final
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -34,6 +34,7 @@ from beeper_tui.service.networks import network_code
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
+from .app_keys import act_in_order
 from .cell_text import display_text, fit
 from .contact_list import ContactList
 from .export_dialog import ResultCount
@@ -60,7 +61,11 @@ _ROLE_STYLES: Final[dict[SummaryRole, str]] = {
 
 
 class SearchBox(Input):
-    """The search input; ``down`` moves into the results."""
+    """The search input; ``down`` moves into the results.
+
+    Its keys act in the order they were typed (:func:`act_in_order`), and a
+    letter typed before the focus left it (escape, enter) brings it back.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_results", "Results", show=False),
@@ -73,6 +78,14 @@ class SearchBox(Input):
         # Honour TEXTUAL_ANIMATIONS=none: no blinking either (keeps snapshots still).
         if self.app.animation_level == "none":
             self.cursor_blink = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            if self.screen.focused is not self:
+                # Typed before the focus left (escape, enter): the search goes on here.
+                self.screen.set_focus(self)
+            return  # Input inserts it
+        await act_in_order(self, event)
 
     def action_to_results(self) -> None:
         self.post_message(self.ToResults())
@@ -206,7 +219,9 @@ class SearchPane(Vertical):
         with self.search_box.prevent(Input.Changed):
             self.search_box.value = ""
         self.start_search(immediate=True)
-        self.contact_list.focus()
+        # At once, not after a refresh (``focus()``): the letters typed next
+        # reach the list, which hands them to the box as a new search.
+        self.screen.set_focus(self.contact_list)
 
     def retry(self) -> None:
         """Load again whatever failed: the first page, the next one, failed accounts."""
