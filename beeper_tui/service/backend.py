@@ -24,7 +24,7 @@ from .accounts import AccountDirectory, AccountMatchError, match_account, search
 from .all_accounts import AllAccountsPager
 from .avatars import AvatarLoader
 from .book import AddressBook
-from .book_source import BookSource
+from .book_source import BookSource, asks_desktop
 from .chats import PersonChat, PersonChats, chats_with
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import (
@@ -201,6 +201,13 @@ class Backend:
     def book_covers(self, scope: Scope) -> bool:
         """Whether the book answers for any of ``scope``'s accounts (its changes show)."""
         return bool(self.book_accounts(scope) or book_holds(self.book, self.accounts, scope))
+
+    def answers_at_once(self, scope: Scope, query: str) -> bool:
+        """Whether the book alone answers ``query`` for ``scope``, no request to Desktop:
+        the list can follow every key, without waiting for the typing to pause."""
+        if self.book is None or self.book_accounts(scope) is None:
+            return False
+        return not (self.reachable and asks_desktop(query))
 
     def book_gained(self, source: ContactSource) -> bool:
         """Whether the book changed what ``source`` lists: always, unless ``source`` is the

@@ -23,13 +23,20 @@ from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
 from .phones import needs_region
 
-__all__ = ["REGION_HINT", "BookSource", "PeopleContacts", "region_hint"]
+__all__ = ["REGION_HINT", "BookSource", "PeopleContacts", "asks_desktop", "region_hint"]
 
 REGION_HINT = (
     ' · no one has this number: without a country code, set phone_region = "FR"'
     " (your country's code) in config.toml, or type it with +"
 )
 """What a number typed without its country that found nobody adds to the summary."""
+
+
+def asks_desktop(query: str) -> bool:
+    """Whether the book's answer to ``query`` waits for Desktop (an exact lookup of a phone
+    number, email address or @username) while it can be reached; else the book alone
+    answers, in a few milliseconds."""
+    return identifier_kind(query) is not None
 
 
 def region_hint(query: str, region: str | None, found: int) -> list[SummaryPart]:
@@ -143,7 +150,7 @@ class BookSource:
             return []
         self._loading = True
         try:
-            if self.client is not None and identifier_kind(self.query) is not None:
+            if self.client is not None and asks_desktop(self.query):
                 result = await self.book.lookup(self.client, self.query, self.account_ids)
             else:
                 result = self.book.search(self.query, self.account_ids)

@@ -1,7 +1,8 @@
 """The contact search pane: search box, result count and the result list.
 
 Typing waits ``debounce_ms`` of quiet before one request goes out (an exclusive
-worker sleeps first; each keystroke cancels the sleeping one). Answers are
+worker sleeps first; each keystroke cancels the sleeping one); the address book
+answers every key at once. Answers are
 checked against the query and account still wanted before they touch the
 screen, so a late answer for an old query never shows.
 """
@@ -270,8 +271,14 @@ class SearchPane(Vertical):
     # -- searching -----------------------------------------------------------
 
     def start_search(self, *, immediate: bool) -> None:
-        """Replace the results with those for the current account and query."""
+        """Replace the results with those for the current account and query.
+
+        Not ``immediate``: after ``debounce_ms`` of quiet, unless the address book
+        alone answers (in milliseconds, as fzf does on every key).
+        """
         key: SearchKey = (self.account_id, self.query_text)
+        if not immediate and key[0] is not None:
+            immediate = self.backend.answers_at_once(key[0], key[1])
         self._wanted = key
         self.idle_sweep.poke()  # the rows on screen are on their way out
         # Pages of the old result set are no longer wanted.
@@ -391,10 +398,11 @@ class SearchPane(Vertical):
             self._sync_status()
 
     def _show_pager(self, pager: ContactSource | None) -> None:
-        # Refreshed rows keep the cursor on its person, once the user moved it:
-        # on the first row, the new first row is what they expect to see.
+        # Refreshed rows (the book filling, a sync, a reconnect) keep the cursor on
+        # its person, on the first row too: the person view must not change under
+        # the user's eyes while the first sync reorders the list.
         refreshed = self._shown == self._wanted and self.pager is not None
-        current = self.contact_list.highlighted if refreshed and self.contact_list.cursor else None
+        current = self.contact_list.highlighted if refreshed else None
         if self.pager is not None and self.pager is not pager:
             self.pager.close()  # its pending retries are for rows nobody sees
         self.pager = pager
