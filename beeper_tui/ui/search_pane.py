@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import BeeperError, DesktopTooOldError
 from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactSource, SummaryRole
@@ -470,7 +470,7 @@ class SearchPane(Vertical):
             msg.append(inert(pager.error.message, limit=200))
             if pager.retrying:
                 msg.append(" — retrying by itself shortly")
-            else:
+            elif not isinstance(pager.error, DesktopTooOldError):  # no retry makes it newer
                 msg.append(" — press ctrl+r to retry")
             return msg, True, False
         if pager.loading:
