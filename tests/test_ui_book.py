@@ -127,7 +127,8 @@ async def test_a_national_number_without_phone_region_finds_her_or_says_what_to_
         lst = await search(app, pilot, "06 99 98 97 96")
         await wait_for(pilot, lambda: "phone_region" in count_line(app))
         assert count_line(app).startswith("0 of ")
-        assert 'set phone_region = "FR"' in count_line(app)
+        assert 'set phone_region = "FR"' in lst.status_text  # the exact setting, wrapped whole
+        assert "config.toml" in lst.status_text
         assert state.requests_to(r"/contacts$") == []  # no network guessed a country
 
 

@@ -11,6 +11,7 @@ book follow the book's rows, marked ``in_book=False``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -23,13 +24,34 @@ from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
 from .phones import needs_region
 
-__all__ = ["REGION_HINT", "BookSource", "PeopleContacts", "asks_desktop", "region_hint"]
+__all__ = [
+    "REGION_HINT",
+    "BookSource",
+    "PeopleContacts",
+    "asks_desktop",
+    "needs_country",
+    "region_hint",
+]
 
-REGION_HINT = (
-    ' · no one has this number: without a country code, set phone_region = "FR"'
-    " (your country's code) in config.toml, or type it with +"
+REGION_HINT: Final = (
+    'A number without its country code: set phone_region = "FR" (your country\'s code)'
+    " in config.toml, or type it with + and the country code."
 )
-"""What a number typed without its country that found nobody adds to the summary."""
+"""What the list says when a number typed without its country found nobody."""
+
+
+def needs_country(query: str, region: str | None) -> bool:
+    """Whether ``query`` is a phone number typed without its country that ``region`` (the
+    ``phone_region`` setting) cannot read: only the numbers ending like it are found."""
+    return identifier_kind(query) == IdentifierKind.PHONE and needs_region(query, region)
+
+
+def region_hint(query: str, region: str | None, found: int) -> list[SummaryPart]:
+    """`` · set phone_region`` for the count line when ``query`` :func:`needs_country` and
+    nobody was ``found`` (the list's status row says it in full: :data:`REGION_HINT`)."""
+    if found or not needs_country(query, region):
+        return []
+    return [SummaryPart(" · no country code: set phone_region", "warning")]
 
 
 def asks_desktop(query: str) -> bool:
@@ -37,14 +59,6 @@ def asks_desktop(query: str) -> bool:
     number, email address or @username) while it can be reached; else the book alone
     answers, in a few milliseconds."""
     return identifier_kind(query) is not None
-
-
-def region_hint(query: str, region: str | None, found: int) -> list[SummaryPart]:
-    """:data:`REGION_HINT` when ``query`` is a national number ``region`` cannot read and
-    nobody was ``found``: setting ``phone_region`` (or typing ``+33…``) makes it a number."""
-    if found or identifier_kind(query) != IdentifierKind.PHONE or not needs_region(query, region):
-        return []
-    return [SummaryPart(REGION_HINT, "warning")]
 
 
 class PeopleContacts(LazyRows[Contact]):

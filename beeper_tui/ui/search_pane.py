@@ -479,6 +479,10 @@ class SearchPane(Vertical):
             return Text(""), False, True
         if not pager.items:
             if pager.query:
-                return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
+                said = Text(f'No results for "{inert(pager.query, limit=80)}".')
+                hint = self.backend.nobody_hint(pager.query)
+                if hint:
+                    said.append(f" {hint}")
+                return said, False, False
             return Text("No contacts in this account."), False, False
         return Text(f"— end of list · {len(pager.items):,} —"), False, False
