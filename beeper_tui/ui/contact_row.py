@@ -139,10 +139,18 @@ def row_pieces(
         extra = sum(w + 1 for _, w in columns)
         name_width = max(1, width - lead - marker_cells - extra - 1)
         spilled = _spilled(best_name(user), columns)
-        name_width += sum(w + 1 for _, w in columns[:spilled])
-        columns = columns[spilled:]
+        pad = 0
+        if spilled:
+            # The marks follow the handle ("@zoe_m28 · not in your contacts"), then the
+            # room up to the columns kept.
+            name_width += sum(w + 1 for _, w in columns[:spilled])
+            columns = columns[spilled:]
+            shown = min(cell_len(display_text(best_name(user))), name_width)
+            pad, name_width = name_width - shown, shown
         pieces += _name_pieces(user, name_width, spans, styles.match)
         pieces += markers
+        if pad:
+            pieces.append((" " * pad, None))
         for value, col_width in columns:
             pieces += [(" ", None), (fit(display_text(value), col_width), styles.muted)]
         return pieces
