@@ -173,6 +173,14 @@ def _answer(args: argparse.Namespace, contents: BookContents, settings: Settings
             _warn(f"the address book was last synced {_ago(age)} ago: {SYNC_HINT}")
     result = contents.search(args.text, chosen, args.limit)
     _write(render(result.people, result.total, args.format, names))
+    if not result.total:
+        from beeper_tui.service.names import IdentifierKind, identifier_kind
+        from beeper_tui.service.phones import REGION_HINT, needs_region
+
+        if identifier_kind(args.text) == IdentifierKind.PHONE and needs_region(
+            args.text, contents.region
+        ):
+            _warn(REGION_HINT)
     return 0 if result.total else 1
 
 

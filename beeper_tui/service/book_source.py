@@ -11,7 +11,6 @@ book follow the book's rows, marked ``in_book=False``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
 
 from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
@@ -22,7 +21,7 @@ from .lazy_rows import LazyRows
 from .lookups import LookupGap
 from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
-from .phones import needs_region
+from .phones import REGION_HINT, needs_region
 
 __all__ = [
     "REGION_HINT",
@@ -32,12 +31,6 @@ __all__ = [
     "needs_country",
     "region_hint",
 ]
-
-REGION_HINT: Final = (
-    'A number without its country code: set phone_region = "FR" (your country\'s code)'
-    " in config.toml, or type it with + and the country code."
-)
-"""What the list says when a number typed without its country found nobody."""
 
 
 def needs_country(query: str, region: str | None) -> bool:

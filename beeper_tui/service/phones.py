@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import phonenumbers
 
 __all__ = [
+    "REGION_HINT",
     "e164_in_region",
     "e164_phone",
     "format_phone",
@@ -25,6 +26,12 @@ __all__ = [
 ]
 
 _MIN_BARE_DIGITS = 6
+
+REGION_HINT = (
+    'A number without its country code: set phone_region = "FR" (your country\'s code)'
+    " in config.toml, or type it with + and the country code."
+)
+"""What to say when a number typed without its country (:func:`needs_region`) found nobody."""
 
 
 def _parse(text: str, region: str | None = None) -> phonenumbers.PhoneNumber | None:
