@@ -15,6 +15,7 @@ import platformdirs
 
 from beeper_tui.api.limits import DEFAULT_BASE_URL, MAX_LIMIT
 from beeper_tui.api.net import display_url, is_loopback_url
+from beeper_tui.service.phones import is_phone_region
 
 __all__ = [
     "CONFIG_KEYS",
@@ -66,7 +67,7 @@ def default_phone_region() -> str | None:
     except ValueError:
         return None
     territory = name.partition("_")[2][:2].upper()
-    return territory if len(territory) == 2 and territory.isalpha() else None
+    return territory if is_phone_region(territory) else None
 
 
 _MAX_SHOWN: Final = 60
@@ -228,8 +229,8 @@ def _url(value: object) -> str:
 def _region(value: object) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
-        raise ValueError("must be a two-letter country code such as FR, or empty for none")
+    if not isinstance(value, str) or not is_phone_region(value):
+        raise ValueError('must be a country code phone numbers are known for (FR, GB…), or ""')
     return value.upper()
 
 

@@ -103,10 +103,33 @@ def test_other_fields_email_username_phone(book_index) -> None:  # type: ignore[
     assert names(book_index, "+33 6 12 34 56 78") == ["Renée Dubois"]
 
 
-def test_national_phone_needs_a_region(book_index) -> None:  # type: ignore[no-untyped-def]
+def test_national_phone_is_read_in_the_region(book_index) -> None:  # type: ignore[no-untyped-def]
     assert names(book_index, "06 12 34 56 78", region="FR") == ["Renée Dubois"]
-    assert names(book_index, "06 12 34 56 78") == []
     assert parse_query("06 12 34 56 78", "FR")[0].digits == ("0612345678", "33612345678")
+
+
+@pytest.mark.parametrize("region", [None, "US"])
+def test_national_phone_without_its_region_matches_the_numbers_ending_with_it(
+    region: str | None,
+) -> None:
+    # Never read as +1 0612345678 (US): the digits after the trunk 0 end her number.
+    book = index(
+        {
+            "t": [
+                {"id": "1", "fullName": "Renée Dubois", "phoneNumber": "+33612345678"},
+                {"id": "2", "fullName": "Middle Man", "phoneNumber": "+16123456789"},
+            ]
+        }
+    )
+    assert names(book, "06 12 34 56 78", region=region) == ["Renée Dubois"]
+    assert parse_query("06 12 34 56 78", region)[0].endings == ("612345678",)
+
+
+@pytest.mark.parametrize("typed", ["0033612345678", "00 33 6 12 34 56 78", "+33 6 12 34 56 78"])
+def test_00_is_the_international_prefix(book_index, typed: str) -> None:  # type: ignore[no-untyped-def]
+    assert names(book_index, typed) == ["Renée Dubois"]
+    assert "33612345678" in parse_query(typed)[0].digits
+    assert parse_query(typed)[0].endings == ()
 
 
 def test_true_total_and_limit(book_index) -> None:  # type: ignore[no-untyped-def]

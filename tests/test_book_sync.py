@@ -234,6 +234,31 @@ async def test_exact_phone_lookup_is_named_from_the_book(
     assert _id(accounts, "instagramgo") in result.lookup_errors  # rejects phone lookups
 
 
+@pytest.mark.parametrize("region", [None, "US"])
+async def test_a_national_number_no_region_reads_is_never_sent_for_lookup(
+    tmp_path: Path,
+    client: BeeperClient,
+    accounts: list[Account],
+    state: DemoState,
+    region: str | None,
+) -> None:
+    book = await AddressBook.open(tmp_path / "national.sqlite3", region=region)
+    try:
+        await book.syncer(client).run(accounts)
+        state.clear_requests()
+        result = await book.lookup(client, "06 12 34 56 78", _enabled(accounts))
+        # Asked as typed, a network would guess +1 0612345678 and "find" a stranger.
+        assert state.requests_to(r"/contacts$") == []
+        assert [p.name for p in result.people] == ["Renée Dubois"]
+        assert all(p.in_book for p in result.people)
+        state.clear_requests()
+        await book.lookup(client, "0033 6 12 34 56 78", _enabled(accounts))
+        asked = {r.params.get("query") for r in state.requests_to(r"/contacts$")}
+        assert asked == {"+33612345678"}  # 00 is the international prefix
+    finally:
+        await book.close()
+
+
 async def test_lookup_only_rows_are_marked_and_last(
     book: AddressBook, client: BeeperClient, accounts: list[Account]
 ) -> None:

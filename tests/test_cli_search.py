@@ -163,3 +163,23 @@ def test_export_from_the_book_reads_national_phones_in_the_configured_region(
         exported = capsys.readouterr().out
         assert app.state.demo.requests_to(r"/contacts/list$") == []  # from the book
     assert "Renée Dubois" in exported
+
+
+def test_a_national_number_without_phone_region_finds_her_or_says_what_to_set(
+    small: Dataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.demo import DEMO_TOKEN, serve_in_thread
+
+    config = tmp_path / "config.toml"
+    config.write_text('phone_region = ""\n', encoding="utf-8")
+    app = create_demo_app(small, desktop_version=BASELINE_VERSION, record=True)
+    with serve_in_thread(app) as base_url:
+        auth = ["--base-url", base_url, "--token", DEMO_TOKEN, "--config", str(config)]
+        assert main(["search", "06 12 34 56 78", "--format", "json", *auth]) == 0
+        out, err = capsys.readouterr()
+        assert [p["name"] for p in json.loads(out)] == ["Renée Dubois"]  # her number ends so
+        assert "phone_region" not in err
+        assert main(["search", "06 99 98 97 96", *auth]) == 1
+        err = capsys.readouterr().err
+        assert 'set phone_region = "FR"' in err
+        assert "config.toml" in err

@@ -430,6 +430,11 @@ def test_book_settings_are_bounded() -> None:
     assert Settings(phone_region="").phone_region is None
     with pytest.raises(SettingsError):
         Settings(phone_region="France")
+    for unknown in ("XX", "UK", "1F"):
+        with pytest.raises(SettingsError, match="phone_region") as caught:
+            Settings(phone_region=unknown)
+        assert caught.value.field == "phone_region"
+    assert Settings(phone_region="gb").phone_region == "GB"
     region = default_phone_region()
     assert region is None or (len(region) == 2 and region.isupper())
     assert Settings().book == "off"  # tests and embedders opt in; the command line uses disk

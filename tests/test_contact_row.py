@@ -187,3 +187,22 @@ def test_rows_keep_the_layout_they_had(
     pieces = row_pieces(_contact(i, name), width, STYLES, badge, (spans, in_book))
     segments = row_segments(pieces, width, Style(), Style())
     assert [(seg.text, parts.get(seg.style) if seg.style else None) for seg in segments] == expected
+
+
+def _looked_up(user: dict[str, str]) -> Contact:
+    return Contact(User.model_validate({"id": "@ig_1:beeper.local", **user}), "instagram")
+
+
+@pytest.mark.parametrize("width", [40, 84, 97, 140, 196])
+@pytest.mark.parametrize(
+    ("user", "shown"),
+    [({"username": "@zoe_m28"}, "@zoe_m28"), ({"phoneNumber": "+33625178657"}, "+33625178657")],
+)
+def test_a_lookup_only_row_shows_its_handle_or_number_whole(
+    width: int, user: dict[str, str], shown: str
+) -> None:
+    pieces = row_pieces(_looked_up(user), width, STYLES, "IG", ((), False))
+    plain = "".join(seg.text for seg in row_segments(pieces, width, Style(), Style()))
+    assert f" {shown} " in plain
+    assert plain.count(shown) == 1  # not again in a column beside it
+    assert cell_len(plain) == width

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,9 @@ from beeper_tui.service.backend import Backend
 from beeper_tui.service.networks import network_name
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.ui.export_dialog import ExportDialog
 from beeper_tui.ui.search_pane import SearchBox
+from tests.cli_helpers import export_main
 from tests.ui_helpers import app_on_demo, settle, toasts, wait_for
 
 SIZE = (120, 40)
@@ -225,3 +228,46 @@ async def test_a_hidden_account_whose_contacts_fail_stays_and_says_so(
         telegram = app.sidebar.get_option("telegram").prompt
         assert isinstance(telegram, Text)
         assert "can't list contacts" not in telegram.plain
+
+
+@pytest.mark.parametrize("version", [OLDEST, "4.2.400"])
+def test_export_on_a_build_without_contacts_list_says_to_update(
+    demo_dataset: Dataset,
+    version: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    demo_app = create_demo_app(demo_dataset, desktop_version=version)
+    target = tmp_path / "all.vcf"
+    for scope in (["--all"], ["--account", "telegram", "--query", "anna"]):
+        assert (
+            export_main(["--demo", *scope, "--format", "vcf", "-o", str(target)], demo_app=demo_app)
+            == 1
+        )
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.count("\n") == 1  # one line, not a 404 per account
+        assert "Update Beeper Desktop to export: needs 4.2.557" in err
+        assert "404" not in err
+        assert not target.exists()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_an_old_build_is_explained_whole_and_export_says_to_update(
+    demo_dataset: Dataset, size: tuple[int, int]
+) -> None:
+    app, _ = _app_on(demo_dataset, "4.2.400")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        lst = app.query_one("#contacts", ContactList)
+        await wait_for(pilot, lambda: "Update Beeper Desktop" in lst.status_text)
+        lines = [lst.render_line(y).text.strip() for y in range(len(lst.items), 12)]
+        shown = " ".join(line for line in lines if line)
+        assert "…" not in shown  # wrapped, never cut
+        assert " ".join(lst.status_text.split()) in shown
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        said = [str(t.message) for t in toasts(app) if t.title == "Export"]
+        assert said
+        assert said[-1].startswith("Update Beeper Desktop to export: needs 4.2.557")

@@ -366,8 +366,16 @@ async def test_cancelled_load_next_can_load_the_same_page_again() -> None:
 # -- identifier queries --------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["+1 (415) 555-2671", "someone@example.com", "@alice"])
-async def test_identifier_query_puts_search_hits_first(query: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "asked"),
+    [
+        ("+1 (415) 555-2671", "+14155552671"),
+        ("0033 6 12 34 56 78", "+33612345678"),  # 00 is the international prefix
+        ("someone@example.com", "someone@example.com"),
+        ("@alice", "@alice"),
+    ],
+)
+async def test_identifier_query_puts_search_hits_first(query: str, asked: str) -> None:
     client = FakeClient(
         {
             None: page(["b", "hit2", "c"], "c1"),
@@ -381,13 +389,14 @@ async def test_identifier_query_puts_search_hits_first(query: str) -> None:
     second = await pager.load_next()
     assert [c.id for c in second] == ["d"]
     assert ids(pager) == ["hit1", "hit2", "b", "c", "d"]
-    assert client.search_calls == [(ACCOUNT, query)]
+    assert client.search_calls == [(ACCOUNT, asked)]
     assert [c["query"] for c in client.list_calls] == [query, query]
     assert pager.lookup_error is None
 
 
-@pytest.mark.parametrize("query", ["alice", "Zoë Lind", "12"])
+@pytest.mark.parametrize("query", ["alice", "Zoë Lind", "12", "06 12 34 56 78"])
 async def test_plain_query_does_not_search(query: str) -> None:
+    # A number without its country code is not looked up: a network would guess +1 06….
     client = FakeClient({None: page(["a"], None, has_more=False)}, search=None)
     pager = make_pager(client, query=query)
     await pager.load_next()

@@ -114,6 +114,26 @@ async def test_an_exact_phone_search_shows_the_person_by_name(app_small: Starlet
         assert len(lst.highlighted.identities) > 1  # the lookup hits joined her row
 
 
+async def test_a_national_number_without_phone_region_finds_her_or_says_what_to_set(
+    app_small: Starlette,
+) -> None:
+    state: DemoState = app_small.state.demo
+    app = book_app(app_small, phone_region="")
+    async with app.run_test(size=SIZE) as pilot:
+        await synced(app, pilot)
+        state.clear_requests()
+        lst = await search(app, pilot, "06 12 34 56 78")
+        await wait_for(pilot, lambda: lst.items and "Renée Dubois" in row_text(lst, 0))
+        assert len(lst.items) == 1
+        assert "phone_region" not in count_line(app)
+        lst = await search(app, pilot, "06 99 98 97 96")
+        await wait_for(pilot, lambda: "phone_region" in count_line(app))
+        assert count_line(app).startswith("0 of ")
+        assert 'set phone_region = "FR"' in lst.status_text  # the exact setting, wrapped whole
+        assert "config.toml" in lst.status_text
+        assert state.requests_to(r"/contacts$") == []  # no network guessed a country
+
+
 async def test_lookup_only_rows_are_marked_and_ranked_last(app_small: Starlette) -> None:
     app = book_app(app_small)
     async with app.run_test(size=SIZE) as pilot:

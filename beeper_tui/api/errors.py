@@ -180,15 +180,22 @@ class DesktopTooOldError(BeeperError):
         endpoint: str,
         *,
         hint: str | None = None,
+        action: str | None = None,
     ) -> None:
         self.feature = feature
         self.needs = needs
         self.have = have
         self.endpoint = endpoint
         you_have = have or f"an older build without {endpoint}"
-        text = (
-            f"Update Beeper Desktop to use {feature} (needs {needs} or newer; you have {you_have})"
-        )
+        if action:  # what the user asked to do: "Update Beeper Desktop to export: needs …"
+            text = (
+                f"Update Beeper Desktop to {action}: needs {needs} or newer (you have {you_have})"
+            )
+        else:
+            text = (
+                f"Update Beeper Desktop to use {feature} "
+                f"(needs {needs} or newer; you have {you_have})"
+            )
         super().__init__(f"{text}. {hint}" if hint else text)
 
 

@@ -228,6 +228,9 @@ async def _run(
     )
     try:
         accounts = await backend.resolve_accounts(None if args.all else args.account)
+        too_old = backend.build.cannot_export()  # learnt while resolving the accounts
+        if too_old is not None:
+            raise too_old  # one line saying which build, never a 404 per account
         if args.all:
             accounts = searched_accounts(accounts)  # left-out accounts stay out, as on screen
         writer = sink.writer(args.format)

@@ -192,6 +192,14 @@ def _answer(
         if age > settings.sync_minutes * 60:
             _warn(f"the address book was last synced {_ago(age)} ago: {SYNC_HINT}")
     _write(text)
+    if not result.total:
+        from beeper_tui.service.names import IdentifierKind, identifier_kind
+        from beeper_tui.service.phones import REGION_HINT, needs_region
+
+        if identifier_kind(args.text) == IdentifierKind.PHONE and needs_region(
+            args.text, contents.region
+        ):
+            _warn(REGION_HINT)
     return 0 if result.total else 1
 
 

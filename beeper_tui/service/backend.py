@@ -24,7 +24,7 @@ from .accounts import AccountDirectory, AccountMatchError, match_account, search
 from .all_accounts import AllAccountsPager
 from .avatars import AvatarLoader
 from .book import AddressBook
-from .book_source import BookSource
+from .book_source import REGION_HINT, BookSource, asks_desktop, needs_country
 from .chats import PersonChat, PersonChats, chats_with
 from .contacts import DEFAULT_PAGE_SIZE, ContactPager, ContactSource
 from .desktop import (
@@ -201,6 +201,20 @@ class Backend:
     def book_covers(self, scope: Scope) -> bool:
         """Whether the book answers for any of ``scope``'s accounts (its changes show)."""
         return bool(self.book_accounts(scope) or book_holds(self.book, self.accounts, scope))
+
+    def answers_at_once(self, scope: Scope, query: str) -> bool:
+        """Whether the book alone answers ``query`` for ``scope``, no request to Desktop:
+        the list can follow every key, without waiting for the typing to pause."""
+        if self.book is None or self.book_accounts(scope) is None:
+            return False
+        return not (self.reachable and asks_desktop(query))
+
+    def nobody_hint(self, query: str) -> str | None:
+        """What to do when ``query`` found nobody, if something can be done: a phone number
+        typed without its country needs ``phone_region`` (the book's region)."""
+        if self.book is None or not needs_country(query, self.book.region):
+            return None
+        return REGION_HINT
 
     def book_gained(self, source: ContactSource) -> bool:
         """Whether the book changed what ``source`` lists: always, unless ``source`` is the

@@ -19,10 +19,39 @@ from .book import AddressBook, BookPerson, BookResult
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, gaps_summary, lookup_summary
 from .lazy_rows import LazyRows
 from .lookups import LookupGap, not_offered
-from .names import identifier_kind
+from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
+from .phones import REGION_HINT, needs_region
 
-__all__ = ["BookSource", "PeopleContacts"]
+__all__ = [
+    "REGION_HINT",
+    "BookSource",
+    "PeopleContacts",
+    "asks_desktop",
+    "needs_country",
+    "region_hint",
+]
+
+
+def needs_country(query: str, region: str | None) -> bool:
+    """Whether ``query`` is a phone number typed without its country that ``region`` (the
+    ``phone_region`` setting) cannot read: only the numbers ending like it are found."""
+    return identifier_kind(query) == IdentifierKind.PHONE and needs_region(query, region)
+
+
+def region_hint(query: str, region: str | None, found: int) -> list[SummaryPart]:
+    """`` · set phone_region`` for the count line when ``query`` :func:`needs_country` and
+    nobody was ``found`` (the list's status row says it in full: :data:`REGION_HINT`)."""
+    if found or not needs_country(query, region):
+        return []
+    return [SummaryPart(" · no country code: set phone_region", "warning")]
+
+
+def asks_desktop(query: str) -> bool:
+    """Whether the book's answer to ``query`` waits for Desktop (an exact lookup of a phone
+    number, email address or @username) while it can be reached; else the book alone
+    answers, in a few milliseconds."""
+    return identifier_kind(query) is not None
 
 
 class PeopleContacts(LazyRows[Contact]):
@@ -132,7 +161,7 @@ class BookSource:
             return []
         self._loading = True
         try:
-            if self.client is not None and identifier_kind(self.query) is not None:
+            if self.client is not None and asks_desktop(self.query):
                 result = await self.book.lookup(
                     self.client, self.query, self.account_ids, lookup_accounts=self.asked
                 )
@@ -176,6 +205,8 @@ class BookSource:
             parts = [SummaryPart(f"{n:,} {'person' if n == 1 else 'people'}", "count")]
         if self._loading:
             parts.append(SummaryPart(" · looking up…", "note"))
+        elif self._result is not None and self.query:
+            parts += region_hint(self.query, self.book.region, n)
         return parts + lookup_summary(self.lookup_error) + gaps_summary(self.lookup_gaps)
 
     def row_marks(self, i: int) -> RowMarks:

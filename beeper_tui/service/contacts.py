@@ -13,8 +13,9 @@ from beeper_tui.api.errors import BeeperError
 from beeper_tui.api.models import ContactPage, User
 
 from .lookups import LookupGap, gaps_line, not_offered
-from .names import identifier_kind
+from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
+from .phones import e164_in_region
 from .retry import RetryTimer, auto_retry_delay
 from .users import UserInfo
 
@@ -28,6 +29,7 @@ __all__ = [
     "Spans",
     "SummaryPart",
     "SummaryRole",
+    "exact_lookup_query",
     "failures_summary",
     "paged_summary",
 ]
@@ -105,6 +107,16 @@ def failures_summary(
         SummaryPart("; ".join(failed), "warning", limit=160),
         SummaryPart(" — r retries", "warning"),
     ]
+
+
+def exact_lookup_query(query: str) -> str | None:
+    """What an exact lookup of ``query`` asks Desktop: the identifier, a phone number as
+    E.164 (``0033 6…`` is ``+336…``); None when ``query`` is no identifier, or a number
+    typed without its country code (a network would guess one: ``+1 06…``)."""
+    kind = identifier_kind(query)
+    if kind == IdentifierKind.PHONE:
+        return e164_in_region(query, None)
+    return query if kind is not None else None
 
 
 class ContactSource(Protocol):
@@ -341,11 +353,12 @@ class ContactPager:
             limit=self.page_size,
             query=self.query or None,
         )
-        if self.pages_loaded or not self.identifier_lookup or identifier_kind(self.query) is None:
+        asked = exact_lookup_query(self.query)
+        if self.pages_loaded or not self.identifier_lookup or asked is None:
             return await list_call, []
         page_result, hits_result = await asyncio.gather(
             list_call,
-            self.client.search_contacts(self.account_id, self.query),
+            self.client.search_contacts(self.account_id, asked),
             return_exceptions=True,
         )
         if isinstance(page_result, BaseException):

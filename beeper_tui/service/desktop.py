@@ -84,10 +84,27 @@ class DesktopBuild:
         return "a build that did not say its version"
 
     def too_old(
-        self, feature: str, needs: Version, endpoint: str, *, hint: str | None = None
+        self,
+        feature: str,
+        needs: Version,
+        endpoint: str,
+        *,
+        hint: str | None = None,
+        action: str | None = None,
     ) -> DesktopTooOldError:
-        """The error for ``feature``, which needs ``needs`` and is missing here."""
-        return DesktopTooOldError(feature, _dotted(needs), self.described, endpoint, hint=hint)
+        """The error for ``feature``, which needs ``needs`` and is missing here (``action``:
+        what the user asked to do, as in "Update Beeper Desktop to export: needs 4.2.557")."""
+        return DesktopTooOldError(
+            feature, _dotted(needs), self.described, endpoint, hint=hint, action=action
+        )
+
+    def cannot_export(self) -> DesktopTooOldError | None:
+        """Why this build cannot export (it has no ``contacts/list`` to page), or None."""
+        if self.has_contacts_list:
+            return None
+        return self.too_old(
+            "export", INFO_AND_CONTACTS_LIST, "GET /v1/accounts/{id}/contacts/list", action="export"
+        )
 
     def __repr__(self) -> str:
         return f"DesktopBuild({self.version_text!r})"

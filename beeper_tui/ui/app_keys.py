@@ -13,9 +13,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.keys import Keys
+from textual.widget import Widget
 
 __all__ = [
     "ACCOUNT_KEYS",
@@ -23,6 +25,7 @@ __all__ = [
     "BREAKPOINTS",
     "NARROW_CLASSES",
     "SCREEN_BINDINGS",
+    "act_in_order",
     "check_keymap",
     "known_binding_ids",
 ]
@@ -134,3 +137,28 @@ def check_keymap(keymap: Mapping[str, str], known: set[str]) -> tuple[dict[str, 
         else:
             usable[binding_id] = keys
     return usable, problems
+
+
+async def act_in_order(widget: Widget, event: events.Key) -> bool:
+    """Run the binding of ``event``'s key now, as the focused ``widget`` reads the key.
+
+    Textual runs a (non-priority) binding only once its key has bubbled up to
+    the App, while a letter is handled as soon as the focused widget reads it:
+    typed fast (or while the loop was busy), ``zoe``, ctrl+u, ``mia`` gave an
+    empty box, the letters inserted before ctrl+u acted; escape then ``mia``
+    on the list erased ``mia``. The search box and the list call this for
+    every key that is not a letter, so keys act in the order they were typed.
+    False when no enabled binding wants the key (it goes on as usual).
+    """
+    bindings = widget.screen.active_bindings
+    for key in event.aliases:
+        active = bindings.get(key)
+        if active is None:
+            continue
+        if not active.enabled:
+            return False
+        event.stop()
+        event.prevent_default()
+        await widget.app.run_action(active.binding.action, active.node)
+        return True
+    return False

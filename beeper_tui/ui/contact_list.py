@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from beeper_tui.service.person import Contact
 
+from .app_keys import act_in_order
 from .contact_row import RowMarks, RowStyles, Spans, row_pieces, row_segments
 
 __all__ = ["ContactList"]
@@ -138,6 +139,7 @@ class ContactList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self._items: Sequence[Contact] = ()
         self._status: Text = Text("")
+        self._status_wrapped: tuple[object, list[Text]] = (None, [])
         self._status_class = "contact-list--status"
         self._wants_more = False
         self._badge: Callable[[Contact], str] | None = None
@@ -230,12 +232,28 @@ class ContactList(ScrollView, can_focus=True):
         self._status = text if isinstance(text, Text) else Text(text)
         self._status_class = "contact-list--error" if error else "contact-list--status"
         self._wants_more = wants_more
-        self.refresh_line(len(self._items) - int(self.scroll_offset.y))
+        self._update_virtual_size()  # a longer warning wraps onto more lines
+        first = len(self._items) - int(self.scroll_offset.y)
+        for y in range(len(self._status_lines(self.scrollable_content_region.width))):
+            self.refresh_line(first + y)
         if wants_more:
             self.call_after_refresh(self._check_near_end)
 
+    def _status_lines(self, width: int) -> list[Text]:
+        """The trailing status row wrapped to ``width`` cells: a warning is never cut
+        (an old build's "Update Beeper Desktop…" at 80 columns), each line indented one."""
+        key = (width, id(self._status), self._status.plain)
+        if self._status_wrapped[0] != key:
+            lines: list[Text] = []
+            if width > 1:
+                lines = list(self._status.wrap(self.app.console, width - 1))
+            wrapped = [Text(" ", end="") + line for line in lines] or [Text(" ", end="")]
+            self._status_wrapped = (key, wrapped)
+        return self._status_wrapped[1]
+
     def _update_virtual_size(self) -> None:
-        size = Size(self.scrollable_content_region.width, len(self._items) + 1)
+        width = self.scrollable_content_region.width
+        size = Size(width, len(self._items) + len(self._status_lines(width)))
         if size == self.virtual_size:
             return
         if self.styles.height is not None and self.styles.height.is_auto:
@@ -314,9 +332,10 @@ class ContactList(ScrollView, can_focus=True):
                 )
                 self._line_cache[key] = strip
             return strip
-        if index == len(self._items):
+        status = self._status_lines(width)
+        if 0 <= index - len(self._items) < len(status):
             style = base + self.get_component_rich_style(self._status_class)
-            text = Text(" ", end="") + self._status
+            text = status[index - len(self._items)].copy()
             text.truncate(width, overflow="ellipsis", pad=True)
             strip = Strip(text.render(self.app.console)).adjust_cell_length(width)
             return strip.apply_style(style)
@@ -353,7 +372,8 @@ class ContactList(ScrollView, can_focus=True):
         if self._items:
             # On the last contact, bring the status row ("end of list", "loading
             # more…") into view too.
-            height = 2 if new == len(self._items) - 1 else 1
+            status = self._status_lines(self.scrollable_content_region.width)
+            height = 1 + len(status) if new == len(self._items) - 1 else 1
             region = Region(0, new, 1, height)
             self.scroll_to_region(region, animate=False, immediate=True, force=True)
         if self.highlighted is not self._last_highlighted:
@@ -399,10 +419,14 @@ class ContactList(ScrollView, can_focus=True):
         if contact is not None:
             self.post_message(self.Selected(self, contact))
 
-    def on_key(self, event: events.Key) -> None:
-        """A letter no binding wants starts a search with it (as in fzf)."""
+    async def on_key(self, event: events.Key) -> None:
+        """A letter no binding wants starts a search with it (as in fzf); other keys act in
+        the order typed (:func:`act_in_order`: escape then ``mia`` searches for ``mia``)."""
         char = event.character
-        if self.type_to_search is None or not event.is_printable or not char:
+        if not event.is_printable or not char:
+            await act_in_order(self, event)
+            return
+        if self.type_to_search is None:
             return
         # Keys of a burst that arrive after the focus moved to the box belong there
         # too, spaces as well ("dubois renee"); a space on its own starts nothing.

@@ -138,8 +138,19 @@ def row_pieces(
     if columns is not None:
         extra = sum(w + 1 for _, w in columns)
         name_width = max(1, width - lead - marker_cells - extra - 1)
+        spilled = _spilled(best_name(user), columns)
+        pad = 0
+        if spilled:
+            # The marks follow the handle ("@zoe_m28 · not in your contacts"), then the
+            # room up to the columns kept.
+            name_width += sum(w + 1 for _, w in columns[:spilled])
+            columns = columns[spilled:]
+            shown = min(cell_len(display_text(best_name(user))), name_width)
+            pad, name_width = name_width - shown, shown
         pieces += _name_pieces(user, name_width, spans, styles.match)
         pieces += markers
+        if pad:
+            pieces.append((" " * pad, None))
         for value, col_width in columns:
             pieces += [(" ", None), (fit(display_text(value), col_width), styles.muted)]
         return pieces
@@ -148,12 +159,33 @@ def row_pieces(
     room = width - lead - marker_cells - _NAME_MIN - 2
     sec_width = max(0, min(cell_len(secondary), _SECONDARY_MAX, width * 2 // 5, room))
     name_width = max(1, width - lead - marker_cells - sec_width - 2)
+    if not in_book and not clean(user.full_name):
+        # Someone a lookup found, named by the handle or number looked up: it
+        # is shown whole, and "not in your contacts" is what gets cut.
+        whole = cell_len(display_text(best_name(user)))
+        name_width = max(name_width, min(whole, width - lead - sec_width - 2))
     pieces += _name_pieces(user, name_width, spans, styles.match)
     pieces += markers
     if sec_width:
         sec = fit(secondary, sec_width, pad=False)
         pieces += [(" ", None), (" " * (sec_width - cell_len(sec)) + sec, styles.muted)]
     return pieces
+
+
+def _spilled(name: str, columns: list[tuple[str, int]]) -> int:
+    """How many of the first ``columns`` the name spills into.
+
+    A person named by their handle or number (someone a lookup found) would
+    show it twice, the name cut to ``@…``: the name takes the room of the
+    column saying the same, and of the empty columns before it.
+    """
+    shown = {name, format_phone(name)}
+    if not any(value in shown for value, _ in columns):
+        return 0
+    n = 0
+    while n < len(columns) and (not columns[n][0] or columns[n][0] in shown):
+        n += 1
+    return n
 
 
 def _cut(pieces: list[Piece], plain: str) -> list[Piece]:

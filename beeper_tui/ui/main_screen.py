@@ -583,6 +583,10 @@ class MainScreen(Screen[None]):
         """Write the current result set (every page) to a file, with progress."""
         if not self.backend.accounts.loaded and self.needs_desktop("Export"):
             return
+        too_old = self.backend.build.cannot_export()
+        if too_old is not None:
+            self.notify(too_old.message, title="Export", severity="warning", markup=False)
+            return
         scope = self.pane.account_id
         plan = self.backend.export_plan(scope) if scope is not None else None
         if plan is None:

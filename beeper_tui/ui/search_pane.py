@@ -1,7 +1,8 @@
 """The contact search pane: search box, result count and the result list.
 
 Typing waits ``debounce_ms`` of quiet before one request goes out (an exclusive
-worker sleeps first; each keystroke cancels the sleeping one). Answers are
+worker sleeps first; each keystroke cancels the sleeping one); the address book
+answers every key at once. Answers are
 checked against the query and account still wanted before they touch the
 screen, so a late answer for an old query never shows.
 """
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from typing import ClassVar, Final
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -26,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import BeeperError, DesktopTooOldError
 from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactSource, SummaryRole
@@ -34,6 +35,7 @@ from beeper_tui.service.networks import network_code
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
+from .app_keys import act_in_order
 from .cell_text import display_text, fit
 from .contact_list import ContactList
 from .export_dialog import ResultCount
@@ -60,7 +62,11 @@ _ROLE_STYLES: Final[dict[SummaryRole, str]] = {
 
 
 class SearchBox(Input):
-    """The search input; ``down`` moves into the results."""
+    """The search input; ``down`` moves into the results.
+
+    Its keys act in the order they were typed (:func:`act_in_order`), and a
+    letter typed before the focus left it (escape, enter) brings it back.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_results", "Results", show=False),
@@ -73,6 +79,14 @@ class SearchBox(Input):
         # Honour TEXTUAL_ANIMATIONS=none: no blinking either (keeps snapshots still).
         if self.app.animation_level == "none":
             self.cursor_blink = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            if self.screen.focused is not self:
+                # Typed before the focus left (escape, enter): the search goes on here.
+                self.screen.set_focus(self)
+            return  # Input inserts it
+        await act_in_order(self, event)
 
     def action_to_results(self) -> None:
         self.post_message(self.ToResults())
@@ -224,7 +238,9 @@ class SearchPane(Vertical):
         with self.search_box.prevent(Input.Changed):
             self.search_box.value = ""
         self.start_search(immediate=True)
-        self.contact_list.focus()
+        # At once, not after a refresh (``focus()``): the letters typed next
+        # reach the list, which hands them to the box as a new search.
+        self.screen.set_focus(self.contact_list)
 
     def retry(self) -> None:
         """Load again whatever failed: the first page, the next one, failed accounts."""
@@ -273,8 +289,14 @@ class SearchPane(Vertical):
     # -- searching -----------------------------------------------------------
 
     def start_search(self, *, immediate: bool) -> None:
-        """Replace the results with those for the current account and query."""
+        """Replace the results with those for the current account and query.
+
+        Not ``immediate``: after ``debounce_ms`` of quiet, unless the address book
+        alone answers (in milliseconds, as fzf does on every key).
+        """
         key: SearchKey = (self.account_id, self.query_text)
+        if not immediate and key[0] is not None:
+            immediate = self.backend.answers_at_once(key[0], key[1])
         self._wanted = key
         self.idle_sweep.poke()  # the rows on screen are on their way out
         # Pages of the old result set are no longer wanted.
@@ -394,10 +416,11 @@ class SearchPane(Vertical):
             self._sync_status()
 
     def _show_pager(self, pager: ContactSource | None) -> None:
-        # Refreshed rows keep the cursor on its person, once the user moved it:
-        # on the first row, the new first row is what they expect to see.
+        # Refreshed rows (the book filling, a sync, a reconnect) keep the cursor on
+        # its person, on the first row too: the person view must not change under
+        # the user's eyes while the first sync reorders the list.
         refreshed = self._shown == self._wanted and self.pager is not None
-        current = self.contact_list.highlighted if refreshed and self.contact_list.cursor else None
+        current = self.contact_list.highlighted if refreshed else None
         if self.pager is not None and self.pager is not pager:
             self.pager.close()  # its pending retries are for rows nobody sees
         self.pager = pager
@@ -465,7 +488,7 @@ class SearchPane(Vertical):
             msg.append(inert(pager.error.message, limit=200))
             if pager.retrying:
                 msg.append(" — retrying by itself shortly")
-            else:
+            elif not isinstance(pager.error, DesktopTooOldError):  # no retry makes it newer
                 msg.append(" — press ctrl+r to retry")
             return msg, True, False
         if pager.loading:
@@ -474,6 +497,10 @@ class SearchPane(Vertical):
             return Text(""), False, True
         if not pager.items:
             if pager.query:
-                return Text(f'No results for "{inert(pager.query, limit=80)}".'), False, False
+                said = Text(f'No results for "{inert(pager.query, limit=80)}".')
+                hint = self.backend.nobody_hint(pager.query)
+                if hint:
+                    said.append(f" {hint}")
+                return said, False, False
             return Text("No contacts in this account."), False, False
         return Text(f"— end of list · {len(pager.items):,} —"), False, False

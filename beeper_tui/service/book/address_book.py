@@ -15,7 +15,7 @@ from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
-from beeper_tui.service.phones import e164_in_region, format_phone
+from beeper_tui.service.phones import e164_in_region, format_phone, needs_region
 from beeper_tui.service.users import UserInfo
 
 from .contents import BookContents, BookRead, read_book, read_index
@@ -257,7 +257,8 @@ class AddressBook:
 
         For a phone number, email address or ``@username``, every account in
         ``accounts`` is asked (``GET …/contacts?query=``; a national number is
-        sent as E.164 when :attr:`region` reads it). A hit that is, or shares a
+        sent as E.164 when :attr:`region` reads it, and not sent at all when it
+        does not: a network would guess its country). A hit that is, or shares a
         phone or email with, someone in the book joins that person's row
         (named as the book names them); other hits follow the book's rows with
         ``in_book=False``. One account failing is noted in ``lookup_errors``.
@@ -266,7 +267,7 @@ class AddressBook:
         """
         kind = identifier_kind(query)
         index = self.index
-        if kind is None:
+        if kind is None or (kind == IdentifierKind.PHONE and needs_region(query, self.region)):
             return index.search(query, accounts, limit, region=self.region)
         asked = query.strip()
         if kind == IdentifierKind.PHONE:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from beeper_tui.service.names import IdentifierKind, identifier_kind
-from beeper_tui.service.phones import e164_in_region
+from beeper_tui.service.phones import e164_in_region, national_ending
 
 from .fold import TOKEN_RE, fold, fold_with_offsets, tokens
 
@@ -61,13 +61,17 @@ class Term:
     """Its letters-and-digits runs (matched against the words of names)."""
     digits: tuple[str, ...] = ()
     """Digit strings to look for in phone numbers."""
+    endings: tuple[str, ...] = ()
+    """Digit strings a phone number must end with (a national number no region reads)."""
 
 
 def parse_query(query: str, region: str | None = None) -> list[Term]:
     """The terms of ``query``; a whole phone number is one term of digits.
 
     ``region`` reads a national number (``06 12 34 56 78`` in ``"FR"``) as
-    E.164 too, so it finds ``+33612345678``.
+    E.164 too, so it finds ``+33612345678``; without a region that reads it,
+    it finds the numbers ending with its digits after the trunk ``0``
+    (``612345678``). ``0033 6…`` is ``+33 6…``.
     """
     text = query.strip()
     if not text:
@@ -77,7 +81,8 @@ def parse_query(query: str, region: str | None = None) -> list[Term]:
         e164 = e164_in_region(text, region)
         if e164 is not None and e164[1:] not in forms:
             forms.append(e164[1:])
-        return [Term("", (), tuple(forms))]
+        ending = national_ending(text, region)
+        return [Term("", (), tuple(forms), (ending,) if ending else ())]
     terms: list[Term] = []
     for chunk in text.split():
         folded = fold(chunk).lstrip("@+")

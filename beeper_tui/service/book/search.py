@@ -342,6 +342,8 @@ class BookIndex:
             found.update(zip(self._other_flat[start[lo] : start[hi]], repeat(OTHER)))
         for digits in term.digits:
             found.update(zip(self._phone_hits(digits), repeat(OTHER)))
+        for ending in term.endings:
+            found.update(zip(self._phone_endings(ending), repeat(OTHER)))
         if len(parts) == 1:
             found.update(self._name_tiers(parts[0]))
         elif parts:
@@ -460,6 +462,18 @@ class BookIndex:
             hits.append(owner[k])
             following = starts[k + 1] if k + 1 < len(starts) else len(blob)
             pos = blob.find(digits, following)
+        return hits
+
+    def _phone_endings(self, digits: str) -> list[int]:
+        blob, starts, owner = self._phone_blob, self._phone_starts, self._phone_owner
+        hits: list[int] = []
+        wanted = digits + _PHONE_SEP
+        pos = blob.find(wanted)
+        while pos != -1:
+            hits.append(owner[bisect_right(starts, pos) - 1])
+            pos = blob.find(wanted, pos + len(wanted))
+        if blob.endswith(digits):  # the last number has no separator after it
+            hits.append(owner[-1])
         return hits
 
     # -- people --------------------------------------------------------------
