@@ -594,7 +594,7 @@ class PersonView(VerticalScroll):
     def copy(self, contact: Contact) -> None:
         """``c``: copy a detail; for several networks, first ask which one."""
         if not contact.others:
-            self.app.push_screen(CopyMenu(contact))
+            self.app.push_screen(CopyMenu(contact, name=display_name(contact)))
             return
         backend = self._backend()
         options = backend.identity_options(contact, self._chats_of(contact), purpose="copy")
@@ -604,7 +604,11 @@ class PersonView(VerticalScroll):
             if choice is not None:
                 # That network's details only, not the whole merged person's.
                 identity = choice.identity
-                self.app.push_screen(CopyMenu(Contact(identity.user, identity.account_id)))
+                self.app.push_screen(
+                    CopyMenu(
+                        Contact(identity.user, identity.account_id), name=display_name(contact)
+                    )
+                )
 
         self.app.push_screen(menu, chosen)
 

@@ -1,0 +1,166 @@
+"""A new user's first hour (issue 24 items 8-11): who is this, contrast, room, small lies."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, OptionList, Select, Static
+
+from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.copy_menu import CopyMenu
+from beeper_tui.ui.export_dialog import ExportDialog
+from beeper_tui.ui.network_menu import NetworkMenu
+from tests.ui_helpers import settle, toasts, wait_for, wait_for_screen
+
+
+async def _show(app: BeeperApp, pilot: Any, query: str) -> None:
+    """Search ``query`` and open the first result in the detail panel."""
+    await settle(pilot)
+    await pilot.press("slash", *query, "enter")
+    await settle(pilot)
+
+
+# -- item 11: small lies ------------------------------------------------------
+
+
+async def test_copy_from_one_network_copies_the_persons_whole_name(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _show(app, pilot, "zoe morrison")
+        person = app.detail.subject
+        assert person is not None
+        assert person.others
+        names: set[str] = set()
+        for index in range(len(person.identities)):
+            await pilot.press("ctrl+y")
+            await wait_for_screen(pilot, NetworkMenu, "#network-options")
+            menu = app.screen
+            # Copying has no draft: the hint does not offer one.
+            hint = str(menu.query_one(".hint", Static).render())
+            assert "draft" not in hint
+            options = menu.query_one("#network-options", OptionList)
+            if options.get_option_at_index(index).disabled:
+                await pilot.press("escape")
+                continue
+            options.highlighted = index
+            await pilot.press("enter")
+            await wait_for_screen(pilot, CopyMenu, "#copy-options")
+            copy = app.screen
+            assert isinstance(copy, CopyMenu)
+            names.add(dict(copy.choices)["Name"])
+            await pilot.press("escape")
+            await settle(pilot)
+        assert names == {"Zoe Morrison"}
+
+
+def _fake_tmux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, works: bool) -> Path:
+    """A ``tmux`` on PATH that keeps what it was given in a file (or fails)."""
+    kept = tmp_path / "buffer"
+    script = tmp_path / "bin" / "tmux"
+    script.parent.mkdir()
+    body = f"cat > {kept}\nexit 0\n" if works else "exit 1\n"
+    script.write_text(f"#!/bin/sh\n{body}")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    return kept
+
+
+async def _copy_a_name(app: BeeperApp, pilot: Any) -> str:
+    await _show(app, pilot, "aaliyah")
+    await pilot.press("ctrl+y")
+    await wait_for_screen(pilot, CopyMenu, "#copy-options")
+    await pilot.press("enter")
+    await settle(pilot)
+    (toast,) = [t for t in toasts(app) if "opied" in str(t.message)]
+    return str(toast.message)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for tmux")
+async def test_inside_tmux_a_copy_goes_to_tmuxs_buffer_and_says_so(
+    make_app: Callable[..., BeeperApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = _fake_tmux(tmp_path, monkeypatch, works=True)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        words = await _copy_a_name(app, pilot)
+    assert kept.read_text() == "Aaliyah"
+    assert "tmux's paste buffer" in words
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for tmux")
+async def test_inside_tmux_a_copy_that_cannot_arrive_says_how_to_fix_it(
+    make_app: Callable[..., BeeperApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_tmux(tmp_path, monkeypatch, works=False)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        words = await _copy_a_name(app, pilot)
+    assert not words.startswith("Copied")
+    assert "set-clipboard on" in words
+
+
+async def test_a_theme_picked_is_kept_in_the_config_file(
+    make_app: Callable[..., BeeperApp], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('access_token = "secret-token-kept"\npage_size = 50\n')
+    config.chmod(0o600)
+    app = make_app(config_path=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"  # what the palette's "Change theme" does
+        await wait_for(pilot, lambda: "nord" in config.read_text())
+    text = config.read_text()
+    assert 'theme = "nord"' in text
+    assert 'access_token = "secret-token-kept"' in text
+    assert "page_size = 50" in text
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+
+
+async def test_the_start_theme_is_not_written(
+    make_app: Callable[..., BeeperApp], tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("page_size = 50\n")
+    app = make_app(config_path=config, theme="gruvbox")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.theme == "gruvbox"
+    assert config.read_text() == "page_size = 50\n"
+
+
+async def test_the_export_dialog_starts_on_the_format_and_enter_does_not_export(
+    make_app: Callable[..., BeeperApp], tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _show(app, pilot, "aaliyah")
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, ExportDialog, "#export-path")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        path = dialog.query_one("#export-path", Input)
+        path.value = str(tmp_path / "out.vcf")
+        fmt = dialog.query_one("#export-format", Select)
+        await pilot.pause()
+        assert app.focused is fmt, app.focused
+        await pilot.press("enter")  # opens the choices, exports nothing
+        await pilot.pause()
+        assert fmt.expanded
+        assert not dialog.running
+        await pilot.press("down", "enter")  # a format chosen: the path is next
+        await pilot.pause()
+        assert fmt.value != "vcf"
+        assert path.has_focus
+        assert path.selection.is_empty  # a key typed now does not erase the path
+        assert not dialog.running
+        assert not list(tmp_path.iterdir())
