@@ -10,12 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.widgets import Input, OptionList, Select, Static
 
+from beeper_tui.api.models import Account, User
+from beeper_tui.service.networks import account_label, own_account_words
+from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.export_dialog import ExportDialog
 from beeper_tui.ui.network_menu import NetworkMenu
+from beeper_tui.ui.person_fields import identity_label
 from tests.ui_helpers import settle, toasts, wait_for, wait_for_screen
 
 
@@ -164,3 +169,53 @@ async def test_the_export_dialog_starts_on_the_format_and_enter_does_not_export(
         assert path.selection.is_empty  # a key typed now does not erase the path
         assert not dialog.running
         assert not list(tmp_path.iterdir())
+
+
+# -- item 8: who is this ------------------------------------------------------
+
+
+def _title_of(app: BeeperApp) -> str:
+    content = app.detail.query_one("#person-title", Static).content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+async def test_the_persons_header_names_the_users_own_account_as_theirs(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _show(app, pilot, "aaliyah")
+        await wait_for(pilot, lambda: "Aaliyah" in _title_of(app))
+        lines = _title_of(app).splitlines()
+    assert lines[0] == "Aaliyah"
+    assert lines[1] == "via Slack (you: Noor Haddad)"
+
+
+def test_an_account_known_only_by_its_id_is_named_by_its_network() -> None:
+    found = Account.model_validate(
+        {
+            "accountID": "imessagecloud_0302374f92fd",
+            "network": "iMessage",
+            "user": {"id": "imessagecloud_0302374f92fd"},
+        }
+    )
+    assert account_label(found) == "iMessage"
+    assert own_account_words(found) == "iMessage"
+    user = User.model_validate({"id": "@lotte:beeper.local", "fullName": "Lotte"})
+    label = identity_label(Contact(user, found.account_id), {found.account_id: found}.get)
+    assert label == "iMessage"
+
+
+async def test_an_emoji_name_in_the_header_keeps_the_border(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    user = User.model_validate({"id": "@lotte:beeper.local", "fullName": "Lotte van Geest ❤️"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.detail.show_contact(Contact(user, "whatsapp"))
+        await wait_for(pilot, lambda: "Lotte" in _title_of(app))
+        title = _title_of(app)
+    # Drawn as every row draws it: the heart without U+FE0F, one width everywhere.
+    assert title.splitlines()[0] == "Lotte van Geest ❤"
+    assert "\ufe0f" not in title

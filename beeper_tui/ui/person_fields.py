@@ -19,7 +19,12 @@ from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import bare_account, searched_accounts
 from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
 from beeper_tui.service.names import clean
-from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
+from beeper_tui.service.networks import (
+    account_owner,
+    network_name,
+    own_account_words,
+    status_badge,
+)
 from beeper_tui.service.person import Contact, person_name
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.users import UserFields
@@ -120,7 +125,7 @@ def _plain(rows: Sequence[tuple[Text, ...]]) -> str:
 
 
 def _one_line(value: str | None, style: str = "") -> Text:
-    text = safe_text((value or "").replace("\ufe0f", ""), style)
+    text = safe_text(value, style)
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text
@@ -141,10 +146,10 @@ def display_name(contact: Contact) -> str:
 
 
 def identity_label(identity: Contact, account_of: AccountOf) -> str:
-    """``WhatsApp · Noor's phone``: the identity's network and account."""
+    """``WhatsApp (you: Noor Haddad)``: the identity's network and the user's account on it."""
     account = account_of(identity.account_id)
     if account is not None:
-        return account_label(account)
+        return own_account_words(account)
     # Not in the account list (offline, or Desktop not answered yet): the ID may name the network.
     return network_name(bare_account(identity.account_id))
 
@@ -157,7 +162,7 @@ def person_heading(
     if contact.others:
         where = Text(f"On {len(contact.identities)} networks", "dim")
     else:
-        where = _one_line(identity_label(contact, account_of), "dim")
+        where = _one_line("via " + identity_label(contact, account_of), "dim")
     talked = [_one_line(last_talked, "italic")] if last_talked else []
     heading = Text("\n").join([name, where, *_flags(contact.identities), *talked])
     return Section(heading, heading.plain)
