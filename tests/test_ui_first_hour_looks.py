@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import sys
@@ -10,17 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import Button, Input, OptionList, Select, Static
 
 from beeper_tui.api.models import Account, User
-from beeper_tui.service.networks import account_label, own_account_words
+from beeper_tui.config import Settings
+from beeper_tui.demo import DemoState
+from beeper_tui.service.networks import account_label, network_name, own_account_words
 from beeper_tui.service.person import Contact
+from beeper_tui.service.session_events import Health
+from beeper_tui.ui import connect_screens
 from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.connect_screens import TokenScreen
+from beeper_tui.ui.contact_row import RowStyles, column_widths, row_pieces
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.export_dialog import ExportDialog
+from beeper_tui.ui.messages import HealthChanged
 from beeper_tui.ui.network_menu import NetworkMenu
-from beeper_tui.ui.person_fields import identity_label
+from beeper_tui.ui.person_fields import identity_label, ids_section
 from tests.ui_helpers import settle, toasts, wait_for, wait_for_screen
 
 
@@ -219,3 +229,146 @@ async def test_an_emoji_name_in_the_header_keeps_the_border(
     # Drawn as every row draws it: the heart without U+FE0F, one width everywhere.
     assert title.splitlines()[0] == "Lotte van Geest ❤"
     assert "\ufe0f" not in title
+
+
+# -- item 10: room ------------------------------------------------------------
+
+
+def _row_text(contact: Contact, width: int) -> str:
+    styles = RowStyles(*(Style() for _ in range(6)))
+    return "".join(text for text, _ in row_pieces(contact, width, styles, "WA"))
+
+
+def test_the_columns_use_the_width_there_is() -> None:
+    user = User.model_validate(
+        {
+            "id": "@a:beeper.local",
+            "fullName": "Adrienne Bonnin",
+            "username": "@adrienne.bonnin.paris",
+            "phoneNumber": "+33625178657",
+            "email": "adrienne.bonnin@northwindtraders.example",
+        }
+    )
+    contact = Contact(user, "whatsapp")
+    # The list beside both panes at 200 columns: the phone whole.
+    assert "+33 6 25 17 86 57" in _row_text(contact, 96)
+    # The list alone at 200 columns: handle, phone and email whole, the name not swimming.
+    wide = _row_text(contact, 196)
+    for value in ("@adrienne.bonnin.paris", "+33 6 25 17 86 57", user.email):
+        assert value in wide
+    # Every row's columns line up: the widths depend on the width only.
+    assert column_widths(196) == column_widths(196)
+
+
+def _lines(renderable: Any, width: int) -> list[str]:
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def test_ids_are_shown_whole_with_whole_network_names() -> None:
+    user = User.model_validate(
+        {"id": "@instagramgo_4243110987654321:beeper.com", "fullName": "Adrienne"}
+    )
+    account = Account.model_validate(
+        {"accountID": "instagramgo", "network": "Instagram", "user": {"id": "me"}}
+    )
+    section = ids_section(Contact(user, "instagramgo"), {"instagramgo": account}.get, expanded=True)
+    lines = _lines(section.renderable, 40)
+    assert "Instagram" in lines
+    # The user ID breaks after its punctuation, never inside a word of it.
+    start = next(i for i, line in enumerate(lines) if line.startswith("User ID"))
+    pieces = [lines[start][8:], lines[start + 1][8:]]
+    assert pieces == ["@instagramgo_4243110987654321:", "beeper.com"]
+
+
+async def test_below_70_columns_the_sidebar_shows_badges(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 14)) as pilot:
+        await settle(pilot)
+        sidebar = app.sidebar
+        await wait_for(pilot, lambda: sidebar.option_count > 3)
+        await settle(pilot)
+        assert sidebar.show_vertical_scrollbar  # 14 rows: the list scrolls
+        prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+    assert prompts[0] == "✱ All"
+    assert all("…" not in p and len(p.split()) == 2 for p in prompts), prompts
+
+
+async def test_the_list_names_its_account_when_the_sidebar_is_hidden(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert not app.sidebar.display
+        assert "All accounts" in str(app.pane.border_title)
+        await pilot.press("escape")
+        app.pane.contact_list.focus()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        account = app.backend.accounts.get(str(app.pane.account_id))
+        assert account is not None
+        assert network_name(account) in str(app.pane.border_title)
+
+
+async def test_the_offline_toast_gives_way_to_the_status_line(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    timeouts: list[float | None] = []
+    notify = app.notify
+
+    def recorded(message: str, **options: Any) -> None:
+        if options.get("title") == "Offline":
+            timeouts.append(options.get("timeout"))
+        notify(message, **options)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.notify = recorded  # type: ignore[method-assign]
+        app.main_screen.post_message(HealthChanged(Health.OFFLINE))
+        await wait_for(pilot, lambda: app.sidebar.border_subtitle == "offline")
+        assert app.detail.border_subtitle == "offline"  # the borders keep saying it
+    (timeout,) = timeouts
+    assert timeout is not None
+    assert timeout <= 3
+
+
+async def test_the_sign_in_address_can_be_copied_whole(
+    demo_server: str,
+    demo_state: DemoState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown: list[str] = []
+
+    def no_browser(url: str) -> bool:
+        shown.append(url)
+        return False  # over SSH: the user must carry the address to a browser
+
+    monkeypatch.setattr(connect_screens, "open_browser", no_browser)
+    monkeypatch.delenv("TMUX", raising=False)
+    settings = Settings(
+        base_url=demo_server,
+        access_token=demo_state.oauth.approve_connection(lifetime=0),
+        refresh_seconds=0,
+        debounce_ms=0,
+        theme="textual-dark",
+        config_path=tmp_path / "config.toml",
+    )
+    app = BeeperApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, TokenScreen, "#sign-in")
+        copy = app.screen.query_one("#copy-url", Button)
+        assert not copy.display  # no address yet
+        app.screen.query_one("#sign-in", Button).press()
+        await wait_for(pilot, lambda: bool(shown) and copy.display)
+        copy.press()
+        await wait_for(pilot, lambda: app.clipboard == shown[0])
+        assert any(t.message == "Copied the address." for t in toasts(app))
+        await pilot.press("escape")

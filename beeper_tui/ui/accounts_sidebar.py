@@ -146,8 +146,14 @@ class AccountsSidebar(OptionList):
 
     @property
     def _prompt_width(self) -> int:
-        # Room for the scrollbar: a line never wraps, whatever the sidebar's width.
-        return max(1, self.scrollable_content_region.width - 2) if self.is_mounted else PROMPT_WIDTH
+        if not self.is_mounted:
+            return PROMPT_WIDTH
+        # Room for the scrollbar, once: the content region leaves out a scrollbar
+        # already shown; one that may come is kept free, so a line never wraps.
+        room = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            room -= self.styles.scrollbar_size_vertical
+        return max(1, room)
 
     def on_resize(self) -> None:
         self._fit_width()

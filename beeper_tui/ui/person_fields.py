@@ -7,11 +7,14 @@ them without a screen. Raw user IDs, account IDs and URLs appear only in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -30,6 +33,7 @@ from beeper_tui.service.phones import format_phone
 from beeper_tui.service.users import UserFields
 
 from .accounts_sidebar import BADGE_STYLES
+from .cell_text import display_text
 from .safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -395,21 +399,53 @@ def ids_section(contact: Contact, account_of: AccountOf, *, expanded: bool) -> S
         return Section(heading, heading.plain)
     heading = Text("▾ IDs", "bold")
     heading.append("  press ctrl+t to hide", "dim")
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, width=8)
-    table.add_column(ratio=1, overflow="fold")
-    rows: list[tuple[Text, ...]] = []
+    blocks: list[RenderableType] = [heading]
+    plain: list[str] = [heading.plain]
     for identity in contact.identities:
         account = account_of(identity.account_id)
         name = network_name(account) if account is not None else "Unknown"
-        rows.append((_one_line(name, "bold"), Text("")))
-        rows.append((Text("User ID", "dim"), safe_text(identity.user.id)))
-        rows.append((Text("Account", "dim"), safe_text(identity.account_id)))
+        label = safe_text(name, "bold")  # a line of its own: the whole name, never "Instagr…"
+        label.end = "\n"
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(no_wrap=True, width=7)
+        table.add_column(ratio=1)
+        rows = [("User ID", identity.user.id), ("Account", identity.account_id)]
         if clean(identity.user.img_url):
-            rows.append((Text("Avatar", "dim"), safe_text(identity.user.img_url)))
-    for row in rows:
-        table.add_row(*row)
-    return Section(Group(heading, table), f"{heading.plain}\n{_plain(rows)}")
+            rows.append(("Avatar", identity.user.img_url or ""))
+        for what, value in rows:
+            table.add_row(Text(what, "dim"), WholeId(value))
+        blocks += [label, table]
+        plain += [label.plain, *(f"{what}  {value}" for what, value in rows)]
+    return Section(Group(*blocks), "\n".join(plain))
+
+
+_ID_BREAKS: Final = re.compile(r"(?<=[:/_.\-@?&=#,])")
+"""Where an ID may break across lines: after its punctuation, as a path or an address does."""
+
+
+class WholeId:
+    """An ID shown whole: wrapped after its punctuation (``@user:`` / ``beeper.com``).
+
+    Rich wraps only at spaces and IDs have none, so it would cut them anywhere;
+    a piece longer than the line is folded as the last resort.
+    """
+
+    def __init__(self, value: str) -> None:
+        self.text = display_text(value)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(piece) for piece in _ID_BREAKS.split(self.text)), default=1)
+        return Measurement(min(longest, options.max_width), cell_len(self.text))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width)
+        lines: list[str] = [""]
+        for piece in _ID_BREAKS.split(self.text):
+            if lines[-1] and cell_len(lines[-1]) + cell_len(piece) > width:
+                lines.append("")
+            lines[-1] += piece
+        for line in lines:
+            yield from Text(line, end="\n", overflow="fold").wrap(console, width)
 
 
 def best_avatar_url(contact: Contact) -> str | None:
