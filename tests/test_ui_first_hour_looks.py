@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.color import Color as RichColor
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
+from textual.theme import BUILTIN_THEMES
 from textual.widgets import Button, Input, OptionList, Select, Static
 
 from beeper_tui.api.models import Account, User
@@ -372,3 +375,40 @@ async def test_the_sign_in_address_can_be_copied_whole(
         await wait_for(pilot, lambda: app.clipboard == shown[0])
         assert any(t.message == "Copied the address." for t in toasts(app))
         await pilot.press("escape")
+
+
+# -- item 9: contrast ---------------------------------------------------------
+
+_OWN_COLOUR_THEMES = sorted(t for t in BUILTIN_THEMES if not t.startswith("ansi-"))
+"""The ANSI themes leave the colours to the terminal's palette."""
+
+
+def _grey(color: RichColor | None, fallback: Color) -> float:
+    """The brightness ``NO_COLOR`` shows a colour in (Textual's Monochrome filter)."""
+    if color is None:
+        return fallback.brightness
+    red, green, blue = color.get_truecolor()
+    return Color(red, green, blue).brightness
+
+
+async def test_status_badges_read_in_every_theme_and_in_grey(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sidebar = app.sidebar
+        for theme in _OWN_COLOUR_THEMES:
+            app.theme = theme
+            await settle(pilot)
+            background = sidebar.background_colors[1]
+            found: dict[str, float] = {}
+            for y in range(sidebar.size.height):
+                for segment in sidebar.render_line(y):
+                    word = segment.text.strip()
+                    if word in ("reconnect required", "unknown") and segment.style:
+                        found[word] = abs(
+                            _grey(segment.style.color, background) - background.brightness
+                        )
+            assert set(found) == {"reconnect required", "unknown"}, theme
+            assert min(found.values()) >= 0.3, (theme, found)

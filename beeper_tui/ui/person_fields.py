@@ -32,7 +32,7 @@ from beeper_tui.service.person import Contact, person_name
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.users import UserFields
 
-from .accounts_sidebar import BADGE_STYLES
+from .accounts_sidebar import BADGE_STYLES, BadgeStyles
 from .cell_text import display_text
 from .safe_text import safe_text
 
@@ -72,13 +72,13 @@ def _field(label: str, value: str | None, style: str = "") -> list[Field]:
     return [(label, safe_text(value, style))]
 
 
-def overview_fields(accounts: Sequence[Account]) -> list[Field]:
+def overview_fields(accounts: Sequence[Account], styles: BadgeStyles = BADGE_STYLES) -> list[Field]:
     """What "All accounts" covers: how many accounts, each in its state, which are left out."""
     rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
     searched = {a.account_id for a in searched_accounts(accounts)}
     for account in accounts:
         badge = status_badge(account.status)
-        value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
+        value = Text(f"{badge.symbol} ", styles[badge.level])
         value.append_text(safe_text(network_name(account)))
         value.append(f"  {badge.label}", "dim")
         if account.account_id not in searched:
@@ -88,10 +88,10 @@ def overview_fields(accounts: Sequence[Account]) -> list[Field]:
     return rows
 
 
-def account_fields(account: Account) -> list[Field]:
+def account_fields(account: Account, styles: BadgeStyles = BADGE_STYLES) -> list[Field]:
     """Label/value rows for an account; unknown parts of older builds are left out."""
     badge = status_badge(account.status)
-    status = Text(f"{badge.symbol} {badge.label}", BADGE_STYLES[badge.level])
+    status = Text(f"{badge.symbol} {badge.label}", styles[badge.level])
     rows: list[Field] = [("Status", status)]
     rows += _field("Status text", account.status_text)
     rows += _field("Network", network_name(account), "bold")
@@ -216,7 +216,9 @@ def _handles(user: UserFields) -> Text:
     return line
 
 
-def person_fields(contact: Contact, account_of: AccountOf) -> Section:
+def person_fields(
+    contact: Contact, account_of: AccountOf, styles: BadgeStyles = BADGE_STYLES
+) -> Section:
     """Handle, phone (for reading), email; for several networks, one entry each."""
     identities = contact.identities
     rows: list[tuple[Text, ...]] = []
@@ -239,7 +241,7 @@ def person_fields(contact: Contact, account_of: AccountOf) -> Section:
         for identity in identities:
             account = account_of(identity.account_id)
             badge = status_badge(account.status) if account is not None else None
-            symbol = Text(badge.symbol, BADGE_STYLES[badge.level]) if badge else Text("?")
+            symbol = Text(badge.symbol, styles[badge.level]) if badge else Text("?")
             network_rows.append((symbol, _one_line(identity_label(identity, account_of), "bold")))
             network_rows.append((Text(""), _handles(identity.user)))
         for row in network_rows:

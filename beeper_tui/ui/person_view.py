@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.console import Group
 from rich.text import Text
@@ -39,6 +39,7 @@ from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.session_events import Health
 
+from .accounts_sidebar import BADGE_CLASSES, badge_styles
 from .avatar_view import AvatarView
 from .chats_picker import ChatsPicker
 from .copy_menu import CopyMenu
@@ -77,6 +78,8 @@ PERSON_DEBOUNCE: Final = 0.06
 
 class PersonView(VerticalScroll):
     """Shows a person (following the highlight), an account, or a message."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(BADGE_CLASSES)
 
     class RequestFailed(Message):
         """A request for the person failed; the screen tells the session (offline, token)."""
@@ -190,7 +193,7 @@ class PersonView(VerticalScroll):
             self.conversation = None
             self._conversation_failed = None
         self._show_heading()
-        self._put("body", person_fields(contact, self._account_of))
+        self._put("body", person_fields(contact, self._account_of, badge_styles(self)))
         self._show_ids()
         self._show_chats()
         self._show_conversation()
@@ -418,14 +421,14 @@ class PersonView(VerticalScroll):
     def show_overview(self, accounts: Sequence[Account]) -> None:
         """What "All accounts" covers: how many accounts, in which state."""
         self.subject = None
-        self._show(Text("All accounts", "bold"), overview_fields(accounts))
+        self._show(Text("All accounts", "bold"), overview_fields(accounts, badge_styles(self)))
 
     def show_account(self, account: Account) -> None:
         """Show an account's details."""
         self.subject = account
         title = safe_text(network_name(account), "bold")
         title.append(" account", "dim")
-        self._show(title, account_fields(account))
+        self._show(title, account_fields(account, badge_styles(self)))
 
     def show_message(self, message: str) -> None:
         """Show a plain message (nothing selected, an error)."""
