@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from rich.color import Color as RichColor
-from rich.console import Console
+from rich.console import Console, Group
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.color import Color
 from textual.theme import BUILTIN_THEMES
@@ -412,3 +413,29 @@ async def test_status_badges_read_in_every_theme_and_in_grey(
                         )
             assert set(found) == {"reconnect required", "unknown"}, theme
             assert min(found.values()) >= 0.3, (theme, found)
+
+
+async def test_a_new_theme_recolours_the_badges_already_shown(
+    make_app: Callable[..., BeeperApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _show(app, pilot, "zoe morrison")  # on five networks, each with its badge
+        body = app.detail.query_one("#detail-body", Static)
+
+        def colours() -> set[str]:
+            content = body.content
+            assert isinstance(content, Group)
+            return {
+                str(cell.style)
+                for part in content.renderables
+                if isinstance(part, Table)
+                for column in part.columns
+                for cell in column.cells
+                if isinstance(cell, Text) and cell.plain in "●◐▲○?"
+            }
+
+        before = colours()
+        assert before
+        app.theme = "textual-light"
+        await wait_for(pilot, lambda: colours() != before)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.console import Group
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -81,6 +82,9 @@ class PersonView(VerticalScroll):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = set(BADGE_CLASSES)
 
+    _badge_styles: dict[str, Style]
+    """The badge colours of the theme the panel was last drawn in."""
+
     class RequestFailed(Message):
         """A request for the person failed; the screen tells the session (offline, token)."""
 
@@ -103,6 +107,26 @@ class PersonView(VerticalScroll):
     def watch_health(self, health: Health) -> None:
         self.border_subtitle = HEALTH_WORDS.get(health)
 
+    def on_mount(self) -> None:
+        self._badge_styles = badge_styles(self)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        # After the new theme's styles apply: the badges shown take its colours.
+        self.call_after_refresh(self._restyle_badges)
+
+    def _restyle_badges(self) -> None:
+        styles = badge_styles(self)
+        if styles == self._badge_styles:
+            return
+        self._badge_styles = styles
+        subject = self.subject
+        if isinstance(subject, Contact):
+            self._styled.discard("body")  # the same words, other colours: drawn again
+            self._put("body", person_fields(subject, self._account_of, styles))
+        elif isinstance(subject, Account):
+            self.show_account(subject)
+
     def __init__(
         self, backend: Callable[[], Backend], *, images: ImageMode = "auto", id: str | None = None
     ) -> None:
@@ -123,6 +147,7 @@ class PersonView(VerticalScroll):
         self._account_of: AccountOf = lambda _id: None
         self._plain: dict[str, str] = {}
         self._styled: set[str] = set()
+        self._badge_styles = {}
 
     def compose(self) -> ComposeResult:
         with HorizontalGroup(id="person-head"):
