@@ -21,7 +21,7 @@ from textual.theme import BUILTIN_THEMES
 from textual.widgets import Button, Input, OptionList, Select, Static
 
 from beeper_tui.api.models import Account, User
-from beeper_tui.config import Settings
+from beeper_tui.config import Settings, load_config_file, save_config_text
 from beeper_tui.demo import DemoState
 from beeper_tui.service.networks import account_label, network_name, own_account_words
 from beeper_tui.service.person import Contact
@@ -131,17 +131,23 @@ async def test_a_theme_picked_is_kept_in_the_config_file(
     make_app: Callable[..., BeeperApp], tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('access_token = "secret-token-kept"\npage_size = 50\n')
+    written = (
+        "# my settings\n"
+        'access_token = "secret-token-kept"  # from Desktop\n'
+        'theme = "gruvbox"\n'
+        "page_size = 50\n"
+        "\n[keymap]\n"
+        '"app.quit" = "ctrl+q"\n'
+    )
+    config.write_text(written)
     config.chmod(0o600)
-    app = make_app(config_path=config)
+    app = make_app(config_path=config, theme="gruvbox")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         app.theme = "nord"  # what the palette's "Change theme" does
         await wait_for(pilot, lambda: "nord" in config.read_text())
-    text = config.read_text()
-    assert 'theme = "nord"' in text
-    assert 'access_token = "secret-token-kept"' in text
-    assert "page_size = 50" in text
+    # Only the theme's line changed: comments, the token and the rest as written.
+    assert config.read_text() == written.replace('"gruvbox"', '"nord"')
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
 
 
@@ -439,3 +445,12 @@ async def test_a_new_theme_recolours_the_badges_already_shown(
         assert before
         app.theme = "textual-light"
         await wait_for(pilot, lambda: colours() != before)
+
+
+def test_a_theme_key_is_added_at_the_top_level(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"app.quit" = "ctrl+q"\n')
+    save_config_text(config, "theme", "nord")
+    assert load_config_file(config) == {"theme": "nord", "keymap": {"app.quit": "ctrl+q"}}
+    save_config_text(tmp_path / "new" / "config.toml", "theme", "dracula")
+    assert (tmp_path / "new" / "config.toml").read_text() == 'theme = "dracula"\n'

@@ -18,7 +18,7 @@ from textual.binding import BindingType
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.config import ConfigError, Settings, save_config_values
+from beeper_tui.config import ConfigError, Settings, save_config_text
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import find_desktop
 from beeper_tui.service.session import Session
@@ -145,8 +145,8 @@ class BeeperApp(App[None]):
         if path is None or theme.name == self._kept_theme:
             return
         try:
-            save_config_values(path, {"theme": theme.name})
-        except (OSError, ConfigError) as exc:
+            save_config_text(path, "theme", theme.name)
+        except (OSError, ConfigError, ValueError) as exc:
             self.notify(
                 f"Could not keep the theme in the config file: {inert(str(exc))}",
                 severity="warning",
