@@ -32,6 +32,7 @@ __all__ = [
     "load_config_file",
     "remove_config_values",
     "resolve_settings",
+    "save_config_text",
     "save_config_values",
     "token_file_warning",
 ]
@@ -519,6 +520,38 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
     _write_config(path, current)
 
 
+def save_config_text(path: Path, key: str, value: str) -> None:
+    """Set one top-level text ``key`` in the TOML config, every other line kept as written.
+
+    The user's comments, order and other keys (the token among them) stay
+    byte for byte: the key's line is replaced, or added at the top where
+    top-level keys belong. The file keeps mode 0600.
+    """
+    import json  # a TOML basic string is a JSON string for the characters a key holds
+
+    if key not in CONFIG_KEYS:
+        raise ConfigError(f"unknown config key {clip(key)}")
+    line = f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    lines = old.splitlines(keepends=True)
+    top = next((i for i, text in enumerate(lines) if text.lstrip().startswith("[")), len(lines))
+    mine = [i for i in range(top) if lines[i].split("=", 1)[0].strip() == key]
+    if mine:
+        lines[mine[0]] = line
+    else:
+        lines.insert(0, line)
+    new = "".join(lines)
+    data = tomllib.loads(new)  # never write a file the next start cannot read
+    if data.get(key) != value:
+        raise ConfigError(f"could not set {key} in {path}")
+    _write_bytes(path, new.encode("utf-8"))
+
+
 def remove_config_values(path: Path, keys: Sequence[str]) -> None:
     """Remove ``keys`` from the TOML config at ``path`` (rewritten with mode 0600)."""
     if not path.exists():
@@ -530,17 +563,22 @@ def remove_config_values(path: Path, keys: Sequence[str]) -> None:
 
 
 def _write_config(path: Path, current: Mapping[str, Any]) -> None:
+    import tomli_w  # only a save needs the writer
+
+    _write_bytes(path, tomli_w.dumps(current).encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` atomically, the file private (0600) before a byte is in it."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
-        import tomli_w  # only a save needs the writer
-
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)
-            tomli_w.dump(current, fh)
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

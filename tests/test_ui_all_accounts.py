@@ -15,7 +15,7 @@ from beeper_tui.api.models import AccountStatus
 from beeper_tui.demo import Dataset, DemoState, FaultRule, create_demo_app
 from beeper_tui.demo.generations import LATEST_VERSION
 from beeper_tui.service.all_accounts import AllAccountsPager
-from beeper_tui.service.networks import account_label
+from beeper_tui.service.networks import own_account_words
 from beeper_tui.service.scope import ALL_ACCOUNTS
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.contact_list import ContactList
@@ -100,7 +100,7 @@ async def test_a_person_on_two_networks_is_one_row_with_both_badges(
         for identity in person.identities:
             account = app.backend.accounts.get(identity.account_id)
             assert account is not None
-            assert account_label(account) in text
+            assert own_account_words(account) in text
             assert identity.user.id not in text
         await pilot.press("ctrl+t")
         text = app.detail.text

@@ -11,7 +11,7 @@ from textual import events
 from beeper_tui.demo import Dataset, DemoState, FaultRule
 from beeper_tui.demo.search import normalize
 from beeper_tui.service.names import best_name
-from beeper_tui.service.networks import account_label, network_name
+from beeper_tui.service.networks import network_name, own_account_words
 from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.scope import ALL_ACCOUNTS
@@ -235,7 +235,7 @@ async def test_detail_panel_lists_every_known_field(
             assert format_phone(user.phone_number) in text
         account = app.backend.accounts.get(rich.account_id)
         assert account is not None
-        assert account_label(account) in text
+        assert own_account_words(account) in text
         # Raw IDs wait in the folded "IDs" section.
         assert user.id not in text
         await pilot.press("ctrl+t")

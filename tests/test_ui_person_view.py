@@ -15,7 +15,7 @@ from textual_image.widget import HalfcellImage
 
 from beeper_tui.demo import DemoState
 from beeper_tui.service.avatars import initials
-from beeper_tui.service.networks import account_label
+from beeper_tui.service.networks import own_account_words
 from beeper_tui.service.person import Contact
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.avatar_view import inside_multiplexer
@@ -175,7 +175,7 @@ async def test_m_on_a_merged_person_asks_which_network_and_enter_keeps_the_likel
         for identity in person.identities:
             account = app.backend.accounts.get(identity.account_id)
             assert account is not None
-            assert account_label(account) in app.detail.text
+            assert own_account_words(account) in app.detail.text
         await pilot.press("ctrl+o")
         await wait_for_screen(pilot, NetworkMenu, "#network-options")
         menu = app.screen

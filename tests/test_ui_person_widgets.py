@@ -270,6 +270,6 @@ def test_an_identity_outside_the_account_list_is_named_by_its_network() -> None:
     accounts = {"telegram": listed}
     # Listed: network and owner. Not listed (offline, or before Desktop answers):
     # the network the ID names, else the ID itself, never "Unknown account".
-    assert identity_label(Contact(user, "telegram"), accounts.get) == "Telegram · Sam"
+    assert identity_label(Contact(user, "telegram"), accounts.get) == "Telegram (you: Sam)"
     assert identity_label(Contact(user, "local-whatsapp_ba_x1"), accounts.get) == "WhatsApp"
     assert identity_label(Contact(user, "zz-new-network"), accounts.get) == "zz-new-network"

@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.theme import BUILTIN_THEMES
 
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
@@ -221,3 +223,15 @@ def test_desktop_chooser(snap_compare: Callable[..., bool]) -> None:
         await settle(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", sorted(BUILTIN_THEMES))
+def test_every_built_in_theme(snap_compare: Callable[..., bool], theme: str) -> None:
+    """Badges, pane titles and muted words read in every theme the app offers."""
+    assert snap_compare(_app(theme=theme), terminal_size=SIZE, run_before=_search_zoe)
+
+
+def test_no_color(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR=1: greys only, every badge and title still apart from the background."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_search_zoe)

@@ -18,6 +18,7 @@ __all__ = [
     "network_code",
     "network_name",
     "network_of_account_id",
+    "own_account_words",
     "status_badge",
 ]
 
@@ -104,13 +105,30 @@ def network_code(account: Account | None) -> str:
 
 
 def account_owner(account: Account) -> str:
-    """How the account's owner is best named."""
-    return best_name(account.user)
+    """How the account's owner is best named; "" when nothing names them but a raw ID.
+
+    An account found only through chats may know no owner at all (its user is
+    just ``{"id": "imessagecloud_0302374f92fd"}``): the network names it then.
+    """
+    user = account.user
+    named = (user.full_name, user.username, user.phone_number, user.email)
+    return best_name(user) if any(clean(value) for value in named) else ""
 
 
 def account_label(account: Account) -> str:
-    """``Network · owner`` — one line that tells accounts apart."""
-    return f"{network_name(account)} · {account_owner(account)}"
+    """``Network · owner`` — one line that tells accounts apart (the network alone if unnamed)."""
+    owner = account_owner(account)
+    return f"{network_name(account)} · {owner}" if owner else network_name(account)
+
+
+def own_account_words(account: Account) -> str:
+    """``WhatsApp (you: Noor Haddad)``: a network and the user's own account on it.
+
+    Beside a contact the owner must never read as the contact's name, so it is
+    always marked as the user's.
+    """
+    owner = account_owner(account)
+    return f"{network_name(account)} (you: {owner})" if owner else network_name(account)
 
 
 @dataclass(frozen=True, slots=True)

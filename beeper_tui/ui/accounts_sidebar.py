@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import ClassVar, Final
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -21,16 +23,46 @@ from .app_keys import ACCOUNT_KEYS
 from .cell_text import cell_text
 from .messages import HEALTH_WORDS
 
-__all__ = ["BADGE_STYLES", "AccountsSidebar", "account_prompt"]
+__all__ = [
+    "BADGE_CLASSES",
+    "BADGE_STYLES",
+    "AccountsSidebar",
+    "BadgeStyles",
+    "account_prompt",
+    "badge_styles",
+]
 
-BADGE_STYLES: dict[str, str] = {
+BadgeStyles = Mapping[str, Style | str]
+"""Style of each badge level ("ok", "busy", "action", "off", "unknown") and of "muted" words."""
+
+BADGE_STYLES: BadgeStyles = {
     "ok": "bold green",
     "busy": "bold yellow",
     "action": "bold red",
     "off": "dim",
     "unknown": "bold magenta",
+    "muted": "dim",
 }
-"""Colour of each badge level; the symbol alone also tells them apart."""
+"""Outside a widget (tests, plain text): ANSI colours. On screen the theme's
+``$text-*`` colours replace them (:func:`badge_styles`); the symbol alone also
+tells the levels apart."""
+
+BADGE_CLASSES: Final = frozenset(f"badge--{level}" for level in BADGE_STYLES)
+"""The component classes a widget drawing badges declares (their colours are in app.tcss)."""
+
+
+def badge_styles(widget: Widget) -> dict[str, Style]:
+    """The badge styles of the current theme, resolved against ``widget``'s background.
+
+    The theme's ``$text-error``/``$text-success``/… read on every built-in theme's
+    background, and stay apart from it in grey under ``NO_COLOR`` (ANSI red became
+    colour 237 on 234 there).
+    """
+    styles: dict[str, Style] = {}
+    for level in BADGE_STYLES:
+        full = widget.get_component_rich_style(f"badge--{level}")
+        styles[level] = Style(color=full.color, bold=full.bold, italic=full.italic)
+    return styles
 
 
 PROMPT_WIDTH = 26
@@ -58,6 +90,7 @@ def account_prompt(
     accounts: Sequence[Account] = (),
     width: int = PROMPT_WIDTH,
     problem: str | None = None,
+    styles: BadgeStyles = BADGE_STYLES,
 ) -> Text:
     """Badge + network, then the status text (the owner only where two accounts share a network).
 
@@ -66,29 +99,34 @@ def account_prompt(
     short warning; the contact pane shows the whole reason.
     """
     badge = status_badge(account.status)
-    style = BADGE_STYLES[badge.level]
+    style = styles[badge.level]
     if width < COMPACT_WIDTH:
         symbol = "⚠ " if problem is not None else badge.symbol + " "
         return _line(width, Text(symbol, style), Text(network_code(account), "bold"))
+    muted = styles["muted"]
     if problem is not None:
+        why = cell_text(problem, width, pad=False)
+        why.stylize(muted)
         return Text("\n", end="").join(
             [
                 _line(
                     width,
-                    Text("⚠ ", "bold yellow"),
+                    Text("⚠ ", styles["busy"]),
                     cell_text(network_name(account), width, "bold", pad=False),
                 ),
                 _line(
                     width,
-                    Text("  can't list contacts · ", "yellow"),
-                    cell_text(problem, width, "dim", pad=False),
+                    Text("  can't list contacts · ", styles["busy"]),
+                    why,
                 ),
             ]
         )
     second = [Text("  "), Text(badge.label, style)]
     status = (account.status_text or "").strip()
     if status and status.casefold() != badge.label.casefold():
-        second += [Text(" · ", "dim"), cell_text(status, width, "dim", pad=False)]
+        status_words = cell_text(status, width, pad=False)
+        status_words.stylize(muted)
+        second += [Text(" · ", muted), status_words]
     first = [
         Text(badge.symbol + " ", style),
         cell_text(network_name(account), width, "bold", pad=False),
@@ -98,7 +136,9 @@ def account_prompt(
     return Text("\n", end="").join([_line(width, *first), _line(width, *second)])
 
 
-def all_accounts_prompt(accounts: Sequence[Account], width: int = PROMPT_WIDTH) -> Text:
+def all_accounts_prompt(
+    accounts: Sequence[Account], width: int = PROMPT_WIDTH, styles: BadgeStyles = BADGE_STYLES
+) -> Text:
     """The first row: search every account at once."""
     if width < COMPACT_WIDTH:
         return _line(width, Text("✱ ", "bold cyan"), Text("All", "bold"))
@@ -107,7 +147,7 @@ def all_accounts_prompt(accounts: Sequence[Account], width: int = PROMPT_WIDTH) 
     return Text("\n", end="").join(
         [
             _line(width, Text("✱ ", "bold cyan"), Text("All accounts", "bold")),
-            _line(width, Text("  "), Text(f"{count} · search everywhere", "dim")),
+            _line(width, Text("  "), Text(f"{count} · search everywhere", styles["muted"])),
         ]
     )
 
@@ -118,6 +158,8 @@ _ALL_OPTION = "beeper-tui:all-accounts"
 
 class AccountsSidebar(OptionList):
     """One option per account, keyed by account ID; keeps the highlight across refreshes."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(BADGE_CLASSES)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -143,11 +185,23 @@ class AccountsSidebar(OptionList):
         self._accounts: Sequence[Account] = ()
         self._problems: Mapping[str, str] = {}
         self._width = 0
+        self._styles: BadgeStyles = BADGE_STYLES
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted and badge_styles(self) != self._styles and self._accounts:
+            self.call_later(self.show_accounts, self._accounts, self._problems)  # a new theme
 
     @property
     def _prompt_width(self) -> int:
-        # Room for the scrollbar: a line never wraps, whatever the sidebar's width.
-        return max(1, self.scrollable_content_region.width - 2) if self.is_mounted else PROMPT_WIDTH
+        if not self.is_mounted:
+            return PROMPT_WIDTH
+        # Room for the scrollbar, once: the content region leaves out a scrollbar
+        # already shown; one that may come is kept free, so a line never wraps.
+        room = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            room -= self.styles.scrollbar_size_vertical
+        return max(1, room)
 
     def on_resize(self) -> None:
         self._fit_width()
@@ -186,13 +240,16 @@ class AccountsSidebar(OptionList):
         keep = self.highlighted_scope
         self._accounts = accounts
         width = self._width = self._prompt_width
+        styles = self._styles = badge_styles(self)
         with self.prevent(OptionList.OptionHighlighted):
             self.clear_options()
             if accounts:
-                self.add_option(Option(all_accounts_prompt(accounts, width), id=_ALL_OPTION))
+                self.add_option(
+                    Option(all_accounts_prompt(accounts, width, styles), id=_ALL_OPTION)
+                )
             self.add_options(
                 Option(
-                    account_prompt(a, accounts, width, problems.get(a.account_id)),
+                    account_prompt(a, accounts, width, problems.get(a.account_id), styles),
                     id=a.account_id,
                 )
                 for a in accounts

@@ -16,9 +16,10 @@ from typing import ClassVar
 from textual import events, on, work
 from textual.app import App, InvalidThemeError
 from textual.binding import BindingType
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from beeper_tui.config import Settings
+from beeper_tui.config import ConfigError, Settings, save_config_text
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import discover
 from beeper_tui.service.session import Session
@@ -58,6 +59,8 @@ class BeeperApp(App[None]):
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self._kept_theme = settings.theme
+        """The theme the config file holds (or the start's): a change to another is saved."""
         own_backend = backend is None and not settings.demo
         backend = backend or open_backend(
             base_url=settings.base_url,
@@ -133,6 +136,27 @@ class BeeperApp(App[None]):
         except InvalidThemeError:
             # The command line checks the name; a Settings built elsewhere may not.
             self.notify(f"Unknown theme {self.settings.theme!r}", severity="warning", markup=False)
+        self._kept_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def _keep_theme(self, theme: Theme) -> None:
+        """A theme picked in the palette is the next start's: ``theme`` in the config file.
+
+        Only that key is written (the file stays 0600, the token in it untouched).
+        """
+        path = self.settings.config_path
+        if path is None or theme.name == self._kept_theme:
+            return
+        try:
+            save_config_text(path, "theme", theme.name)
+        except (OSError, ConfigError, ValueError) as exc:
+            self.notify(
+                f"Could not keep the theme in the config file: {inert(str(exc))}",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._kept_theme = theme.name
 
     @on(MainScreen.Ready)
     def _on_main_screen_ready(self) -> None:

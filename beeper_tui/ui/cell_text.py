@@ -14,20 +14,14 @@ import rich.cells
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from .safe_text import inert
+from .safe_text import inert, steady_widths
 
 __all__ = ["cell_text", "display_text", "fit", "spacing_marks_take_a_cell"]
-
-# Shown differently by different terminals: the emoji presentation selector
-# (tmux 3.3 draws ❤️ in one cell, Rich counts two) and the zero-width joiner
-# (a ZWJ family is one glyph in some terminals, three in tmux and in Rich).
-# Without them every terminal and Rich agree on the cells.
-_UNSTABLE_WIDTH = str.maketrans({"\ufe0f": None, "\ufe0e": None, "\u200d": None})
 
 
 def display_text(value: str | None, *, limit: int = 400) -> str:
     """``value`` made inert, with the characters terminals measure differently removed."""
-    return inert(value, limit=limit).translate(_UNSTABLE_WIDTH)
+    return steady_widths(inert(value, limit=limit))
 
 
 def fit(text: str, width: int, *, pad: bool = True) -> str:

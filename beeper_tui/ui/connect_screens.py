@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from beeper_tui.api.errors import API_SETTINGS, BeeperError
 from beeper_tui.service.sign_in import can_open_browser
 
+from .clipboard import TMUX_NO_CLIPBOARD, copy_text
 from .safe_text import safe_text
 
 SignIn = Callable[[Callable[[str], None]], Awaitable[str]]
@@ -127,6 +128,8 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
         self.sign_in = sign_in
         self.source_note = source_note
         """Where the rejected token came from, when that matters (the environment)."""
+        self.sign_in_url: str | None = None
+        """The address sign-in asked the user to open (copied by "Copy the address")."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="token-dialog", classes="dialog") as dialog:
@@ -138,6 +141,8 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
             if self.sign_in is not None:
                 yield Button("Sign in with Beeper Desktop", id="sign-in", variant="primary")
                 yield Static("", id="sign-in-status", classes="hint", markup=False)
+                # The address wraps over lines inside the border: one press copies it whole.
+                yield Button("Copy the address", id="copy-url", classes="-hidden")
                 yield Static("Or paste an access token:", classes="hint", markup=False)
             yield Static(TOKEN_HELP, classes="hint", markup=False)
             yield Input(
@@ -164,6 +169,8 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
         assert self.sign_in is not None
 
         def show(url: str) -> None:
+            self.sign_in_url = url
+            self.query_one("#copy-url", Button).remove_class("-hidden")
             opened = open_browser(url)
             text = Text(
                 "Approve beeper-tui in the page that opened, or open:\n"
@@ -203,6 +210,12 @@ class TokenScreen(ModalScreen[TokenEntered | Literal["demo", "quit"]]):
     def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "sign-in":
             self._run_sign_in()
+        elif event.button.id == "copy-url" and self.sign_in_url:
+            where = copy_text(self.app, self.sign_in_url)
+            if where == TMUX_NO_CLIPBOARD:
+                self.notify(f"Address {where}.", severity="warning", timeout=12, markup=False)
+            else:
+                self.notify(f"Copied the address{', ' + where if where else ''}.", markup=False)
         elif event.button.id == "connect":
             self._submit()
         elif event.button.id == "demo":

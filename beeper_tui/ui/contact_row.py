@@ -68,15 +68,41 @@ class RowStyles:
     match: Style
 
 
+_NAME_ROOM: Final = 40
+"""Cells of name (and its marks, "⊘ · not in your contacts") before the columns grow:
+more room goes to handle, phone and email first."""
+
+_COLUMN_GROWTH: Final = ((1, 6), (0, 12), (2, 22))
+"""(column, most extra cells) in the order spare room is given: a whole phone
+number first (``+33 6 25 17 86 57``), then longer handles, then whole emails."""
+
+
+def column_widths(width: int) -> list[int]:
+    """Cells of the handle, phone and (when there is room) email columns in a ``width`` row.
+
+    They depend on the width only, so every row's columns line up. The name
+    keeps :data:`_NAME_ROOM` cells; the room beyond goes to the columns up to
+    what their values need, then back to the name.
+    """
+    widths = [19, 17] if width < WIDE_LIST + 12 else [19, 17, 26]
+    spare = width - sum(w + 1 for w in widths) - 8 - _NAME_ROOM  # 8: the lead and badges
+    for column, most in _COLUMN_GROWTH:
+        if spare <= 0:
+            break
+        if column < len(widths):
+            extra = min(spare, most)
+            widths[column] += extra
+            spare -= extra
+    return widths
+
+
 def _columns(user: UserFields, width: int) -> list[tuple[str, int]]:
     """(value, cells) of the handle, phone and email columns that fit ``width``."""
     handle = clean(user.username) or ""
     phone = clean(user.phone_number)
     email = clean(user.email) or ""
-    columns = [(handle, 20), (format_phone(phone) if phone else "", 16)]
-    if width >= WIDE_LIST + 12:
-        columns.append((email, 26))
-    return columns
+    values = [handle, format_phone(phone) if phone else "", email]
+    return list(zip(values, column_widths(width), strict=False))
 
 
 def _name_pieces(user: UserFields, width: int, spans: Spans, match: Style) -> list[Piece]:

@@ -25,6 +25,7 @@ from beeper_tui.service.person import Contact
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.text_hygiene import clean_text
 
+from .clipboard import TMUX_NO_CLIPBOARD, copy_text
 from .safe_text import inert, safe_text
 
 log = logging.getLogger("beeper_tui.ui")
@@ -32,10 +33,13 @@ log = logging.getLogger("beeper_tui.ui")
 __all__ = ["CopyMenu", "copy_choices"]
 
 
-def copy_choices(contact: Contact) -> list[tuple[str, str]]:
-    """(label, raw value) for every detail of the person that can be copied."""
-    user = contact.user
-    choices: list[tuple[str, str]] = [("Name", best_name(user))]
+def copy_choices(contact: Contact, name: str | None = None) -> list[tuple[str, str]]:
+    """(label, raw value) for every detail of the person that can be copied.
+
+    ``name``: the person's name as the screen shows it (one network's details
+    still copy the whole name, "Zoe Morrison", not that network's "Zoe M.").
+    """
+    choices: list[tuple[str, str]] = [("Name", name or best_name(contact.user))]
     seen: set[tuple[str, str]] = set()
     for identity in contact.identities:
         u = identity.user
@@ -58,19 +62,19 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
 
-    def __init__(self, contact: Contact) -> None:
+    def __init__(self, contact: Contact, *, name: str | None = None) -> None:
         super().__init__()
         self.choices: list[tuple[str, str]] = []
         """(label, value to copy): each value cleaned to the single line the menu shows."""
         self.cleaned: list[bool] = []
         """Per choice: whether cleaning changed the value."""
-        for label, raw in copy_choices(contact):
+        for label, raw in copy_choices(contact, name):
             value = clean_text(raw, newlines=False)
             if value:
                 self.choices.append((label, value))
                 self.cleaned.append(value != raw)
         self.contact_id = contact.id
-        self.title_text = best_name(contact.user)
+        self.title_text = name or best_name(contact.user)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="copy-dialog", classes="dialog") as dialog:
@@ -90,12 +94,19 @@ class CopyMenu(ModalScreen[tuple[str, str] | None]):
     @on(OptionList.OptionSelected, "#copy-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         label, value = self.choices[event.option_index]
-        self.app.copy_to_clipboard(value)
+        where = copy_text(self.app, value)
         log.info("copied %s of %s", label, self.contact_id)
         note = (
             " (cleaned: control characters and line breaks removed)"
             if self.cleaned[event.option_index]
             else ""
         )
-        self.app.notify(f"Copied {label.lower()}{note}: {inert(value, limit=80)}", markup=False)
+        shown = inert(value, limit=80)
+        if where == TMUX_NO_CLIPBOARD:
+            self.app.notify(
+                f"{label} {where}. {shown}", severity="warning", timeout=12, markup=False
+            )
+        else:
+            where = f", {where}" if where else ""
+            self.app.notify(f"Copied {label.lower()}{note}{where}: {shown}", markup=False)
         self.dismiss((label, value))

@@ -96,7 +96,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             dialog.border_title = "Export contacts"
             yield Static(self._what(), id="export-what")
             yield Select(EXPORT_FORMATS, value=self.format, allow_blank=False, id="export-format")
-            yield Input(str(self.default_path), id="export-path")
+            # Not selected on focus: a Space typed into it must not erase the path.
+            yield Input(str(self.default_path), select_on_focus=False, id="export-path")
             yield ProgressBar(total=self._expected(), show_eta=False, id="export-bar")
             yield Static("", id="export-progress")
             with Horizontal(classes="buttons"):
@@ -128,7 +129,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         return what
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        # The format first: Enter opens its choices, it never exports before one is chosen.
+        self.query_one("#export-format", Select).focus()
 
     def on_key(self, event: events.Key) -> None:
         # While it runs, a key is for this dialog or for nobody: never the main screen.
@@ -139,10 +141,14 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
         box = self.query_one("#export-path", Input)
+        if event.value != self.format:
+            self.format = str(event.value)
+            box.focus()  # a format chosen: the file next, then Enter exports
         path = Path(box.value.strip())
         if not path.name or path.name in (".", ".."):
             return  # no file name yet: nothing to give a suffix to
         box.value = str(path.with_suffix("." + str(event.value)))
+        box.cursor_position = len(box.value)
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self, event: Input.Changed) -> None:

@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -74,9 +74,12 @@ if TYPE_CHECKING:
     from beeper_tui.service.book import AddressBook
     from beeper_tui.service.book.decisions import Decision
 
-__all__ = ["MainScreen"]
+__all__ = ["OFFLINE_TOAST_SECONDS", "MainScreen"]
 
 log = logging.getLogger("beeper_tui.ui")
+
+OFFLINE_TOAST_SECONDS: Final = 3
+"""The "Lost connection" toast gives way soon: the borders and status line say "offline"."""
 
 
 class MainScreen(Screen[None]):
@@ -190,7 +193,8 @@ class MainScreen(Screen[None]):
                 "Lost connection to Beeper Desktop — retrying…",
                 title="Offline",
                 severity="warning",
-                timeout=8,
+                # Brief: the panes' borders and the status line keep saying "offline".
+                timeout=OFFLINE_TOAST_SECONDS,
             )
             if not self.backend.accounts.loaded:
                 self.browse_book(

@@ -140,7 +140,12 @@ class NetworkMenu(ModalScreen[NetworkChoice | None]):
                     max_length=_DRAFT_MAX,
                     id="network-draft",
                 )
-            yield Static(Text("Enter picks · Tab to the draft · Esc closes"), classes="hint")
+            hint = (
+                "Enter picks · Tab to the draft · Esc closes"
+                if self.purpose == "message"
+                else "Enter picks · Esc closes"
+            )
+            yield Static(Text(hint), classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one("#network-options", OptionList)

@@ -7,11 +7,14 @@ them without a screen. Raw user IDs, account IDs and URLs appear only in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -19,12 +22,18 @@ from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import bare_account, searched_accounts
 from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
 from beeper_tui.service.names import clean
-from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
+from beeper_tui.service.networks import (
+    account_owner,
+    network_name,
+    own_account_words,
+    status_badge,
+)
 from beeper_tui.service.person import Contact, person_name
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.users import UserFields
 
-from .accounts_sidebar import BADGE_STYLES
+from .accounts_sidebar import BADGE_STYLES, BadgeStyles
+from .cell_text import display_text
 from .safe_text import safe_text
 
 if TYPE_CHECKING:
@@ -64,13 +73,13 @@ def _field(label: str, value: str | None, style: str = "") -> list[Field]:
     return [(label, safe_text(value, style))]
 
 
-def overview_fields(accounts: Sequence[Account]) -> list[Field]:
+def overview_fields(accounts: Sequence[Account], styles: BadgeStyles = BADGE_STYLES) -> list[Field]:
     """What "All accounts" covers: how many accounts, each in its state, which are left out."""
     rows: list[Field] = [("Accounts", Text(str(len(accounts))))]
     searched = {a.account_id for a in searched_accounts(accounts)}
     for account in accounts:
         badge = status_badge(account.status)
-        value = Text(f"{badge.symbol} ", BADGE_STYLES[badge.level])
+        value = Text(f"{badge.symbol} ", styles[badge.level])
         value.append_text(safe_text(network_name(account)))
         value.append(f"  {badge.label}", "dim")
         if account.account_id not in searched:
@@ -80,10 +89,10 @@ def overview_fields(accounts: Sequence[Account]) -> list[Field]:
     return rows
 
 
-def account_fields(account: Account) -> list[Field]:
+def account_fields(account: Account, styles: BadgeStyles = BADGE_STYLES) -> list[Field]:
     """Label/value rows for an account; unknown parts of older builds are left out."""
     badge = status_badge(account.status)
-    status = Text(f"{badge.symbol} {badge.label}", BADGE_STYLES[badge.level])
+    status = Text(f"{badge.symbol} {badge.label}", styles[badge.level])
     rows: list[Field] = [("Status", status)]
     rows += _field("Status text", account.status_text)
     rows += _field("Network", network_name(account), "bold")
@@ -121,7 +130,7 @@ def _plain(rows: Sequence[tuple[Text, ...]]) -> str:
 
 
 def _one_line(value: str | None, style: str = "") -> Text:
-    text = safe_text((value or "").replace("\ufe0f", ""), style)
+    text = safe_text(value, style)
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text
@@ -142,10 +151,10 @@ def display_name(contact: Contact) -> str:
 
 
 def identity_label(identity: Contact, account_of: AccountOf) -> str:
-    """``WhatsApp · Noor's phone``: the identity's network and account."""
+    """``WhatsApp (you: Noor Haddad)``: the identity's network and the user's account on it."""
     account = account_of(identity.account_id)
     if account is not None:
-        return account_label(account)
+        return own_account_words(account)
     # Not in the account list (offline, or Desktop not answered yet): the ID may name the network.
     return network_name(bare_account(identity.account_id))
 
@@ -158,7 +167,7 @@ def person_heading(
     if contact.others:
         where = Text(f"On {len(contact.identities)} networks", "dim")
     else:
-        where = _one_line(identity_label(contact, account_of), "dim")
+        where = _one_line("via " + identity_label(contact, account_of), "dim")
     talked = [_one_line(last_talked, "italic")] if last_talked else []
     heading = Text("\n").join([name, where, *_flags(contact.identities), *talked])
     return Section(heading, heading.plain)
@@ -208,7 +217,9 @@ def _handles(user: UserFields) -> Text:
     return line
 
 
-def person_fields(contact: Contact, account_of: AccountOf) -> Section:
+def person_fields(
+    contact: Contact, account_of: AccountOf, styles: BadgeStyles = BADGE_STYLES
+) -> Section:
     """Handle, phone (for reading), email; for several networks, one entry each."""
     identities = contact.identities
     rows: list[tuple[Text, ...]] = []
@@ -231,7 +242,7 @@ def person_fields(contact: Contact, account_of: AccountOf) -> Section:
         for identity in identities:
             account = account_of(identity.account_id)
             badge = status_badge(account.status) if account is not None else None
-            symbol = Text(badge.symbol, BADGE_STYLES[badge.level]) if badge else Text("?")
+            symbol = Text(badge.symbol, styles[badge.level]) if badge else Text("?")
             network_rows.append((symbol, _one_line(identity_label(identity, account_of), "bold")))
             network_rows.append((Text(""), _handles(identity.user)))
         for row in network_rows:
@@ -391,21 +402,53 @@ def ids_section(contact: Contact, account_of: AccountOf, *, expanded: bool) -> S
         return Section(heading, heading.plain)
     heading = Text("▾ IDs", "bold")
     heading.append("  press ctrl+t to hide", "dim")
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, width=8)
-    table.add_column(ratio=1, overflow="fold")
-    rows: list[tuple[Text, ...]] = []
+    blocks: list[RenderableType] = [heading]
+    plain: list[str] = [heading.plain]
     for identity in contact.identities:
         account = account_of(identity.account_id)
         name = network_name(account) if account is not None else "Unknown"
-        rows.append((_one_line(name, "bold"), Text("")))
-        rows.append((Text("User ID", "dim"), safe_text(identity.user.id)))
-        rows.append((Text("Account", "dim"), safe_text(identity.account_id)))
+        label = safe_text(name, "bold")  # a line of its own: the whole name, never "Instagr…"
+        label.end = "\n"
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(no_wrap=True, width=7)
+        table.add_column(ratio=1)
+        rows = [("User ID", identity.user.id), ("Account", identity.account_id)]
         if clean(identity.user.img_url):
-            rows.append((Text("Avatar", "dim"), safe_text(identity.user.img_url)))
-    for row in rows:
-        table.add_row(*row)
-    return Section(Group(heading, table), f"{heading.plain}\n{_plain(rows)}")
+            rows.append(("Avatar", identity.user.img_url or ""))
+        for what, value in rows:
+            table.add_row(Text(what, "dim"), WholeId(value))
+        blocks += [label, table]
+        plain += [label.plain, *(f"{what}  {value}" for what, value in rows)]
+    return Section(Group(*blocks), "\n".join(plain))
+
+
+_ID_BREAKS: Final = re.compile(r"(?<=[:/_.\-@?&=#,])")
+"""Where an ID may break across lines: after its punctuation, as a path or an address does."""
+
+
+class WholeId:
+    """An ID shown whole: wrapped after its punctuation (``@user:`` / ``beeper.com``).
+
+    Rich wraps only at spaces and IDs have none, so it would cut them anywhere;
+    a piece longer than the line is folded as the last resort.
+    """
+
+    def __init__(self, value: str) -> None:
+        self.text = display_text(value)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((cell_len(piece) for piece in _ID_BREAKS.split(self.text)), default=1)
+        return Measurement(min(longest, options.max_width), cell_len(self.text))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width)
+        lines: list[str] = [""]
+        for piece in _ID_BREAKS.split(self.text):
+            if lines[-1] and cell_len(lines[-1]) + cell_len(piece) > width:
+                lines.append("")
+            lines[-1] += piece
+        for line in lines:
+            yield from Text(line, end="\n", overflow="fold").wrap(console, width)
 
 
 def best_avatar_url(contact: Contact) -> str | None:

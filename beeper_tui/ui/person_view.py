@@ -16,9 +16,10 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.console import Group
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -39,6 +40,7 @@ from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.session_events import Health
 
+from .accounts_sidebar import BADGE_CLASSES, badge_styles
 from .avatar_view import AvatarView
 from .chats_picker import ChatsPicker
 from .copy_menu import CopyMenu
@@ -79,6 +81,11 @@ PERSON_DEBOUNCE: Final = 0.06
 class PersonView(VerticalScroll):
     """Shows a person (following the highlight), an account, or a message."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(BADGE_CLASSES)
+
+    _badge_styles: dict[str, Style]
+    """The badge colours of the theme the panel was last drawn in."""
+
     class RequestFailed(Message):
         """A request for the person failed; the screen tells the session (offline, token)."""
 
@@ -101,6 +108,26 @@ class PersonView(VerticalScroll):
     def watch_health(self, health: Health) -> None:
         self.border_subtitle = HEALTH_WORDS.get(health)
 
+    def on_mount(self) -> None:
+        self._badge_styles = badge_styles(self)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        # After the new theme's styles apply: the badges shown take its colours.
+        self.call_after_refresh(self._restyle_badges)
+
+    def _restyle_badges(self) -> None:
+        styles = badge_styles(self)
+        if styles == self._badge_styles:
+            return
+        self._badge_styles = styles
+        subject = self.subject
+        if isinstance(subject, Contact):
+            self._styled.discard("body")  # the same words, other colours: drawn again
+            self._put("body", person_fields(subject, self._account_of, styles))
+        elif isinstance(subject, Account):
+            self.show_account(subject)
+
     def __init__(
         self, backend: Callable[[], Backend], *, images: ImageMode = "auto", id: str | None = None
     ) -> None:
@@ -121,6 +148,7 @@ class PersonView(VerticalScroll):
         self._account_of: AccountOf = lambda _id: None
         self._plain: dict[str, str] = {}
         self._styled: set[str] = set()
+        self._badge_styles = {}
 
     def compose(self) -> ComposeResult:
         with HorizontalGroup(id="person-head"):
@@ -192,7 +220,7 @@ class PersonView(VerticalScroll):
             self.conversation = None
             self._conversation_failed = None
         self._show_heading()
-        self._put("body", person_fields(contact, self._account_of))
+        self._put("body", person_fields(contact, self._account_of, badge_styles(self)))
         self._put("joined", joined_section(self._backend().why_joined(contact)))
         self._show_ids()
         self._show_chats()
@@ -421,14 +449,14 @@ class PersonView(VerticalScroll):
     def show_overview(self, accounts: Sequence[Account]) -> None:
         """What "All accounts" covers: how many accounts, in which state."""
         self.subject = None
-        self._show(Text("All accounts", "bold"), overview_fields(accounts))
+        self._show(Text("All accounts", "bold"), overview_fields(accounts, badge_styles(self)))
 
     def show_account(self, account: Account) -> None:
         """Show an account's details."""
         self.subject = account
         title = safe_text(network_name(account), "bold")
         title.append(" account", "dim")
-        self._show(title, account_fields(account))
+        self._show(title, account_fields(account, badge_styles(self)))
 
     def show_message(self, message: str) -> None:
         """Show a plain message (nothing selected, an error)."""
@@ -597,7 +625,7 @@ class PersonView(VerticalScroll):
     def copy(self, contact: Contact) -> None:
         """``c``: copy a detail; for several networks, first ask which one."""
         if not contact.others:
-            self.app.push_screen(CopyMenu(contact))
+            self.app.push_screen(CopyMenu(contact, name=display_name(contact)))
             return
         backend = self._backend()
         options = backend.identity_options(contact, self._chats_of(contact), purpose="copy")
@@ -607,7 +635,11 @@ class PersonView(VerticalScroll):
             if choice is not None:
                 # That network's details only, not the whole merged person's.
                 identity = choice.identity
-                self.app.push_screen(CopyMenu(Contact(identity.user, identity.account_id)))
+                self.app.push_screen(
+                    CopyMenu(
+                        Contact(identity.user, identity.account_id), name=display_name(contact)
+                    )
+                )
 
         self.app.push_screen(menu, chosen)
 

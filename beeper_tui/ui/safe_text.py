@@ -17,7 +17,7 @@ from typing import Final
 
 from rich.text import Text
 
-__all__ = ["MAX_DISPLAY_CHARS", "inert", "safe_text"]
+__all__ = ["MAX_DISPLAY_CHARS", "inert", "safe_text", "steady_widths"]
 
 MAX_DISPLAY_CHARS: Final = 400
 """Longer strings are cut with an ellipsis: a 10,000-character name stays readable."""
@@ -75,6 +75,25 @@ def inert(value: str | None, *, limit: int = MAX_DISPLAY_CHARS) -> str:
     return "".join(out)
 
 
+# Shown differently by different terminals: the emoji presentation selectors
+# (tmux 3.3 draws ❤️ in one cell, Rich counts two) and the zero-width joiner
+# (a ZWJ family is one glyph in some terminals, three in tmux and in Rich).
+# Without them every terminal and Rich agree on the cells.
+_UNSTABLE_WIDTH: Final = str.maketrans({"\ufe0f": None, "\ufe0e": None, "\u200d": None})
+
+
+def steady_widths(value: str) -> str:
+    """``value`` without the characters terminals and Rich measure differently.
+
+    The one cell-width rule for user text on screen: rows, titles, headings and
+    dialogs all draw a name through it, so no border moves in any terminal.
+    """
+    return value.translate(_UNSTABLE_WIDTH)
+
+
 def safe_text(value: str | None, style: str = "", *, limit: int = MAX_DISPLAY_CHARS) -> Text:
-    """User text as a plain :class:`Text` (no markup parsing), made :func:`inert`."""
-    return Text(inert(value, limit=limit), style=style, no_wrap=False, end="")
+    """User text as a plain :class:`Text` (no markup parsing), made :func:`inert`.
+
+    Drawn with :func:`steady_widths`, as every user text on screen is.
+    """
+    return Text(steady_widths(inert(value, limit=limit)), style=style, no_wrap=False, end="")

@@ -31,12 +31,12 @@ from beeper_tui.api.errors import BeeperError, DesktopTooOldError
 from beeper_tui.service.accounts import bare_account
 from beeper_tui.service.backend import Backend
 from beeper_tui.service.contacts import ContactSource, SummaryRole
-from beeper_tui.service.networks import network_code
+from beeper_tui.service.networks import network_code, network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
 from .app_keys import act_in_order
-from .cell_text import display_text, fit
+from .cell_text import cell_text, display_text, fit
 from .contact_list import ContactList
 from .export_dialog import ResultCount
 from .gc_freeze import IdleSweep, freeze_page
@@ -229,9 +229,26 @@ class SearchPane(Vertical):
     def scope(self, account_id: Scope | None, *, again: bool = False) -> None:
         """Show ``account_id``'s contacts for the current query (``again``: even if shown)."""
         if account_id == self.account_id and self.pager is not None and not again:
+            self._name_scope()  # the account list may name it better now
             return
         self.account_id = account_id
+        self._name_scope()
         self.start_search(immediate=True)
+
+    def _name_scope(self) -> None:
+        """The border names whose contacts these are: the sidebar may be hidden or badges only."""
+        scope = self.account_id
+        if scope is None:
+            self.border_title = "Contacts"
+            return
+        if scope is ALL_ACCOUNTS:
+            name = "All accounts"
+        else:
+            account = self.backend.accounts.get(str(scope))
+            name = network_name(account if account is not None else bare_account(str(scope)))
+        title = Text("Contacts · ")
+        title.append_text(cell_text(name, 30, pad=False))
+        self.border_title = title
 
     def clear_search(self) -> None:
         """Empty the box and browse the account at once."""
