@@ -11,18 +11,38 @@ book follow the book's rows, marked ``in_book=False``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 
-from .book import AddressBook, BookPerson, BookResult
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
 from .lazy_rows import LazyRows
-from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
+from .scope import ALL_ACCOUNTS, Scope
 
-__all__ = ["BookSource", "PeopleContacts"]
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+
+    from .book import AddressBook, BookPerson, BookResult
+    from .lookups import LookupGap
+
+__all__ = ["BookSource", "PeopleContacts", "book_only_source"]
+
+
+def book_only_source(book: AddressBook | None, scope: Scope, query: str = "") -> BookSource | None:
+    """The book's people of ``scope`` before any backend exists (the app's first frame).
+
+    What the backend's own source would be with no account list and Desktop not
+    asked yet: the book answers for every account it holds (or for ``scope``'s
+    one, once synced); None when it holds none of them.
+    """
+    if book is None:
+        return None
+    if scope is ALL_ACCOUNTS:
+        ids = list(book.account_ids)
+        return BookSource(book, None, ids, query) if ids else None
+    return BookSource(book, None, [scope], query) if book.ready(scope) else None
 
 
 class PeopleContacts(LazyRows[Contact]):

@@ -6,17 +6,20 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import APIStatusError, BeeperError
-from beeper_tui.api.models import ContactPage, User
 
-from .lookups import LookupGap
 from .names import identifier_kind
 from .person import Contact, position_of
 from .retry import RetryTimer, auto_retry_delay
 from .users import UserInfo
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import ContactPage, User
+
+    from .lookups import LookupGap
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

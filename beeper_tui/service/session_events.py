@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from beeper_tui.api.errors import (
     AuthenticationError,
@@ -16,9 +16,11 @@ from beeper_tui.api.errors import (
     CannotConnectError,
     RateLimitedError,
 )
-from beeper_tui.api.models import Account
 
-from .backend import Backend
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+
+    from .backend import Backend
 
 __all__ = [
     "EXPIRED_MESSAGE",

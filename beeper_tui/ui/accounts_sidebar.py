@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -11,7 +11,6 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.networks import account_owner, network_code, network_name, status_badge
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
@@ -20,6 +19,9 @@ from beeper_tui.service.session_events import Health
 from .app_keys import ACCOUNT_KEYS
 from .cell_text import cell_text
 from .messages import HEALTH_WORDS
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
 
 __all__ = ["BADGE_STYLES", "AccountsSidebar", "account_prompt"]
 

@@ -1,16 +1,18 @@
 """The beeper-tui application: what is global (settings, session, book, theme, palette, exit).
 
 The view is :class:`~beeper_tui.ui.main_screen.MainScreen`'s. The App builds the
-backend, the :class:`~beeper_tui.service.session.Session` that owns it, the
-address book's driver and the one :class:`~beeper_tui.ui.messages.ServicePoster`
-through which both report to the screen.
+address book's driver, the one :class:`~beeper_tui.ui.messages.ServicePoster`
+through which the book and the session report to the screen, and, once the
+book's first frame is painted, the backend and the
+:class:`~beeper_tui.service.session.Session` that owns it: the HTTP client and
+the API models are not needed to list the book, and are not imported before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import App, InvalidThemeError
@@ -18,11 +20,7 @@ from textual.binding import BindingType
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.config import Settings
-from beeper_tui.service.backend import Backend
-from beeper_tui.service.discovery import find_desktop
-from beeper_tui.service.session import Session
 from beeper_tui.service.session_events import Health
-from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
 from .app_keys import APP_BINDINGS, BREAKPOINTS, check_keymap, known_binding_ids
@@ -38,6 +36,10 @@ from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
 from .session_prompts import SessionPrompts
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.session import Session
 
 __all__ = ["BeeperApp"]
 
@@ -57,43 +59,74 @@ class BeeperApp(App[None]):
     def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
-        own_backend = backend is None and not settings.demo
-        backend = backend or open_backend(
-            base_url=settings.base_url,
-            access_token=settings.token,
-            page_size=settings.page_size,
-            demo=settings.demo,
-            demo_version=settings.demo_version,
-            client_options=settings.client_options(),
-            export_max_contacts=settings.export_max_contacts,
-            remote_images=settings.remote_images,
-        )
+        self._given_backend = backend
+        self._session: Session | None = None
         self._exit_signals = ExitSignals(self)
-        poster = ServicePoster(lambda: self.main_screen)
+        self._poster = ServicePoster(lambda: self.main_screen)
+        demo = backend.is_demo if backend is not None else settings.demo
         self.book_driver = BookDriver(
             settings,
-            poster,
-            demo=backend.is_demo,
-            backend=lambda: self.session.backend,
-            offline=lambda: self.session.offline,
+            self._poster,
+            demo=demo,
+            backend=lambda: self._session.backend if self._session is not None else None,
+            offline=lambda: self._session is not None and self._session.offline,
         )
         """Opens, syncs and reports on the address book (``book_driver.py``)."""
-        prompts = SessionPrompts(
-            self, settings, self.book_driver, poster, backend=lambda: self.session.backend
+        self.main_screen = MainScreen(
+            settings, lambda: self.session, self.book_driver, connected=lambda: self.connected
         )
-        self.session = Session(
+        """The screen with the panes: the view is its."""
+        if demo:
+            self.sub_title = "demo data"
+
+    @property
+    def session(self) -> Session:
+        """The connection to Beeper Desktop, the one owner of the backend.
+
+        Built on first use: at start, once the book's first frame is painted
+        (``_start_session``), so the HTTP client and the API models load after it.
+        """
+        if self._session is None:
+            self._session = self._build_session()
+        return self._session
+
+    @property
+    def connected(self) -> bool:
+        """Whether the session (and so the backend) exists yet."""
+        return self._session is not None
+
+    def _build_session(self) -> Session:
+        from beeper_tui.service.discovery import find_desktop
+        from beeper_tui.service.session import Session
+        from beeper_tui.wiring import open_backend
+
+        settings = self.settings
+        backend = self._given_backend
+        own_backend = backend is None and not settings.demo
+        if backend is None:
+            backend = open_backend(
+                base_url=settings.base_url,
+                access_token=settings.token,
+                page_size=settings.page_size,
+                demo=settings.demo,
+                demo_version=settings.demo_version,
+                client_options=settings.client_options(),
+                export_max_contacts=settings.export_max_contacts,
+                remote_images=settings.remote_images,
+            )
+        prompts = SessionPrompts(
+            self, settings, self.book_driver, self._poster, backend=lambda: self.session.backend
+        )
+        session = Session(
             backend,
             prompts,
-            poster.session_event,
+            self._poster.session_event,
             refresh_seconds=settings.refresh_seconds,
             find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
             offline_fallback=self.book_driver.open_offline,
         )
-        """The connection to Beeper Desktop, the one owner of the backend."""
-        self.main_screen = MainScreen(settings, self.session, self.book_driver)
-        """The screen with the panes: the view is its."""
-        if backend.is_demo:
-            self.sub_title = "demo data"
+        self.book_driver.attach(backend)
+        return session
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -106,12 +139,12 @@ class BeeperApp(App[None]):
     @property
     def health(self) -> Health:
         """The connection's health (``Session.health`` is its one source)."""
-        return self.session.health
+        return self._session.health if self._session is not None else Health.CONNECTING
 
     @property
     def offline(self) -> bool:
         """Whether Beeper Desktop was lost and the app is trying to get it back."""
-        return self.session.offline
+        return self._session is not None and self._session.offline
 
     async def on_load(self) -> None:
         # Before the terminal switches to the app: a frame drawn without the
@@ -145,12 +178,15 @@ class BeeperApp(App[None]):
     async def _start_session(self) -> None:
         await self.book_driver.open()
         if self.main_screen.show_cached():
-            # The book's rows reach the screen before connecting takes its share of the loop.
+            # The book's rows reach the screen before the backend is even built:
+            # the HTTP client and the API models load after this frame.
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)
             await painted.wait()
             self.main_screen.freeze_once()
-        await self.session.start()
+        session = self.session
+        self.main_screen.connected()
+        await session.start()
 
     def apply_keymap(self) -> None:
         """Apply ``[keymap]`` from the settings; one toast names what was ignored."""
@@ -197,7 +233,8 @@ class BeeperApp(App[None]):
     async def on_unmount(self) -> None:
         self._exit_signals.restore()
         await self.book_driver.close()
-        await self.session.aclose()
+        if self._session is not None:
+            await self._session.aclose()
 
     # -- the main screen's parts (for tests and scripts) ----------------------
 

@@ -10,14 +10,18 @@ is doing) and changes of its contents. It writes into no widget.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from beeper_tui.book_path import default_book_path, default_people_path
 from beeper_tui.config import Settings
-from beeper_tui.service.backend import Backend
 from beeper_tui.service.book_keeper import BookKeeper
-from beeper_tui.service.networks import network_name
+from beeper_tui.service.networks import network_name, network_of_account_id
 
 from .messages import ServicePoster
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.book import AddressBook
 
 __all__ = ["READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
 
@@ -37,13 +41,14 @@ class BookDriver:
         poster: ServicePoster,
         *,
         demo: bool,
-        backend: Callable[[], Backend],
+        backend: Callable[[], Backend | None],
         offline: Callable[[], bool],
     ) -> None:
         self.settings = settings
         self.poster = poster
         self._backend = backend
-        """The session's backend (the demo's, once the user switched to it)."""
+        """The session's backend (the demo's, once the user switched to it); None until the
+        App builds it, after the book's first frame."""
         self._offline = offline
         """Whether Desktop was lost (the session knows)."""
         self.keeper: BookKeeper | None = None
@@ -68,15 +73,26 @@ class BookDriver:
         if self.keeper is not None:
             await self.keeper.read(READ_BEFORE_DRAWING)
 
+    @property
+    def book(self) -> AddressBook | None:
+        """The open book (None before :meth:`open`, with the book off, or when it failed)."""
+        return self.keeper.book if self.keeper is not None else None
+
+    def attach(self, backend: Backend) -> None:
+        """The App built its backend: the book opened before is the backend's."""
+        if (book := self.book) is not None:
+            backend.book = book
+
     async def open(self, backend: Backend | None = None) -> None:
-        """Open the book for ``backend`` (the session's) before the session starts (an
-        offline start can show it)."""
+        """Open the book before the session starts (an offline start can show it); it is
+        ``backend``'s, or the session's once there is one (see :meth:`attach`)."""
         keeper = self.keeper
         if keeper is None:
             return
         book = await keeper.open()
         if book is not None:
-            (backend or self._backend()).book = book
+            if (owner := backend or self._backend()) is not None:
+                owner.book = book
             book.add_listener(self._changed)
             for notice in keeper.notices:  # set aside, read-only: said once, at opening
                 self.poster.toast("Address book", notice, warning=True)
@@ -120,12 +136,14 @@ class BookDriver:
             return
         if (keeper := self._keeper_to_sync()) is not None:
             backend = self._backend()
+            assert backend is not None  # _keeper_to_sync said so
             keeper.sync_new(backend.client, backend.accounts.accounts)
 
     def sync(self) -> None:
         """Sync from Desktop in the background (a running sync carries on)."""
         if (keeper := self._keeper_to_sync()) is not None:
             backend = self._backend()
+            assert backend is not None  # _keeper_to_sync said so
             keeper.sync(backend.client, backend.accounts.accounts)
 
     def _keeper_to_sync(self) -> BookKeeper | None:
@@ -133,7 +151,7 @@ class BookDriver:
         keeper, backend = self.keeper, self._backend()
         # A book is synced only from the backend it belongs to: after a switch to the
         # demo, the demo's own (in memory), never the user's file.
-        if keeper is None or self._offline() or not backend.accounts.loaded:
+        if keeper is None or backend is None or self._offline() or not backend.accounts.loaded:
             return None
         return keeper if backend.book is keeper.book else None
 
@@ -146,11 +164,13 @@ class BookDriver:
         keeper = self.keeper
         if keeper is None:
             return
-        accounts = self._backend().accounts
+        backend = self._backend()
 
         def name_of(account_id: str) -> str:
-            account = accounts.get(account_id)
-            return network_name(account) if account is not None else account_id
+            account = backend.accounts.get(account_id) if backend is not None else None
+            if account is not None:
+                return network_name(account)
+            return network_of_account_id(account_id)
 
         self.poster.book_status(keeper.status(name_of, offline=self._offline()))
         failure = keeper.sync_failure()  # the service's words ("sync failed: disk full")

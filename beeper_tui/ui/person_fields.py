@@ -15,11 +15,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from beeper_tui.api.models import Account
-from beeper_tui.service.accounts import bare_account, searched_accounts
-from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
+from beeper_tui.service.accounts import searched_accounts
+from beeper_tui.service.chats import relative_time
 from beeper_tui.service.names import clean
-from beeper_tui.service.networks import account_label, account_owner, network_name, status_badge
+from beeper_tui.service.networks import (
+    account_label,
+    account_owner,
+    network_name,
+    network_of_account_id,
+    status_badge,
+)
 from beeper_tui.service.person import Contact, person_name
 from beeper_tui.service.phones import format_phone
 from beeper_tui.service.users import UserFields
@@ -28,6 +33,8 @@ from .accounts_sidebar import BADGE_STYLES
 from .safe_text import safe_text
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.service.chats import PersonChat, PersonChats
     from beeper_tui.service.conversation import Conversation
 
 __all__ = [
@@ -51,7 +58,7 @@ __all__ = [
 MAX_CHATS_SHOWN: Final = 8
 """Chats listed in the view; ``o`` opens the picker with all of them."""
 
-AccountOf = Callable[[str], Account | None]
+AccountOf = Callable[[str], "Account | None"]
 
 
 Field = tuple[str, Text]
@@ -146,7 +153,7 @@ def identity_label(identity: Contact, account_of: AccountOf) -> str:
     if account is not None:
         return account_label(account)
     # Not in the account list (offline, or Desktop not answered yet): the ID may name the network.
-    return network_name(bare_account(identity.account_id))
+    return network_of_account_id(identity.account_id)
 
 
 def person_heading(

@@ -28,13 +28,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
-from beeper_tui.api.models import Message as ChatMessage
 from beeper_tui.config import ImageMode
-from beeper_tui.service.avatars import AvatarError, Superseded
-from beeper_tui.service.backend import Backend, CannotMessageError
-from beeper_tui.service.chats import PersonChat, PersonChats
-from beeper_tui.service.identity_choice import IdentityOption
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.session_events import Health
@@ -45,9 +39,6 @@ from .copy_menu import CopyMenu
 from .messages import HEALTH_WORDS
 from .network_menu import NetworkChoice, NetworkMenu
 from .person_fields import (
-    AccountOf,
-    Field,
-    Section,
     account_fields,
     best_avatar_url,
     chats_section,
@@ -65,7 +56,18 @@ from .reminder_menu import ReminderMenu
 from .safe_text import inert, safe_text
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.api.models import Message as ChatMessage
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.chats import PersonChat, PersonChats
     from beeper_tui.service.conversation import Conversation, ConversationLoader
+    from beeper_tui.service.identity_choice import IdentityOption
+
+    from .person_fields import (
+        AccountOf,
+        Field,
+        Section,
+    )
 
 __all__ = ["PERSON_DEBOUNCE", "PersonView"]
 
@@ -214,6 +216,8 @@ class PersonView(VerticalScroll):
 
     @work(exclusive=True, group="avatar", exit_on_error=False)
     async def _load_avatar(self, contact: Contact, url: str) -> None:
+        from beeper_tui.service.avatars import AvatarError, Superseded  # Pillow: not at start
+
         try:
             avatar = await self._backend().avatars.request(url)
         except Superseded:
@@ -518,6 +522,8 @@ class PersonView(VerticalScroll):
 
     @work(group="message", exit_on_error=False)
     async def _open_chat(self, contact: Contact, choice: NetworkChoice) -> None:
+        from beeper_tui.service.backend import CannotMessageError
+
         name = inert(display_name(contact), limit=60)
         try:
             chat_id = await self._backend().open_chat(
@@ -612,7 +618,7 @@ class PersonView(VerticalScroll):
 def _chats_after(chats: PersonChats, chat_id: str, messages: Sequence[ChatMessage]) -> PersonChats:
     """``chats`` as a message in ``chat_id`` leaves them: latest activity, unread count,
     most recent first (the chat event that follows brings Desktop's own numbers)."""
-    from beeper_tui.service.chats import parse_time
+    from beeper_tui.service.chats import PersonChats, parse_time
 
     items: list[PersonChat] = []
     for item in chats.chats:

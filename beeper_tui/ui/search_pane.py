@@ -13,7 +13,7 @@ import contextlib
 import functools
 import weakref
 from collections.abc import Callable
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
 from textual import on, work
@@ -27,10 +27,9 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.service.accounts import bare_account
-from beeper_tui.service.backend import Backend
+from beeper_tui.service.book_source import book_only_source
 from beeper_tui.service.contacts import ContactSource, SummaryRole
-from beeper_tui.service.networks import network_code
+from beeper_tui.service.networks import network_code, network_code_of_id
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
@@ -40,6 +39,10 @@ from .export_dialog import ResultCount
 from .gc_freeze import IdleSweep, freeze_page
 from .messages import UnexpectedError
 from .safe_text import inert
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.book import AddressBook
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
 
@@ -57,6 +60,11 @@ _ROLE_STYLES: Final[dict[SummaryRole, str]] = {
     "alert": "bold yellow",
 }
 """How each part of a source's summary looks in the count line."""
+
+
+def _account_id(account_id: str) -> str:
+    """How a source names an account before the account list is known: by its ID."""
+    return account_id
 
 
 class SearchBox(Input):
@@ -100,10 +108,16 @@ class SearchPane(Vertical):
     their rows carry a small mark."""
 
     def __init__(
-        self, backend: Callable[[], Backend], *, debounce_ms: int, id: str | None = None
+        self,
+        backend: Callable[[], Backend | None],
+        *,
+        book: Callable[[], AddressBook | None] = lambda: None,
+        debounce_ms: int,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._backend = backend
+        self._book = book
         self.debounce = debounce_ms / 1000
         self.account_id: Scope | None = None
         """The account (or :data:`ALL_ACCOUNTS`) the results belong to."""
@@ -144,8 +158,9 @@ class SearchPane(Vertical):
         self.contact_list.unread = unread
 
     @property
-    def backend(self) -> Backend:
-        """The session's backend (read through: the user may switch to the demo)."""
+    def backend(self) -> Backend | None:
+        """The session's backend (read through: the user may switch to the demo); None
+        before the app built it, while the first frame lists the book alone."""
         return self._backend()
 
     def type_to_search(self, char: str) -> None:
@@ -218,11 +233,17 @@ class SearchPane(Vertical):
 
     def book_changed(self) -> None:
         """The address book changed: show its results again (the cursor stays on its person)."""
-        if self.account_id is None or not self.backend.book_covers(self.account_id):
+        backend = self.backend
+        if self.account_id is None:
+            return
+        if backend is None:
+            if book_only_source(self._book(), self.account_id) is None:
+                return
+        elif not backend.book_covers(self.account_id):
             return
         if self._shown != self._wanted:
             return  # a search is on its way and will read the new book
-        if self.pager is not None and not self.backend.book_gained(self.pager):
+        if self.pager is not None and backend is not None and not backend.book_gained(self.pager):
             return  # no account joined the book: the server's pages on screen stand
         self.start_search(immediate=True)
 
@@ -276,7 +297,14 @@ class SearchPane(Vertical):
         if account_id is None:
             self._show_pager(None)
             return
-        pager = self.backend.source(account_id, query)
+        backend = self.backend
+        if backend is not None:
+            pager: ContactSource | None = backend.source(account_id, query)
+        else:  # the first frame: the book alone, the backend comes after it
+            pager = book_only_source(self._book(), account_id, query)
+        if pager is None:
+            self._show_pager(None)
+            return
         # Each answer shows at once (every account's, and retries by themselves).
         # Weakly: a pager must not keep itself alive through its own callback
         # (a cycle only the collector frees, and pages are frozen out of it).
@@ -396,10 +424,13 @@ class SearchPane(Vertical):
 
     def _badge(self, contact: Contact) -> str:
         """Network badges of every identity of the person (fixed width)."""
-        get = self.backend.accounts.get
+        backend = self.backend
+        get = backend.accounts.get if backend is not None else lambda _: None
         codes = list(
             dict.fromkeys(
-                network_code(get(c.account_id) or bare_account(c.account_id))
+                network_code(account)
+                if (account := get(c.account_id)) is not None
+                else network_code_of_id(c.account_id)
                 for c in contact.identities
             )
         )
@@ -429,7 +460,9 @@ class SearchPane(Vertical):
             return text
         if pager is None:
             return text
-        for part in pager.summary(self.backend.network_of):
+        backend = self.backend
+        network_of = backend.network_of if backend is not None else _account_id
+        for part in pager.summary(network_of):
             shown = inert(part.text, limit=part.limit) if part.limit else inert(part.text)
             text.append(shown, _ROLE_STYLES[part.role])
         return text
