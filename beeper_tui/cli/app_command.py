@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beeper_tui import __version__
 from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, clip, resolve_settings
@@ -20,7 +20,10 @@ from .common import (
     positive_int,
 )
 
-__all__ = ["add_arguments", "run", "settings_from_args"]
+if TYPE_CHECKING:
+    from beeper_tui.ui.app import BeeperApp
+
+__all__ = ["add_arguments", "build_app", "run", "settings_from_args"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -80,8 +83,12 @@ def _setup_logging(path: Path | None, token: str | None) -> None:
     root.addHandler(handler)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Open the app; returns its exit status."""
+def build_app(args: argparse.Namespace) -> BeeperApp | int:
+    """The app the command line asks for, ready to run; or the exit status of a bad setting.
+
+    What ``beeper-tui`` does before the app takes the terminal (the start-up
+    figure times this very path).
+    """
     try:
         settings = settings_from_args(args)
         _setup_logging(settings.log_file, settings.token)
@@ -94,6 +101,13 @@ def run(args: argparse.Namespace) -> int:
 
     # textual-image asks the terminal what it can draw; once Textual owns it, it cannot.
     prepare_images(settings.images)
-    app = BeeperApp(settings)
+    return BeeperApp(settings)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the app; returns its exit status."""
+    app = build_app(args)
+    if isinstance(app, int):
+        return app
     app.run()
     return app.return_code or 0

@@ -61,6 +61,9 @@ class BookDriver:
                 on_change=self.status_changed,
                 people=default_people_path(demo=demo),
             )
+            # Read from now on, on the book's own thread: while Textual starts (its CSS,
+            # the screen's widgets), not after.
+            self.keeper.start_opening()
         self._synced_once = False
         self._failure_shown: str | None = None
 
