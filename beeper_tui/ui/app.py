@@ -68,6 +68,8 @@ class BeeperApp(App[None]):
             settings,
             self._poster,
             demo=demo,
+            # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
+            keep_demo_book=backend is None and settings.demo,
             backend=lambda: self._session.backend if self._session is not None else None,
             offline=lambda: self._session is not None and self._session.offline,
         )

@@ -9,10 +9,13 @@ is doing) and changes of its contents. It writes into no widget.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from beeper_tui.book_path import default_book_path, default_people_path
+from beeper_tui.book_path import default_book_path, default_people_path, demo_book_path
 from beeper_tui.config import Settings
 from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.networks import network_name, network_of_account_id
@@ -23,13 +26,16 @@ if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
     from beeper_tui.service.book import AddressBook
 
-__all__ = ["READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
+__all__ = ["DEMO_BOOK_WAIT", "READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
 
 STATUS_TICK = 30.0
 """Seconds between refreshes of "last synced 12 min ago"."""
 
 READ_BEFORE_DRAWING = 0.4
 """Seconds the app waits for the book before drawing its first screen without it."""
+
+DEMO_BOOK_WAIT = 15.0
+"""Seconds a search waits at most for the demo's book, built at start (a few seconds)."""
 
 
 class BookDriver:
@@ -41,6 +47,7 @@ class BookDriver:
         poster: ServicePoster,
         *,
         demo: bool,
+        keep_demo_book: bool = False,
         backend: Callable[[], Backend | None],
         offline: Callable[[], bool],
     ) -> None:
@@ -54,9 +61,16 @@ class BookDriver:
         self.keeper: BookKeeper | None = None
         """The book and its sync (None with the book off)."""
         if settings.book != "off":
-            on_disk = settings.book == "disk" and not demo  # demo data stays in memory
+            # The demo's contacts never go into the user's book: in memory, or (``--demo``
+            # with the book on disk) in a book of the demo's own, ready at the next start.
+            path: Path | None = None
+            if settings.book == "disk":
+                if not demo:
+                    path = default_book_path()
+                elif keep_demo_book:
+                    path = demo_book_path(settings.demo_version)
             self.keeper = BookKeeper(
-                default_book_path() if on_disk else None,
+                path,
                 region=settings.phone_region,
                 on_change=self.status_changed,
                 people=default_people_path(demo=demo),
@@ -66,6 +80,10 @@ class BookDriver:
             self.keeper.start_opening()
         self._synced_once = False
         self._failure_shown: str | None = None
+        self._first_book = asyncio.Event()
+        """Set once the first sync has ended (or cannot happen): the demo's book is built."""
+        if self.keeper is None or not demo:
+            self._first_book.set()  # nothing to wait for: a real Desktop's book is synced later
 
     async def read(self) -> None:
         """Read the book before the screen is first drawn (the first frame can list it).
@@ -93,6 +111,8 @@ class BookDriver:
         if keeper is None:
             return
         book = await keeper.open()
+        if keeper.has_contents:
+            self._first_book.set()  # the demo's book kept from the last start answers now
         if book is not None:
             if (owner := backend or self._backend()) is not None:
                 owner.book = book
@@ -124,8 +144,27 @@ class BookDriver:
             BookKeeper(None, region=self.settings.phone_region, on_change=self.status_changed),
         )
         self._synced_once = False
+        self._first_book = asyncio.Event()  # searches wait for the demo's book, as at start
         await users.close()
         await self.open(demo)
+
+    def demo_book(self) -> Awaitable[None] | None:
+        """What a search must await first, or None: the demo's book, built from its dataset
+        at start (its first sync, a few seconds), so a query typed at once searches the
+        whole ranked book, not the server's word-order-bound search. None for a real
+        Desktop's book (synced later, never waited for); the wait lasts
+        :data:`DEMO_BOOK_WAIT` seconds at most."""
+        if self._first_book.is_set():
+            return None
+        return self._wait_for_demo_book()
+
+    async def _wait_for_demo_book(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_book.wait(), DEMO_BOOK_WAIT)
+
+    def book_settled(self) -> None:
+        """The first sync will not come (the accounts failed to load): nobody waits for it."""
+        self._first_book.set()
 
     def open_offline(self) -> bool:
         """Desktop cannot be reached at start: open on the book if it holds anything."""
@@ -136,6 +175,8 @@ class BookDriver:
         if not self._synced_once:
             self._synced_once = True
             self.sync()
+            if self.keeper is None or not self.keeper.syncing:
+                self._first_book.set()  # no sync started (offline, the book is off)
             return
         if (keeper := self._keeper_to_sync()) is not None:
             backend = self._backend()
@@ -176,6 +217,8 @@ class BookDriver:
             return network_of_account_id(account_id)
 
         self.poster.book_status(keeper.status(name_of, offline=self._offline()))
+        if self._synced_once and not keeper.syncing:
+            self._first_book.set()
         failure = keeper.sync_failure()  # the service's words ("sync failed: disk full")
         if failure is not None and failure != self._failure_shown:
             self.poster.toast("Address book", failure, warning=True)

@@ -154,6 +154,7 @@ class MainScreen(Screen[None]):
             yield SearchPane(
                 self._backend_if_built,
                 book=lambda: self.book.book,
+                book_ready=self.book.demo_book,
                 debounce_ms=self.settings.debounce_ms,
                 id="pane",
             ).data_bind(MainScreen.book_status, MainScreen.live_status, MainScreen.unread_people)
@@ -218,6 +219,7 @@ class MainScreen(Screen[None]):
     @on(AccountsFailed)
     def _on_accounts_failed(self, event: AccountsFailed) -> None:
         message = inert(event.error.message)
+        self.book.book_settled()  # no account list, no sync: searches wait for nothing
         self.notify(message, title="Accounts", severity="error", markup=False)
         if not self.backend.accounts.loaded:
             self.detail.show_message(f"Could not load accounts.\n{message}")

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import functools
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
@@ -112,12 +112,16 @@ class SearchPane(Vertical):
         backend: Callable[[], Backend | None],
         *,
         book: Callable[[], AddressBook | None] = lambda: None,
+        book_ready: Callable[[], Awaitable[None] | None] = lambda: None,
         debounce_ms: int,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._backend = backend
         self._book = book
+        self._book_ready = book_ready
+        """What a query awaits before it is searched, if anything: the demo's book, seconds
+        away at start."""
         self.debounce = debounce_ms / 1000
         self.account_id: Scope | None = None
         """The account (or :data:`ALL_ACCOUNTS`) the results belong to."""
@@ -297,6 +301,14 @@ class SearchPane(Vertical):
         if account_id is None:
             self._show_pager(None)
             return
+        book_ready = self._book_ready() if query else None
+        if book_ready is not None:
+            # Browsing lists what there is at once; a query typed at start waits for the
+            # demo's whole ranked book rather than the server's word-order-bound search.
+            if not self._searching:
+                self._searching = True
+                self._sync_status()
+            await book_ready
         backend = self.backend
         if backend is not None:
             pager: ContactSource | None = backend.source(account_id, query)
