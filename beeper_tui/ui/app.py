@@ -182,6 +182,7 @@ class BeeperApp(App[None]):
         if self.main_screen.show_cached():
             # The book's rows reach the screen before the backend is even built:
             # the HTTP client and the API models load after this frame.
+            await self.main_screen.pane.results_shown()
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)
             await painted.wait()

@@ -220,6 +220,11 @@ class SearchPane(Vertical):
         self.account_id = account_id
         self.start_search(immediate=True)
 
+    async def results_shown(self) -> None:
+        """Wait until the search under way, if any, has put its rows on screen (or ended)."""
+        searches = [w for w in self.workers if w.node is self and w.group == "search"]
+        await asyncio.gather(*(w.wait() for w in searches), return_exceptions=True)
+
     def clear_search(self) -> None:
         """Empty the box and browse the account at once."""
         with self.search_box.prevent(Input.Changed):
