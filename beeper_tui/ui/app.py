@@ -26,16 +26,13 @@ from .accounts_sidebar import AccountsSidebar
 from .app_keys import APP_BINDINGS, BREAKPOINTS, check_keymap, known_binding_ids
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
-from .copy_menu import CopyMenu
 from .exit_signals import ExitSignals
-from .export_dialog import ExportDialog
 from .gc_freeze import note_input
 from .main_screen import MainScreen
 from .messages import ServicePoster, UnexpectedError
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
-from .session_prompts import SessionPrompts
 
 if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
@@ -116,6 +113,8 @@ class BeeperApp(App[None]):
                 export_max_contacts=settings.export_max_contacts,
                 remote_images=settings.remote_images,
             )
+        from .session_prompts import SessionPrompts  # the connect and sign-in screens
+
         prompts = SessionPrompts(
             self, settings, self.book_driver, self._poster, backend=lambda: self.session.backend
         )
@@ -197,6 +196,9 @@ class BeeperApp(App[None]):
             return
         screen = self.main_screen
         known = known_binding_ids([self, screen, *screen.query("*")])
+        from .copy_menu import CopyMenu
+        from .export_dialog import ExportDialog
+
         known |= known_binding_ids([CopyMenu, ExportDialog])
         usable, problems = check_keymap(self.settings.keymap, known)
         self.set_keymap(usable)

@@ -34,10 +34,7 @@ from beeper_tui.service.person import Contact
 from beeper_tui.service.session_events import Health
 
 from .avatar_view import AvatarView
-from .chats_picker import ChatsPicker
-from .copy_menu import CopyMenu
 from .messages import HEALTH_WORDS
-from .network_menu import NetworkChoice, NetworkMenu
 from .person_fields import (
     account_fields,
     best_avatar_url,
@@ -52,7 +49,6 @@ from .person_fields import (
     person_fields,
     person_heading,
 )
-from .reminder_menu import ReminderMenu
 from .safe_text import inert, safe_text
 
 if TYPE_CHECKING:
@@ -63,6 +59,7 @@ if TYPE_CHECKING:
     from beeper_tui.service.conversation import Conversation, ConversationLoader
     from beeper_tui.service.identity_choice import IdentityOption
 
+    from .network_menu import NetworkChoice
     from .person_fields import (
         AccountOf,
         Field,
@@ -466,6 +463,8 @@ class PersonView(VerticalScroll):
                 markup=False,
             )
             return
+        from .chats_picker import ChatsPicker  # the menus load on first use, not at start
+
         picker = ChatsPicker(chats.chats, person=name, now=backend.now())
         chat_id = await self.app.push_screen_wait(picker)
         if chat_id is None:
@@ -488,6 +487,8 @@ class PersonView(VerticalScroll):
         if not usable:
             self._cannot_message(contact, options)
             return
+        from .network_menu import NetworkChoice, NetworkMenu
+
         if len(options) == 1:
             self._send(contact, NetworkChoice(options[0].identity, None, options[0].warning))
             return
@@ -577,6 +578,8 @@ class PersonView(VerticalScroll):
             return
         service = ReminderService(backend.client, lambda: backend.now().astimezone())
         presets = [(preset, service.when(preset)) for preset in Preset]
+        from .reminder_menu import ReminderMenu
+
         menu = ReminderMenu(candidates, presets, person=display_name(contact), now=service.now())
         choice = await self.app.push_screen_wait(menu)
         if choice is None:
@@ -599,6 +602,9 @@ class PersonView(VerticalScroll):
 
     def copy(self, contact: Contact) -> None:
         """``c``: copy a detail; for several networks, first ask which one."""
+        from .copy_menu import CopyMenu
+        from .network_menu import NetworkMenu
+
         if not contact.others:
             self.app.push_screen(CopyMenu(contact))
             return
