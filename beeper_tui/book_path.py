@@ -15,6 +15,7 @@ import platformdirs
 __all__ = [
     "BOOK_FILE",
     "PEOPLE_FILE",
+    "app_book_path",
     "default_book_path",
     "default_people_path",
     "demo_book_path",
@@ -37,6 +38,21 @@ def demo_book_path(version: str | None = None) -> Path:
     list."""
     suffix = f"-{re.sub(r'[^0-9A-Za-z._-]', '_', version)}" if version else ""
     return Path(platformdirs.user_cache_dir("beeper-tui")) / f"book-demo{suffix}.sqlite3"
+
+
+def app_book_path(
+    book: str, *, demo: bool, keep_demo_book: bool = False, demo_version: str | None = None
+) -> Path | None:
+    """The app's book file for the ``book`` setting, or None (kept in memory, or off).
+
+    The demo's contacts never go into the user's book: in memory, or (``--demo``
+    with the book on disk, ``keep_demo_book``) in a book of the demo's own.
+    """
+    if book != "disk":
+        return None
+    if not demo:
+        return default_book_path()
+    return demo_book_path(demo_version) if keep_demo_book else None
 
 
 def default_people_path(*, demo: bool = False) -> Path:

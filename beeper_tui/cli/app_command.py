@@ -21,6 +21,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from beeper_tui.service.book.address_book import BookOpening
     from beeper_tui.ui.app import BeeperApp
 
 __all__ = ["add_arguments", "build_app", "run", "settings_from_args"]
@@ -96,12 +97,32 @@ def build_app(args: argparse.Namespace) -> BeeperApp | int:
         print(f"beeper-tui: error: {exc}", file=sys.stderr)
         return 2
 
+    opening = _start_reading_book(settings)
     from beeper_tui.ui.app import BeeperApp
     from beeper_tui.ui.avatar_view import prepare_images
 
     # textual-image asks the terminal what it can draw; once Textual owns it, it cannot.
     prepare_images(settings.images)
-    return BeeperApp(settings)
+    return BeeperApp(settings, book_opening=opening)
+
+
+def _start_reading_book(settings: Settings) -> BookOpening | None:
+    """Begin reading the app's book on its own thread now, while Textual and the app are
+    imported (the first frame lists it)."""
+    if settings.book == "off":
+        return None
+    from beeper_tui.book_path import app_book_path, default_people_path
+    from beeper_tui.service.book.address_book import BookOpening
+
+    path = app_book_path(
+        settings.book,
+        demo=settings.demo,
+        keep_demo_book=settings.demo,  # the app's own demo keeps its book
+        demo_version=settings.demo_version,
+    )
+    return BookOpening(
+        path, region=settings.phone_region, people=default_people_path(demo=settings.demo)
+    )
 
 
 def run(args: argparse.Namespace) -> int:

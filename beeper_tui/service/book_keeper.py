@@ -57,7 +57,9 @@ class BookKeeper:
         region: str | None = None,
         on_change: Callable[[], None] | None = None,
         people: Path | None = None,
+        opening: BookOpening | None = None,
     ) -> None:
+        """``opening``: this very book (``path``, ``region``, ``people``) already being read."""
         self.path = path
         self.region = region
         self.people = people
@@ -74,7 +76,7 @@ class BookKeeper:
         self._client: BeeperClient | None = None
         self.failed: dict[str, BeeperError] = {}
         """Accounts whose last sync failed, and why."""
-        self._opening: BookOpening | None = None
+        self._opening: BookOpening | None = opening
         self._covered: set[str] = set()
         """Accounts the running (or last) sync was started with, or joined later."""
         self._joining: set[asyncio.Future[dict[str, BeeperError | None]]] = set()

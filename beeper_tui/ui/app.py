@@ -36,6 +36,7 @@ from .search_pane import SearchPane
 
 if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
+    from beeper_tui.service.book import BookOpening
     from beeper_tui.service.session import Session
 
 __all__ = ["BeeperApp"]
@@ -53,7 +54,15 @@ class BeeperApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
-    def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        backend: Backend | None = None,
+        book_opening: BookOpening | None = None,
+    ) -> None:
+        """``book_opening``: the app's book, already being read (``beeper-tui`` starts it
+        before it imports the app)."""
         super().__init__()
         self.settings = settings
         self._given_backend = backend
@@ -66,7 +75,9 @@ class BeeperApp(App[None]):
             self._poster,
             demo=demo,
             # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
+            # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
             keep_demo_book=backend is None and settings.demo,
+            opening=book_opening,
             backend=lambda: self._session.backend if self._session is not None else None,
             offline=lambda: self._session is not None and self._session.offline,
         )

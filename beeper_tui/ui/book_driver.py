@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from beeper_tui.book_path import default_book_path, default_people_path, demo_book_path
+from beeper_tui.book_path import app_book_path, default_people_path
 from beeper_tui.config import Settings
 from beeper_tui.service.book_keeper import BookKeeper
 from beeper_tui.service.networks import network_name, network_of_account_id
@@ -24,7 +23,7 @@ from .messages import ServicePoster
 
 if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
-    from beeper_tui.service.book import AddressBook
+    from beeper_tui.service.book import AddressBook, BookOpening
 
 __all__ = ["DEMO_BOOK_WAIT", "READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
 
@@ -48,6 +47,7 @@ class BookDriver:
         *,
         demo: bool,
         keep_demo_book: bool = False,
+        opening: BookOpening | None = None,
         backend: Callable[[], Backend | None],
         offline: Callable[[], bool],
     ) -> None:
@@ -61,22 +61,20 @@ class BookDriver:
         self.keeper: BookKeeper | None = None
         """The book and its sync (None with the book off)."""
         if settings.book != "off":
-            # The demo's contacts never go into the user's book: in memory, or (``--demo``
-            # with the book on disk) in a book of the demo's own, ready at the next start.
-            path: Path | None = None
-            if settings.book == "disk":
-                if not demo:
-                    path = default_book_path()
-                elif keep_demo_book:
-                    path = demo_book_path(settings.demo_version)
             self.keeper = BookKeeper(
-                path,
+                app_book_path(
+                    settings.book,
+                    demo=demo,
+                    keep_demo_book=keep_demo_book,
+                    demo_version=settings.demo_version,
+                ),
                 region=settings.phone_region,
                 on_change=self.status_changed,
                 people=default_people_path(demo=demo),
+                opening=opening,
             )
-            # Read from now on, on the book's own thread: while Textual starts (its CSS,
-            # the screen's widgets), not after.
+            # Read from now on (if the command line did not start already), on the book's
+            # own thread: while Textual starts (its CSS, the screen's widgets), not after.
             self.keeper.start_opening()
         self._synced_once = False
         self._failure_shown: str | None = None
