@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from .names import best_name, clean
@@ -99,6 +100,7 @@ def network_code(account: Account | None) -> str:
     return _code_of(network_name(account))
 
 
+@lru_cache(maxsize=1024)
 def network_code_of_id(account_id: str) -> str:
     """The badge of an account known only by its ID (the book's, before Desktop answers):
     what :func:`network_code` says of it."""
