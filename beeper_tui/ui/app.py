@@ -75,7 +75,6 @@ class BeeperApp(App[None]):
             self._poster,
             demo=demo,
             # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
-            # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
             keep_demo_book=backend is None and settings.demo,
             opening=book_opening,
             backend=lambda: self._session.backend if self._session is not None else None,
