@@ -6,8 +6,6 @@ import locale
 import math
 import os
 import stat
-import tempfile
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
@@ -419,6 +417,8 @@ def load_config_file(path: Path, *, required: bool = False) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    import tomllib  # only when there is a file: `search` without one never pays for it
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -529,6 +529,8 @@ def remove_config_values(path: Path, keys: Sequence[str]) -> None:
 
 
 def _write_config(path: Path, current: Mapping[str, Any]) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)

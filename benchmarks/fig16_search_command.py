@@ -5,8 +5,8 @@ then ``python -m beeper_tui search morrison --format mutt`` runs as a fresh
 process 1 + 7 times (the first warms the page cache and ``.pyc`` files, not
 counted), timed from before the spawn to its exit: once with Desktop down
 (nobody on the port), once with a Desktop that answers only after 2 s. Beside
-it, the same interpreter's ``python -c "import sqlite3"``: the floor any
-Python command pays.
+it, in turns with it, the same interpreter's ``python -c "import sqlite3"``:
+the floor any Python command pays.
 """
 
 from __future__ import annotations
@@ -40,10 +40,22 @@ def timed(argv: list[str], env: Mapping[str, str]) -> float:
     return took
 
 
-def median_of(argv: list[str], env: Mapping[str, str]) -> float:
-    """The median of :data:`RUNS` timed runs, after one that is not counted."""
+def medians_beside(
+    floor: list[str], argv: list[str], env: Mapping[str, str]
+) -> tuple[float, float]:
+    """Medians of :data:`RUNS` runs of ``floor`` and of ``argv``, taken in turns.
+
+    One uncounted run of each first. In turns, both see the same load of a
+    shared machine: their ratio holds where either median alone swings.
+    """
+    timed(floor, env)
     timed(argv, env)
-    return statistics.median(timed(argv, env) for _ in range(RUNS))
+    floors: list[float] = []
+    runs: list[float] = []
+    for _ in range(RUNS):
+        floors.append(timed(floor, env))
+        runs.append(timed(argv, env))
+    return statistics.median(floors), statistics.median(runs)
 
 
 class SearchCommand:
@@ -65,26 +77,36 @@ class SearchCommand:
             book = cache / "beeper-tui" / "book.sqlite3"
             book.parent.mkdir(parents=True, mode=0o700)
             contacts = asyncio.run(write_book(book))
+            # As installed (pip compiles every module): the uncounted first run writes the
+            # .pyc files, which a PYTHONDONTWRITEBYTECODE in the caller's environment would
+            # forbid, making every run compile the whole import path from source.
+            inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env = {
-                **os.environ,
+                **inherited,
                 "XDG_CACHE_HOME": str(cache),
                 "XDG_CONFIG_HOME": str(Path(workdir) / "config"),
                 "BEEPER_ACCESS_TOKEN": "bench",
             }
             command = [sys.executable, "-m", "beeper_tui", "search", "morrison"]
             command += ["--format", "mutt"]
-            floor = median_of([sys.executable, "-c", "import sqlite3"], env)
-            down = median_of(
-                command, {**env, "BEEPER_BASE_URL": f"http://127.0.0.1:{closed_port()}"}
-            )
+            bare = [sys.executable, "-c", "import sqlite3"]
+            measured = [
+                (
+                    "Desktop down",
+                    *medians_beside(
+                        bare,
+                        command,
+                        {**env, "BEEPER_BASE_URL": f"http://127.0.0.1:{closed_port()}"},
+                    ),
+                )
+            ]
             slow_app = create_demo_app(build_dataset(), latency=Latency(SLOW_MS, 0))
             with serve_in_thread(slow_app) as base_url:
-                slow = median_of(command, {**env, "BEEPER_BASE_URL": base_url})
+                label = f"Desktop answering after {SLOW_MS / 1000:g} s"
+                slow_env = {**env, "BEEPER_BASE_URL": base_url}
+                measured.append((label, *medians_beside(bare, command, slow_env)))
         rows = []
-        for label, value in (
-            ("Desktop down", down),
-            (f"Desktop answering after {SLOW_MS / 1000:g} s", slow),
-        ):
+        for label, floor, value in measured:
             ratio = value / floor
             rows.append(
                 Result.of(

@@ -7,8 +7,9 @@ import pytest
 from beeper_tui.api.models import User
 from beeper_tui.service.book.fold import fold, fold_with_offsets
 from beeper_tui.service.book.query import match_spans, parse_query
+from beeper_tui.service.book.search import BookIndex
 from beeper_tui.service.person import person_name
-from tests.book_helpers import index, names
+from tests.book_helpers import index, names, rows
 
 PEOPLE = {
     "telegram": [
@@ -196,3 +197,29 @@ def test_a_big_directorys_members_follow_the_users_own_contacts_in_a_tier() -> N
     assert found[1:] == ["Jose Member00000", "Jose Member00001"]
     # A better tier still wins: an exact whole name from the directory beats a fuzzy friend.
     assert names(idx, "member00003")[0] == "Jose Member00003"
+
+
+def test_typos_before_the_tables_are_built_find_the_same_people() -> None:
+    # A one-shot `search` never builds the typo tables (warm=False): it looks up every
+    # spelling one edit away instead, and must find exactly what the tables find.
+    first = ["Lovelace", "Lovelance", "Morrison", "Morisson", "Mo", "Morr", "Moriarty", "Ada"]
+    first += ["Żaneta", "Jürgen", "Ólafur", "Åsa", "Владимир", "Владислав", "山田太郎"]
+    last = ["Zoe", "Zoey", "Bob", "Bobby", "Ann", "Anna", "Jonathan", "Johnathan", "Katherine"]
+    last += ["Bo", "Eve", "Evelyn", "Yves"]
+    contacts = {
+        "a": [
+            {"id": f"u{i}-{j}", "fullName": f"{a} {b}"}
+            for i, a in enumerate(first)
+            for j, b in enumerate(last)
+        ]
+    }
+    warmed = index(contacts)
+    cold = BookIndex(rows(contacts), warm=False)
+    queries = ["lovlace", "lovelcae", "morison", "morrisn", "jonathon", "kathrine", "anna", "adda"]
+    queries += ["morr", "mori", "omrr", "johnathanx", "zoey", "lovelancee", "bxob", "obby"]
+    queries += ["zaneat", "jurgne", "olafru", "владимр", "владислaв", "山田太朗", "evve", "yvess"]
+    queries += ["asaa", "xanna", "annax", "aann"]
+    for query in queries:
+        assert names(cold, query) == names(warmed, query), query
+        assert cold.search(query).total == warmed.search(query).total, query
+    assert cold._truncated == {}  # nothing was built for those queries

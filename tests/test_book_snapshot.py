@@ -13,7 +13,13 @@ import pytest
 
 from beeper_tui.service.book import SCHEMA_VERSION, AddressBook, BookStore
 from beeper_tui.service.book.search import BookIndex
-from beeper_tui.service.book.snapshot import SNAPSHOT_FORMAT, SnapshotError, pack, unpack
+from beeper_tui.service.book.snapshot import (
+    SNAPSHOT_FORMAT,
+    LazyTuple,
+    SnapshotError,
+    pack,
+    unpack,
+)
 from tests.book_helpers import index, names, rows
 
 ALICE = {"id": "@alice", "fullName": "Alice Liddell", "phoneNumber": "+14155552671"}
@@ -42,8 +48,37 @@ def test_a_snapshot_reads_back_the_same_index() -> None:
     built = index(_book_contacts(many=9_000))
     again = BookIndex.from_snapshot(built.snapshot())
     _same_results(built, again)
+    # Read eagerly (the app), every column is a plain tuple: nothing is decoded on a keystroke.
+    assert not [k for k, v in vars(again).items() if isinstance(v, LazyTuple)]
     assert names(again, "alice") == ["Alice Liddell"]  # merged with the WhatsApp "Ally"
     assert len(again.search("alice").people[0].contact.identities) == 2
+
+
+def test_a_lazily_read_snapshot_decodes_only_what_a_query_reads() -> None:
+    built = index(_book_contacts(many=9_000))
+    parts = built.snapshot()
+    lazy = BookIndex.from_snapshot(parts, lazy=True)
+    assert names(lazy, "zoellner bob") == ["Bob Zoellner"]
+    # Looking people up by key (the TUI's merges, exact look-ups) is not a query's business.
+    assert not {"_key_of", "_row_by_key", "_phone_blob"} & vars(lazy).keys()
+    _same_results(built, lazy)
+    _same_results(built, BookIndex.from_snapshot(lazy.snapshot()))  # saved again whole
+    # The user's decisions regroup a lazy index as they do a built one.
+    ally = built.identity_number("whatsapp", "alice-wa")
+    assert ally is not None
+    split = BookIndex.from_snapshot(parts, lazy=True).with_people([ally], [])
+    _same_results(built.with_people([ally], []), split)
+    assert len(split.search("alice").people[0].contact.identities) == 1
+
+
+def test_a_damaged_part_of_a_lazy_snapshot_is_found_when_read() -> None:
+    parts = index(_book_contacts()).snapshot()
+    damaged = [parts[0], *(bytes([p[0] ^ 1]) + p[1:] for p in parts[1:])]
+    lazy = BookIndex.from_snapshot(damaged, lazy=True)  # only the header is read here
+    with pytest.raises(SnapshotError, match="damaged"):
+        lazy.search("alice")
+    with pytest.raises(SnapshotError, match="damaged"):
+        BookIndex.from_snapshot(damaged)
 
 
 def _sealed(header: object) -> bytes:
@@ -105,6 +140,60 @@ async def test_a_reopened_book_reads_its_snapshot_not_its_contacts(
         assert again.count("whatsapp") == 2
     finally:
         await again.close()
+
+
+def _parts_of(field: str, header: bytes) -> set[int]:
+    """The numbers of the parts that hold ``field``, as the snapshot's header lays them out."""
+    layout = marshal.loads(header[:-4])[2]
+    at = 1
+    for name, kind, _, count in layout:
+        size = 2 * count if kind == "d" else count
+        if name == field:
+            return set(range(at, at + size))
+        at += size
+    raise AssertionError(f"no field {field}")
+
+
+async def test_a_one_shot_reader_reads_the_parts_it_needs_from_one_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "book.sqlite3"
+    book = await AddressBook.open(path)
+    for account, users in _book_contacts(many=9_000).items():
+        await book.replace_account(account, rows({account: users}))
+    built = book.index
+    await book.close()
+    store = BookStore(path)
+    read: list[int] = []
+    part, part_range = store.snapshot_part, store.snapshot_part_range
+
+    def reading(start: int, stop: int) -> list[bytes]:
+        read.extend(range(start, stop))
+        return part_range(start, stop)
+
+    monkeypatch.setattr(store, "snapshot_part", lambda number: read.append(number) or part(number))
+    monkeypatch.setattr(store, "snapshot_part_range", reading)
+    parts = store.snapshot_parts(store.fingerprint())
+    assert parts is not None
+    lazy = BookIndex.from_snapshot(parts, lazy=True)
+    assert names(lazy, "bob") == names(built, "bob") == ["Bob Zoellner"]
+    assert _parts_of("_key_of", parts[0]).isdisjoint(read)  # the key maps are not a query's
+    everyone = _parts_of("_user_json", parts[0])
+    assert len(everyone) >= 8
+    assert len(everyone & set(read)) <= 2  # the JSON of Bob (and the last part, for its length)
+    # Another process changes the book (its saved index goes): this reader keeps its view.
+    other = BookStore(path)
+    other.replace_account("telegram", rows({"telegram": [BOB]}))
+    other.close()
+    try:
+        _same_results(built, lazy)
+    finally:
+        store.close()
+    store = BookStore(path)
+    try:
+        assert store.snapshot_parts(store.fingerprint()) is None  # no current one now
+    finally:
+        store.close()
 
 
 async def test_a_changed_book_is_not_read_from_an_old_snapshot(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,10 +44,15 @@ FORBIDDEN_FOR_SEARCH = (
     "websockets",
     "asyncio",
     "rich",
+    "logging",
+    "tomllib",
+    "rapidfuzz",
 )
 """What ``search`` and ``cache`` from a book must not import: the issue's list (Textual,
 httpx, pydantic's API models, Pillow, textual-image, vobject, Faker, Starlette, uvicorn),
-and what we hold ourselves to beyond it (pydantic itself, asyncio, Rich, websockets)."""
+and what we hold ourselves to beyond it (pydantic itself, asyncio, Rich, websockets; logging
+when nothing is logged, tomllib when there is no config or people file, rapidfuzz: a typo is
+looked up by spelling until the app has built its typo tables)."""
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +134,30 @@ def test_a_stale_book_says_so_and_still_answers(
     captured = capsys.readouterr()
     assert "Zoe" in captured.out
     assert "last synced 3 h ago: run `beeper-tui sync`" in captured.err
+
+
+def test_a_damaged_saved_index_still_answers_as_if_rebuilt(
+    small: Dataset, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `search` decodes the saved index as the query reads it: damage found half way through
+    # the query is answered from the contacts, with the same answer and no word about it.
+    with serve_in_thread(_app(small)) as base_url:
+        assert _sync(base_url) == 0
+    argv = ["search", "morrison zoe", "--format", "json", "--base-url", "http://127.0.0.1:9"]
+    assert main(argv) == 0
+    expected = capsys.readouterr().out
+    with sqlite3.connect(cache_dir / "beeper-tui" / "book.sqlite3") as conn:
+        parts = conn.execute("SELECT part, data FROM snapshot WHERE part > 0").fetchall()
+        assert parts  # the sync saved its index
+        conn.executemany(
+            "UPDATE snapshot SET data = ? WHERE part = ?",
+            [(bytes([data[0] ^ 1]) + data[1:], part) for part, data in parts],
+        )
+    conn.close()
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert (out.out, out.err) == (expected, "")
+    assert '"Zoe Morrison"' in expected
 
 
 def test_sync_reports_each_account_and_exits_by_the_result(
@@ -264,7 +294,7 @@ def test_search_and_cache_import_only_what_their_path_needs(
         "BEEPER_ACCESS_TOKEN": DEMO_TOKEN,
     }
     env.pop("PYTHONWARNINGS", None)
-    search, modules = _imported(["search", "a", "--format", "mutt"], env)
+    search, modules = _imported(["search", "morrsion", "--format", "mutt"], env)  # a typo
     assert search.returncode == 0, search.stderr[-2000:]
     assert "people found" in search.stdout
     assert "beeper_tui.service.book.search" in modules  # the probe sees our own imports

@@ -35,10 +35,11 @@ def test_json_conversation_of_the_best_match(
     demo: Starlette, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        run_command(["messages", "vicenta", "--format", "json", "--limit", "4"], demo_app=demo) == 0
+        run_command(["messages", "domitila", "--format", "json", "--limit", "4"], demo_app=demo)
+        == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert out["name"] == "Vicenta"
+    assert out["name"] == "Domitila"
     messages = out["messages"]
     assert len(messages) == 4
     stamps = [m["timestamp"] for m in messages]
@@ -53,13 +54,14 @@ def test_text_shows_a_sent_message_cleaned(
 ) -> None:
     state: DemoState = demo.state.demo
     assert (
-        run_command(["messages", "vicenta", "--format", "json", "--limit", "1"], demo_app=demo) == 0
+        run_command(["messages", "domitila", "--format", "json", "--limit", "1"], demo_app=demo)
+        == 0
     )
     chat_id = json.loads(capsys.readouterr().out)["messages"][0]["chatID"]
     state.messages.send(chat_id, "\x1b[2Jsee\u202e you\nsoon")
-    assert run_command(["messages", "vicenta", "--limit", "3"], demo_app=demo) == 0
+    assert run_command(["messages", "domitila", "--limit", "3"], demo_app=demo) == 0
     header, first, *_ = capsys.readouterr().out.splitlines()
-    assert header.startswith("Vicenta — Last talked just now on Telegram")
+    assert header.startswith("Domitila — Last talked just now on Telegram")
     assert first.endswith("Telegram  you: see you soon")
 
 

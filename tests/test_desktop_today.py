@@ -7,6 +7,8 @@ as a network, and iMessage participants that come back as a hash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -16,8 +18,11 @@ from beeper_tui.api.models import User
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, create_demo_app
 from beeper_tui.demo.faults import FaultRule
 from beeper_tui.demo.generations import LATEST_VERSION
+from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.backend import Backend
-from beeper_tui.service.contacts import ContactPager
+from beeper_tui.service.book import AddressBook
+from beeper_tui.service.book_source import BookSource
+from beeper_tui.service.contacts import ContactPager, ContactSource
 from beeper_tui.service.lookups import LookupGap
 from beeper_tui.service.names import best_name, is_participant, participant_user
 from beeper_tui.service.networks import account_label, network_name
@@ -185,4 +190,97 @@ async def test_chats_with_a_phone_only_imessage_contact_are_found(demo_dataset: 
         assert found.chats
         assert all("imsg##" not in chat.title for chat in found.chats)
     finally:
+        await backend.aclose()
+
+
+def _network_of(backend: Backend) -> Callable[[str], str]:
+    def name(account_id: str) -> str:
+        account = backend.accounts.get(account_id)
+        return network_name(account) if account is not None else account_id
+
+    return name
+
+
+def _line(source: ContactSource, backend: Backend) -> str:
+    return "".join(part.text for part in source.summary(_network_of(backend)))
+
+
+async def test_the_count_line_names_the_networks_that_cannot_look_up(
+    demo_dataset: Dataset,
+) -> None:
+    backend, _ = _backend(demo_dataset, LATEST_VERSION)
+    try:
+        await backend.resolve_accounts(None)
+        await backend.learn_lookups()
+        source = backend.source(ALL_ACCOUNTS, "+14155550123")
+        await source.load_next()
+        line = _line(source, backend)
+        assert "Discord, Instagram, LinkedIn, Slack, X can't look up phone numbers" in line
+        assert "WhatsApp" not in line
+        assert "failed" not in line
+        gap = next(p for p in source.summary(_network_of(backend)) if "can't" in p.text)
+        assert gap.role == "note"
+        plain = backend.source(ALL_ACCOUNTS, "ada")
+        await plain.load_next()
+        assert "can't look up" not in _line(plain, backend)
+    finally:
+        await backend.aclose()
+
+
+async def test_the_book_asks_only_networks_that_can_and_names_the_others(
+    demo_dataset: Dataset,
+) -> None:
+    backend, state = _backend(demo_dataset, LATEST_VERSION)
+    try:
+        accounts = searched_accounts(await backend.resolve_accounts(None))
+        await backend.learn_lookups()
+        backend.book = await AddressBook.open(None)
+        await backend.book.syncer(backend.client).run(accounts)
+        discord = next(a.account_id for a in demo_dataset.accounts if a.spec.key == "discordgo")
+        whatsapp = next(a.account_id for a in demo_dataset.accounts if a.spec.key == "whatsapp")
+        # A network that cannot look numbers up is never asked, so never "fails".
+        state.faults.add(FaultRule(path=rf"/{discord}/contacts$", status=400))
+        state.clear_requests()
+        source = backend.source(ALL_ACCOUNTS, "+14155550123")
+        assert isinstance(source, BookSource)
+        await source.load_next()
+        asked = {r.path.split("/")[3] for r in state.requests_to(r"/contacts$")}
+        assert discord not in asked
+        assert whatsapp in asked
+        line = _line(source, backend)
+        assert "Discord, Instagram, LinkedIn, Slack, X can't look up phone numbers" in line
+        assert "failed" not in line
+    finally:
+        if backend.book is not None:
+            await backend.book.close()
+        await backend.aclose()
+
+
+@pytest.mark.parametrize("status", [400, 404, 422])
+async def test_a_book_lookup_the_network_does_not_offer_is_not_a_failure(
+    demo_dataset: Dataset, status: int
+) -> None:
+    # On a build without capabilities every network is asked; one says it cannot.
+    backend, state = _backend(demo_dataset, "4.2.808")
+    try:
+        accounts = searched_accounts(await backend.resolve_accounts(None))
+        backend.book = await AddressBook.open(None)
+        await backend.book.syncer(backend.client).run(accounts)
+        signal = next(a.account_id for a in demo_dataset.accounts if a.spec.key == "signal")
+        code = "IDENTIFIER_NOT_SUPPORTED" if status == 422 else None
+        state.faults.add(FaultRule(path=rf"/{signal}/contacts$", status=status, code=code))
+        source = backend.source(ALL_ACCOUNTS, "+14155550123")
+        assert isinstance(source, BookSource)
+        await source.load_next()
+        assert source.lookup_error is None
+        assert "failed" not in _line(source, backend)
+        # Any other failure still is one.
+        state.faults.clear()
+        state.faults.add(FaultRule(path=rf"/{signal}/contacts$", status=500))
+        again = backend.source(ALL_ACCOUNTS, "+14155550124")
+        await again.load_next()
+        assert again.lookup_error is not None
+    finally:
+        if backend.book is not None:
+            await backend.book.close()
         await backend.aclose()

@@ -396,6 +396,17 @@ async def test_plain_query_does_not_search(query: str) -> None:
 
 
 async def test_failing_identifier_lookup_sets_lookup_error_but_list_loads() -> None:
+    failure = server_error()
+    client = FakeClient({None: page(["a", "b"], None, has_more=False)}, search=failure)
+    pager = make_pager(client, query="+14155552671")
+    added = await pager.load_next()
+    assert [c.id for c in added] == ["a", "b"]
+    assert pager.lookup_error is failure
+    assert pager.error is None
+    assert len(client.search_calls) == 1
+
+
+async def test_a_lookup_the_network_does_not_offer_is_no_failure() -> None:
     refusal = BadRequestError(
         "GET /v1/accounts/x/contacts",
         422,
@@ -405,9 +416,8 @@ async def test_failing_identifier_lookup_sets_lookup_error_but_list_loads() -> N
     pager = make_pager(client, query="+14155552671")
     added = await pager.load_next()
     assert [c.id for c in added] == ["a", "b"]
-    assert pager.lookup_error is refusal
+    assert pager.lookup_error is None
     assert pager.error is None
-    assert len(client.search_calls) == 1
 
 
 async def test_failing_list_page_on_identifier_query_retries_search_too() -> None:

@@ -12,7 +12,8 @@ import vobject
 from textual.widgets import Input, OptionList
 
 from beeper_tui.api.models import AccountStatus
-from beeper_tui.demo import Dataset, DemoState, FaultRule
+from beeper_tui.demo import Dataset, DemoState, FaultRule, create_demo_app
+from beeper_tui.demo.generations import LATEST_VERSION
 from beeper_tui.service.all_accounts import AllAccountsPager
 from beeper_tui.service.networks import account_label
 from beeper_tui.service.scope import ALL_ACCOUNTS
@@ -21,7 +22,7 @@ from beeper_tui.ui.contact_list import ContactList
 from beeper_tui.ui.copy_menu import CopyMenu
 from beeper_tui.ui.export_dialog import ExportDialog
 from beeper_tui.ui.help_screen import HelpScreen
-from tests.ui_helpers import settle, toasts, wait_for
+from tests.ui_helpers import app_on_demo, settle, toasts, wait_for
 
 SIZE = (120, 40)
 
@@ -354,3 +355,23 @@ async def test_a_rate_limited_account_waits_then_continues(
         assert "failed" not in str(app.query_one("#count").render())
         telegram = demo_state.requests_to(r"^/v1/accounts/telegram/contacts/list$")
         assert len(telegram) >= 2  # refused once, asked again after Retry-After
+
+
+async def test_the_count_line_names_networks_that_cannot_look_a_phone_up(
+    demo_dataset: Dataset,
+) -> None:
+    # Today's builds say per network what it can look up (the baseline cannot).
+    latest = create_demo_app(demo_dataset, desktop_version=LATEST_VERSION)
+    app = app_on_demo(latest, debounce_ms=50)
+    phone = "+14155550123"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        backend = app.session.backend
+        # What each network can look up is learnt once the accounts are in.
+        await wait_for(pilot, lambda: bool(backend.lookups.gaps(backend.accounts.accounts, phone)))
+        app.query_one("#search", Input).value = phone
+        await wait_for(pilot, lambda: "can't look up" in str(app.query_one("#count").render()))
+        count = str(app.query_one("#count").render())
+        assert "Discord" in count
+        assert "can't look up phone numbers" in count
+        assert "failed" not in count

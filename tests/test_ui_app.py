@@ -347,6 +347,7 @@ async def test_help_screen_lists_the_real_bindings(make_app: Callable[..., Beepe
         text = app.screen.text
         for line in ("^q  Quit", "/ ^f  Search", "^r  Refresh", "⏎  Details", "^o  Message"):
             assert line in text
+        assert text.splitlines()[-1].strip() == "something wrong?  run beeper-tui doctor"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

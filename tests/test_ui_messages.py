@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from rich.text import Text
 from starlette.applications import Starlette
 from textual.message import Message
 
@@ -23,7 +24,9 @@ from beeper_tui.ui.messages import (
     BackendSwitched,
     BookChanged,
     BookStatus,
+    DesktopBuild,
     HealthChanged,
+    SuggestionCount,
     UnexpectedError,
 )
 from beeper_tui.wiring import open_backend
@@ -35,6 +38,11 @@ SIZE = (120, 40)
 
 def _small_demo() -> Starlette:
     return create_demo_app(build_dataset(big_account_size=300), desktop_version=BASELINE_VERSION)
+
+
+def _plain(subtitle: object) -> str:
+    """A border subtitle as the reader sees it (Textual keeps it as markup)."""
+    return Text.from_markup(str(subtitle or "")).plain
 
 
 def _of(seen: list[Message], kind: type[Message]) -> list[Any]:
@@ -70,7 +78,17 @@ async def test_start_up_and_the_first_sync_reach_the_screen_as_messages() -> Non
         assert statuses
         assert screen.book_status == statuses[-1].status
         assert app.pane.book_status == statuses[-1].status
-        assert app.pane.border_subtitle == statuses[-1].status
+        # The book's status, then how many people may be the same, then the build (dim, last).
+        await wait_for(pilot, lambda: screen.suggestion_status is not None, 30)
+        counts = _of(seen, SuggestionCount)
+        assert counts
+        assert app.pane.suggestion_status == f"{counts[-1].count:,} maybe the same"
+        builds = _of(seen, DesktopBuild)
+        assert builds
+        assert {b.line for b in builds} == {app.session.backend.build_line}
+        assert screen.desktop_build == builds[-1].line
+        parts = [statuses[-1].status, app.pane.suggestion_status, builds[-1].line]
+        assert _plain(app.pane.border_subtitle) == " · ".join(p for p in parts if p)
 
 
 async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> None:
@@ -90,7 +108,9 @@ async def test_a_sync_in_progress_is_a_status_message_shown_under_the_pane() -> 
         await wait_for(pilot, lambda: not keeper.syncing, 60)
         await settle(pilot)
         assert _of(seen, BookStatus)[-1].status is None
-        assert app.pane.border_subtitle is None
+        # Only the count of suggestions and the build are left on the line.
+        parts = [app.pane.suggestion_status, app.session.backend.build_line]
+        assert _plain(app.pane.border_subtitle) == " · ".join(p for p in parts if p)
 
 
 async def test_a_crashed_worker_in_a_widget_is_a_message_the_app_reports() -> None:

@@ -124,3 +124,46 @@ async def test_the_person_view_links_then_splits_the_highlighted_person(demo: St
         assert kinds == ["link", "split"]  # in order: the later split wins over the link
         await pilot.press("f6")
         await wait_for(pilot, lambda: _together(book, first.a, first.b))
+
+
+def _subtitle(app: BeeperApp) -> str:
+    subtitle = app.pane.border_subtitle
+    return "" if subtitle is None else str(subtitle)
+
+
+async def test_the_status_line_counts_open_suggestions_and_follows_decisions(
+    demo: Starlette,
+) -> None:
+    app = app_on_demo(demo, book="memory", debounce_ms=0)
+    async with app.run_test(size=SIZE) as pilot:
+        book = await _synced(app, pilot)
+        count = len(await book.suggestions())
+        assert count > 1
+        await wait_for(pilot, lambda: f"{count:,} maybe the same" in _subtitle(app), 30)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, SuggestionsScreen))
+        screen = app.screen
+        assert isinstance(screen, SuggestionsScreen)
+        await wait_for(pilot, lambda: bool(screen.suggestions), 30)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: f"{count - 1:,} maybe the same" in _subtitle(app), 30)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: f"{count:,} maybe the same" in _subtitle(app), 30)
+
+
+async def test_the_person_view_says_why_a_shared_phone_is_one_person(demo: Starlette) -> None:
+    from beeper_tui.ui.person_view import PersonView
+
+    app = app_on_demo(demo, book="memory", debounce_ms=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await _synced(app, pilot)
+        app.pane.search_box.value = "Helen Park"
+        await settle(pilot, 0.05)
+        lst = app.pane.contact_list
+        await wait_for(pilot, lambda: lst.highlighted is not None)
+        lst.focus()
+        await pilot.press("enter")
+        view = app.screen.query_one(PersonView)
+        await wait_for(pilot, lambda: "joined: same phone" in view.text)
+        line = next(t for t in view.text.splitlines() if t.startswith("joined:"))
+        assert line == "joined: same phone (Google Messages and Signal)"

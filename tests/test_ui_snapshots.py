@@ -10,7 +10,9 @@ from textual.pilot import Pilot
 
 from beeper_tui.api.models import AccountStatus
 from beeper_tui.config import Settings
+from beeper_tui.service.discovery import FoundDesktop, TokenVerdict
 from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.desktop_chooser import DesktopChooser
 from tests.demo_fixtures import BASELINE_VERSION
 from tests.ui_helpers import settle
 
@@ -99,6 +101,41 @@ def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
 
 
+def test_suggestions_view(snap_compare: Callable[..., bool]) -> None:
+    """Maybe the same person: the open pairs, best first, each with its reason."""
+    from beeper_tui.service.book_source import BookSource
+    from beeper_tui.ui.suggestions_screen import SuggestionsScreen
+
+    settings = Settings(
+        demo=True,
+        demo_version=BASELINE_VERSION,
+        debounce_ms=0,
+        refresh_seconds=0,
+        theme="textual-dark",
+        book="memory",
+        sync_minutes=0,
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, BeeperApp)
+        await settle(pilot)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 120
+        keeper = app.book_driver.keeper
+        assert keeper is not None
+        while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
+            assert loop.time() < deadline, "the book did not sync in time"
+            await pilot.pause(0.05)
+        await pilot.press("f3")
+        while not (isinstance(app.screen, SuggestionsScreen) and app.screen.suggestions):
+            assert loop.time() < deadline, "the suggestions did not come"
+            await pilot.pause(0.05)
+        await settle(pilot)
+
+    assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
+
+
 def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -169,3 +206,18 @@ def test_wide_terminal_columns(snap_compare: Callable[..., bool]) -> None:
 
 def test_light_theme(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(_app(theme="textual-light"), terminal_size=SIZE, run_before=_search_zoe)
+
+
+def test_desktop_chooser(snap_compare: Callable[..., bool]) -> None:
+    # Stable and Nightly answer and neither accepts the saved token: the user picks.
+    found = [
+        FoundDesktop("http://127.0.0.1:23373", "4.3.20", TokenVerdict.REFUSED),
+        FoundDesktop("http://127.0.0.1:23374", "4.3.31", TokenVerdict.REFUSED),
+    ]
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(DesktopChooser(found, "http://localhost:23373"))
+        await settle(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)

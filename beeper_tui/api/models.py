@@ -305,6 +305,15 @@ class Reminder(WireModel):
     dismiss_on_incoming_message: bool | None = Field(default=None, alias="dismissOnIncomingMessage")
 
 
+class ChatMerge(WireModel):
+    """``merge`` of a Chat: the member chats the user merged into this one (one person)."""
+
+    chat_ids: Annotated[list[str], BeforeValidator(_list_if_null)] = Field(
+        default_factory=list, alias="chatIDs"
+    )
+    default_chat_id: OptStr = Field(default=None, alias="defaultChatID")
+
+
 class Chat(WireModel):
     """A conversation on one account (``types/chat.py`` of the official SDK).
 
@@ -332,6 +341,8 @@ class Chat(WireModel):
     is_read_only: bool | None = Field(default=None, alias="isReadOnly")
     local_chat_id: OptStr = Field(default=None, alias="localChatID")
     merged_into_chat_id: OptStr = Field(default=None, alias="mergedIntoChatID")
+    merge: ChatMerge | None = None
+    """Present on a merged chat (it holds no messages; its members carry ``mergedIntoChatID``)."""
     unread_mentions_count: int | None = Field(default=None, alias="unreadMentionsCount")
     reminder: Reminder | None = None
     """The chat's reminder; None when none is set."""

@@ -17,7 +17,7 @@ from beeper_tui.service.names import best_name
 from beeper_tui.service.networks import network_name, status_badge
 from beeper_tui.service.text_hygiene import clean_text
 
-from .common import add_shared_flags, argv_secrets, scrub, takes
+from .common import add_shared_flags, command_secrets, scrub, takes
 
 if TYPE_CHECKING:
     from beeper_tui.api.models import Account
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     """List the accounts as ``args`` say; returns the exit status."""
     import asyncio  # loaded by the commands that use it, not to build the command tree
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
 
     def error(text: str) -> None:
         line = scrub(clean_text(text, newlines=False) or "", secrets)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beeper_tui import __version__
 from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, clip, resolve_settings
-from beeper_tui.logfile import open_debug_log
 
 from .common import (
     SHARED_FLAGS,
@@ -77,6 +75,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def _setup_logging(path: Path | None, token: str | None) -> None:
     if path is None:
         return
+    import logging
+
+    from beeper_tui.logfile import open_debug_log
+
     # 0600, the token masked, control characters escaped: one record, one line.
     handler = open_debug_log(path, secrets=[token])
     root = logging.getLogger("beeper_tui")

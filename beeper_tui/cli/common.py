@@ -18,6 +18,7 @@ __all__ = [
     "OneLineParser",
     "add_shared_flags",
     "argv_secrets",
+    "command_secrets",
     "command_settings",
     "non_negative_int",
     "positive_int",
@@ -41,6 +42,13 @@ def argv_secrets(argv: Sequence[str]) -> list[str]:
         elif arg.startswith("--token="):
             found.append(arg.removeprefix("--token="))
     return found
+
+
+def command_secrets(args: argparse.Namespace) -> list[str]:
+    """What no message of a running command may echo: every token the user gave it."""
+    import sys
+
+    return argv_secrets(sys.argv[1:]) + [t for t in (getattr(args, "token", None),) if t]
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Final
 
-from .common import add_shared_flags, argv_secrets, command_settings, scrub, takes
+from .common import add_shared_flags, command_secrets, command_settings, scrub, takes
 
 __all__ = ["register", "run"]
 
@@ -37,11 +37,10 @@ def run(args: argparse.Namespace) -> int:
     """Print the report; exit 0 when nothing is wrong, 1 when something is."""
     import asyncio
     import json
-    import sys
 
     from .doctor_report import gather, render
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2

@@ -61,11 +61,7 @@ async def gather(settings: Settings) -> Report:
     report = Report()
     base_url = settings.base_url
     if not settings.demo and settings.base_url_is_default:
-        from beeper_tui.service.discovery import find_desktop
-
-        found = await find_desktop()
-        if found is not None:
-            base_url = found
+        base_url = await _desktops(report, settings)
     backend = open_backend(
         base_url=base_url,
         access_token=settings.token,
@@ -81,6 +77,27 @@ async def gather(settings: Settings) -> Report:
     _cache(report)
     _terminal(report)
     return report
+
+
+async def _desktops(report: Report, settings: Settings) -> str:
+    """List every Desktop on the local ports; the address to check (the one to use)."""
+    from beeper_tui.service.discovery import DESKTOP_PORTS, discover
+
+    discovery = await discover(token=settings.token)
+    if not discovery.found:
+        span = f"{DESKTOP_PORTS[0]}-{DESKTOP_PORTS[-1]}"
+        report.add("Desktops found", f"none on ports {span}")
+        return settings.base_url
+    report.add(
+        "Desktops found",
+        f"{len(discovery.found)}: {discovery.listing()}",
+        ok=not discovery.ambiguous,
+        fix="the token does not tell them apart: pass --base-url with the one to use"
+        if discovery.ambiguous
+        else None,
+    )
+    # Ambiguous: the lowest port is checked, as the list shows it first.
+    return (discovery.chosen or discovery.found[0]).url
 
 
 async def _desktop(report: Report, backend: Any, settings: Settings) -> None:

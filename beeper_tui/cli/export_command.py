@@ -17,7 +17,7 @@ from beeper_tui.service.text_hygiene import clean_text
 
 from .common import (
     add_shared_flags,
-    argv_secrets,
+    command_secrets,
     non_negative_int,
     positive_int,
     scrub,
@@ -310,7 +310,7 @@ async def _from_book(
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Export as ``args`` say; returns the exit status."""
-    stderr = _Stderr(argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t])
+    stderr = _Stderr(command_secrets(args))
     try:
         settings = resolve_settings(
             {

@@ -65,12 +65,20 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Path]:
     return settings, config or settings.config_path or default_config_path()
 
 
+class _SeveralDesktops(Exception):
+    """Several Desktops answer and the saved token does not pick one: --base-url must."""
+
+
 async def _where(settings: Settings) -> str:
-    from beeper_tui.service.discovery import find_desktop
+    from beeper_tui.service.discovery import discover
 
     if not settings.base_url_is_default:
         return settings.base_url
-    return await find_desktop() or settings.base_url
+    discovery = await discover(token=settings.token)
+    if discovery.ambiguous:
+        raise _SeveralDesktops(discovery.choose_message())
+    chosen = discovery.chosen
+    return settings.base_url if chosen is None else chosen.url
 
 
 def run_login(args: argparse.Namespace) -> int:
@@ -103,6 +111,9 @@ def run_login(args: argparse.Namespace) -> int:
     except BeeperError as exc:
         print(f"beeper-tui login: {exc.message}", file=sys.stderr)
         return 1
+    except _SeveralDesktops as exc:
+        print(f"beeper-tui login: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("beeper-tui login: cancelled", file=sys.stderr)
         return 130

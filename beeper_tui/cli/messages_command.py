@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_shared_flags, argv_secrets, command_settings, takes
+from .common import add_shared_flags, command_secrets, command_settings, takes
 
 __all__ = ["FORMATS", "register", "run"]
 
@@ -61,9 +61,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace, *, demo_app: Any = None) -> int:
     """Print the conversation as ``args`` say; returns the exit status."""
     import asyncio
-    import sys
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2

@@ -24,7 +24,7 @@ from beeper_tui.service.book.decisions import Decision, Identity, Kind
 from beeper_tui.service.export.formats import clean_text
 from beeper_tui.wiring import open_backend
 
-from .common import add_shared_flags, argv_secrets, command_settings, takes
+from .common import add_shared_flags, command_secrets, command_settings, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -213,7 +213,7 @@ async def _people(args: argparse.Namespace, settings: Any, demo_app: ASGIApp | N
 
 def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Do what ``args`` say; returns the exit status."""
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2

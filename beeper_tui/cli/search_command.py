@@ -16,13 +16,13 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .common import (
     add_shared_flags,
-    argv_secrets,
+    command_secrets,
     command_settings,
     positive_int,
     silence_stdout,
@@ -144,8 +144,18 @@ def _ago(seconds: float) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
-def _answer(args: argparse.Namespace, contents: BookContents, settings: Settings) -> int:
-    """Search ``contents`` and print the answer, with what the book lacks on stderr."""
+def _answer(
+    args: argparse.Namespace,
+    contents: BookContents,
+    settings: Settings,
+    *,
+    rebuild: Callable[[], BookContents] | None = None,
+) -> int:
+    """Search ``contents`` and print the answer, with what the book lacks on stderr.
+
+    ``rebuild``: contents with the index built from the contacts, for when a
+    lazily read saved index proves damaged while the query reads it.
+    """
     chosen: list[str] | None = None  # None: every account
     names = _names(contents)
     if args.account:
@@ -162,6 +172,16 @@ def _answer(args: argparse.Namespace, contents: BookContents, settings: Settings
         except AccountMatchError as exc:
             _error(f"{_clean(str(exc))} ({SYNC_HINT} if it is new)")
             return 2
+    from beeper_tui.service.book.snapshot import SnapshotError
+
+    try:
+        result = contents.search(args.text, chosen, args.limit)
+        text = render(result.people, result.total, args.format, names)
+    except SnapshotError:
+        if rebuild is None:
+            raise
+        result = rebuild().search(args.text, chosen, args.limit)
+        text = render(result.people, result.total, args.format, names)
     missing = contents.missing(chosen)
     if missing:
         listed = ", ".join(dict.fromkeys(names.get(a, a) for a in missing))
@@ -171,8 +191,7 @@ def _answer(args: argparse.Namespace, contents: BookContents, settings: Settings
         age = time.time() - oldest.timestamp()
         if age > settings.sync_minutes * 60:
             _warn(f"the address book was last synced {_ago(age)} ago: {SYNC_HINT}")
-    result = contents.search(args.text, chosen, args.limit)
-    _write(render(result.people, result.total, args.format, names))
+    _write(text)
     return 0 if result.total else 1
 
 
@@ -181,11 +200,12 @@ def _from_book(args: argparse.Namespace, settings: Settings, path: Path) -> int 
     if not path.exists():
         return None
     from beeper_tui.book_path import default_people_path
-    from beeper_tui.service.book.contents import read_book
+    from beeper_tui.service.book.contents import read_book, rebuilt
     from beeper_tui.service.book.store import BookError
 
     try:
-        read = read_book(path, region=settings.phone_region, people=default_people_path())
+        people = default_people_path()
+        read = read_book(path, region=settings.phone_region, people=people, lazy=True)
     except BookError as exc:
         _warn(f"{_clean(str(exc))}; searching without it")
         return None
@@ -195,7 +215,7 @@ def _from_book(args: argparse.Namespace, settings: Settings, path: Path) -> int 
         _warn_people(read.people.error)
         if not read.contents.account_ids:
             return None  # an empty book: the first sync fills it
-        return _answer(args, read.contents, settings)
+        return _answer(args, read.contents, settings, rebuild=lambda: rebuilt(read))
     finally:
         read.store.close()
 
@@ -286,7 +306,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Search as ``args`` say; returns the exit status."""
     from beeper_tui.book_path import default_book_path
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, Final
 
-from .common import add_shared_flags, argv_secrets, command_settings, takes
+from .common import add_shared_flags, command_secrets, command_settings, takes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, *, demo_app: ASGIApp | None = None) -> int:
     """Sync as ``args`` say; returns the exit status."""
     import asyncio
 
-    secrets = argv_secrets(sys.argv[1:]) + [t for t in (args.token,) if t]
+    secrets = command_secrets(args)
     settings = command_settings(args, PROG, secrets)
     if settings is None:
         return 2

@@ -708,7 +708,7 @@ def create_demo_app(
         state.oauth.token_lifetime = token_lifetime
     state.setup_state = setup_state
     state.sensitive_actions = sensitive_actions
-    state.chat_book = ChatBook(state.dataset)
+    state.chat_book = ChatBook(state.dataset, merges=generation.has_merged_chats)
     state.assets = AssetStore(state.dataset, asset_dir)
     state.messages = MessageBook(state.chat_book)
     state.messages.listeners.append(state.live.on_change)

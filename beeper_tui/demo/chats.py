@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from beeper_tui.demo.dataset import Dataset, DemoAccount, JSONDict
+from beeper_tui.demo.people_cases import DESKTOP_MERGED, chat_partners
 from beeper_tui.demo.responses import (
     MAX_PAGE_SIZE,
     enum_issue,
@@ -222,6 +223,18 @@ class _Generator:
         if account.spec.key == "slackgo":
             chats.append(self._chat(self._group_id("#general"), "#general", "group", others))
             chats += self._colleague_chats(others, {c.members[0] for c in chats[:singles]})
+        chats += self._case_chats({c.members[0] for c in chats[:singles]})
+        return chats
+
+    def _case_chats(self, have_single: set[int]) -> list[DemoChat]:
+        """Direct chats with the "who is who" cases (see ``people_cases``), always there."""
+        chats: list[DemoChat] = []
+        for user_id in chat_partners(self.account.spec.key):
+            position = self.account.positions_by_id.get(user_id)
+            if position is not None and position not in have_single:
+                user = self.account.contacts[position]
+                chat_id = single_chat_id(self.account, user_id)
+                chats.append(self._chat(chat_id, _label(user), "single", (position,)))
         return chats
 
     def _colleague_chats(self, others: Sequence[int], have_single: set[int]) -> list[DemoChat]:
@@ -271,8 +284,11 @@ def account_chats(account: DemoAccount, seed: int) -> list[DemoChat]:
 class ChatBook:
     """All chats of one demo app: the dataset's, plus those a client started."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, *, merges: bool = True) -> None:
         self.dataset = dataset
+        self.merges = merges
+        """Whether chats carry ``merge``/``mergedIntoChatID`` (the build has merged chats)."""
+        self._merged_cache: tuple[dict[str, list[DemoChat]], dict[str, str]] | None = None
         self.started: dict[str, DemoChat] = {}
         self.changes: dict[str, JSONDict] = {}
         """What messages and reminders changed on a chat (``lastActivity``, ``reminder``…)."""
@@ -283,7 +299,50 @@ class ChatBook:
         """The chat's JSON as it stands now: the generated one with its changes applied."""
         with self._changes_lock:
             changes = self.changes.get(str(chat.wire["id"]))
-            return {**chat.wire, **changes} if changes else dict(chat.wire)
+            wire = {**chat.wire, **changes} if changes else dict(chat.wire)
+        merged_into = self._merged()[1].get(str(wire["id"])) if self.merges else None
+        if merged_into is not None:
+            wire["mergedIntoChatID"] = merged_into
+        return wire
+
+    def _merged(self) -> tuple[dict[str, list[DemoChat]], dict[str, str]]:
+        """The chats the user merged in Beeper: account ID → merged chats, member → merged ID.
+
+        A merged chat is listed on its default member's account, shaped like
+        that member (title, participants) plus ``merge``; it holds no messages.
+        """
+        if self._merged_cache is not None:
+            return self._merged_cache
+        by_account: dict[str, list[DemoChat]] = {}
+        members: dict[str, str] = {}
+        accounts = {a.spec.key: a for a in self.dataset.accounts}
+        for group in DESKTOP_MERGED:
+            found: list[DemoChat] = []
+            for key, user_id in group:
+                account = accounts.get(key)
+                if account is None:
+                    continue
+                chat_id = single_chat_id(account, user_id)
+                found.extend(c for c in self._built(account) if c.wire["id"] == chat_id)
+            if len(found) < 2:
+                continue
+            default = found[0]
+            ids = [str(c.wire["id"]) for c in found]
+            digest = hashlib.sha256("|".join(ids).encode()).hexdigest()[:18]
+            merged_id = f"!{digest}:beeper.com"
+            newest = min(c.sort_key for c in found)
+            wire = {
+                **default.wire,
+                "id": merged_id,
+                "localChatID": str(int(digest[:8], 16)),
+                "unreadCount": sum(int(c.wire["unreadCount"]) for c in found),
+                "merge": {"chatIDs": ids, "defaultChatID": ids[0]},
+            }
+            merged = DemoChat(wire, default.members, (newest[0], merged_id))
+            by_account.setdefault(default.account_id, []).append(merged)
+            members.update(dict.fromkeys(ids, merged_id))
+        self._merged_cache = (by_account, members)
+        return self._merged_cache
 
     def change(self, chat_id: str, values: JSONDict) -> None:
         """Record new values for a chat's keys (the generated chat is shared: never edited)."""
@@ -310,7 +369,8 @@ class ChatBook:
 
     def chats(self, account: DemoAccount) -> list[DemoChat]:
         started = [c for c in self.started.values() if c.account_id == account.account_id]
-        return started + self._built(account)
+        merged = self._merged()[0].get(account.account_id, []) if self.merges else []
+        return started + merged + self._built(account)
 
     def single_chat(self, account: DemoAccount, user: JSONDict) -> tuple[JSONDict, str]:
         """The one-to-one chat with ``user`` and ``existing`` or ``created``."""

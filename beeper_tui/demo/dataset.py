@@ -23,6 +23,7 @@ from typing import Any
 
 from beeper_tui.demo.defaults import DEFAULT_SEED
 from beeper_tui.demo.names import Person, PersonFactory
+from beeper_tui.demo.people_cases import cases_for
 from beeper_tui.demo.search import ContactIndex, normalize
 
 JSONDict = dict[str, Any]
@@ -408,6 +409,13 @@ class _ContactBuilder:
             self._add(contacts, person, shared=True)
         while len(contacts) < target + 1:
             self._add(contacts, self._factory.person(spec.email_domain), shared=False)
+        # The "who is who" cases take the place of the last people drawn, so the
+        # size and everyone drawn before them stay as they were.
+        cases = [c for c in cases_for(spec.key, spec.email_domain) if c["id"] not in self._ids]
+        cases = cases[: max(0, len(contacts) - 1)]
+        if cases:
+            del contacts[len(contacts) - len(cases) :]
+            contacts.extend(cases)
         contacts.extend(extras[: max(0, spec.size - len(contacts))])
         contacts.sort(key=_sort_key)
         return contacts

@@ -20,6 +20,7 @@ __all__ = [
     "HIDES_PLATFORM_SDK",
     "INFO_AND_CONTACTS_LIST",
     "LATEST_VERSION",
+    "MERGED_CHATS",
     "REPRESENTATIVE_VERSIONS",
     "SENSITIVE_ACTIONS_TOGGLE",
     "VERSION_HEADER",
@@ -68,6 +69,11 @@ the demo ties it to the newest generation)."""
 SENSITIVE_ACTIONS_TOGGLE = DesktopVersion(4, 3, 0)
 """Settings → Integrations with its "Allow sensitive actions" toggle, which gates starting
 chats and sending (a 403 without it)."""
+
+MERGED_CHATS = DesktopVersion(4, 3, 0)
+"""Chats the user merged in Beeper: the merged chat carries ``merge: {chatIDs[],
+defaultChatID?}``, each member chat ``mergedIntoChatID`` (SDK 6.0.0 ``types/chat.py``;
+which build added them is not documented: the demo ties them to the newest generation)."""
 
 LATEST_VERSION = "4.3.20"
 """The newest generation the demo models; the default."""
@@ -139,6 +145,11 @@ class Generation:
     def gates_sensitive_actions(self) -> bool:
         """Starting chats and sending need the "Allow sensitive actions" toggle."""
         return self.version >= SENSITIVE_ACTIONS_TOGGLE
+
+    @property
+    def has_merged_chats(self) -> bool:
+        """Chats carry ``merge`` and ``mergedIntoChatID`` where the user merged them."""
+        return self.version >= MERGED_CHATS
 
     @property
     def account_has_bridge(self) -> bool:

@@ -315,6 +315,8 @@ class MessageBook:
         if entry is None:
             return []
         account, chat = entry
+        if "merge" in chat.wire:
+            return []  # a merged chat holds no messages: its members do
         chat_id = str(chat.wire["id"])
         with self._lock:
             generated = self._generated.get(chat_id)

@@ -156,6 +156,7 @@ class AllAccountsPager:
 
     def summary(self, network_of: NetworkOf) -> list[SummaryPart]:
         """``120 contacts loaded · more available · failed: Slack (…) — r retries``."""
+        # paged_summary names the networks that cannot look the query up (lookup_gaps).
         return paged_summary(self) + failures_summary(self._failures, network_of)
 
     def position(self, key: tuple[str, str]) -> int | None:

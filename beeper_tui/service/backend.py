@@ -220,7 +220,7 @@ class Backend:
         client = self.client if self.reachable else None
         ids = self.book_accounts(scope)
         if self.book is not None and ids is not None:
-            book_source = BookSource(self.book, client, ids, query)
+            book_source = BookSource(self.book, client, ids, query, asked=self._asked(ids, query))
             book_source.lookup_gaps = self._gaps(ids, query)
             return book_source
         if scope is not ALL_ACCOUNTS:
@@ -228,12 +228,16 @@ class Backend:
         held = book_holds(self.book, self.accounts, scope)
         if self.book is None or not held:
             return self.all_pager(query)
-        book_part = BookSource(self.book, client, held, query)
+        book_part = BookSource(self.book, client, held, query, asked=self._asked(held, query))
         mixed = MixedSource(book_part, self.all_pager(query, leave_out=held))
         mixed.lookup_gaps = self._gaps(
             [a.account_id for a in searched_accounts(self.accounts.accounts)], query
         )
         return mixed
+
+    def _asked(self, account_ids: Sequence[str], query: str) -> list[str]:
+        """The accounts asked to look ``query`` up: not those whose network said it cannot."""
+        return [i for i in account_ids if self.lookups.can_look_up(self.accounts.get(i), query)]
 
     def _gaps(self, account_ids: Iterable[str], query: str) -> tuple[LookupGap, ...]:
         known = [a for i in account_ids if (a := self.accounts.get(i)) is not None]
@@ -242,6 +246,10 @@ class Backend:
     def now(self) -> datetime:
         """The time "3 h ago" counts from (the demo world has a fixed one)."""
         return self._clock()
+
+    def why_joined(self, contact: Contact) -> list[str]:
+        """Why the person's identities are one person, a line per join (none without a book)."""
+        return [] if self.book is None else self.book.why_joined(contact)
 
     async def chats_with(self, contact: Contact) -> PersonChats:
         """The chats with ``contact`` on each of their networks, most recent first."""

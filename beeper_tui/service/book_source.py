@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from beeper_tui.api.errors import BeeperError
 
-from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, lookup_summary
+from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, gaps_summary, lookup_summary
 from .lazy_rows import LazyRows
+from .lookups import not_offered
 from .names import identifier_kind
 from .person import Contact, position_of
 from .scope import ALL_ACCOUNTS, Scope
@@ -67,11 +68,15 @@ class BookSource:
         client: BeeperClient | None,
         account_ids: Sequence[str],
         query: str = "",
+        *,
+        asked: Sequence[str] | None = None,
     ) -> None:
         self.book = book
         self.client = client
         """Asked for exact lookups; None when Desktop cannot be reached (offline)."""
         self.account_ids = tuple(account_ids)
+        self.asked = self.account_ids if asked is None else tuple(asked)
+        """The accounts asked for an exact lookup: those whose network offers it."""
         self.query = query.strip()
         self.lookup_gaps: tuple[LookupGap, ...] = ()
         """Networks that cannot look the query up (and were not asked), for the count line."""
@@ -115,7 +120,7 @@ class BookSource:
     def lookup_error(self) -> BeeperError | None:
         """Why an account's exact lookup failed (the book's rows still show)."""
         errors = self._result.lookup_errors if self._result is not None else {}
-        return next(iter(errors.values()), None)
+        return next((e for e in errors.values() if not not_offered(e)), None)
 
     @property
     def has_more(self) -> bool:
@@ -149,7 +154,9 @@ class BookSource:
         self._loading = True
         try:
             if self.client is not None and identifier_kind(self.query) is not None:
-                result = await self.book.lookup(self.client, self.query, self.account_ids)
+                result = await self.book.lookup(
+                    self.client, self.query, self.account_ids, lookup_accounts=self.asked
+                )
             else:
                 result = self.book.search(self.query, self.account_ids)
         finally:
@@ -190,7 +197,7 @@ class BookSource:
             parts = [SummaryPart(f"{n:,} {'person' if n == 1 else 'people'}", "count")]
         if self._loading:
             parts.append(SummaryPart(" · looking up…", "note"))
-        return parts + lookup_summary(self.lookup_error)
+        return parts + lookup_summary(self.lookup_error) + gaps_summary(self.lookup_gaps)
 
     def row_marks(self, i: int) -> RowMarks:
         """Where the query matched the name, and whether the person is in the book."""

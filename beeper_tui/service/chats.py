@@ -160,6 +160,10 @@ async def chats_with(
         for chat in chats:
             if chat.id in found or not _includes(chat, identity.user):
                 continue
+            if chat.merge is not None:
+                # Chats merged in Beeper: the merged one holds no messages of its own;
+                # its members, one per network, are the person's chats listed here.
+                continue
             network = clean(chat.network) or (
                 network_name(account) if account else identity.account_id
             )

@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from beeper_tui.api.errors import APIStatusError, BeeperError
+from beeper_tui.api.errors import BeeperError
 
+from .lookups import gaps_line, not_offered
 from .names import identifier_kind
 from .person import Contact, position_of
 from .retry import RetryTimer, auto_retry_delay
@@ -77,7 +78,13 @@ def paged_summary(source: ContactSource) -> list[SummaryPart]:
         parts.append(SummaryPart(" loaded · more available", "note"))
     elif n:
         parts.append(SummaryPart(" · all loaded", "note"))
-    return parts + lookup_summary(source.lookup_error)
+    return parts + lookup_summary(source.lookup_error) + gaps_summary(source.lookup_gaps)
+
+
+def gaps_summary(gaps: Sequence[LookupGap]) -> list[SummaryPart]:
+    """`` · Discord can't look up phone numbers``: the networks not asked, said as a remark."""
+    line = gaps_line(gaps)
+    return [] if line is None else [SummaryPart(f" · {line}", "note", limit=120)]
 
 
 def lookup_summary(error: BeeperError | None) -> list[SummaryPart]:
@@ -108,6 +115,8 @@ class ContactSource(Protocol):
     """What the result list needs from anything that yields contacts page by page."""
 
     query: str
+    lookup_gaps: tuple[LookupGap, ...]
+    """The networks that cannot look the query up (and were not asked), for the summary."""
 
     @property
     def started(self) -> bool:
@@ -345,7 +354,7 @@ class ContactPager:
         )
         if isinstance(page_result, BaseException):
             raise page_result
-        if isinstance(hits_result, APIStatusError) and hits_result.status_code in (400, 404):
+        if not_offered(hits_result):
             # As the official CLI does: a network that cannot take this lookup is skipped quietly.
             log.info("identifier lookup skipped on %s: %s", self.account_id, hits_result)
             return page_result, []

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from beeper_tui.api.errors import BeeperError
+from beeper_tui.api.errors import APIStatusError, BeeperError
 
 from .desktop import is_missing_route
 from .names import IdentifierKind, identifier_kind
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from beeper_tui.api.client import BeeperClient
     from beeper_tui.api.models import Account, ResolveIdentifier
 
-__all__ = ["LookupGap", "NetworkLookups"]
+__all__ = ["LookupGap", "NetworkLookups", "gaps_line", "not_offered"]
 
 log = logging.getLogger("beeper_tui.service")
 
@@ -47,6 +47,29 @@ class LookupGap:
 
     def __str__(self) -> str:
         return f"{self.network} can't look up {self.what}"
+
+
+def not_offered(error: object) -> bool:
+    """Whether a lookup's ``error`` says the network does not offer it: not a failure.
+
+    A 400/404 (as the official CLI does, such an account is skipped quietly),
+    or the ``IDENTIFIER_NOT_SUPPORTED`` answer ("Instagram does not support
+    looking up people by phone number").
+    """
+    if not isinstance(error, APIStatusError):
+        return False
+    return error.status_code in (400, 404) or error.code == "IDENTIFIER_NOT_SUPPORTED"
+
+
+def gaps_line(gaps: Sequence[LookupGap]) -> str | None:
+    """``Discord, Signal can't look up phone numbers`` (a query has one kind), or None."""
+    if not gaps:
+        return None
+    whats = dict.fromkeys(g.what for g in gaps)
+    return "; ".join(
+        f"{', '.join(g.network for g in gaps if g.what == what)} can't look up {what}"
+        for what in whats
+    )
 
 
 def _supports(support: ResolveIdentifier, kind: str) -> bool | None:

@@ -16,7 +16,14 @@ from .accounts import AccountDirectory, searched_accounts
 from .all_accounts import AllAccountsPager
 from .book import AddressBook, BookPerson
 from .book_source import BookSource
-from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, failures_summary
+from .contacts import (
+    NO_MARKS,
+    NetworkOf,
+    RowMarks,
+    SummaryPart,
+    failures_summary,
+    gaps_summary,
+)
 from .lazy_rows import LazyRows
 from .lookups import LookupGap
 from .person import Contact, position_of
@@ -184,6 +191,7 @@ class MixedSource:
             *self.book.summary(network_of),
             SummaryPart(f" · {more} from {syncing} (not synced yet)", "note", limit=160),
             *failures_summary(self.failures, network_of),
+            *gaps_summary(self.lookup_gaps),
         ]
 
     def row_marks(self, i: int) -> RowMarks:

@@ -23,10 +23,12 @@ from beeper_tui.api.errors import (
 from beeper_tui.api.models import Account
 
 from .backend import Backend
+from .discovery import Discovery
 from .session_events import (
     EXPIRED_MESSAGE,
     AccountsFailed,
     AccountsLoaded,
+    BuildKnown,
     ErrorKind,
     Health,
     HealthChanged,
@@ -56,7 +58,7 @@ class Session:
         on_event: Callable[[SessionEvent], None],
         *,
         refresh_seconds: float = 0,
-        find_desktop: Callable[[], Awaitable[str | None]] | None = None,
+        find_desktop: Callable[[], Awaitable[Discovery]] | None = None,
         offline_fallback: Callable[[], bool] | None = None,
     ) -> None:
         self.backend = backend
@@ -74,6 +76,8 @@ class Session:
         """Set once an account list arrived by any path (start-up, ``r``, a reconnect)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._reauth: asyncio.Task[None] | None = None
+        self._build_told: str | None = None
+        """The build line last reported (a new one is reported once)."""
 
     @property
     def offline(self) -> bool:
@@ -85,6 +89,14 @@ class Session:
             self.health = health
             self.backend.reachable = health is not Health.OFFLINE
             self.on_event(HealthChanged(health))
+
+    def _accounts_loaded(self, accounts: Sequence[Account]) -> None:
+        """Report a fresh account list, and the Desktop build once it is known or changed."""
+        self.on_event(AccountsLoaded(accounts))
+        line = self.backend.build_line
+        if line != self._build_told:
+            self._build_told = line
+            self.on_event(BuildKnown(line))
 
     def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
@@ -155,7 +167,7 @@ class Session:
                 self._token_works()
                 self._up.set()
                 self._set_health(Health.ONLINE)
-                self.on_event(AccountsLoaded(accounts))
+                self._accounts_loaded(accounts)
                 self._spawn(self._find_hidden())
                 await self._tell_setup()
             break
@@ -178,13 +190,21 @@ class Session:
         log.info("start-up: dropped a late failure, the session is up meanwhile: %s", exc)
         return True
 
-    async def _find_desktop(self, find: Callable[[], Awaitable[str | None]]) -> None:
-        url = await find()
+    async def _find_desktop(self, find: Callable[[], Awaitable[Discovery]]) -> None:
+        discovery = await find()
+        chosen = discovery.chosen
+        if discovery.ambiguous:
+            url = await self.prompts.choose_desktop(discovery.found)
+        else:
+            url = None if chosen is None else chosen.url
         if url is None:
-            log.info("start-up: no Beeper Desktop found; trying %s", self.backend.base_url)
+            log.info("start-up: no Beeper Desktop chosen; trying %s", self.backend.base_url)
             return
         self.backend.client.set_base_url(url)
-        self.on_event(Notice("Beeper Desktop", f"Found Beeper Desktop at {url}"))
+        text = f"Found Beeper Desktop at {url}"
+        if len(discovery.found) > 1 and not discovery.ambiguous:
+            text += " (the one that accepts the token)"
+        self.on_event(Notice("Beeper Desktop", text))
 
     async def _tell_setup(self) -> None:
         if self.backend.is_demo or self.backend.build.version is None:
@@ -276,7 +296,7 @@ class Session:
         self._token_works()
         self._up.set()
         self._set_health(Health.ONLINE)
-        self.on_event(AccountsLoaded(accounts))
+        self._accounts_loaded(accounts)
         if not quiet:
             self._spawn(self._find_hidden())
 
@@ -312,7 +332,7 @@ class Session:
         self._set_health(Health.ONLINE)
         if accounts is not None:
             self._up.set()
-            self.on_event(AccountsLoaded(accounts))
+            self._accounts_loaded(accounts)
         self.on_event(Reconnected())
 
     async def _reauthenticate(self, error: AuthenticationError) -> None:

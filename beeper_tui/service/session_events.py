@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from beeper_tui.api.models import Account
 
     from .backend import Backend
+    from .discovery import FoundDesktop
 
 __all__ = [
     "EXPIRED_MESSAGE",
     "AccountsFailed",
     "AccountsLoaded",
+    "BuildKnown",
     "ErrorKind",
     "Health",
     "HealthChanged",
@@ -103,6 +105,13 @@ class AccountsLoaded:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildKnown:
+    """The Desktop build became known or changed (``Backend.build_line``; None: unknown)."""
+
+    line: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AccountsFailed:
     """Loading the account list failed (other than unreachable or refused)."""
 
@@ -125,7 +134,7 @@ class Notice:
     warning: bool = False
 
 
-SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice
+SessionEvent = HealthChanged | AccountsLoaded | AccountsFailed | Reconnected | Notice | BuildKnown
 
 TokenAnswer = str | Literal["demo", "quit"]
 """A token to use, or the user's other choice."""
@@ -139,6 +148,12 @@ class SessionPrompts(Protocol):
 
     async def need_token(self, reason: str | None) -> TokenAnswer:
         """A token is missing (``reason`` None) or was refused."""
+
+    async def choose_desktop(self, found: Sequence[FoundDesktop]) -> str | None:
+        """Several Desktops answer and the token does not pick one: the URL to use, or None.
+
+        None keeps the configured address.
+        """
 
     def token_accepted(self, token: str) -> None:
         """Desktop accepted ``token`` from :meth:`need_token`: save it if the user asked.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -105,7 +106,7 @@ class BeeperApp(App[None]):
         return self._session is not None
 
     def _build_session(self) -> Session:
-        from beeper_tui.service.discovery import find_desktop
+        from beeper_tui.service.discovery import discover
         from beeper_tui.service.session import Session
         from beeper_tui.wiring import open_backend
 
@@ -133,7 +134,9 @@ class BeeperApp(App[None]):
             prompts,
             self._poster.session_event,
             refresh_seconds=settings.refresh_seconds,
-            find_desktop=find_desktop if own_backend and settings.base_url_is_default else None,
+            find_desktop=partial(discover, token=settings.token)
+            if own_backend and settings.base_url_is_default
+            else None,
             offline_fallback=self.book_driver.open_offline,
         )
         self.book_driver.attach(backend)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -25,13 +26,19 @@ if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
     from beeper_tui.service.book import AddressBook, BookOpening
 
-__all__ = ["DEMO_BOOK_WAIT", "READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
+__all__ = ["COUNT_DELAY", "DEMO_BOOK_WAIT", "READ_BEFORE_DRAWING", "STATUS_TICK", "BookDriver"]
+
+log = logging.getLogger("beeper_tui.ui.book_driver")
 
 STATUS_TICK = 30.0
 """Seconds between refreshes of "last synced 12 min ago"."""
 
 READ_BEFORE_DRAWING = 0.4
 """Seconds the app waits for the book before drawing its first screen without it."""
+
+COUNT_DELAY = 0.5
+"""Seconds the book must stay unchanged before its suggestions are counted again (a sync
+changes it once per account: one count for a burst)."""
 
 DEMO_BOOK_WAIT = 15.0
 """Seconds a search waits at most for the demo's book, built at start (a few seconds)."""
@@ -78,6 +85,7 @@ class BookDriver:
             self.keeper.start_opening()
         self._synced_once = False
         self._failure_shown: str | None = None
+        self._counting: asyncio.Task[None] | None = None
         self._first_book = asyncio.Event()
         """Set once the first sync has ended (or cannot happen): the demo's book is built."""
         if self.keeper is None or not demo:
@@ -115,6 +123,7 @@ class BookDriver:
             if (owner := backend or self._backend()) is not None:
                 owner.book = book
             book.add_listener(self._changed)
+            self._count_suggestions(book)
             for notice in keeper.notices:  # set aside, read-only: said once, at opening
                 self.poster.toast("Address book", notice, warning=True)
             if book.people.error is not None:  # the user's file: never written over
@@ -200,6 +209,27 @@ class BookDriver:
     def _changed(self) -> None:
         self.poster.book_changed()
         self.status_changed()
+        keeper = self.keeper
+        if keeper is not None and keeper.book is not None:
+            self._count_suggestions(keeper.book)
+
+    def _count_suggestions(self, book: AddressBook) -> None:
+        """Count the open suggestions anew (a plain task: the app must still come to rest)."""
+        if self._counting is not None:
+            self._counting.cancel()
+        self._counting = asyncio.get_running_loop().create_task(
+            self._count(book), name="suggestion-count"
+        )
+
+    async def _count(self, book: AddressBook) -> None:
+        await asyncio.sleep(COUNT_DELAY)
+        try:
+            found = await book.suggestions()
+        except RuntimeError as exc:  # the book closed meanwhile (its thread is gone)
+            log.debug("suggestions not counted: %s", exc)
+            return
+        if self.keeper is not None and self.keeper.book is book:
+            self.poster.suggestion_count(len(found))
 
     def status_changed(self) -> None:
         """Post the book's status line ("Syncing Slack 4,200 / 20,000", offline)."""
@@ -231,5 +261,9 @@ class BookDriver:
 
     async def close(self) -> None:
         """Stop syncing and close the book."""
+        if self._counting is not None:
+            self._counting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._counting
         if self.keeper is not None:
             await self.keeper.close()

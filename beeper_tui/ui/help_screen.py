@@ -116,6 +116,8 @@ class HelpScreen(ModalScreen[None]):
         add(Text("Mouse", "bold underline"), "")
         add(Text("click", key_style), "focus a pane, pick an account or a contact")
         add(Text("wheel", key_style), "scroll; the list loads more as you near its end")
+        add("", "")
+        add(Text("something wrong?", "bold"), Text("run beeper-tui doctor", key_style))
         self.text = "\n".join(lines)
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys  (escape to close)"

@@ -51,6 +51,7 @@ from .messages import (
     BackendSwitched,
     BookChanged,
     BookStatus,
+    DesktopBuild,
     HealthChanged,
     LiveChatChanged,
     LiveMessages,
@@ -58,6 +59,7 @@ from .messages import (
     LiveStatus,
     Reconnected,
     ServicePoster,
+    SuggestionCount,
     Toast,
     UnexpectedError,
 )
@@ -98,6 +100,14 @@ class MainScreen(Screen[None]):
     live_status: reactive[str | None] = reactive(None, init=False)
     """Why live updates failed ("live updates off: …; retrying in 4 s"), under the contact
     pane; None while they work or the build has none (then a timer refreshes the view)."""
+
+    desktop_build: reactive[str | None] = reactive(None, init=False)
+    """The Desktop build the session talks to ("Beeper Desktop 4.3.20"), last on the
+    contact pane's status line; None while unknown."""
+
+    suggestion_status: reactive[str | None] = reactive(None, init=False)
+    """How many "maybe the same person" suggestions are open ("3 maybe the same"), under
+    the contact pane, as the book last counted them after a sync or a decision."""
 
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Identities (``(account ID, user ID)``) who wrote something the user has not read:
@@ -157,7 +167,13 @@ class MainScreen(Screen[None]):
                 book_ready=self.book.demo_book,
                 debounce_ms=self.settings.debounce_ms,
                 id="pane",
-            ).data_bind(MainScreen.book_status, MainScreen.live_status, MainScreen.unread_people)
+            ).data_bind(
+                MainScreen.book_status,
+                MainScreen.live_status,
+                MainScreen.suggestion_status,
+                MainScreen.unread_people,
+                MainScreen.desktop_build,
+            )
             yield PersonView(
                 lambda: self.backend, images=self.settings.images, id="detail"
             ).data_bind(MainScreen.health)
@@ -243,6 +259,15 @@ class MainScreen(Screen[None]):
     @on(BookStatus)
     def _on_book_status(self, event: BookStatus) -> None:
         self.book_status = event.status
+
+    @on(DesktopBuild)
+    def _on_desktop_build(self, event: DesktopBuild) -> None:
+        self.desktop_build = event.line
+
+    @on(SuggestionCount)
+    def _on_suggestion_count(self, event: SuggestionCount) -> None:
+        # Its own part of the line: "3 maybe the same" (f3 lists them); nothing at none.
+        self.suggestion_status = f"{event.count:,} maybe the same" if event.count else None
 
     @on(BookChanged)
     def _on_book_changed(self) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "BackendSwitched",
     "BookChanged",
     "BookStatus",
+    "DesktopBuild",
     "HealthChanged",
     "LiveChatChanged",
     "LiveMessages",
@@ -43,6 +44,7 @@ __all__ = [
     "LiveStatus",
     "Reconnected",
     "ServicePoster",
+    "SuggestionCount",
     "Toast",
     "UnexpectedError",
 ]
@@ -57,6 +59,13 @@ class HealthChanged(Message):
     """The connection's health changed (``Session.health`` is its one source)."""
 
     health: Health
+
+
+@dataclass
+class DesktopBuild(Message):
+    """The Desktop build the session talks to (``Beeper Desktop 4.3.20``), or None: unknown."""
+
+    line: str | None
 
 
 @dataclass
@@ -107,6 +116,16 @@ class BookChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, BookChanged)
+
+
+@dataclass
+class SuggestionCount(Message):
+    """How many "maybe the same person" suggestions are open (after a sync or a decision)."""
+
+    count: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SuggestionCount)
 
 
 @dataclass
@@ -182,6 +201,8 @@ class ServicePoster:
                 message = Reconnected()
             case events.Notice(title, text, warning):
                 message = Toast(title, text, warning=warning, timeout=10 if warning else 5)
+            case events.BuildKnown(line):
+                message = DesktopBuild(line)
         self.target.post_message(message)
 
     def book_status(self, status: str | None) -> None:
@@ -191,6 +212,10 @@ class ServicePoster:
     def book_changed(self) -> None:
         """The book's contents changed."""
         self.target.post_message(BookChanged())
+
+    def suggestion_count(self, count: int) -> None:
+        """The book counted its open suggestions anew."""
+        self.target.post_message(SuggestionCount(count))
 
     def toast(self, title: str, text: str, *, warning: bool = False) -> None:
         """Something the user should read."""

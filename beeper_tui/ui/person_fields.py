@@ -49,6 +49,7 @@ __all__ = [
     "field_table",
     "identity_label",
     "ids_section",
+    "joined_section",
     "name_for_initials",
     "overview_fields",
     "person_fields",
@@ -423,3 +424,14 @@ def name_for_initials(contact: Contact) -> str | None:
     """What the initials are taken from: the name, never an ID (None: ``?``)."""
     name = display_name(contact)
     return None if name == "Unnamed contact" else name
+
+
+def joined_section(reasons: Sequence[str]) -> Section | None:
+    """Why the person's identities are one person, a plain line each (None: nothing joined)."""
+    if not reasons:
+        return None
+    # Wrapped, not cut: the networks at the end are the point of the line.
+    lines = [safe_text(reason.replace("\ufe0f", ""), "dim") for reason in reasons]
+    for line in lines:
+        line.end = "\n"
+    return Section(Group(*lines), "\n".join(line.plain for line in lines))

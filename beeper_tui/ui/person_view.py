@@ -44,6 +44,7 @@ from .person_fields import (
     field_table,
     identity_label,
     ids_section,
+    joined_section,
     name_for_initials,
     overview_fields,
     person_fields,
@@ -125,6 +126,7 @@ class PersonView(VerticalScroll):
             yield AvatarView(self.images, id="person-avatar")
             yield Static(id="person-title")
         yield Static(id="detail-body")
+        yield Static(id="person-joined")
         yield Static(id="person-chats")
         yield Static(id="person-conversation")
         yield Static(id="person-ids")
@@ -137,7 +139,7 @@ class PersonView(VerticalScroll):
     @property
     def text(self) -> str:
         """The panel's content as plain text (what a reader sees)."""
-        order = ("title", "body", "chats", "conversation", "ids")
+        order = ("title", "body", "joined", "chats", "conversation", "ids")
         return "\n".join(self._plain[k] for k in order if self._plain.get(k))
 
     def _put(self, part: str, section: Section | None) -> None:
@@ -167,7 +169,7 @@ class PersonView(VerticalScroll):
     def _person_parts(self, shown: bool) -> None:
         self.query_one("#person-head").display = shown
         if not shown:
-            for part in ("title", "chats", "conversation", "ids"):
+            for part in ("title", "joined", "chats", "conversation", "ids"):
                 self._put(part, None)
 
     # -- a person ------------------------------------------------------------
@@ -190,6 +192,7 @@ class PersonView(VerticalScroll):
             self._conversation_failed = None
         self._show_heading()
         self._put("body", person_fields(contact, self._account_of))
+        self._put("joined", joined_section(self._backend().why_joined(contact)))
         self._show_ids()
         self._show_chats()
         self._show_conversation()

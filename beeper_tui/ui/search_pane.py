@@ -103,6 +103,13 @@ class SearchPane(Vertical):
     """Why live updates failed (bound to the screen's), shown under the pane; None while
     they work (or the build has none and the view is refreshed on a timer)."""
 
+    desktop_build: reactive[str | None] = reactive(None, init=False)
+    """The Desktop build (bound to the screen's), the last segment of the status line."""
+
+    suggestion_status: reactive[str | None] = reactive(None, init=False)
+    """How many "maybe the same person" suggestions are open, in words (bound to the
+    screen's): its own part of the line under the pane; None when there are none."""
+
     unread_people: reactive[frozenset[tuple[str, str]]] = reactive(frozenset(), init=False)
     """Who wrote something unread, as ``(account ID, user ID)`` (bound to the screen's):
     their rows carry a small mark."""
@@ -153,10 +160,21 @@ class SearchPane(Vertical):
     def watch_live_status(self) -> None:
         self._show_status()
 
+    def watch_desktop_build(self) -> None:
+        self._show_status()
+
+    def watch_suggestion_status(self) -> None:
+        self._show_status()
+
     def _show_status(self) -> None:
-        parts = [p for p in (self.book_status, self.live_status) if p]
+        parts = [p for p in (self.book_status, self.live_status, self.suggestion_status) if p]
         # Plain Text: a failure's words may hold brackets that markup would eat.
-        self.border_subtitle = Text(" · ".join(parts)) if parts else None
+        line = Text(" · ".join(parts))
+        if self.desktop_build:
+            # Its own dim segment, last: what is happening reads first.
+            line.append(" · " if parts else "")
+            line.append(self.desktop_build, "dim")
+        self.border_subtitle = line if line else None
 
     def watch_unread_people(self, unread: frozenset[tuple[str, str]]) -> None:
         self.contact_list.unread = unread

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
@@ -16,9 +16,11 @@ from beeper_tui.logfile import add_log_secret
 from beeper_tui.service.session_events import TokenAnswer
 
 from .connect_screens import ConnectErrorScreen, TokenEntered, TokenScreen
+from .desktop_chooser import DesktopChooser
 
 if TYPE_CHECKING:
     from beeper_tui.service.backend import Backend
+    from beeper_tui.service.discovery import FoundDesktop
 
     from .book_driver import BookDriver
     from .connect_screens import ConnectChoice
@@ -87,6 +89,10 @@ class SessionPrompts:
         add_log_secret(result.token)
         self._to_save = result.token if result.save else None
         return result.token
+
+    async def choose_desktop(self, found: Sequence[FoundDesktop]) -> str | None:
+        """Several Desktops answer: the user picks one (None keeps the configured address)."""
+        return await self._ask(DesktopChooser(found, self._backend().base_url))
 
     def token_accepted(self, token: str) -> None:
         """Save ``token`` now that Desktop accepted it, if the user ticked "save"."""

@@ -51,6 +51,9 @@ _SAVE_DELAY = 10.0
 sync each account's rebuild replaces the last, and saving every one was wasted work."""
 _FIRST_SCREEN = 120  # rows: a tall terminal's first screen, and some
 
+Merged = tuple[tuple[str, str], ...]
+"""(account ID, user ID) of each identity whose chat the user merged into one in Beeper."""
+
 T = TypeVar("T")
 
 
@@ -254,6 +257,7 @@ class AddressBook:
         accounts: Sequence[str],
         *,
         limit: int | None = None,
+        lookup_accounts: Sequence[str] | None = None,
     ) -> BookResult:
         """:meth:`search`, plus each account's exact lookup when ``query`` is an identifier.
 
@@ -263,6 +267,8 @@ class AddressBook:
         phone or email with, someone in the book joins that person's row
         (named as the book names them); other hits follow the book's rows with
         ``in_book=False``. One account failing is noted in ``lookup_errors``.
+        ``lookup_accounts`` narrows the lookup (not the search) to the accounts whose
+        network offers it.
         """
         kind = identifier_kind(query)
         index = self.index
@@ -271,12 +277,13 @@ class AddressBook:
         asked = query.strip()
         if kind == IdentifierKind.PHONE:
             asked = e164_in_region(asked, self.region) or asked
+        ask = accounts if lookup_accounts is None else lookup_accounts
         answers = await asyncio.gather(
-            *(client.search_contacts(a, asked) for a in accounts), return_exceptions=True
+            *(client.search_contacts(a, asked) for a in ask), return_exceptions=True
         )
         errors: dict[str, BeeperError] = {}
         hits: list[Contact] = []
-        for account_id, answer in zip(accounts, answers, strict=True):
+        for account_id, answer in zip(ask, answers, strict=True):
             if isinstance(answer, BeeperError):
                 log.info("exact lookup on %s failed: %s", account_id, answer)
                 errors[account_id] = answer
@@ -332,6 +339,18 @@ class AddressBook:
         """Make ``rows`` the account's contacts (on disk, then in the index)."""
         await self._in_worker(self._store.replace_account, account_id, rows)
         await self._reload()
+
+    async def replace_merges(self, groups: dict[str, list[tuple[str, str]]]) -> None:
+        """Keep which chats the user merged in Beeper; people are regrouped when that changed."""
+        merged = [tuple(g) for _, g in sorted(groups.items()) if len(g) > 1]
+        if not self._store.read_only:
+            await self._in_worker(self._store.replace_merges, groups)
+        if tuple(sorted(merged)) == tuple(sorted(self.contents.merged)):
+            return
+        index = self.people.apply(self.index, merged)
+        self.contents = self.contents.with_merged(merged).with_people_index(index)
+        for listener in list(self._listeners):
+            listener()
 
     async def forget(self, account_ids: Iterable[str]) -> None:
         """Remove accounts (and their contacts) from the book."""
@@ -390,9 +409,21 @@ class AddressBook:
         await self._in_worker(self.people.save, decisions)
         # Applied here, on the loop (a copy of one array and the merged people):
         # a rebuild finishing meanwhile has already replaced ``_index``.
-        self.contents = self.contents.with_people_index(self.people.apply(self.index))
+        index = self.people.apply(self.index, self.contents.merged)
+        self.contents = self.contents.with_people_index(index)
         for listener in list(self._listeners):
             listener()
+
+    def why_joined(self, contact: Contact) -> list[str]:
+        """Why ``contact``'s identities are one person, a line per join (:mod:`.joins`)."""
+        from .joins import why_joined
+
+        return why_joined(
+            contact.identities,
+            self.contents.merged,
+            self.people.effective(),
+            self.network_names(),
+        )
 
     async def suggestions(self) -> list[Suggestion]:
         """Open "maybe the same person" suggestions, best first (found on the book's thread)."""
@@ -424,16 +455,17 @@ class AddressBook:
             self._dirty = False
             store = self._store
 
-            def load() -> tuple[BookIndex, list[AccountMeta], str | None]:
+            def load() -> tuple[BookIndex, list[AccountMeta], str | None, list[Merged]]:
                 index, unsaved = read_index(store, warm=True)
-                return self.people.apply(index), store.accounts(), unsaved
+                merged = store.merges()
+                return self.people.apply(index, merged), store.accounts(), unsaved, merged
 
             started = time.monotonic()
             decided = self.people.decisions
-            index, meta, unsaved = await self._in_worker(load)
+            index, meta, unsaved, merged = await self._in_worker(load)
             if self.people.decisions is not decided:  # the user decided during the rebuild
-                index = self.people.apply(index)
-            self.contents = self.contents.with_index(index, meta)
+                index = self.people.apply(index, merged)
+            self.contents = self.contents.with_merged(merged).with_index(index, meta)
             if unsaved is not None:
                 self._save_later(unsaved)
             self._built_at = time.monotonic()

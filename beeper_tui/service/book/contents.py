@@ -10,9 +10,8 @@ the file in a few times an interpreter's own start.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +20,9 @@ from .decisions import PeopleDecisions
 from .people import BookResult
 from .search import BookIndex
 from .snapshot import SnapshotError
-from .store import AccountMeta, BookError, BookStore, DirectoryEntry, is_corrupt
+from .store import AccountMeta, BookError, BookStore, DirectoryEntry, book_log, is_corrupt
 
-__all__ = ["BookContents", "BookRead", "read_book", "read_index"]
-
-log = logging.getLogger("beeper_tui.service.book")
+__all__ = ["BookContents", "BookRead", "read_book", "read_index", "rebuilt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +36,8 @@ class BookContents:
     """Account ID → Desktop's last word on it (listed, enabled or not)."""
     region: str | None = None
     """ISO country code for phones typed in national format (None: international only)."""
+    merged: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Groups of (account ID, user ID) whose chats the user merged in Beeper (one person each)."""
 
     def with_index(self, index: BookIndex, meta: Iterable[AccountMeta]) -> BookContents:
         """These contents after the contacts on disk changed."""
@@ -47,6 +46,10 @@ class BookContents:
     def with_people_index(self, index: BookIndex) -> BookContents:
         """These contents with the same identities grouped into people anew (a decision)."""
         return replace(self, index=index)
+
+    def with_merged(self, merged: Iterable[tuple[tuple[str, str], ...]]) -> BookContents:
+        """These contents knowing which chats Desktop merged (the index is regrouped apart)."""
+        return replace(self, merged=tuple(merged))
 
     def with_directory(self, entries: Iterable[DirectoryEntry]) -> BookContents:
         """These contents with Desktop's newest account list."""
@@ -109,25 +112,30 @@ class BookContents:
         return self.index.search(query, account_ids, limit, region=self.region)
 
 
-def read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
+def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[BookIndex, str | None]:
     """The index of the contacts on disk, and the fingerprint to save it under if it was built.
 
     A current snapshot is read back (a tenth of the cost of building); without
     one the index is built from the contacts. In memory there are no snapshots.
+    ``lazy``: the snapshot's parts are read from the file and decoded as they
+    are first needed (see :meth:`BookIndex.from_snapshot` and
+    :meth:`BookStore.snapshot_parts`), for one query and done.
     """
     if store.in_memory:
         return BookIndex(store.contacts(), warm=warm), None
     fingerprint = store.fingerprint()
+    parts: Sequence[bytes] | None
     try:
-        parts = store.load_snapshot(fingerprint)
+        # Lazily: each part read from the file as the query needs it, in one read transaction.
+        parts = store.snapshot_parts(fingerprint) if lazy else store.load_snapshot(fingerprint)
     except sqlite3.Error as exc:  # a cache of a cache: rebuild rather than fail
-        log.info("the address book's saved index cannot be read (%s); rebuilding it", exc)
+        book_log().info("the address book's saved index cannot be read (%s); rebuilding it", exc)
         parts = None
     if parts is not None:
         try:
-            index = BookIndex.from_snapshot(parts)
+            index = BookIndex.from_snapshot(parts, lazy=lazy)
         except SnapshotError as exc:
-            log.info("the address book's saved index is unusable (%s); rebuilding it", exc)
+            book_log().info("the address book's saved index is unusable (%s); rebuilding it", exc)
         else:
             if warm:
                 index.warm()
@@ -149,7 +157,7 @@ class BookRead:
 
 
 def read_book(
-    path: Path | None, *, region: str | None = None, people: Path | None = None
+    path: Path | None, *, region: str | None = None, people: Path | None = None, lazy: bool = False
 ) -> BookRead:
     """Open the book at ``path`` (None: in memory) and read what it holds (blocking).
 
@@ -163,17 +171,25 @@ def read_book(
     try:
         try:
             # The typo tables are built after opening: the cached list paints sooner.
-            index, unsaved = read_index(store, warm=False)
+            index, unsaved = read_index(store, warm=False, lazy=lazy)
             meta, directory = store.accounts(), store.directory()
         except sqlite3.DatabaseError as exc:
             if not is_corrupt(exc):
                 raise BookError(f"cannot read the address book {path}: {exc}") from None
             store.recover(exc)  # SQLite says the file is damaged: set it aside, start afresh
-            index, unsaved = read_index(store, warm=False)
+            index, unsaved = read_index(store, warm=False, lazy=lazy)
             meta, directory = store.accounts(), store.directory()
+        merged = store.merges()
     except BaseException:
         store.close()
         raise
-    index = decisions.apply(index)
-    contents = BookContents(index, region=region).with_index(index, meta)
+    index = decisions.apply(index, merged)
+    contents = BookContents(index, region=region, merged=tuple(merged)).with_index(index, meta)
     return BookRead(store, contents.with_directory(directory), unsaved, decisions)
+
+
+def rebuilt(read: BookRead) -> BookContents:
+    """``read``'s contents with the index built from the contacts (its saved one was damaged)."""
+    book_log().info("the address book's saved index is damaged; rebuilding it")
+    index = read.people.apply(BookIndex(read.store.contacts(), warm=False))
+    return read.contents.with_people_index(index)

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +36,14 @@ if TYPE_CHECKING:
     from .search import BookIndex
 
 __all__ = [
+    "DESKTOP_MERGED",
     "KINDS",
     "Decision",
     "DecisionsError",
     "Identity",
     "Kind",
     "PeopleDecisions",
+    "desktop_links",
     "effective",
 ]
 
@@ -192,9 +192,24 @@ class PeopleDecisions:
         """The decisions as they apply (see :func:`effective`)."""
         return effective(self.decisions)
 
-    def apply(self, index: BookIndex) -> BookIndex:
-        """``index`` with its people as the user decided (identities not in it ignored)."""
-        return apply(index, self.effective())
+    def apply(self, index: BookIndex, merged: Iterable[Sequence[Identity]] = ()) -> BookIndex:
+        """``index`` with its people as the user decided (identities not in it ignored).
+
+        ``merged`` are the groups whose chats Desktop merged: joined as if the
+        user had linked them first, so a later split or rejection undoes them.
+        """
+        return apply(index, effective((*desktop_links(merged), *self.decisions)))
+
+
+DESKTOP_MERGED: Final = "Desktop merged these chats"
+"""The ``about`` of a link that Desktop's merged chats made (not in the user's file)."""
+
+
+def desktop_links(merged: Iterable[Sequence[Identity]]) -> list[Decision]:
+    """The links Desktop's merged chats stand for: each member with the group's first."""
+    return [
+        Decision("link", group[0], other, DESKTOP_MERGED) for group in merged for other in group[1:]
+    ]
 
 
 def apply(index: BookIndex, decided: Effective) -> BookIndex:
@@ -214,6 +229,8 @@ def apply(index: BookIndex, decided: Effective) -> BookIndex:
 
 def parse(text: str) -> Iterator[Decision]:
     """The decisions in a file's text; :class:`DecisionsError` names the line of a bad one."""
+    import tomllib  # only when there is a file: most books have no decisions
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -261,6 +278,8 @@ def render(decisions: Iterable[Decision]) -> str:
 
 
 def _write_private(path: Path, text: str) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, temp = tempfile.mkstemp(prefix=".people-", suffix=".toml", dir=path.parent)
     try:

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from rapidfuzz.distance import OSA
-
 from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.phones import e164_in_region
 
@@ -33,6 +31,7 @@ __all__ = [
     "PREFIX",
     "Term",
     "match_spans",
+    "one_edit_apart",
     "parse_query",
 ]
 
@@ -94,13 +93,36 @@ def parse_query(query: str, region: str | None = None) -> list[Term]:
     return terms
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one edit apart (OSA distance <= 1).
+
+    An edit: a letter left out, added, changed, or two neighbours swapped.
+    """
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    for x, y in zip(a, b, strict=False):  # the first difference
+        if x != y:
+            break
+        i += 1
+    if len(a) > len(b):
+        return a[i + 1 :] == b[i:]
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return (
+        a[i + 1 :] == b[i + 1 :]
+        or (  # one changed, or two swapped
+            a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i + 1 : i + 2] + b[i : i + 1]
+        )
+    )
+
+
 def _one_typo(word: str, token: str) -> bool:
     """Whether ``token`` is ``word`` with one typo, or starts with such a word."""
     n = len(word)
-    return any(
-        OSA.distance(word, candidate, score_cutoff=1) <= 1
-        for candidate in (token, token[:n], token[: n + 1])
-    )
+    return any(one_edit_apart(word, candidate) for candidate in (token, token[:n], token[: n + 1]))
 
 
 def match_spans(name: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]:

@@ -22,15 +22,12 @@ phone or email over the whole book) rank by their best identity.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import eq
-from typing import Final
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from typing import TYPE_CHECKING, Any, Final
 
 from beeper_tui.service.person import Contact
 
@@ -49,7 +46,7 @@ from .rows import (
     gentle_sorted,
     prefix_range,
 )
-from .snapshot import SnapshotError, pack, unpack
+from .snapshot import LazyTuple, SnapshotError, pack, unpack, unpack_lazily
 from .store import StoredContact
 
 __all__ = ["DIRECTORY_SIZE", "BookIndex"]
@@ -58,7 +55,10 @@ _PHONE_SEP: Final = "\x1e"
 _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters cost no build
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 _CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
-_NOT_SAVED: Final = _CACHES | {"_undecided"}  # the user's decisions are applied after loading
+_NOT_SAVED: Final = _CACHES | {"_undecided", "_pending"}  # decisions are applied after loading
+_COLUMNS: Final = ("_account", "_user_json", "_first_word")  # one item per identity
+_WHOLE: Final = frozenset({"_name_vocab"})
+"""Fields a lazy snapshot decodes whole: small, and a typo looks them up hundreds of times."""
 DIRECTORY_SIZE: Final = 5_000
 """An account with more contacts is a directory (a workspace's members): within a
 tier, its people follow the user's own contacts ("jose" finds the Telegram friend
@@ -156,31 +156,68 @@ class BookIndex:
         self._all = frozenset(range(len(self.account_ids)))
         self._undecided: BookIndex | None = None
         """The index before the user's decisions (:meth:`with_people`), or None: this is it."""
+        self._pending: dict[str, Callable[[], Any]] = {}
+        """Fields of a lazily read snapshot not decoded yet (:meth:`from_snapshot`)."""
 
     def snapshot(self) -> list[bytes]:
         """The index as snapshot parts for :meth:`from_snapshot` (its caches left out)."""
         if self._undecided is not None:  # the decisions are the user's file's, not the cache's
             return self._undecided.snapshot()
+        self._read_all()
         return pack({k: v for k, v in vars(self).items() if k not in _NOT_SAVED})
 
     @classmethod
-    def from_snapshot(cls, parts: Sequence[bytes]) -> BookIndex:
-        """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit."""
-        fields = unpack(parts)
+    def from_snapshot(cls, parts: Sequence[bytes], *, lazy: bool = False) -> BookIndex:
+        """The index :meth:`snapshot` saved; :class:`SnapshotError` when it does not fit.
+
+        ``lazy``: each field is checked and decoded when first read (a one-shot
+        ``search`` reads a fraction of them); a damaged one raises
+        :class:`SnapshotError` then, from whatever read it.
+        """
+        fields = unpack_lazily(parts)
         index = cls((), warm=False)  # its caches empty: they fill for the fields read back
         if fields.keys() != vars(index).keys() - _NOT_SAVED:
             raise SnapshotError("the index has other fields than the snapshot")
-        n = fields["_n"]
-        if any(len(fields[k]) != n for k in ("_account", "_user_json", "_first_word")):
-            raise SnapshotError("the snapshot's columns disagree on how many identities")
-        vars(index).update(fields)
+        if lazy:
+            for name in fields:
+                delattr(index, name)  # read back by __getattr__, when first asked for
+            index._pending = fields
+            return index
+        vars(index).update(unpack(parts))
+        for name in _COLUMNS:
+            index._check_length(name)
         return index
+
+    if not TYPE_CHECKING:  # to the type checker, every field is always there
+
+        def __getattr__(self, name: str) -> Any:
+            """A field of a lazily read snapshot, decoded now (called only when it is missing)."""
+            decode = self.__dict__.get("_pending", {}).pop(name, None)
+            if decode is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = decode()
+            if name in _WHOLE and isinstance(value, LazyTuple):
+                value = value.whole()
+            setattr(self, name, value)
+            if name in _COLUMNS:
+                self._check_length(name)
+            return value
+
+    def _check_length(self, name: str) -> None:
+        if len(getattr(self, name)) != self._n:
+            raise SnapshotError("the snapshot's columns disagree on how many identities")
+
+    def _read_all(self) -> None:
+        """Decode every field a lazy snapshot has not yet."""
+        for name in list(self._pending):
+            getattr(self, name)
 
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
 
-        A query that needs one before then builds it itself; building twice
-        (here in a thread and there) is harmless, the tables are equal.
+        A query before then looks up every spelling one edit away instead
+        (:meth:`_edited_ranges`: the same matches, slower per query than the
+        tables, much faster than building them for a single query).
         """
         for length in range(FUZZY_MIN_LENGTH, _PRECOMPUTED_PREFIXES + 1):
             self._prefixes(length)
@@ -334,13 +371,20 @@ class BookIndex:
         # such a word, has its first len(word) or len(word)+1 letters within
         # one edit of it (a shorter word is its own prefix). The vocabulary is
         # sorted, so the words sharing a prefix are one range: comparing the
-        # distinct prefixes is enough. And one edit leaves either the first
-        # letter in place, or the second, or swaps or shifts them: only
-        # prefixes whose first or second letter is word[0] or word[1] can match.
-        ranges: list[tuple[int, int]] = []
+        # distinct prefixes is enough.
         n = len(word)
-        for length in (n, n + 1):
-            table = self._prefixes(length)
+        tables = [self._truncated.get(length) for length in (n, n + 1)]
+        if None in tables:
+            return list(self._edited_ranges(word))
+        from rapidfuzz import process  # with the tables only: a one-shot search never loads it
+        from rapidfuzz.distance import OSA
+
+        ranges: list[tuple[int, int]] = []
+        for table in tables:
+            assert table is not None
+            # One edit leaves either the first letter in place, or the second,
+            # or swaps or shifts them: only prefixes whose first or second
+            # letter is word[0] or word[1] can match.
             seen: set[int] = set()
             for position in (0, 1):
                 bucket = table.by_letter[position]
@@ -354,6 +398,52 @@ class BookIndex:
                             seen.add(number)
                             ranges.append((table.starts[number], table.starts[number + 1]))
         return ranges
+
+    def _edited_ranges(self, word: str) -> Iterator[tuple[int, int]]:
+        """What the typo tables of lengths ``len(word)`` and one more find, without them.
+
+        Before :meth:`warm` (a one-shot ``beeper-tui search``, the first keys
+        after opening) every spelling one edit from ``word`` is looked up by
+        ``bisect``, a letter added or changed only where the vocabulary has
+        that letter after the same start: a few hundred look-ups, where
+        building two tables costs tens of milliseconds.
+        """
+        vocab = self._name_vocab
+        n = len(word)
+        starts = {word}  # n or n + 1 letters: every word starting with one
+        whole: set[str] = set()  # n - 1 letters: that word itself (it is its own prefix)
+        for i in range(n):
+            whole.add(word[:i] + word[i + 1 :])
+            if i + 1 < n:
+                starts.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+        for i in range(n + 1):
+            head = word[:i]
+            for letter in self._next_letters(head):
+                starts.add(head + letter + word[i:])
+                if i < n:
+                    starts.add(head + letter + word[i + 1 :])
+        for spelling in starts:
+            lo, hi = prefix_range(vocab, spelling)
+            if lo < hi:
+                yield lo, hi
+        for spelling in whole:
+            lo = bisect_left(vocab, spelling)
+            if lo < len(vocab) and vocab[lo] == spelling:
+                yield lo, lo + 1
+
+    def _next_letters(self, head: str) -> Iterator[str]:
+        """Each letter that follows ``head`` in some word of the name vocabulary, once."""
+        vocab = self._name_vocab
+        lo, hi = prefix_range(vocab, head)
+        after = len(head)
+        while lo < hi:
+            word = vocab[lo]
+            if len(word) == after:  # ``head`` itself
+                lo += 1
+                continue
+            letter = word[after]
+            yield letter
+            lo = prefix_range(vocab, head + letter)[1]
 
     def _prefixes(self, length: int) -> PrefixTable:
         cached = self._truncated.get(length)
@@ -449,10 +539,11 @@ class BookIndex:
         base = self._undecided or self
         if not splits and not links:
             return base
-        decided = object.__new__(BookIndex)
-        vars(decided).update(vars(base))
         person_of = array("I", base._person_of)
         members = {p: list(m) for p, m in base._members.items()}
+        decided = object.__new__(BookIndex)
+        vars(decided).update(vars(base))
+        decided._pending = dict(base._pending)  # each decodes the fields it reads
 
         def regroup(people: list[int], old: Iterable[int]) -> None:
             for p in old:

@@ -10,6 +10,10 @@ thousand items each (a header first), stored one part per row: no single
 call copies the whole snapshot or holds the GIL long enough to stall the
 event loop while a worker thread saves or loads it.
 
+A field can be read back alone (:func:`unpack_lazily`): a one-shot
+``beeper-tui search`` decodes the vocabularies its query looks up and the
+JSON of its hits, not every contact's.
+
 A snapshot is a cache of a cache: any doubt (another format, another set of
 fields, a part whose length or CRC-32 differs from what the header recorded,
 bytes that do not decode) raises :class:`SnapshotError` and the caller
@@ -23,24 +27,27 @@ import marshal
 import sys
 import zlib
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain, islice
-from typing import Any, Final
+from typing import Any, Final, overload
 
 from beeper_tui import __version__
 
-__all__ = ["SNAPSHOT_FORMAT", "SnapshotError", "pack", "unpack"]
+__all__ = ["SNAPSHOT_FORMAT", "LazyTuple", "SnapshotError", "pack", "unpack", "unpack_lazily"]
 
-SNAPSHOT_FORMAT: Final = 2
+SNAPSHOT_FORMAT: Final = 3
 """Bump when the meaning of an index field changes (a changed set of fields is caught anyway).
 
-2: the header holds each part's length and CRC-32, checked before anything is read."""
+2: the header holds each part's length and CRC-32, checked before anything is read.
+3: long tuples in parts of :data:`_TUPLE_CHUNK` items, each readable alone (:class:`LazyTuple`)."""
 
 _MADE_BY: Final = (__version__, sys.version_info[:2], sys.byteorder)
 """Who wrote a snapshot: another app version, Python or byte order rebuilds instead of reading
 (a version that built its index otherwise and forgot to bump the format is caught too)."""
 
 _CHUNK: Final = 8_192
+_TUPLE_CHUNK: Final = 1_024
+"""Items per part of a long tuple: a lazy read of one item decodes this many."""
 _ARRAY, _TUPLE, _DICT, _VALUE = "a", "t", "d", "v"
 
 
@@ -65,8 +72,8 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
             step = _CHUNK * 8
             parts = [value[i : i + step].tobytes() for i in range(0, len(value), step)]
             layout.append((name, _ARRAY, value.typecode, len(parts)))
-        elif isinstance(value, tuple) and len(value) > _CHUNK:
-            parts = _chunks(value)
+        elif isinstance(value, (tuple, LazyTuple)) and len(value) > _TUPLE_CHUNK:
+            parts = _chunks(value, _TUPLE_CHUNK)
             layout.append((name, _TUPLE, "", len(parts)))
         elif isinstance(value, dict) and len(value) > _CHUNK:
             keys = _chunks(value)  # keys, then values: faster to read back than pairs
@@ -81,59 +88,172 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
     return [header + zlib.crc32(header).to_bytes(4, "big"), *blobs]
 
 
-def _checked(parts: Sequence[bytes]) -> tuple[Any, Any, Any]:
-    """The header's format, maker and layout, once every part matches its length and CRC-32."""
+def _header(parts: Sequence[bytes]) -> tuple[Any, Any]:
+    """The header's layout and part sums, once its own CRC-32, format and maker match."""
+    if not parts:
+        raise SnapshotError("an empty snapshot")
     head = parts[0]
     if len(head) < 5 or zlib.crc32(head[:-4]).to_bytes(4, "big") != head[-4:]:
         raise SnapshotError("the snapshot's header is damaged")
     version, made_by, layout, sums = marshal.loads(head[:-4])
     if version != SNAPSHOT_FORMAT:
         raise SnapshotError(f"snapshot format {version!r}, this app reads {SNAPSHOT_FORMAT}")
-    blobs = parts[1:]
-    if len(sums) != len(blobs):
+    if len(sums) != len(parts) - 1:
         raise SnapshotError("the snapshot has parts missing or left over")
-    for i, (blob, (size, crc)) in enumerate(zip(blobs, sums, strict=True)):
-        if len(blob) != size or zlib.crc32(blob) != crc:
-            raise SnapshotError(f"part {i + 1} of the snapshot is damaged")
-    return version, made_by, layout
+    if tuple(made_by) != _MADE_BY:
+        raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
+    return layout, sums
 
 
-def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
-    """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
-    if not parts:
-        raise SnapshotError("an empty snapshot")
+def _parts(parts: Sequence[bytes], sums: Sequence[Any], first: int, size: int) -> list[bytes]:
+    """Parts ``first`` to ``first + size - 1`` (1: the first after the header), in one read.
+
+    Each is checked against its length and CRC-32 from the header.
+    """
     try:
-        _version, made_by, layout = _checked(parts)
-        blobs = parts[1:]
-        if tuple(made_by) != _MADE_BY:
-            raise SnapshotError(f"written by {made_by!r}, this is {_MADE_BY!r}")
-        fields: dict[str, Any] = {}
-        at = 0
-        for name, kind, typecode, count in layout:
-            size = 2 * count if kind == _DICT else count
-            chunk = blobs[at : at + size]
-            if len(chunk) != size:
-                raise SnapshotError("the snapshot is cut short")
-            at += size
+        blobs = list(parts[first : first + size])
+    except Exception as exc:  # read from the file when asked for: gone, unreadable
+        raise SnapshotError(f"parts {first}+{size} of the snapshot cannot be read: {exc}") from exc
+    if len(blobs) != size:
+        raise SnapshotError("the snapshot is cut short")
+    for number, blob in enumerate(blobs, first):
+        length, crc = sums[number - 1]
+        if len(blob) != length or zlib.crc32(blob) != crc:
+            raise SnapshotError(f"part {number} of the snapshot is damaged")
+    return blobs
+
+
+def _decoder(
+    kind: str, typecode: str, count: int, parts: Sequence[bytes], sums: Sequence[Any], first: int
+) -> Callable[[], Any]:
+    """Reads one field back from its parts (``first`` on), each checked against its sum."""
+
+    if kind == _TUPLE:
+        return lambda: LazyTuple(parts, sums, first, count)
+
+    def decode() -> Any:
+        size = 2 * count if kind == _DICT else count
+        chunk = _parts(parts, sums, first, size)
+        try:
             if kind == _ARRAY:
                 column = array(typecode)
                 for part in chunk:
                     column.frombytes(part)
-                fields[name] = column
-            elif kind == _TUPLE:
-                fields[name] = tuple(chain.from_iterable(map(marshal.loads, chunk)))
-            elif kind == _DICT:
+                return column
+            if kind == _DICT:
                 keys = chain.from_iterable(map(marshal.loads, chunk[:count]))
                 values = chain.from_iterable(map(marshal.loads, chunk[count:]))
-                fields[name] = dict(zip(keys, values, strict=True))
-            elif kind == _VALUE and count == 1:
-                fields[name] = marshal.loads(chunk[0])
-            else:
+                return dict(zip(keys, values, strict=True))
+            return marshal.loads(chunk[0])
+        except Exception as exc:  # whatever the bytes are, they are not a snapshot
+            raise SnapshotError(f"not a readable snapshot: {exc}") from exc
+
+    return decode
+
+
+def unpack_lazily(parts: Sequence[bytes]) -> dict[str, Callable[[], Any]]:
+    """Each field :func:`pack` wrote → a function that reads it back when called.
+
+    Only the header is read here; a field's parts are checked (length,
+    CRC-32) and decoded when its function is called, which raises
+    :class:`SnapshotError` for a damaged one. A one-shot ``beeper-tui search``
+    decodes only what its query reads: not the JSON of every contact.
+    """
+    try:
+        layout, sums = _header(parts)
+        fields: dict[str, Callable[[], Any]] = {}
+        at = 1
+        for name, kind, typecode, count in layout:
+            if kind not in (_ARRAY, _TUPLE, _DICT) and (kind, count) != (_VALUE, 1):
                 raise SnapshotError(f"unknown field kind {kind!r}")
-        if at != len(blobs):
+            size = 2 * count if kind == _DICT else count
+            if at + size > len(parts):
+                raise SnapshotError("the snapshot is cut short")
+            fields[name] = _decoder(kind, typecode, count, parts, sums, at)
+            at += size
+        if at != len(parts):
             raise SnapshotError("the snapshot has parts left over")
     except SnapshotError:
         raise
     except Exception as exc:  # whatever the bytes are, they are not a snapshot
         raise SnapshotError(f"not a readable snapshot: {exc}") from exc
     return fields
+
+
+def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
+    """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
+    fields = {name: decode() for name, decode in unpack_lazily(parts).items()}
+    for name, value in fields.items():
+        if isinstance(value, LazyTuple):
+            fields[name] = value.whole()
+    return fields
+
+
+class LazyTuple(Sequence[Any]):
+    """A long tuple read back lazily: each part is checked and decoded when an item in it is read.
+
+    Looking a word up by ``bisect`` in a vocabulary of 50,000 reads a few
+    parts; the JSON of a query's hits, the parts they are in. A damaged part
+    raises :class:`SnapshotError` from the read that needs it.
+    """
+
+    __slots__ = ("_first", "_length", "_loaded", "_parts", "_sums")
+
+    def __init__(self, parts: Sequence[bytes], sums: Sequence[Any], first: int, count: int) -> None:
+        self._parts, self._sums, self._first = parts, sums, first
+        self._loaded: list[tuple[Any, ...] | None] = [None] * count
+        self._length: int | None = None
+
+    def _part(self, k: int) -> tuple[Any, ...]:
+        part = self._loaded[k]
+        if part is None:
+            number = self._first + k
+            (blob,) = _parts(self._parts, self._sums, number, 1)
+            self._decode(k, blob)
+            part = self._loaded[k]
+            assert part is not None
+        return part
+
+    def _decode(self, k: int, blob: bytes) -> None:
+        number = self._first + k
+        try:
+            part = marshal.loads(blob)
+        except Exception as exc:  # whatever the bytes are, they are not a snapshot
+            raise SnapshotError(f"not a readable snapshot: {exc}") from exc
+        last = k == len(self._loaded) - 1
+        if not isinstance(part, tuple) or not (last or len(part) == _TUPLE_CHUNK):
+            raise SnapshotError(f"part {number} of the snapshot has another shape")
+        self._loaded[k] = part
+
+    def __len__(self) -> int:
+        if self._length is None:
+            parts = len(self._loaded)
+            self._length = (parts - 1) * _TUPLE_CHUNK + len(self._part(parts - 1)) if parts else 0
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Any, ...]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return self.whole()[i]
+        size = len(self)
+        if i < 0:
+            i += size
+        if not 0 <= i < size:
+            raise IndexError("LazyTuple index out of range")
+        k, j = divmod(i, _TUPLE_CHUNK)
+        return self._part(k)[j]
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain.from_iterable(map(self._part, range(len(self._loaded))))
+
+    def whole(self) -> tuple[Any, ...]:
+        """Every item, as the tuple that was saved (the parts not read yet, in one read)."""
+        if None in self._loaded:
+            blobs = _parts(self._parts, self._sums, self._first, len(self._loaded))
+            for k, blob in enumerate(blobs):
+                if self._loaded[k] is None:
+                    self._decode(k, blob)
+        return tuple(self)

@@ -39,19 +39,21 @@ it; SQLite gives its ``-wal`` and ``-shm`` companions the same mode.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar, cast, overload
 
 from beeper_tui.api.errors import BeeperError
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = [
     "APPLICATION_ID",
@@ -87,7 +89,9 @@ _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
 _DIR_MODE: Final = 0o700
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_TABLES: Final = frozenset({"book_schema", "accounts", "contacts", "directory", "snapshot"})
+_TABLES: Final = frozenset(
+    {"book_schema", "accounts", "contacts", "directory", "snapshot", "desktop_merges"}
+)
 _UNMARKED_TABLES: Final = frozenset({"accounts", "contacts", "snapshot"})
 """The tables of a book from before the mark (it is marked in place, its contacts kept)."""
 _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -95,7 +99,13 @@ _BUSY_CODES: Final = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 _FULL_CODE: Final = 13  # SQLITE_FULL
 _READONLY_CODE: Final = 8  # SQLITE_READONLY
 
-log = logging.getLogger("beeper_tui.service.book")
+
+def book_log() -> logging.Logger:
+    """The book's logger; :mod:`logging` is imported with its first message."""
+    import logging
+
+    return logging.getLogger("beeper_tui.service.book")
+
 
 T = TypeVar("T")
 
@@ -160,6 +170,17 @@ CREATE TABLE IF NOT EXISTS snapshot (
 part (see :mod:`~beeper_tui.service.book.snapshot`), each with the
 :meth:`BookStore.fingerprint` of the contacts it was built from."""
 
+_MERGES_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS desktop_merges (
+    merge_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (merge_id, account_id, user_id)
+) WITHOUT ROWID;
+"""
+"""The identities whose chats the user merged in Beeper (one person each ``merge_id``),
+as the last sync read them from the chats' ``merge``/``mergedIntoChatID``."""
+
 _SCHEMA: Final = (
     """
 CREATE TABLE IF NOT EXISTS book_schema (
@@ -185,6 +206,7 @@ CREATE TABLE IF NOT EXISTS contacts (
 """
     + _DIRECTORY_TABLE
     + _SNAPSHOT_TABLE
+    + _MERGES_TABLE
 )
 
 
@@ -367,7 +389,7 @@ class BookStore:
         self.notices.append(
             f"the address book was damaged ({why}); moved it to {where} and starting afresh"
         )
-        log.info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
+        book_log().info("address book %s is corrupt (%s); moved it to %s", self.path, why, where)
         return self._fresh()
 
     def _open_book(self) -> sqlite3.Connection:
@@ -418,7 +440,7 @@ class BookStore:
         if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
             conn.close()
             where = self._set_aside(f"schema-{version}")
-            log.warning(
+            book_log().warning(
                 "address book %s was written by a newer beeper-tui (schema %d, this one reads %d);"
                 " moved it to %s and starting a fresh book",
                 self.path,
@@ -480,7 +502,7 @@ class BookStore:
         self.notices.append(
             f"the address book {self.path} is read-only: it is shown as it is, not synced"
         )
-        log.info("address book %s is read-only; using it without syncing", self.path)
+        book_log().info("address book %s is read-only; using it without syncing", self.path)
         try:
             conn = self._sqlite(f"file:{_quote(self.path)}?mode=ro")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -569,6 +591,8 @@ class BookStore:
             raise BookWriteError("the address book is read-only")
 
         def attempt() -> None:
+            if self._conn.in_transaction:  # a one-shot reader's view (snapshot_parts) ends here
+                self._conn.rollback()
             with _transaction(self._conn):
                 change(self._conn)
 
@@ -614,6 +638,31 @@ class BookStore:
 
         self._write(change)
 
+    def merges(self) -> list[tuple[tuple[str, str], ...]]:
+        """Groups of (account ID, user ID) whose chats the user merged in Beeper."""
+        try:
+            rows = self._read(
+                "SELECT merge_id, account_id, user_id FROM desktop_merges ORDER BY 1, 2, 3"
+            )
+        except sqlite3.OperationalError:  # a read-only book from before the table
+            return []
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for merge_id, account_id, user_id in rows:
+            groups.setdefault(str(merge_id), []).append((str(account_id), str(user_id)))
+        return [tuple(g) for g in groups.values() if len(g) > 1]
+
+    def replace_merges(self, groups: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        """Make ``groups`` (merged chat ID → its members' identities) the merges on file."""
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM desktop_merges")
+            conn.executemany(
+                "INSERT OR REPLACE INTO desktop_merges VALUES (?, ?, ?)",
+                ((m, a, u) for m, members in groups.items() for a, u in members),
+            )
+
+        self._write(change)
+
     def contacts(self) -> list[StoredContact]:
         """Every stored identity, in no particular order."""
         rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM contacts")
@@ -637,6 +686,39 @@ class BookStore:
         if not rows or any(p != i or fp != current for i, (p, fp, _) in enumerate(rows)):
             return None
         return [cast(bytes, data) for _, _, data in rows]
+
+    def snapshot_parts(self, fingerprint: str) -> Sequence[bytes] | None:
+        """The parts :meth:`load_snapshot` gives, each read from the file when first indexed.
+
+        For a one-shot reader (``beeper-tui search`` reads a few of a hundred
+        parts): from here to :meth:`close` the store reads in one transaction,
+        so every part comes from the same saved index, whatever another
+        process writes meanwhile; a write of this store ends that view.
+        """
+        if self.in_memory:
+            return None
+        with self._lock:
+            if not self._conn.in_transaction:
+                self._conn.execute("BEGIN")  # the reads below see one committed state
+        if self.fingerprint() != fingerprint:  # changed since the caller read it
+            return None
+        sql = "SELECT count(*), min(part), max(part), count(fingerprint != ? OR NULL) FROM snapshot"
+        count, low, high, stale = self._read(sql, (fingerprint,))[0]
+        if not count or (low, high, stale) != (0, cast(int, count) - 1, 0):
+            return None
+        return _SavedParts(self, cast(int, count))
+
+    def snapshot_part(self, number: int) -> bytes:
+        """Part ``number`` of the saved index (:class:`KeyError` when there is none)."""
+        rows = self._read("SELECT data FROM snapshot WHERE part = ?", (number,))
+        if not rows:
+            raise KeyError(f"no part {number}")
+        return cast(bytes, rows[0][0])
+
+    def snapshot_part_range(self, start: int, stop: int) -> list[bytes]:
+        """Parts ``start`` to ``stop - 1`` of the saved index, in one read (fewer when gone)."""
+        sql = "SELECT data FROM snapshot WHERE part >= ? AND part < ? ORDER BY part"
+        return [cast(bytes, data) for (data,) in self._read(sql, (start, stop))]
 
     def save_snapshot(self, parts: Sequence[bytes], fingerprint: str) -> None:
         """Keep ``parts``, the index built from the contacts as ``fingerprint`` says they were."""
@@ -712,6 +794,31 @@ class BookStore:
         """Close the connection (the file stays)."""
         with self._lock:
             self._conn.close()
+
+
+class _SavedParts(Sequence[bytes]):
+    """The saved index's parts, read one by one as asked for (:meth:`BookStore.snapshot_parts`)."""
+
+    def __init__(self, store: BookStore, count: int) -> None:
+        self._store = store
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._count)
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return self._store.snapshot_part_range(start, stop)
+        if not 0 <= i < self._count:
+            raise IndexError("snapshot part out of range")
+        return self._store.snapshot_part(i)
 
 
 def _tables(conn: sqlite3.Connection) -> frozenset[str]:

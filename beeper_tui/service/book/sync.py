@@ -1,5 +1,11 @@
 """Filling the book: page every enabled account's whole ``contacts/list`` into it.
 
+After the contacts, the one-to-one chats are paged too, for one thing only:
+which of them the user merged in Beeper (a merged chat's ``merge.chatIDs``,
+its members' ``mergedIntoChatID``). The people on the other side of those
+chats are one person (:func:`merged_people`), kept in the book as strong
+evidence; builds without merged chats simply have none.
+
 A few accounts are synced at once; within one account pages are asked one
 after the other (the next cursor comes from the previous answer), so there are
 never two requests for one account's next page. A 429 answer is waited out
@@ -19,7 +25,7 @@ from typing import Final, Protocol
 
 from beeper_tui.api.client import MAX_LIMIT, BeeperClient
 from beeper_tui.api.errors import BeeperError, RateLimitedError
-from beeper_tui.api.models import Account, ContactPage
+from beeper_tui.api.models import Account, Chat, ContactPage
 from beeper_tui.service.accounts import is_enabled
 from beeper_tui.service.networks import network_name
 
@@ -33,6 +39,7 @@ __all__ = [
     "SyncTarget",
     "directory_accounts",
     "directory_of",
+    "merged_people",
 ]
 
 MAX_PAGE_SIZE: Final = MAX_LIMIT
@@ -40,6 +47,7 @@ MAX_PAGE_SIZE: Final = MAX_LIMIT
 DEFAULT_CONCURRENCY: Final = 3
 _MAX_EMPTY_PAGES: Final = 3
 _CONVERT_SLICE: Final = 50
+_MAX_CHAT_PAGES: Final = 200
 
 log = logging.getLogger("beeper_tui.service.book")
 
@@ -67,6 +75,38 @@ class SyncTarget(Protocol):
 
     async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
         """Make ``rows`` the account's contacts."""
+
+    async def replace_merges(self, groups: dict[str, list[tuple[str, str]]]) -> None:
+        """Make ``groups`` (merged chat ID → identities) the chats merged in Beeper."""
+
+
+def merged_people(chats: Sequence[Chat]) -> dict[str, list[tuple[str, str]]]:
+    """Merged chat ID → (account ID, user ID) of the person in each of its member chats.
+
+    A member is named by the merged chat's ``merge.chatIDs`` or by its own
+    ``mergedIntoChatID``; its person is the one participant who is not the
+    user. Groups of fewer than two identities say nothing and are left out.
+    """
+    by_id = {c.id: c for c in chats}
+    members: dict[str, dict[str, None]] = {}
+    for chat in chats:
+        if chat.merge is not None:
+            members.setdefault(chat.id, {}).update(dict.fromkeys(chat.merge.chat_ids))
+        if chat.merged_into_chat_id:
+            members.setdefault(chat.merged_into_chat_id, {})[chat.id] = None
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for merged_id, chat_ids in members.items():
+        people: dict[tuple[str, str], None] = {}
+        for chat_id in chat_ids:
+            member = by_id.get(chat_id)
+            if member is None or member.merge is not None:
+                continue
+            others = [u for u in member.participants.items if not u.is_self]
+            if len(others) == 1:
+                people[(member.account_id, others[0].id)] = None
+        if len(people) > 1:
+            groups[merged_id] = list(people)
+    return groups
 
 
 def directory_of(accounts: Sequence[Account]) -> list[DirectoryEntry]:
@@ -145,7 +185,30 @@ class BookSync:
         ids = [a.account_id for a in accounts if is_enabled(a)]
         gate = asyncio.Semaphore(self.concurrency)
         results = await asyncio.gather(*(self.sync_account(a, gate=gate) for a in ids))
+        await self.sync_merges(ids)
         return dict(zip(ids, results, strict=True))
+
+    async def sync_merges(self, account_ids: Sequence[str]) -> None:
+        """Read which chats the user merged in Beeper (see :func:`merged_people`) into the book.
+
+        Only a whole listing replaces what the book knew: a failure keeps it.
+        """
+        if not account_ids:
+            return
+        chats: list[Chat] = []
+        cursor: str | None = None
+        try:
+            for _ in range(_MAX_CHAT_PAGES):
+                page = await self.client.search_chats(
+                    type="single", account_ids=account_ids, cursor=cursor, limit=self.page_size
+                )
+                chats.extend(page.items)
+                if not page.has_more or not page.oldest_cursor or page.oldest_cursor == cursor:
+                    break
+                cursor = page.oldest_cursor
+            await self.book.replace_merges(merged_people(chats))
+        except BeeperError as exc:
+            log.info("could not read the chats merged in Beeper: %s", exc)
 
     async def sync_account(
         self, account_id: str, *, gate: asyncio.Semaphore | None = None
