@@ -528,6 +528,7 @@ def save_config_text(path: Path, key: str, value: str) -> None:
     top-level keys belong. The file keeps mode 0600.
     """
     import json  # a TOML basic string is a JSON string for the characters a key holds
+    import tomllib
 
     if key not in CONFIG_KEYS:
         raise ConfigError(f"unknown config key {clip(key)}")
@@ -546,7 +547,10 @@ def save_config_text(path: Path, key: str, value: str) -> None:
     else:
         lines.insert(0, line)
     new = "".join(lines)
-    data = tomllib.loads(new)  # never write a file the next start cannot read
+    try:
+        data = tomllib.loads(new)  # never write a file the next start cannot read
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML ({exc}); left as it is") from None
     if data.get(key) != value:
         raise ConfigError(f"could not set {key} in {path}")
     _write_bytes(path, new.encode("utf-8"))

@@ -1,8 +1,10 @@
 """The child process of the start-up figures: a fresh app until its first content is painted.
 
 ``python -m benchmarks.startup_child cold`` (figure 6: demo mode, the accounts
-sidebar filled) or ``python -m benchmarks.startup_child offline URL BOOK``
-(figure 10: the book's rows, Desktop not answering at ``URL``). It prints one
+sidebar filled), ``python -m benchmarks.startup_child offline URL CACHE_DIR``
+(figure 10: ``beeper-tui`` from its command line to the book's rows, Desktop not
+answering at ``URL``) or ``python -m benchmarks.startup_child bare`` (figure 10's
+yardstick: a bare Textual app to its first frame). It prints one
 JSON line of wall-clock times: ``start`` (the parent's, just before the spawn,
 from ``BENCH_T0``), ``main`` (this module's first line), ``imported`` (the app
 imported), ``built`` (the app constructed) and ``painted`` (see
@@ -80,26 +82,26 @@ def cold(t_main: float) -> dict[str, float]:
 
 def offline(t_main: float, base_url: str, cache_dir: str) -> dict[str, float]:
     """Figure 10: a book on disk (under ``cache_dir``), Desktop not answering, until the
-    book's rows are painted."""
-    os.environ["XDG_CACHE_HOME"] = cache_dir
-    from beeper_tui.ui.app import BeeperApp
+    book's rows are painted.
 
-    t_imported = time.time()
-    from beeper_tui.config import Settings
+    The app is built as ``beeper-tui --base-url URL --token T`` builds it (the command
+    line, the settings, the terminal's image probe), with no config file of the user's.
+    """
+    os.environ["XDG_CACHE_HOME"] = cache_dir
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(cache_dir, "no-config")
+    for name in ("BEEPER_ACCESS_TOKEN", "BEEPER_BASE_URL", "BEEPER_DESKTOP_BASE_URL"):
+        os.environ.pop(name, None)
+    from beeper_tui.cli import parse
+    from beeper_tui.cli.app_command import build_app
+
+    args = parse(["--base-url", base_url, "--token", "offline-bench"])
+    assert not isinstance(args, int), args
+    app = build_app(args)
+    assert not isinstance(app, int), app
+    t_built = time.time()
     from beeper_tui.service.book_source import BookSource
     from beeper_tui.ui.contact_list import ContactList
     from benchmarks import app_access
-
-    settings = Settings(
-        base_url=base_url,
-        access_token="offline-bench",
-        refresh_seconds=0,
-        theme="textual-dark",
-        book="disk",
-        config_path=None,
-    )
-    app = BeeperApp(settings)
-    t_built = time.time()
 
     async def rows() -> int:
         return len(app_access.contact_list(app).items)
@@ -112,18 +114,47 @@ def offline(t_main: float, base_url: str, cache_dir: str) -> dict[str, float]:
     )
     return {
         "main": t_main,
-        "imported": t_imported,
+        "imported": t_built,
         "built": t_built,
         "painted": painted,
         "rows": listed,
     }
 
 
+def bare(t_main: float) -> dict[str, float]:
+    """Figure 10's yardstick: a bare Textual app (a header, one line of text, a footer)
+    until its first frame is painted, under the same probe."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    t_imported = time.time()
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("Hello")
+            yield Footer()
+
+    app = Bare()
+    t_built = time.time()
+
+    async def nothing() -> None:
+        return None
+
+    painted, _ = run_until_painted(app, Static, lambda _static: True, nothing)
+    return {"main": t_main, "imported": t_imported, "built": t_built, "painted": painted}
+
+
 def main() -> None:
     """Run the start-up named on the command line; print its times."""
     t_main = time.time()
     kind, *args = sys.argv[1:]
-    times = cold(t_main) if kind == "cold" else offline(t_main, *args)
+    if kind == "cold":
+        times = cold(t_main)
+    elif kind == "bare":
+        times = bare(t_main)
+    else:
+        times = offline(t_main, *args)
     print(json.dumps({"start": float(os.environ["BENCH_T0"]), **times}))
 
 

@@ -25,7 +25,6 @@ from beeper_tui.service.backend import Backend
 from beeper_tui.service.discovery import Discovery, FoundDesktop, TokenVerdict, candidates, discover
 from beeper_tui.service.session import Session
 from beeper_tui.service.session_events import EXPIRED_MESSAGE, Notice, SessionEvent
-from beeper_tui.ui import app as app_module
 from beeper_tui.ui import connect_screens
 from beeper_tui.ui.app import BeeperApp
 from beeper_tui.ui.connect_screens import TokenScreen
@@ -391,8 +390,9 @@ async def test_the_app_offers_a_chooser_when_several_desktops_answer(
 ) -> None:
     first, second = two_desktops
     # The scan stays on the two test servers; the app adds the saved token itself.
+    # The App imports discovery when it builds the session (after its first frame).
     monkeypatch.setattr(
-        app_module,
+        discovery_module,
         "discover",
         partial(discover, ("127.0.0.1",), [first.port, second.port], rebind_waits=()),
     )

@@ -12,17 +12,20 @@ import pytest
 from rich.text import Text
 from starlette.applications import Starlette
 
-from beeper_tui.book_path import default_book_path
+from beeper_tui.book_path import default_book_path, demo_book_path
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, Dataset, DemoState, build_dataset, create_demo_app
 from beeper_tui.demo.faults import Latency
 from beeper_tui.demo.server import serve_in_thread
 from beeper_tui.service.book import address_book
 from beeper_tui.service.book_source import BookSource
+from beeper_tui.service.contacts import ContactSource
 from beeper_tui.service.mixed_source import MixedSource
 from beeper_tui.service.session_events import Health
 from beeper_tui.ui.app import BeeperApp
+from beeper_tui.ui.book_driver import BookDriver
 from beeper_tui.ui.contact_list import ContactList
+from beeper_tui.ui.messages import ServicePoster
 from beeper_tui.wiring import open_backend
 from tests.demo_fixtures import BASELINE_VERSION
 from tests.ui_helpers import app_on_demo, settle, toasts, wait_for
@@ -87,6 +90,58 @@ async def test_words_in_any_order_find_the_person_with_true_totals(app_small: St
         assert people[0].spans  # the matched letters are highlighted
         assert count_line(app) == f"{len(people):,} of {population:,}"
         assert "Zoe Morrison" in row_text(lst, 0)
+
+
+async def test_a_query_typed_at_start_in_the_demo_searches_the_whole_ranked_book(
+    app_small: Starlette,
+) -> None:
+    # The demo's book is seconds away at start (every account's pages, here slowed so the
+    # server's own search answers long before it): "morrison zoe" typed at once must not
+    # get the server's word-order-bound "no results", but the book's best match.
+    app_small.state.demo.faults.add(path=LIST, delay_ms=400)
+    app = book_app(app_small)
+    answers: list[ContactSource] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"morrison zoe")  # type-to-search from the list, at once
+
+        def answered() -> bool:
+            pager = app.pane.pager
+            if pager is not None and pager.query == "morrison zoe" and not app.pane.searching:
+                answers.append(pager)
+                return True
+            return False
+
+        await wait_for(pilot, answered, 60)
+        first = answers[0]
+        assert isinstance(first, BookSource)  # the whole ranked book, not the server's search
+        assert first.people[0].name == "Zoe Morrison"
+        assert "Zoe Morrison" in row_text(app.query_one("#contacts", ContactList), 0)
+        await settle(pilot)
+
+
+async def test_the_demo_keeps_a_book_of_its_own_never_the_users() -> None:
+    def driver(settings: Settings, *, keep: bool) -> BookDriver:
+        return BookDriver(
+            settings,
+            ServicePoster(lambda: None),
+            demo=True,
+            keep_demo_book=keep,
+            backend=lambda: None,
+            offline=lambda: False,
+        )
+
+    drivers = [
+        driver(Settings(demo=True, book="disk"), keep=True),  # `beeper-tui --demo`
+        driver(Settings(demo=True, book="disk", demo_version="1.0.0"), keep=True),
+        driver(Settings(demo=True, book="disk"), keep=False),  # a demo someone else built
+    ]
+    try:
+        paths = [d.keeper.path if d.keeper is not None else "off" for d in drivers]
+        assert paths == [demo_book_path(), demo_book_path("1.0.0"), None]
+        assert default_book_path() not in paths
+    finally:
+        for d in drivers:
+            await d.close()
 
 
 async def test_a_slow_accounts_best_match_still_ends_on_top(

@@ -3,8 +3,9 @@
 ``beeper-tui`` with no command opens the app; each subcommand lives in its own
 module (``*_command.py``) and adds itself to the tree with ``register``. A command
 line that names a command builds only that command's branch of the tree (``search``
-runs on every address completion: it imports no other command); help, completion
-and a command line without one build it whole.
+runs on every address completion: it imports no other command), and one with no
+command at all (the app) builds none; help, completion and a command line that
+does not parse build it whole.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Final
 from . import app_command
 from .common import OneLineParser, argv_secrets, silence_stdout
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "NO_COMMAND", "build_parser", "main"]
 
 COMMANDS: Final = {
     "export": "export_command",
@@ -36,6 +37,10 @@ COMMANDS: Final = {
 }
 """Each command's module, in the order ``--help`` lists them (one module may add several)."""
 
+NO_COMMAND: Final = ""
+"""What :func:`build_parser`'s ``only`` is for a command line that names no command (the app):
+no command's branch is built, so opening the app imports none of them."""
+
 _ENVIRONMENT = """\
 environment:
   BEEPER_ACCESS_TOKEN   access token for Beeper Desktop's API
@@ -48,7 +53,8 @@ precedence: flags > environment > config file > defaults.
 def build_parser(secrets: Sequence[str] = (), *, only: str | None = None) -> OneLineParser:
     """The command tree (``beeper-tui --help``, ``beeper-tui COMMAND --help``).
 
-    ``only`` names the one command whose branch is built (None: every command).
+    ``only`` names the one command whose branch is built (None: every command;
+    :data:`NO_COMMAND`: none).
     """
     parser = OneLineParser(
         prog="beeper-tui",
@@ -71,7 +77,10 @@ def build_parser(secrets: Sequence[str] = (), *, only: str | None = None) -> One
         title="commands", metavar="COMMAND", dest="command", parser_class=CommandParser
     )
     parser.commands = commands.choices
-    wanted = [COMMANDS[only]] if only is not None else list(dict.fromkeys(COMMANDS.values()))
+    if only is None:
+        wanted = list(dict.fromkeys(COMMANDS.values()))
+    else:
+        wanted = [COMMANDS[only]] if only != NO_COMMAND else []
     for name in wanted:
         importlib.import_module(f"{__name__}.{name}").register(commands)
     if "completion" in commands.choices:
@@ -92,9 +101,10 @@ class _Probe(argparse.ArgumentParser):
 def _command_of(argv: Sequence[str]) -> str | None:
     """The command ``argv`` names, read past the app's own options and their values.
 
-    None when there is none, when help or the version is asked for before it,
-    when it is ``completion`` (made from the whole tree), or when the options
-    before it do not parse: the whole tree then answers, errors and all.
+    :data:`NO_COMMAND` when there is none (the app). None when help or the
+    version is asked for, when the command is ``completion`` (made from the
+    whole tree) or unknown, or when the options before it do not parse: the
+    whole tree then answers, errors and all.
     """
     for arg in argv:
         if arg in ("-h", "--help", "--version"):
@@ -110,6 +120,8 @@ def _command_of(argv: Sequence[str]) -> str | None:
     except _Unsure:
         return None
     command: str | None = found.command
+    if command is None and not found.rest:
+        return NO_COMMAND
     return command if command in COMMANDS and command != "completion" else None
 
 

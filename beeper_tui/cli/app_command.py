@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beeper_tui import __version__
 from beeper_tui.config import IMAGE_MODES, ConfigError, Settings, clip, resolve_settings
@@ -18,7 +18,11 @@ from .common import (
     positive_int,
 )
 
-__all__ = ["add_arguments", "run", "settings_from_args"]
+if TYPE_CHECKING:
+    from beeper_tui.service.book.address_book import BookOpening
+    from beeper_tui.ui.app import BeeperApp
+
+__all__ = ["add_arguments", "build_app", "run", "settings_from_args"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -82,8 +86,12 @@ def _setup_logging(path: Path | None, token: str | None) -> None:
     root.addHandler(handler)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Open the app; returns its exit status."""
+def build_app(args: argparse.Namespace) -> BeeperApp | int:
+    """The app the command line asks for, ready to run; or the exit status of a bad setting.
+
+    What ``beeper-tui`` does before the app takes the terminal (the start-up
+    figure times this very path).
+    """
     try:
         settings = settings_from_args(args)
         _setup_logging(settings.log_file, settings.token)
@@ -91,11 +99,38 @@ def run(args: argparse.Namespace) -> int:
         print(f"beeper-tui: error: {exc}", file=sys.stderr)
         return 2
 
+    opening = _start_reading_book(settings)
     from beeper_tui.ui.app import BeeperApp
     from beeper_tui.ui.avatar_view import prepare_images
 
     # textual-image asks the terminal what it can draw; once Textual owns it, it cannot.
     prepare_images(settings.images)
-    app = BeeperApp(settings)
+    return BeeperApp(settings, book_opening=opening)
+
+
+def _start_reading_book(settings: Settings) -> BookOpening | None:
+    """Begin reading the app's book on its own thread now, while Textual and the app are
+    imported (the first frame lists it)."""
+    if settings.book == "off":
+        return None
+    from beeper_tui.book_path import app_book_path, default_people_path
+    from beeper_tui.service.book.address_book import BookOpening
+
+    path = app_book_path(
+        settings.book,
+        demo=settings.demo,
+        keep_demo_book=settings.demo,  # the app's own demo keeps its book
+        demo_version=settings.demo_version,
+    )
+    return BookOpening(
+        path, region=settings.phone_region, people=default_people_path(demo=settings.demo)
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the app; returns its exit status."""
+    app = build_app(args)
+    if isinstance(app, int):
+        return app
     app.run()
     return app.return_code or 0

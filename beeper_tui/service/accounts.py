@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError, NotFoundError
-from beeper_tui.api.models import Account, AccountStatus, Chat, User
 
 from .names import clean
 from .networks import account_label, account_owner, network_code, network_name
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import Account, Chat, User
 
 __all__ = [
     "AccountDirectory",
@@ -38,6 +40,8 @@ def display_order(accounts: Sequence[Account]) -> list[Account]:
 
 def is_enabled(account: Account) -> bool:
     """Whether an account counts: every state but disabled (a disconnected one still answers)."""
+    from beeper_tui.api.models import AccountStatus  # loaded with the accounts
+
     return account.status is not AccountStatus.DISABLED
 
 
@@ -47,6 +51,8 @@ def bare_account(account_id: str) -> Account:
     Its status reads as unknown; :func:`~beeper_tui.service.networks.network_name`
     still reads the network from the ID's bridge stem (``local-whatsapp_ba_…``).
     """
+    from beeper_tui.api.models import Account  # not before the app's first frame
+
     return Account.model_validate({"accountID": account_id, "user": {"id": ""}})
 
 
@@ -115,6 +121,8 @@ class _HiddenAccount:
 
     def account(self, account_id: str) -> Account:
         owner = self.owner.model_dump(by_alias=True) if self.owner else {"id": account_id}
+        from beeper_tui.api.models import Account
+
         return Account.model_validate(
             {
                 "accountID": account_id,

@@ -19,20 +19,21 @@ import hashlib
 import io
 import logging
 import os
-import re
 import tempfile
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from PIL import Image, ImageOps
 
-from beeper_tui.api.client import BeeperClient
-
 from .avatar_fetch import AvatarError, AvatarFetcher, read_regular_file
+from .initials import avatar_colour, initials
+
+if TYPE_CHECKING:
+    import httpx
+
+    from beeper_tui.api.client import BeeperClient
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -74,43 +75,6 @@ class Avatar:
     url: str
     image: Image.Image
     """RGB, square, at most the loader's ``size`` pixels on a side."""
-
-
-# -- fallback: initials on a colour -------------------------------------------
-
-_WORD: Final = re.compile(r"[^\W_]+")
-_PALETTE: Final = (
-    "#1f6f8b",
-    "#6a4c93",
-    "#2d6a4f",
-    "#9c4221",
-    "#5f4b8b",
-    "#1d4e89",
-    "#8a3b5c",
-    "#386641",
-    "#7b5e2a",
-    "#3d5a80",
-    "#7a2e3a",
-    "#2a6f6f",
-)
-
-
-def initials(name: str | None) -> str:
-    """One or two capital letters for ``name``: first and last word, ``#`` for a number."""
-    words: list[str] = _WORD.findall(name or "")
-    if not words:
-        stripped = (name or "").strip()
-        first = stripped[:1]
-        return first if first and first.isprintable() and not first.isspace() else "?"
-    if words[0].isdigit():
-        return "#"
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 and not words[-1].isdigit() else "")
-    return letters.upper()[:2]
-
-
-def avatar_colour(user_id: str) -> str:
-    """A background colour (``#rrggbb``) that stays the same for a user ID across runs."""
-    return _PALETTE[zlib.crc32(user_id.encode("utf-8", "surrogatepass")) % len(_PALETTE)]
 
 
 # -- decoding -----------------------------------------------------------------

@@ -13,13 +13,19 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import is_enabled
 
-from .book import AddressBook, BookOpening, BookSync, BookWriteError, SyncProgress, directory_of
+from .book.address_book import BookOpening
+from .book.store import BookWriteError
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import Account
+
+    from .book import AddressBook, BookSync, SyncProgress
 
 __all__ = ["BookKeeper", "ago"]
 
@@ -51,7 +57,9 @@ class BookKeeper:
         region: str | None = None,
         on_change: Callable[[], None] | None = None,
         people: Path | None = None,
+        opening: BookOpening | None = None,
     ) -> None:
+        """``opening``: this very book (``path``, ``region``, ``people``) already being read."""
         self.path = path
         self.region = region
         self.people = people
@@ -68,7 +76,7 @@ class BookKeeper:
         self._client: BeeperClient | None = None
         self.failed: dict[str, BeeperError] = {}
         """Accounts whose last sync failed, and why."""
-        self._opening: BookOpening | None = None
+        self._opening: BookOpening | None = opening
         self._covered: set[str] = set()
         """Accounts the running (or last) sync was started with, or joined later."""
         self._joining: set[asyncio.Future[dict[str, BeeperError | None]]] = set()
@@ -124,6 +132,8 @@ class BookKeeper:
         if book is None or book.read_only:
             return  # a read-only book is shown as it is; opening it said so
         if accounts:
+            from .book.sync import directory_of  # with the accounts: after the first frame
+
             remembering = asyncio.ensure_future(book.remember_accounts(directory_of(accounts)))
             self._tasks.add(remembering)
             remembering.add_done_callback(self._tasks.discard)

@@ -11,23 +11,30 @@ book follow the book's rows, marked ``in_book=False``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 
-from .book import AddressBook, BookPerson, BookResult
 from .contacts import NO_MARKS, NetworkOf, RowMarks, SummaryPart, gaps_summary, lookup_summary
 from .lazy_rows import LazyRows
-from .lookups import LookupGap, not_offered
+from .lookups import not_offered
 from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
 from .phones import REGION_HINT, needs_region
+from .scope import ALL_ACCOUNTS, Scope
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+
+    from .book import AddressBook, BookPerson, BookResult
+    from .lookups import LookupGap
 
 __all__ = [
     "REGION_HINT",
     "BookSource",
     "PeopleContacts",
     "asks_desktop",
+    "book_only_source",
     "needs_country",
     "region_hint",
 ]
@@ -52,6 +59,21 @@ def asks_desktop(query: str) -> bool:
     number, email address or @username) while it can be reached; else the book alone
     answers, in a few milliseconds."""
     return identifier_kind(query) is not None
+
+
+def book_only_source(book: AddressBook | None, scope: Scope, query: str = "") -> BookSource | None:
+    """The book's people of ``scope`` before any backend exists (the app's first frame).
+
+    What the backend's own source would be with no account list and Desktop not
+    asked yet: the book answers for every account it holds (or for ``scope``'s
+    one, once synced); None when it holds none of them.
+    """
+    if book is None:
+        return None
+    if scope is ALL_ACCOUNTS:
+        ids = list(book.account_ids)
+        return BookSource(book, None, ids, query) if ids else None
+    return BookSource(book, None, [scope], query) if book.ready(scope) else None
 
 
 class PeopleContacts(LazyRows[Contact]):

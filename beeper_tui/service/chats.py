@@ -12,17 +12,20 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account, Chat
 
 from .names import IdentifierKind, best_name, clean, identifier_kind, is_participant
 from .networks import network_name
-from .person import Contact
 from .phones import format_phone
-from .users import UserFields
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import Account, Chat
+
+    from .person import Contact
+    from .users import UserFields
 
 __all__ = ["PersonChat", "PersonChats", "chats_with", "parse_time", "relative_time"]
 

@@ -6,18 +6,22 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import ContactPage, User
 
-from .lookups import LookupGap, gaps_line, not_offered
+from .lookups import gaps_line, not_offered
 from .names import IdentifierKind, identifier_kind
 from .person import Contact, position_of
 from .phones import e164_in_region
 from .retry import RetryTimer, auto_retry_delay
 from .users import UserInfo
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import ContactPage, User
+
+    from .lookups import LookupGap
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

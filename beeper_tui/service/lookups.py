@@ -14,15 +14,17 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import APIStatusError, BeeperError
-from beeper_tui.api.models import Account, ResolveIdentifier
 
 from .desktop import is_missing_route
 from .names import IdentifierKind, identifier_kind
 from .networks import network_name
+
+if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+    from beeper_tui.api.models import Account, ResolveIdentifier
 
 __all__ = ["LookupGap", "NetworkLookups", "gaps_line", "not_offered"]
 

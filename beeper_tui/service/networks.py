@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from .names import best_name, clean
@@ -16,6 +17,7 @@ __all__ = [
     "account_label",
     "account_owner",
     "network_code",
+    "network_code_of_id",
     "network_name",
     "network_of_account_id",
     "own_account_words",
@@ -96,7 +98,17 @@ def network_code(account: Account | None) -> str:
     """A two-letter badge for the account's network (``WA``, ``TG``, …)."""
     if account is None:
         return "??"
-    name = network_name(account)
+    return _code_of(network_name(account))
+
+
+@lru_cache(maxsize=1024)
+def network_code_of_id(account_id: str) -> str:
+    """The badge of an account known only by its ID (the book's, before Desktop answers):
+    what :func:`network_code` says of it."""
+    return _code_of(network_of_account_id(account_id))
+
+
+def _code_of(name: str) -> str:
     code = _NETWORK_CODES.get(name)
     if code:
         return code

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from beeper_tui.api.errors import (
     AuthenticationError,
@@ -16,10 +16,12 @@ from beeper_tui.api.errors import (
     CannotConnectError,
     RateLimitedError,
 )
-from beeper_tui.api.models import Account
 
-from .backend import Backend
-from .discovery import FoundDesktop
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+
+    from .backend import Backend
+    from .discovery import FoundDesktop
 
 __all__ = [
     "EXPIRED_MESSAGE",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.style import Style
 from rich.text import Text
@@ -13,7 +13,6 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from beeper_tui.api.models import Account
 from beeper_tui.service.accounts import searched_accounts
 from beeper_tui.service.networks import account_owner, network_code, network_name, status_badge
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
@@ -22,6 +21,9 @@ from beeper_tui.service.session_events import Health
 from .app_keys import ACCOUNT_KEYS
 from .cell_text import cell_text
 from .messages import HEALTH_WORDS
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
 
 __all__ = [
     "BADGE_CLASSES",

@@ -1,9 +1,11 @@
 """The beeper-tui application: what is global (settings, session, book, theme, palette, exit).
 
 The view is :class:`~beeper_tui.ui.main_screen.MainScreen`'s. The App builds the
-backend, the :class:`~beeper_tui.service.session.Session` that owns it, the
-address book's driver and the one :class:`~beeper_tui.ui.messages.ServicePoster`
-through which both report to the screen.
+address book's driver, the one :class:`~beeper_tui.ui.messages.ServicePoster`
+through which the book and the session report to the screen, and, once the
+book's first frame is painted, the backend and the
+:class:`~beeper_tui.service.session.Session` that owns it: the HTTP client and
+the API models are not needed to list the book, and are not imported before.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import App, InvalidThemeError
@@ -20,26 +22,24 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.config import ConfigError, Settings, save_config_text
-from beeper_tui.service.backend import Backend
-from beeper_tui.service.discovery import discover
-from beeper_tui.service.session import Session
 from beeper_tui.service.session_events import Health
-from beeper_tui.wiring import open_backend
 
 from .accounts_sidebar import AccountsSidebar
 from .app_keys import APP_BINDINGS, BREAKPOINTS, check_keymap, known_binding_ids
 from .book_driver import BookDriver
 from .command_palette import AccountCommands, ContactCommands
-from .copy_menu import CopyMenu
 from .exit_signals import ExitSignals
-from .export_dialog import ExportDialog
 from .gc_freeze import note_input
 from .main_screen import MainScreen
 from .messages import ServicePoster, UnexpectedError
 from .person_view import PersonView
 from .safe_text import inert
 from .search_pane import SearchPane
-from .session_prompts import SessionPrompts
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.book import BookOpening
+    from beeper_tui.service.session import Session
 
 __all__ = ["BeeperApp"]
 
@@ -56,50 +56,94 @@ class BeeperApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
-    def __init__(self, settings: Settings, *, backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        backend: Backend | None = None,
+        book_opening: BookOpening | None = None,
+    ) -> None:
+        """``book_opening``: the app's book, already being read (``beeper-tui`` starts it
+        before it imports the app)."""
         super().__init__()
         self.settings = settings
         self._kept_theme = settings.theme
         """The theme the config file holds (or the start's): a change to another is saved."""
-        own_backend = backend is None and not settings.demo
-        backend = backend or open_backend(
-            base_url=settings.base_url,
-            access_token=settings.token,
-            page_size=settings.page_size,
-            demo=settings.demo,
-            demo_version=settings.demo_version,
-            client_options=settings.client_options(),
-            export_max_contacts=settings.export_max_contacts,
-            remote_images=settings.remote_images,
-        )
+        self._given_backend = backend
+        self._session: Session | None = None
         self._exit_signals = ExitSignals(self)
-        poster = ServicePoster(lambda: self.main_screen)
+        self._poster = ServicePoster(lambda: self.main_screen)
+        demo = backend.is_demo if backend is not None else settings.demo
         self.book_driver = BookDriver(
             settings,
-            poster,
-            demo=backend.is_demo,
-            backend=lambda: self.session.backend,
-            offline=lambda: self.session.offline,
+            self._poster,
+            demo=demo,
+            # Its own demo (``--demo``), not one a caller built: its book is kept on disk.
+            keep_demo_book=backend is None and settings.demo,
+            opening=book_opening,
+            backend=lambda: self._session.backend if self._session is not None else None,
+            offline=lambda: self._session is not None and self._session.offline,
         )
         """Opens, syncs and reports on the address book (``book_driver.py``)."""
-        prompts = SessionPrompts(
-            self, settings, self.book_driver, poster, backend=lambda: self.session.backend
+        self.main_screen = MainScreen(
+            settings, lambda: self.session, self.book_driver, connected=lambda: self.connected
         )
-        self.session = Session(
+        """The screen with the panes: the view is its."""
+        if demo:
+            self.sub_title = "demo data"
+
+    @property
+    def session(self) -> Session:
+        """The connection to Beeper Desktop, the one owner of the backend.
+
+        Built on first use: at start, once the book's first frame is painted
+        (``_start_session``), so the HTTP client and the API models load after it.
+        """
+        if self._session is None:
+            self._session = self._build_session()
+        return self._session
+
+    @property
+    def connected(self) -> bool:
+        """Whether the session (and so the backend) exists yet."""
+        return self._session is not None
+
+    def _build_session(self) -> Session:
+        from beeper_tui.service.discovery import discover
+        from beeper_tui.service.session import Session
+        from beeper_tui.wiring import open_backend
+
+        settings = self.settings
+        backend = self._given_backend
+        own_backend = backend is None and not settings.demo
+        if backend is None:
+            backend = open_backend(
+                base_url=settings.base_url,
+                access_token=settings.token,
+                page_size=settings.page_size,
+                demo=settings.demo,
+                demo_version=settings.demo_version,
+                client_options=settings.client_options(),
+                export_max_contacts=settings.export_max_contacts,
+                remote_images=settings.remote_images,
+            )
+        from .session_prompts import SessionPrompts  # the connect and sign-in screens
+
+        prompts = SessionPrompts(
+            self, settings, self.book_driver, self._poster, backend=lambda: self.session.backend
+        )
+        session = Session(
             backend,
             prompts,
-            poster.session_event,
+            self._poster.session_event,
             refresh_seconds=settings.refresh_seconds,
             find_desktop=partial(discover, token=settings.token)
             if own_backend and settings.base_url_is_default
             else None,
             offline_fallback=self.book_driver.open_offline,
         )
-        """The connection to Beeper Desktop, the one owner of the backend."""
-        self.main_screen = MainScreen(settings, self.session, self.book_driver)
-        """The screen with the panes: the view is its."""
-        if backend.is_demo:
-            self.sub_title = "demo data"
+        self.book_driver.attach(backend)
+        return session
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -112,12 +156,12 @@ class BeeperApp(App[None]):
     @property
     def health(self) -> Health:
         """The connection's health (``Session.health`` is its one source)."""
-        return self.session.health
+        return self._session.health if self._session is not None else Health.CONNECTING
 
     @property
     def offline(self) -> bool:
         """Whether Beeper Desktop was lost and the app is trying to get it back."""
-        return self.session.offline
+        return self._session is not None and self._session.offline
 
     async def on_load(self) -> None:
         # Before the terminal switches to the app: a frame drawn without the
@@ -172,12 +216,16 @@ class BeeperApp(App[None]):
     async def _start_session(self) -> None:
         await self.book_driver.open()
         if self.main_screen.show_cached():
-            # The book's rows reach the screen before connecting takes its share of the loop.
+            # The book's rows reach the screen before the backend is even built:
+            # the HTTP client and the API models load after this frame.
+            await self.main_screen.pane.results_shown()
             painted = asyncio.Event()
             self.call_after_refresh(painted.set)
             await painted.wait()
             self.main_screen.freeze_once()
-        await self.session.start()
+        session = self.session
+        self.main_screen.connected()
+        await session.start()
 
     def apply_keymap(self) -> None:
         """Apply ``[keymap]`` from the settings; one toast names what was ignored."""
@@ -185,6 +233,9 @@ class BeeperApp(App[None]):
             return
         screen = self.main_screen
         known = known_binding_ids([self, screen, *screen.query("*")])
+        from .copy_menu import CopyMenu
+        from .export_dialog import ExportDialog
+
         known |= known_binding_ids([CopyMenu, ExportDialog])
         usable, problems = check_keymap(self.settings.keymap, known)
         self.set_keymap(usable)
@@ -224,7 +275,8 @@ class BeeperApp(App[None]):
     async def on_unmount(self) -> None:
         self._exit_signals.restore()
         await self.book_driver.close()
-        await self.session.aclose()
+        if self._session is not None:
+            await self._session.aclose()
 
     # -- the main screen's parts (for tests and scripts) ----------------------
 

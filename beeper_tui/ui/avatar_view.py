@@ -17,16 +17,16 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PIL import Image as PILImage
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
 from beeper_tui.config import IMAGE_MODES, ImageMode
-from beeper_tui.service.avatars import avatar_colour, initials
+from beeper_tui.service.initials import avatar_colour, initials
 
 if TYPE_CHECKING:
+    from PIL import Image as PILImage
     from textual_image.widget._base import Image as ImageWidget
 
 __all__ = ["IMAGE_MODES", "AvatarView", "ImageMode", "inside_multiplexer", "prepare_images"]

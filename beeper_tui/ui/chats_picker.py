@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
 from textual import on
@@ -15,9 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from beeper_tui.service.chats import PersonChat, relative_time
+from beeper_tui.service.chats import relative_time
 
 from .cell_text import cell_text
+
+if TYPE_CHECKING:
+    from beeper_tui.service.chats import PersonChat
 
 __all__ = ["ChatsPicker", "chat_prompt"]
 

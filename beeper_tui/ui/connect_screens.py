@@ -16,7 +16,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from beeper_tui.api.errors import API_SETTINGS, BeeperError
-from beeper_tui.service.sign_in import can_open_browser
 
 from .clipboard import TMUX_NO_CLIPBOARD, copy_text
 from .safe_text import safe_text
@@ -27,6 +26,8 @@ SignIn = Callable[[Callable[[str], None]], Awaitable[str]]
 
 def open_browser(url: str) -> bool:
     """Open ``url`` in a browser when this session has one (tests replace this)."""
+    from beeper_tui.service.sign_in import can_open_browser  # OAuth: only when asked for
+
     return can_open_browser() and webbrowser.open(url)
 
 

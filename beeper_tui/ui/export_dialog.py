@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -25,12 +25,16 @@ from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
-from beeper_tui.service.backend import Backend
-from beeper_tui.service.export.run import ExportProgress, ExportResult
 
 from .messages import UnexpectedError
 from .safe_text import inert, safe_text
+
+if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.service.backend import Backend
+
+    # ExportResult is named in a string (the base class): the export loads on first use.
+    from beeper_tui.service.export.run import ExportProgress, ExportResult  # noqa: F401
 
 __all__ = ["EXPORT_FORMATS", "ExportDialog", "ExportMemory", "ResultCount"]
 
@@ -58,7 +62,7 @@ class ResultCount:
     more: bool
 
 
-class ExportDialog(ModalScreen[ExportResult | None]):
+class ExportDialog(ModalScreen["ExportResult | None"]):
     """Pick a file and a format; pages through every matching contact while showing progress."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Final
 
@@ -32,19 +32,16 @@ from textual.widgets import Footer, Header, Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
 from beeper_tui.config import Settings
 from beeper_tui.service.accounts import bare_account
-from beeper_tui.service.backend import Backend
 from beeper_tui.service.names import best_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
-from beeper_tui.service.session import Session
 from beeper_tui.service.session_events import Health
 
 from .accounts_sidebar import AccountsSidebar
 from .app_keys import NARROW_CLASSES, SCREEN_BINDINGS
-from .book_driver import STATUS_TICK, BookDriver
+from .book_driver import STATUS_TICK
 from .contact_list import ContactList
 from .export_dialog import ExportDialog, ExportMemory
 from .gc_freeze import freeze_long_lived, freeze_startup_objects
@@ -71,8 +68,13 @@ from .safe_text import inert
 from .search_pane import SearchPane
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.service.backend import Backend
     from beeper_tui.service.book import AddressBook
     from beeper_tui.service.book.decisions import Decision
+    from beeper_tui.service.session import Session
+
+    from .book_driver import BookDriver
 
 __all__ = ["OFFLINE_TOAST_SECONDS", "MainScreen"]
 
@@ -117,11 +119,18 @@ class MainScreen(Screen[None]):
     live_refresh_interval: float = 30.0
     """Seconds between refreshes of the person shown while there is no live socket."""
 
-    def __init__(self, settings: Settings, session: Session, book: BookDriver) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        session: Callable[[], Session],
+        book: BookDriver,
+        *,
+        connected: Callable[[], bool] = lambda: True,
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self.session = session
-        """The connection to Beeper Desktop (the one owner of the backend)."""
+        self._session = session
+        self._connected = connected
         self.book = book
         """The address book's driver."""
         self.export_memory = ExportMemory()
@@ -134,16 +143,33 @@ class MainScreen(Screen[None]):
         self._live_task: asyncio.Task[None] | None = None
 
     @property
+    def session(self) -> Session:
+        """The connection to Beeper Desktop (the one owner of the backend).
+
+        The App builds it once the book's first frame is painted; asked for
+        before (a key pressed at once), it is built then.
+        """
+        return self._session()
+
+    @property
     def backend(self) -> Backend:
         """The session's backend (the demo's, once the user switched to it)."""
         return self.session.backend
+
+    def _backend_if_built(self) -> Backend | None:
+        """The backend, without building it: None while the first frame lists the book."""
+        return self.session.backend if self._connected() else None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
         with Horizontal(id="panes"):
             yield AccountsSidebar(id="accounts").data_bind(MainScreen.health)
             yield SearchPane(
-                lambda: self.backend, debounce_ms=self.settings.debounce_ms, id="pane"
+                self._backend_if_built,
+                book=lambda: self.book.book,
+                book_ready=self.book.demo_book,
+                debounce_ms=self.settings.debounce_ms,
+                id="pane",
             ).data_bind(
                 MainScreen.book_status,
                 MainScreen.live_status,
@@ -213,6 +239,7 @@ class MainScreen(Screen[None]):
     @on(AccountsFailed)
     def _on_accounts_failed(self, event: AccountsFailed) -> None:
         message = inert(event.error.message)
+        self.book.book_settled()  # no account list, no sync: searches wait for nothing
         self.notify(message, title="Accounts", severity="error", markup=False)
         if not self.backend.accounts.loaded:
             self.detail.show_message(f"Could not load accounts.\n{message}")
@@ -366,8 +393,22 @@ class MainScreen(Screen[None]):
             return
         with contextlib.suppress(NoMatches):  # the app is closing
             self.detail.show_message(message)
-            self.sidebar.show_accounts([bare_account(a) for a in account_ids])
+            if self._connected():  # else the account models load after the first frame
+                self.sidebar.show_accounts([bare_account(a) for a in account_ids])
             self.pane.scope(ALL_ACCOUNTS)
+
+    def connected(self) -> None:
+        """The App built the session, after the book's first frame: what waited for it
+        (the book's accounts in the sidebar, the highlighted person) shows now."""
+        if self._accounts_shown or self.session.backend.accounts.loaded:
+            return
+        account_ids = self.book.cached_account_ids()
+        with contextlib.suppress(NoMatches):  # the app is closing
+            if account_ids:
+                self.sidebar.show_accounts([bare_account(a) for a in account_ids])
+            contact = self.pane.contact_list.highlighted
+            if contact is not None and not self.sidebar.has_focus:
+                self._show_contact(contact)
 
     def freeze_once(self) -> None:
         """Once the first rows are up: keep full collections off the start-up objects."""
@@ -418,7 +459,12 @@ class MainScreen(Screen[None]):
             log.info("account detail failed: %s", exc)
             return
         subject = self.detail.subject
-        if isinstance(subject, Account) and subject.account_id == account_id:
+        # Not a person (Contact) nor nothing: the account shown (no API model import here).
+        if (
+            subject is not None
+            and not isinstance(subject, Contact)
+            and (subject.account_id == account_id)
+        ):
             self.detail.show_account(account)
 
     def _chosen_scope(
@@ -466,7 +512,7 @@ class MainScreen(Screen[None]):
             return  # the panel shows the account being browsed in the sidebar
         contact = event.contact
         if contact is None:
-            if self.detail.subject is not None and not isinstance(self.detail.subject, Account):
+            if isinstance(self.detail.subject, Contact):
                 self.detail.show_message("No contact selected.")
             return
         self._show_contact(contact)
@@ -477,6 +523,8 @@ class MainScreen(Screen[None]):
         self.open_detail()
 
     def _show_contact(self, contact: Contact) -> None:
+        if not self._connected():
+            return  # the first frame: the person shows once the backend is built
         self.detail.show_contact(contact, self.backend.accounts.get)
 
     def needs_desktop(self, what: str) -> bool:

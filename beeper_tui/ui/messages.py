@@ -20,13 +20,13 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
-from beeper_tui.api.models import Message as ChatMessage
 from beeper_tui.service import session_events as events
-from beeper_tui.service.backend import Backend
 from beeper_tui.service.session_events import Health, SessionEvent
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.api.models import Message as ChatMessage
+    from beeper_tui.service.backend import Backend
     from beeper_tui.service.live import LiveEvent
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
 from textual import on
@@ -23,11 +23,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from beeper_tui.service.chats import relative_time
-from beeper_tui.service.identity_choice import IdentityOption, Purpose
 from beeper_tui.service.person import Contact
 
 from .accounts_sidebar import BADGE_STYLES
 from .cell_text import cell_text
+
+if TYPE_CHECKING:
+    from beeper_tui.service.identity_choice import IdentityOption, Purpose
 
 __all__ = ["NetworkChoice", "NetworkMenu", "option_prompt"]
 

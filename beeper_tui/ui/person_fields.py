@@ -18,13 +18,13 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from beeper_tui.api.models import Account
-from beeper_tui.service.accounts import bare_account, searched_accounts
-from beeper_tui.service.chats import PersonChat, PersonChats, relative_time
+from beeper_tui.service.accounts import searched_accounts
+from beeper_tui.service.chats import relative_time
 from beeper_tui.service.names import clean
 from beeper_tui.service.networks import (
     account_owner,
     network_name,
+    network_of_account_id,
     own_account_words,
     status_badge,
 )
@@ -37,6 +37,8 @@ from .cell_text import display_text
 from .safe_text import safe_text
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.service.chats import PersonChat, PersonChats
     from beeper_tui.service.conversation import Conversation
 
 __all__ = [
@@ -61,7 +63,7 @@ __all__ = [
 MAX_CHATS_SHOWN: Final = 8
 """Chats listed in the view; ``o`` opens the picker with all of them."""
 
-AccountOf = Callable[[str], Account | None]
+AccountOf = Callable[[str], "Account | None"]
 
 
 Field = tuple[str, Text]
@@ -156,7 +158,7 @@ def identity_label(identity: Contact, account_of: AccountOf) -> str:
     if account is not None:
         return own_account_words(account)
     # Not in the account list (offline, or Desktop not answered yet): the ID may name the network.
-    return network_name(bare_account(identity.account_id))
+    return network_of_account_id(identity.account_id)
 
 
 def person_heading(

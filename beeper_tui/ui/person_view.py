@@ -29,27 +29,15 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from beeper_tui.api.errors import BeeperError
-from beeper_tui.api.models import Account
-from beeper_tui.api.models import Message as ChatMessage
 from beeper_tui.config import ImageMode
-from beeper_tui.service.avatars import AvatarError, Superseded
-from beeper_tui.service.backend import Backend, CannotMessageError
-from beeper_tui.service.chats import PersonChat, PersonChats
-from beeper_tui.service.identity_choice import IdentityOption
 from beeper_tui.service.networks import network_name
 from beeper_tui.service.person import Contact
 from beeper_tui.service.session_events import Health
 
 from .accounts_sidebar import BADGE_CLASSES, badge_styles
 from .avatar_view import AvatarView
-from .chats_picker import ChatsPicker
-from .copy_menu import CopyMenu
 from .messages import HEALTH_WORDS
-from .network_menu import NetworkChoice, NetworkMenu
 from .person_fields import (
-    AccountOf,
-    Field,
-    Section,
     account_fields,
     best_avatar_url,
     chats_section,
@@ -64,11 +52,22 @@ from .person_fields import (
     person_fields,
     person_heading,
 )
-from .reminder_menu import ReminderMenu
 from .safe_text import inert, safe_text
 
 if TYPE_CHECKING:
+    from beeper_tui.api.models import Account
+    from beeper_tui.api.models import Message as ChatMessage
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.chats import PersonChat, PersonChats
     from beeper_tui.service.conversation import Conversation, ConversationLoader
+    from beeper_tui.service.identity_choice import IdentityOption
+
+    from .network_menu import NetworkChoice
+    from .person_fields import (
+        AccountOf,
+        Field,
+        Section,
+    )
 
 __all__ = ["PERSON_DEBOUNCE", "PersonView"]
 
@@ -245,6 +244,8 @@ class PersonView(VerticalScroll):
 
     @work(exclusive=True, group="avatar", exit_on_error=False)
     async def _load_avatar(self, contact: Contact, url: str) -> None:
+        from beeper_tui.service.avatars import AvatarError, Superseded  # Pillow: not at start
+
         try:
             avatar = await self._backend().avatars.request(url)
         except Superseded:
@@ -493,6 +494,8 @@ class PersonView(VerticalScroll):
                 markup=False,
             )
             return
+        from .chats_picker import ChatsPicker  # the menus load on first use, not at start
+
         picker = ChatsPicker(chats.chats, person=name, now=backend.now())
         chat_id = await self.app.push_screen_wait(picker)
         if chat_id is None:
@@ -515,6 +518,8 @@ class PersonView(VerticalScroll):
         if not usable:
             self._cannot_message(contact, options)
             return
+        from .network_menu import NetworkChoice, NetworkMenu
+
         if len(options) == 1:
             self._send(contact, NetworkChoice(options[0].identity, None, options[0].warning))
             return
@@ -549,6 +554,8 @@ class PersonView(VerticalScroll):
 
     @work(group="message", exit_on_error=False)
     async def _open_chat(self, contact: Contact, choice: NetworkChoice) -> None:
+        from beeper_tui.service.backend import CannotMessageError
+
         name = inert(display_name(contact), limit=60)
         try:
             chat_id = await self._backend().open_chat(
@@ -602,6 +609,8 @@ class PersonView(VerticalScroll):
             return
         service = ReminderService(backend.client, lambda: backend.now().astimezone())
         presets = [(preset, service.when(preset)) for preset in Preset]
+        from .reminder_menu import ReminderMenu
+
         menu = ReminderMenu(candidates, presets, person=display_name(contact), now=service.now())
         choice = await self.app.push_screen_wait(menu)
         if choice is None:
@@ -624,6 +633,9 @@ class PersonView(VerticalScroll):
 
     def copy(self, contact: Contact) -> None:
         """``c``: copy a detail; for several networks, first ask which one."""
+        from .copy_menu import CopyMenu
+        from .network_menu import NetworkMenu
+
         if not contact.others:
             self.app.push_screen(CopyMenu(contact, name=display_name(contact)))
             return
@@ -647,7 +659,7 @@ class PersonView(VerticalScroll):
 def _chats_after(chats: PersonChats, chat_id: str, messages: Sequence[ChatMessage]) -> PersonChats:
     """``chats`` as a message in ``chat_id`` leaves them: latest activity, unread count,
     most recent first (the chat event that follows brings Desktop's own numbers)."""
-    from beeper_tui.service.chats import parse_time
+    from beeper_tui.service.chats import PersonChats, parse_time
 
     items: list[PersonChat] = []
     for item in chats.chats:

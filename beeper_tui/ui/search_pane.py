@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import functools
 import weakref
-from collections.abc import Callable
-from typing import ClassVar, Final
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from rich.text import Text
 from textual import events, on, work
@@ -28,10 +28,14 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from beeper_tui.api.errors import BeeperError, DesktopTooOldError
-from beeper_tui.service.accounts import bare_account
-from beeper_tui.service.backend import Backend
+from beeper_tui.service.book_source import book_only_source
 from beeper_tui.service.contacts import ContactSource, SummaryRole
-from beeper_tui.service.networks import network_code, network_name
+from beeper_tui.service.networks import (
+    network_code,
+    network_code_of_id,
+    network_name,
+    network_of_account_id,
+)
 from beeper_tui.service.person import Contact
 from beeper_tui.service.scope import ALL_ACCOUNTS, Scope
 
@@ -42,6 +46,10 @@ from .export_dialog import ResultCount
 from .gc_freeze import IdleSweep, freeze_page
 from .messages import UnexpectedError
 from .safe_text import inert
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.book import AddressBook
 
 __all__ = ["BUSY_DELAY", "SearchBox", "SearchPane"]
 
@@ -59,6 +67,11 @@ _ROLE_STYLES: Final[dict[SummaryRole, str]] = {
     "alert": "bold yellow",
 }
 """How each part of a source's summary looks in the count line."""
+
+
+def _account_id(account_id: str) -> str:
+    """How a source names an account before the account list is known: by its ID."""
+    return account_id
 
 
 class SearchBox(Input):
@@ -121,10 +134,20 @@ class SearchPane(Vertical):
     their rows carry a small mark."""
 
     def __init__(
-        self, backend: Callable[[], Backend], *, debounce_ms: int, id: str | None = None
+        self,
+        backend: Callable[[], Backend | None],
+        *,
+        book: Callable[[], AddressBook | None] = lambda: None,
+        book_ready: Callable[[], Awaitable[None] | None] = lambda: None,
+        debounce_ms: int,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._backend = backend
+        self._book = book
+        self._book_ready = book_ready
+        """What a query awaits before it is searched, if anything: the demo's book, seconds
+        away at start."""
         self.debounce = debounce_ms / 1000
         self.account_id: Scope | None = None
         """The account (or :data:`ALL_ACCOUNTS`) the results belong to."""
@@ -176,8 +199,9 @@ class SearchPane(Vertical):
         self.contact_list.unread = unread
 
     @property
-    def backend(self) -> Backend:
-        """The session's backend (read through: the user may switch to the demo)."""
+    def backend(self) -> Backend | None:
+        """The session's backend (read through: the user may switch to the demo); None
+        before the app built it, while the first frame lists the book alone."""
         return self._backend()
 
     def type_to_search(self, char: str) -> None:
@@ -244,11 +268,20 @@ class SearchPane(Vertical):
         if scope is ALL_ACCOUNTS:
             name = "All accounts"
         else:
-            account = self.backend.accounts.get(str(scope))
-            name = network_name(account if account is not None else bare_account(str(scope)))
+            backend = self.backend
+            account = backend.accounts.get(str(scope)) if backend is not None else None
+            if account is not None:
+                name = network_name(account)
+            else:  # before the account list: the ID may name the network
+                name = network_of_account_id(str(scope))
         title = Text("Contacts · ")
         title.append_text(cell_text(name, 30, pad=False))
         self.border_title = title
+
+    async def results_shown(self) -> None:
+        """Wait until the search under way, if any, has put its rows on screen (or ended)."""
+        searches = [w for w in self.workers if w.node is self and w.group == "search"]
+        await asyncio.gather(*(w.wait() for w in searches), return_exceptions=True)
 
     def clear_search(self) -> None:
         """Empty the box and browse the account at once."""
@@ -269,11 +302,17 @@ class SearchPane(Vertical):
 
     def book_changed(self) -> None:
         """The address book changed: show its results again (the cursor stays on its person)."""
-        if self.account_id is None or not self.backend.book_covers(self.account_id):
+        backend = self.backend
+        if self.account_id is None:
+            return
+        if backend is None:
+            if book_only_source(self._book(), self.account_id) is None:
+                return
+        elif not backend.book_covers(self.account_id):
             return
         if self._shown != self._wanted:
             return  # a search is on its way and will read the new book
-        if self.pager is not None and not self.backend.book_gained(self.pager):
+        if self.pager is not None and backend is not None and not backend.book_gained(self.pager):
             return  # no account joined the book: the server's pages on screen stand
         self.start_search(immediate=True)
 
@@ -313,7 +352,8 @@ class SearchPane(Vertical):
         """
         key: SearchKey = (self.account_id, self.query_text)
         if not immediate and key[0] is not None:
-            immediate = self.backend.answers_at_once(key[0], key[1])
+            backend = self.backend  # none yet: the book alone answers, at once
+            immediate = backend is None or backend.answers_at_once(key[0], key[1])
         self._wanted = key
         self.idle_sweep.poke()  # the rows on screen are on their way out
         # Pages of the old result set are no longer wanted.
@@ -333,7 +373,22 @@ class SearchPane(Vertical):
         if account_id is None:
             self._show_pager(None)
             return
-        pager = self.backend.source(account_id, query)
+        book_ready = self._book_ready() if query else None
+        if book_ready is not None:
+            # Browsing lists what there is at once; a query typed at start waits for the
+            # demo's whole ranked book rather than the server's word-order-bound search.
+            if not self._searching:
+                self._searching = True
+                self._sync_status()
+            await book_ready
+        backend = self.backend
+        if backend is not None:
+            pager: ContactSource | None = backend.source(account_id, query)
+        else:  # the first frame: the book alone, the backend comes after it
+            pager = book_only_source(self._book(), account_id, query)
+        if pager is None:
+            self._show_pager(None)
+            return
         # Each answer shows at once (every account's, and retries by themselves).
         # Weakly: a pager must not keep itself alive through its own callback
         # (a cycle only the collector frees, and pages are frozen out of it).
@@ -454,10 +509,13 @@ class SearchPane(Vertical):
 
     def _badge(self, contact: Contact) -> str:
         """Network badges of every identity of the person (fixed width)."""
-        get = self.backend.accounts.get
+        backend = self.backend
+        get = backend.accounts.get if backend is not None else lambda _: None
         codes = list(
             dict.fromkeys(
-                network_code(get(c.account_id) or bare_account(c.account_id))
+                network_code(account)
+                if (account := get(c.account_id)) is not None
+                else network_code_of_id(c.account_id)
                 for c in contact.identities
             )
         )
@@ -487,7 +545,9 @@ class SearchPane(Vertical):
             return text
         if pager is None:
             return text
-        for part in pager.summary(self.backend.network_of):
+        backend = self.backend
+        network_of = backend.network_of if backend is not None else _account_id
+        for part in pager.summary(network_of):
             shown = inert(part.text, limit=part.limit) if part.limit else inert(part.text)
             text.append(shown, _ROLE_STYLES[part.role])
         return text
@@ -515,7 +575,8 @@ class SearchPane(Vertical):
         if not pager.items:
             if pager.query:
                 said = Text(f'No results for "{inert(pager.query, limit=80)}".')
-                hint = self.backend.nobody_hint(pager.query)
+                backend = self.backend
+                hint = backend.nobody_hint(pager.query) if backend is not None else None
                 if hint:
                     said.append(f" {hint}")
                 return said, False, False

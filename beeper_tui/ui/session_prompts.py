@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
 from textual.screen import Screen
@@ -13,16 +13,18 @@ from textual.screen import Screen
 from beeper_tui.api.errors import CannotConnectError
 from beeper_tui.config import Settings, save_config_values
 from beeper_tui.logfile import add_log_secret
-from beeper_tui.service.backend import Backend
-from beeper_tui.service.discovery import FoundDesktop
 from beeper_tui.service.session_events import TokenAnswer
-from beeper_tui.service.sign_in import sign_in
-from beeper_tui.wiring import open_backend
 
-from .book_driver import BookDriver
-from .connect_screens import ConnectChoice, ConnectErrorScreen, TokenEntered, TokenScreen
+from .connect_screens import ConnectErrorScreen, TokenEntered, TokenScreen
 from .desktop_chooser import DesktopChooser
-from .messages import ServicePoster
+
+if TYPE_CHECKING:
+    from beeper_tui.service.backend import Backend
+    from beeper_tui.service.discovery import FoundDesktop
+
+    from .book_driver import BookDriver
+    from .connect_screens import ConnectChoice
+    from .messages import ServicePoster
 
 __all__ = ["SessionPrompts"]
 
@@ -70,6 +72,8 @@ class SessionPrompts:
             )
 
         async def run_sign_in(show: Callable[[str], None]) -> str:
+            from beeper_tui.service.sign_in import sign_in  # OAuth: only when asked for
+
             return (await sign_in(backend.base_url, show)).token
 
         result = await self._ask(
@@ -127,6 +131,8 @@ class SessionPrompts:
         """Switch to the embedded demo (from a connection or token screen)."""
         old = self._backend()
         settings = self.settings
+        from beeper_tui.wiring import open_backend
+
         demo = open_backend(
             base_url=settings.base_url,
             access_token=None,

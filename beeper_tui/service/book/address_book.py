@@ -11,29 +11,35 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from beeper_tui.api.client import BeeperClient
 from beeper_tui.api.errors import BeeperError
 from beeper_tui.service.names import IdentifierKind, identifier_kind
 from beeper_tui.service.person import Contact, PersonIndex, person_keys
 from beeper_tui.service.phones import e164_in_region, format_phone, needs_region
 from beeper_tui.service.users import UserInfo
 
-from .contents import BookContents, BookRead, read_book, read_index
-from .decisions import Decision, PeopleDecisions
-from .people import BookPerson, BookResult, person_row
+from .contents import BookContents, read_book, read_index
+from .decisions import PeopleDecisions
+from .people import BookResult, person_row
 from .query import parse_query
-from .search import BookIndex
 from .store import (
-    AccountMeta,
     BookError,
-    BookStore,
-    DirectoryEntry,
-    StoredContact,
 )
-from .sync import DEFAULT_CONCURRENCY, BookSync, SyncProgress
 
 if TYPE_CHECKING:
+    from beeper_tui.api.client import BeeperClient
+
+    from .contents import BookRead
+    from .decisions import Decision
     from .evidence import Suggestion
+    from .people import BookPerson
+    from .search import BookIndex
+    from .store import (
+        AccountMeta,
+        BookStore,
+        DirectoryEntry,
+        StoredContact,
+    )
+    from .sync import BookSync, SyncProgress
 
 __all__ = ["AddressBook", "BookOpening"]
 
@@ -315,10 +321,20 @@ class AddressBook:
         client: BeeperClient,
         *,
         observer: Callable[[SyncProgress], None] | None = None,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = None,
     ) -> BookSync:
-        """A :class:`BookSync` that fills this book from ``client``."""
-        return BookSync(self, client, observer=observer, concurrency=concurrency)
+        """A :class:`BookSync` that fills this book from ``client`` (``concurrency``: accounts
+        synced at once, :data:`~.sync.DEFAULT_CONCURRENCY` by default)."""
+        # The sync (and the HTTP client and API models it needs) loads when the book
+        # first syncs, not with the book: the app lists the book before it connects.
+        from .sync import DEFAULT_CONCURRENCY, BookSync
+
+        return BookSync(
+            self,
+            client,
+            observer=observer,
+            concurrency=DEFAULT_CONCURRENCY if concurrency is None else concurrency,
+        )
 
     async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
         """Make ``rows`` the account's contacts (on disk, then in the index)."""
