@@ -71,6 +71,26 @@ def test_same_username_across_networks_is_suggested() -> None:
     ] == ["same username on Telegram and Discord"]
 
 
+def test_a_username_shared_by_people_whose_names_disagree_is_not_suggested() -> None:
+    book = {
+        TG: [
+            _u("t1", "Sophia Hobbs", username="shobbs"),
+            _u("t2", "Tom", username="tferreira"),
+            _u("t3", None, username="nameless"),
+        ],
+        DISCORD: [
+            _u("d1", "Stephen", username="shobbs"),  # no word, no start in common
+            _u("d2", "Tomás Ferreira", username="tferreira"),  # a short form of his name
+            _u("d3", "Nina Petrova", username="nameless"),  # one name: nothing to disagree
+        ],
+    }
+    found = suggestions(index(book), NETWORKS)
+    assert sorted(sorted(uid for _, uid in s.pair) for s in found) == [
+        ["d2", "t2"],
+        ["d3", "t3"],
+    ]
+
+
 def test_one_word_names_and_merged_people_are_not_suggested() -> None:
     found = suggestions(index(BOOK), NETWORKS)
     pairs = [s.pair for s in found]

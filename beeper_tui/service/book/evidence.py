@@ -5,7 +5,10 @@ its own. Weaker evidence is only suggested, for the user to decide:
 
 - the same full name of two words or more (case, accents and punctuation
   aside) on two different accounts;
-- the same username on two different accounts.
+- the same username on two different accounts, unless both have names that
+  disagree: no word in common, and neither first word starts the other
+  ("K" and "Kim", "Tom" and "Tomás" agree; "Sophia Hobbs" and "Stephen"
+  with one username are a coincidence of handles, not one person).
 
 A name or username shared by more than :data:`COMMON_LIMIT` identities is
 common ("Maria Garcia") and never suggested. A pair the user rejected, or
@@ -110,6 +113,8 @@ def suggestions(
                 for j in holders[x + 1 :]:
                     if index.identity_account(i) == index.identity_account(j):
                         continue
+                    if kind == "username" and _names_disagree(index, i, j):
+                        continue
                     people = frozenset((person(i), person(j)))
                     if len(people) == 1 or people in refused:
                         continue
@@ -148,6 +153,21 @@ def _hold(first: dict[str, int], shared: dict[str, list[int]], key: str, number:
             shared[key] = [held, number]
         else:
             group.append(number)
+
+
+def _names_disagree(index: BookIndex, i: int, j: int) -> bool:
+    """Whether identities ``i`` and ``j`` both have names that cannot be one person's:
+    no word in common, and neither first word is the start of the other (an initial,
+    a short form)."""
+    one, two = _name_words(index, i), _name_words(index, j)
+    if not one or not two or set(one) & set(two):
+        return False
+    return not (one[0].startswith(two[0]) or two[0].startswith(one[0]))
+
+
+def _name_words(index: BookIndex, number: int) -> list[str]:
+    name = json.loads(index.identity_jsons()[number]).get("fullName")
+    return tokens(fold(name)) if isinstance(name, str) else []
 
 
 def _shown_name(index: BookIndex, number: int) -> str:
