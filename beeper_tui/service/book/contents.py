@@ -116,7 +116,7 @@ def read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
     one the index is built from the contacts. In memory there are no snapshots.
     """
     if store.in_memory:
-        return BookIndex(store.contacts(), warm=warm), None
+        return _rebuilt(store, warm=warm), None
     fingerprint = store.fingerprint()
     try:
         parts = store.load_snapshot(fingerprint)
@@ -132,8 +132,12 @@ def read_index(store: BookStore, *, warm: bool) -> tuple[BookIndex, str | None]:
             if warm:
                 index.warm()
             return index, None
-    index = BookIndex(store.contacts(), warm=warm)
-    return index, fingerprint
+    return _rebuilt(store, warm=warm), fingerprint
+
+
+def _rebuilt(store: BookStore, *, warm: bool) -> BookIndex:
+    """The index built from the stored contacts, streamed in display order."""
+    return BookIndex.in_order(store.contacts_in_order(), warm=warm)
 
 
 @dataclass(frozen=True, slots=True)
