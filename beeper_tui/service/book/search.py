@@ -22,12 +22,13 @@ phone or email over the whole book) rank by their best identity.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import eq
 from typing import Final
+from zlib import crc32
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -65,6 +66,11 @@ before forty Slack colleagues named Jose)."""
 
 
 # -- the index ---------------------------------------------------------------------
+
+
+def _key_hash(account_id: str, user_id: str) -> int:
+    """An identity's key as 32 bits, the same in every process (it is saved in the snapshot)."""
+    return crc32(f"{account_id}{KEY_SEP}{user_id}".encode())
 
 
 class BookIndex:
@@ -107,7 +113,7 @@ class BookIndex:
         # One buffer, not a string per identity (see .text_column).
         blob = self._json_blob = array("B")
         ends = self._json_ends = array(END_TYPE)
-        key_of: dict[str, int] = {}
+        key_hashes = array("I")  # CRC-32 of each identity's key: no string per identity
         first_words: list[str] = []
         first_word = first_words.append
         same_word: dict[str, str] = {"": ""}  # one string per distinct first word
@@ -129,7 +135,7 @@ class BookIndex:
             account.append(number)
             blob.frombytes(user_json.encode())
             ends.append(len(blob))
-            key_of[f"{acct}{KEY_SEP}{user}"] = i
+            key_hashes.append(_key_hash(acct, user))
             if name_words:
                 words = name_words.split(KEY_SEP)
                 first_word(same_word.setdefault(words[0], words[0]))
@@ -156,7 +162,10 @@ class BookIndex:
         renumber = [sorted_number[a] for a in account_number]  # dicts keep insertion order
         self._account = account = array("H", map(renumber.__getitem__, account))
         self._n = n
-        self._key_of = key_of
+        by_hash = gentle_sorted(range(n), key=key_hashes.__getitem__)
+        self._key_owner = array("I", by_hash)
+        self._key_hashes = array("I", map(key_hashes.__getitem__, by_hash))
+        del by_hash, key_hashes
         self._members = members
         self._row_by_key = row_by_key
         sizes = Counter(account)
@@ -406,7 +415,7 @@ class BookIndex:
 
     def person_of(self, account_id: str, user_id: str) -> int | None:
         """The person number of an identity in the book, or None."""
-        i = self._key_of.get(f"{account_id}{KEY_SEP}{user_id}")
+        i = self.identity_number(account_id, user_id)
         return None if i is None else self._person_of[i]
 
     def person_by_keys(self, keys: Iterable[str]) -> int | None:
@@ -444,7 +453,15 @@ class BookIndex:
 
     def identity_number(self, account_id: str, user_id: str) -> int | None:
         """The number of an identity in the index, or None when it is not in the book."""
-        return self._key_of.get(f"{account_id}{KEY_SEP}{user_id}")
+        wanted = _key_hash(account_id, user_id)
+        hashes, owner = self._key_hashes, self._key_owner
+        at = bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:  # another identity may share the CRC
+            number = owner[at]
+            if self.identity_key(number) == (account_id, user_id):
+                return number
+            at += 1
+        return None
 
     def identity_key(self, number: int) -> tuple[str, str]:
         """(account ID, user ID) of identity ``number``."""
