@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from beeper_tui.service.book import AddressBook
+import pytest
+
+from beeper_tui.service.book import AddressBook, search
 from beeper_tui.service.book.people import BUILT_ROWS, BookPerson, LazyPeople
 from beeper_tui.service.book.query import Term
 from beeper_tui.service.book.search import BookIndex
@@ -128,3 +130,17 @@ def test_a_book_written_from_packed_rows_holds_them(tmp_path: Path) -> None:
             await reopened.close()
 
     asyncio.run(main())
+
+
+def test_identities_are_found_by_key_even_when_their_hashes_collide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "_key_hash", lambda account_id, user_id: 7)  # every key collides
+    index = BookIndex(rows(PEOPLE))
+    for account, users in PEOPLE.items():
+        for user in users:
+            number = index.identity_number(account, user["id"])
+            assert number is not None
+            assert index.identity_key(number) == (account, user["id"])
+    assert index.identity_number("telegram", "w1") is None
+    assert index.person_of("whatsapp", "w1") == index.person_of("telegram", "t1")  # one Zoë
