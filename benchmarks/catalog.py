@@ -18,4 +18,5 @@ FIGURES: dict[int, str] = {
     15: "benchmarks.fig15_conversation",
     16: "benchmarks.fig16_search_command",
     17: "benchmarks.fig17_export_vcard",
+    18: "benchmarks.fig18_memory_with_book",
 }

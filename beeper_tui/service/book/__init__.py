@@ -46,7 +46,14 @@ Modules: ``store`` (SQLite file, mode 0600, marked, schema-versioned), ``sync``
 and the packed tables built from rows), ``query`` (terms of a query, highlight
 spans), ``search`` (the index and ranking), ``people`` (result rows),
 ``fold`` (case and accent folding), ``snapshot`` (the built index as
-bytes), ``address_book`` (this facade). The default file location lives outside ``service`` in
+bytes), ``text_column`` (the identities' stored JSON as one buffer), ``heap``
+(freed heap given back after a rebuild), ``address_book`` (this facade).
+
+Memory (figure 18): each identity is held once, in the index's flat columns;
+a rebuild streams the rows from SQLite in display order rather than holding
+them all, the sync packs each fetched page into one buffer until it is
+written, and a result builds its rows as read, keeping the last
+:data:`~.people.BUILT_ROWS` of them. The default file location lives outside ``service`` in
 :mod:`beeper_tui.book_path`.
 """
 

@@ -19,6 +19,7 @@ from beeper_tui.service.users import UserInfo
 
 from .contents import BookContents, read_book, read_index
 from .decisions import PeopleDecisions
+from .heap import give_back_freed_memory
 from .people import BookResult, person_row
 from .query import parse_query
 from .store import (
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
     from .store import (
         AccountMeta,
         BookStore,
+        ContactRows,
         DirectoryEntry,
-        StoredContact,
     )
     from .sync import BookSync, SyncProgress
 
@@ -49,6 +50,9 @@ _REBUILD_SPACING = 2.0
 _SAVE_DELAY = 10.0
 """Seconds the book must stay unchanged before its rebuilt index is saved: during a
 sync each account's rebuild replaces the last, and saving every one was wasted work."""
+_TRIM_DELAY = 2.0
+"""Seconds after a rebuild before the freed heap is given back: the screen has searched the
+new index by then, and the old one is gone."""
 _FIRST_SCREEN = 120  # rows: a tall terminal's first screen, and some
 
 Merged = tuple[tuple[str, str], ...]
@@ -73,11 +77,13 @@ def _save_index(store: BookStore, index: BookIndex, fingerprint: str) -> None:
             store.save_snapshot(index.snapshot(), fingerprint)
     except Exception as exc:  # a cache of a cache: never worth more than a log line
         log.info("could not save the address book's index: %s", exc)
+    give_back_freed_memory()  # the snapshot's parts
 
 
 def _load(path: Path | None, region: str | None, people: Path | None) -> BookRead:
     read = read_book(path, region=region, people=people)
     _prepare_first_screen(read.contents.index)
+    give_back_freed_memory()  # the snapshot's parts, or the rows the index was built from
     return read
 
 
@@ -160,6 +166,7 @@ class AddressBook:
         self._last_build = 0.0
         self._warming: asyncio.Future[None] | None = None
         self._pending_save: tuple[asyncio.TimerHandle, str] | None = None
+        self._pending_trim: asyncio.TimerHandle | None = None
 
     @classmethod
     async def open(
@@ -336,7 +343,7 @@ class AddressBook:
             concurrency=DEFAULT_CONCURRENCY if concurrency is None else concurrency,
         )
 
-    async def replace_account(self, account_id: str, rows: Sequence[StoredContact]) -> None:
+    async def replace_account(self, account_id: str, rows: ContactRows) -> None:
         """Make ``rows`` the account's contacts (on disk, then in the index)."""
         await self._in_worker(self._store.replace_account, account_id, rows)
         await self._reload()
@@ -365,12 +372,14 @@ class AddressBook:
 
     async def remove(self) -> None:
         """Close the book and delete its file (``beeper-tui cache clear``)."""
+        self._cancel_trim()
         await self._in_worker(self._store.remove)
         self._worker.shutdown(wait=False)
         self.contents = BookContents(region=self.region)
 
     async def close(self) -> None:
         """Close the store (saving an index not yet saved); the file stays for the next start."""
+        self._cancel_trim()
         pending = self._pending_save
         if pending is not None:
             pending[0].cancel()
@@ -473,3 +482,19 @@ class AddressBook:
             self._last_build = self._built_at - started
         for listener in list(self._listeners):
             listener()
+        self._trim_later()
+
+    def _cancel_trim(self) -> None:
+        if self._pending_trim is not None:
+            self._pending_trim.cancel()
+            self._pending_trim = None
+
+    def _trim_later(self) -> None:
+        """Give the heap back once the screen has let go of the replaced index (see .heap)."""
+        self._cancel_trim()
+
+        def trim() -> None:
+            self._pending_trim = None
+            self._worker.submit(give_back_freed_memory)
+
+        self._pending_trim = asyncio.get_running_loop().call_later(_TRIM_DELAY, trim)

@@ -122,7 +122,7 @@ def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[Boo
     :meth:`BookStore.snapshot_parts`), for one query and done.
     """
     if store.in_memory:
-        return BookIndex(store.contacts(), warm=warm), None
+        return _rebuilt(store, warm=warm), None
     fingerprint = store.fingerprint()
     parts: Sequence[bytes] | None
     try:
@@ -140,8 +140,12 @@ def read_index(store: BookStore, *, warm: bool, lazy: bool = False) -> tuple[Boo
             if warm:
                 index.warm()
             return index, None
-    index = BookIndex(store.contacts(), warm=warm)
-    return index, fingerprint
+    return _rebuilt(store, warm=warm), fingerprint
+
+
+def _rebuilt(store: BookStore, *, warm: bool) -> BookIndex:
+    """The index built from the stored contacts, streamed in display order."""
+    return BookIndex.in_order(store.contacts_in_order(), warm=warm)
 
 
 @dataclass(frozen=True, slots=True)

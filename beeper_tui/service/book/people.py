@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from beeper_tui.service.lazy_rows import LazyRows
 from beeper_tui.service.names import best_name
@@ -17,7 +17,18 @@ from .query import Term, match_spans
 if TYPE_CHECKING:
     from beeper_tui.api.errors import BeeperError
 
-__all__ = ["BookPerson", "BookResult", "LazyPeople", "PeopleLookup", "person_row", "user_of"]
+__all__ = [
+    "BUILT_ROWS",
+    "BookPerson",
+    "BookResult",
+    "LazyPeople",
+    "PeopleLookup",
+    "person_row",
+    "user_of",
+]
+
+BUILT_ROWS: Final = 1_024
+"""Rows a :class:`LazyPeople` keeps built: many screenfuls; the rest are built again when read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +82,15 @@ class LazyPeople(LazyRows[BookPerson]):
         return len(self._persons)
 
     def _row(self, i: int) -> BookPerson:
-        person = self._built.get(i)
+        # Least recently read last: the rows on screen (read at every frame) stay,
+        # a list paged through to its end keeps a few screenfuls, not every person.
+        built = self._built
+        person = built.pop(i, None)
         if person is None:
             person = self._index.person(self._persons[i], self._terms, self._scope)
-            self._built[i] = person
+            if len(built) >= BUILT_ROWS:
+                del built[next(iter(built))]
+        built[i] = person
         return person
 
     def position(self, key: tuple[str, str]) -> int | None:

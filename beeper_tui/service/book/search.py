@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import eq
 from typing import TYPE_CHECKING, Any, Final
+from zlib import crc32
 
 from beeper_tui.service.person import Contact
 
@@ -36,9 +37,7 @@ from .query import EXACT, FUZZY, FUZZY_MIN_LENGTH, OTHER, PREFIX, Term, parse_qu
 from .rows import (
     ACCOUNT,
     EMPTY_BUCKET,
-    JSON,
     KEY_SEP,
-    KEYS,
     SORT,
     USER,
     Postings,
@@ -46,8 +45,9 @@ from .rows import (
     gentle_sorted,
     prefix_range,
 )
-from .snapshot import LazyTuple, SnapshotError, pack, unpack, unpack_lazily
+from .snapshot import LazyBlob, LazyTuple, SnapshotError, pack, unpack, unpack_lazily
 from .store import StoredContact
+from .text_column import END_TYPE, TextColumn
 
 __all__ = ["DIRECTORY_SIZE", "BookIndex"]
 
@@ -56,7 +56,9 @@ _PRECOMPUTED_PREFIXES: Final = 14  # typo look-ups for words up to 13 letters co
 _TIER_SPAN: Final = 64  # room for the sum of the tiers of up to 21 words
 _CACHES: Final = frozenset({"_truncated", "_browse"})  # filled as queries need them
 _NOT_SAVED: Final = _CACHES | {"_undecided", "_pending"}  # decisions are applied after loading
-_COLUMNS: Final = ("_account", "_user_json", "_first_word")  # one item per identity
+_COLUMNS: Final = ("_account", "_json_ends", "_first_word")  # one item per identity
+_PARTIAL: Final = frozenset({"_json_blob"})
+"""Byte columns a lazy snapshot reads part by part: a query needs only its hits' JSON."""
 _WHOLE: Final = frozenset({"_name_vocab"})
 """Fields a lazy snapshot decodes whole: small, and a typo looks them up hundreds of times."""
 DIRECTORY_SIZE: Final = 5_000
@@ -66,6 +68,11 @@ before forty Slack colleagues named Jose)."""
 
 
 # -- the index ---------------------------------------------------------------------
+
+
+def _key_hash(account_id: str, user_id: str) -> int:
+    """An identity's key as 32 bits, the same in every process (it is saved in the snapshot)."""
+    return crc32(f"{account_id}{KEY_SEP}{user_id}".encode())
 
 
 class BookIndex:
@@ -78,42 +85,62 @@ class BookIndex:
     """
 
     def __init__(self, rows: Sequence[StoredContact] = (), *, warm: bool = True) -> None:
-        # Few, flat objects (strings, arrays): a book of 100,000 contacts must
-        # not give the garbage collector millions of containers to walk, or a
-        # full collection stops the event loop for a third of a second.
         order_keys = [f"{r[SORT]}\0{r[ACCOUNT]}\0{r[USER]}" for r in rows]
         order = gentle_sorted(range(len(rows)), key=order_keys.__getitem__)
         del order_keys
-        rows = tuple(rows[i] for i in order)
-        del order
-        self._n = n = len(rows)
-        self.account_ids: tuple[str, ...] = tuple(sorted({r[ACCOUNT] for r in rows}))
-        account_number = {a: i for i, a in enumerate(self.account_ids)}
-        self._account = array("H", (account_number[r[ACCOUNT]] for r in rows))
-        sizes = Counter(self._account)
-        directories = {a for a, size in sizes.items() if size > DIRECTORY_SIZE}
-        # Only a mix of directories and the user's own contacts needs the bit.
-        self._far: array[int] | None = (
-            array("B", (a in directories for a in self._account))
-            if 0 < len(directories) < len(sizes)
-            else None
-        )
+        self._build((rows[i] for i in order), warm=warm)
+
+    @classmethod
+    def in_order(cls, rows: Iterable[StoredContact], *, warm: bool = True) -> BookIndex:
+        """The index of ``rows`` given in display order (sort key, account ID, user ID).
+
+        ``rows`` is read once, as it comes: a store streams them a few thousand
+        at a time, so a rebuild never holds every stored row at once (100,000
+        rows are about 100 MB of short-lived strings, and the heap they
+        fragment stays with the process).
+        """
+        index = object.__new__(cls)
+        index._build(rows, warm=warm)
+        return index
+
+    def _build(self, rows: Iterable[StoredContact], *, warm: bool) -> None:
+        # Few, flat objects (strings, arrays): a book of 100,000 contacts must
+        # not give the garbage collector millions of containers to walk, or a
+        # full collection stops the event loop for a third of a second.
         # Long lists are tuples: a tuple of strings is untracked by the garbage
         # collector after one pass, a list of 100,000 is walked at every full
         # collection, and each full collection stops the event loop thread.
-        self._user_json = tuple(r[JSON] for r in rows)
-        self._key_of = {f"{r[ACCOUNT]}{KEY_SEP}{r[USER]}": i for i, r in enumerate(rows)}
+        account_number: dict[str, int] = {}  # as met; renumbered in sorted order at the end
+        account = array("H")
+        # One buffer, not a string per identity (see .text_column).
+        blob = self._json_blob = array("B")
+        ends = self._json_ends = array(END_TYPE)
+        key_hashes = array("I")  # CRC-32 of each identity's key: no string per identity
         first_words: list[str] = []
-
+        first_word = first_words.append
+        same_word: dict[str, str] = {"": ""}  # one string per distinct first word
         names = Postings()
         others = Postings()
         phones: list[str] = []
         phone_owner = array("I")
-        first_word = first_words.append
-        for i, (_, _, _, name_words, other_words, phone_digits, _, _) in enumerate(rows):
+        # People: the same first-key-wins merge as PersonIndex, over the whole book.
+        person_of = self._person_of = array("I")
+        members: dict[int, list[int]] = {}
+        row_by_key: dict[str, int] = {}
+        n = 0
+        for i, row in enumerate(rows):
+            acct, user, _, name_words, other_words, phone_digits, keys_text, user_json = row
+            n = i + 1
+            number = account_number.get(acct)
+            if number is None:
+                number = account_number[acct] = len(account_number)
+            account.append(number)
+            blob.frombytes(user_json.encode())
+            ends.append(len(blob))
+            key_hashes.append(_key_hash(acct, user))
             if name_words:
                 words = name_words.split(KEY_SEP)
-                first_word(words[0])
+                first_word(same_word.setdefault(words[0], words[0]))
                 for word in words:
                     names.add(word, i)
             else:
@@ -124,6 +151,33 @@ class BookIndex:
             if phone_digits:
                 phones.append(phone_digits)
                 phone_owner.append(i)
+            keys = keys_text.split(KEY_SEP) if keys_text else []
+            head = next((row_by_key[k] for k in keys if k in row_by_key), i)
+            person_of.append(head)
+            if head != i:
+                members.setdefault(head, [head]).append(i)
+            for k in keys:
+                row_by_key.setdefault(k, head)
+        del same_word
+        self.account_ids: tuple[str, ...] = tuple(sorted(account_number))
+        sorted_number = {a: i for i, a in enumerate(self.account_ids)}
+        renumber = [sorted_number[a] for a in account_number]  # dicts keep insertion order
+        self._account = account = array("H", map(renumber.__getitem__, account))
+        self._n = n
+        by_hash = gentle_sorted(range(n), key=key_hashes.__getitem__)
+        self._key_owner = array("I", by_hash)
+        self._key_hashes = array("I", map(key_hashes.__getitem__, by_hash))
+        del by_hash, key_hashes
+        self._members = members
+        self._row_by_key = row_by_key
+        sizes = Counter(account)
+        directories = {a for a, size in sizes.items() if size > DIRECTORY_SIZE}
+        # Only a mix of directories and the user's own contacts needs the bit.
+        self._far: array[int] | None = (
+            array("B", (a in directories for a in account))
+            if 0 < len(directories) < len(sizes)
+            else None
+        )
         self._first_word = tuple(first_words)
         del first_words
         self._name_vocab, self._name_flat, self._name_start = names.packed()
@@ -139,19 +193,6 @@ class BookIndex:
         self._truncated: dict[int, PrefixTable] = {}
         if warm:
             self.warm()
-
-        # People: the same first-key-wins merge as PersonIndex, over the whole book.
-        self._person_of = array("I", range(n))
-        self._members: dict[int, list[int]] = {}
-        self._row_by_key: dict[str, int] = {}
-        for i, r in enumerate(rows):
-            keys = r[KEYS].split(KEY_SEP) if r[KEYS] else []
-            row = next((self._row_by_key[k] for k in keys if k in self._row_by_key), i)
-            if row != i:
-                self._members.setdefault(row, [row]).append(i)
-                self._person_of[i] = row
-            for k in keys:
-                self._row_by_key.setdefault(k, row)
         self._browse: dict[frozenset[int], list[int]] = {}
         self._all = frozenset(range(len(self.account_ids)))
         self._undecided: BookIndex | None = None
@@ -196,7 +237,9 @@ class BookIndex:
             if decode is None:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             value = decode()
-            if name in _WHOLE and isinstance(value, LazyTuple):
+            read_whole = isinstance(value, LazyTuple) and name in _WHOLE
+            read_whole |= isinstance(value, LazyBlob) and name not in _PARTIAL
+            if read_whole:
                 value = value.whole()
             setattr(self, name, value)
             if name in _COLUMNS:
@@ -211,6 +254,10 @@ class BookIndex:
         """Decode every field a lazy snapshot has not yet."""
         for name in list(self._pending):
             getattr(self, name)
+        for name in _PARTIAL:
+            value = getattr(self, name)
+            if isinstance(value, LazyBlob):
+                setattr(self, name, value.whole())
 
     def warm(self) -> None:
         """Build the typo look-up tables ahead of the first query (``warm=False`` defers it).
@@ -480,7 +527,7 @@ class BookIndex:
 
     def person_of(self, account_id: str, user_id: str) -> int | None:
         """The person number of an identity in the book, or None."""
-        i = self._key_of.get(f"{account_id}{KEY_SEP}{user_id}")
+        i = self.identity_number(account_id, user_id)
         return None if i is None else self._person_of[i]
 
     def person_by_keys(self, keys: Iterable[str]) -> int | None:
@@ -508,8 +555,7 @@ class BookIndex:
         if not members:
             members = [person]
         identities = [
-            Contact(user_of(self._user_json[m]), self.account_ids[self._account[m]])
-            for m in members
+            Contact(user_of(self._json(m)), self.account_ids[self._account[m]]) for m in members
         ]
         known = {c.key for c in identities}
         identities.extend(c for c in extra if c.key not in known)
@@ -519,16 +565,30 @@ class BookIndex:
 
     def identity_number(self, account_id: str, user_id: str) -> int | None:
         """The number of an identity in the index, or None when it is not in the book."""
-        return self._key_of.get(f"{account_id}{KEY_SEP}{user_id}")
+        wanted = _key_hash(account_id, user_id)
+        hashes, owner = self._key_hashes, self._key_owner
+        at = bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:  # another identity may share the CRC
+            number = owner[at]
+            if self.identity_key(number) == (account_id, user_id):
+                return number
+            at += 1
+        return None
 
     def identity_key(self, number: int) -> tuple[str, str]:
         """(account ID, user ID) of identity ``number``."""
-        user = user_of(self._user_json[number])
+        user = user_of(self._json(number))
         return (self.account_ids[self._account[number]], user.id)
 
     def identity_jsons(self) -> Sequence[str]:
         """Every identity's stored JSON, by number (read by :mod:`.evidence` without pydantic)."""
-        return self._user_json
+        return TextColumn(self._json_blob, self._json_ends)
+
+    def _json(self, number: int) -> str:
+        """The stored JSON of identity ``number``."""
+        ends = self._json_ends
+        start = ends[number - 1] if number else 0
+        return self._json_blob[start : ends[number]].tobytes().decode()
 
     def identity_account(self, number: int) -> str:
         """The account ID of identity ``number``."""

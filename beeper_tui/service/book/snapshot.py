@@ -33,7 +33,15 @@ from typing import Any, Final, overload
 
 from beeper_tui import __version__
 
-__all__ = ["SNAPSHOT_FORMAT", "LazyTuple", "SnapshotError", "pack", "unpack", "unpack_lazily"]
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "LazyBlob",
+    "LazyTuple",
+    "SnapshotError",
+    "pack",
+    "unpack",
+    "unpack_lazily",
+]
 
 SNAPSHOT_FORMAT: Final = 3
 """Bump when the meaning of an index field changes (a changed set of fields is caught anyway).
@@ -48,6 +56,8 @@ _MADE_BY: Final = (__version__, sys.version_info[:2], sys.byteorder)
 _CHUNK: Final = 8_192
 _TUPLE_CHUNK: Final = 1_024
 """Items per part of a long tuple: a lazy read of one item decodes this many."""
+_ARRAY_PART: Final = _CHUNK * 8
+"""Items per part of an ``array`` column (64 KB of a byte buffer)."""
 _ARRAY, _TUPLE, _DICT, _VALUE = "a", "t", "d", "v"
 
 
@@ -69,7 +79,7 @@ def pack(fields: Mapping[str, Any]) -> list[bytes]:
     blobs: list[bytes] = []
     for name, value in fields.items():
         if isinstance(value, array):
-            step = _CHUNK * 8
+            step = _ARRAY_PART
             parts = [value[i : i + step].tobytes() for i in range(0, len(value), step)]
             layout.append((name, _ARRAY, value.typecode, len(parts)))
         elif isinstance(value, (tuple, LazyTuple)) and len(value) > _TUPLE_CHUNK:
@@ -130,6 +140,8 @@ def _decoder(
 
     if kind == _TUPLE:
         return lambda: LazyTuple(parts, sums, first, count)
+    if kind == _ARRAY and typecode == "B":
+        return lambda: LazyBlob(parts, sums, first, count)
 
     def decode() -> Any:
         size = 2 * count if kind == _DICT else count
@@ -184,9 +196,56 @@ def unpack(parts: Sequence[bytes]) -> dict[str, Any]:
     """The fields :func:`pack` wrote; :class:`SnapshotError` for anything else."""
     fields = {name: decode() for name, decode in unpack_lazily(parts).items()}
     for name, value in fields.items():
-        if isinstance(value, LazyTuple):
+        if isinstance(value, (LazyTuple, LazyBlob)):
             fields[name] = value.whole()
     return fields
+
+
+class LazyBlob:
+    """A byte buffer (an ``array("B")`` column) read back lazily: a slice reads only the parts
+    it spans, each checked when read. The JSON of a query's hits is a few hundred bytes of a
+    buffer of megabytes."""
+
+    __slots__ = ("_count", "_first", "_loaded", "_parts", "_sums")
+
+    def __init__(self, parts: Sequence[bytes], sums: Sequence[Any], first: int, count: int) -> None:
+        self._parts, self._sums, self._first, self._count = parts, sums, first, count
+        self._loaded: dict[int, bytes] = {}
+
+    def __len__(self) -> int:
+        # The header knows each part's length: nothing is read to know the whole.
+        return sum(self._sums[self._first - 1 + k][0] for k in range(self._count))
+
+    def _part(self, k: int) -> bytes:
+        blob = self._loaded.get(k)
+        if blob is None:
+            (blob,) = _parts(self._parts, self._sums, self._first + k, 1)
+            if k < self._count - 1 and len(blob) != _ARRAY_PART:
+                raise SnapshotError(f"part {self._first + k} of the snapshot has another shape")
+            self._loaded[k] = blob
+        return blob
+
+    def __getitem__(self, span: slice) -> array[int]:
+        """The bytes ``span`` covers (a plain slice: start and stop, no step)."""
+        start, stop, step = span.indices(len(self))
+        if step != 1:
+            raise ValueError("a lazy buffer is sliced without a step")
+        found = array("B")
+        while start < stop:
+            k, at = divmod(start, _ARRAY_PART)
+            piece = self._part(k)[at : at + stop - start]
+            if not piece:
+                break
+            found.frombytes(piece)
+            start += len(piece)
+        return found
+
+    def whole(self) -> array[int]:
+        """Every byte, as the ``array`` that was saved (in one read)."""
+        column = array("B")
+        for blob in _parts(self._parts, self._sums, self._first, self._count):
+            column.frombytes(blob)
+        return column
 
 
 class LazyTuple(Sequence[Any]):

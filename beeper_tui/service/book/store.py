@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, TypeVar, cast, overload
 
 from beeper_tui.api.errors import BeeperError
 
@@ -66,6 +66,7 @@ __all__ = [
     "BookRefused",
     "BookStore",
     "BookWriteError",
+    "ContactRows",
     "DirectoryEntry",
     "StoredContact",
     "remove_book_files",
@@ -87,6 +88,7 @@ BUSY_TIMEOUT: Final = 15.0
 
 _COMPANIONS: Final = ("-wal", "-shm", "-journal")
 _FILE_MODE: Final = 0o600
+_STREAM_ROWS: Final = 4_096
 _DIR_MODE: Final = 0o700
 _SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _TABLES: Final = frozenset(
@@ -231,6 +233,14 @@ COLUMNS: Final = (
     "person_keys",  # person_keys() of the user
     "user_json",  # the wire User (camelCase keys, nulls left out)
 )
+
+
+class ContactRows(Protocol):
+    """Rows to store: a list, or anything sized that can be read again (a sync's packed pages)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[StoredContact]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,6 +678,18 @@ class BookStore:
         rows = self._read(f"SELECT {', '.join(COLUMNS)} FROM contacts")
         return cast(list[StoredContact], rows)
 
+    def contacts_in_order(self) -> Iterator[StoredContact]:
+        """Every stored identity in display order (sort key, account ID, user ID), streamed.
+
+        Read a few thousand rows at a time, the store's lock held until the
+        last: the caller (an index rebuild) never holds every row at once.
+        """
+        sql = f"SELECT {', '.join(COLUMNS)} FROM contacts ORDER BY sort_key, account_id, user_id"
+        with self._lock:
+            cursor = self._retrying(lambda: self._conn.execute(sql))
+            while chunk := cursor.fetchmany(_STREAM_ROWS):
+                yield from cast(list[StoredContact], chunk)
+
     def fingerprint(self) -> str:
         """What the contacts are now: every account's last sync time and count.
 
@@ -735,11 +757,13 @@ class BookStore:
     def replace_account(
         self,
         account_id: str,
-        contacts: Sequence[StoredContact],
+        contacts: ContactRows,
         *,
         synced_at: float | None = None,
     ) -> AccountMeta:
         """Make ``contacts`` the account's whole contact list, in one transaction.
+
+        ``contacts`` is read as it is written, once per try (a busy file is tried again).
 
         Whoever is no longer in ``contacts`` leaves the book; a crash half way
         (or a full disk) leaves the previous list in place.
