@@ -312,3 +312,24 @@ async def test_export_writes_people_as_the_user_decided(tmp_path: Path) -> None:
         assert len([c for c in cards if "FN:Dad" in c or "FN:Mum" in c]) == 2
     finally:
         await book.close()
+
+
+def test_later_decisions_override_earlier_ones() -> None:
+    from beeper_tui.service.book.decisions import effective
+
+    a, b, c, d = (SLACK, "a"), (WA, "b"), (TG, "c"), (DISCORD, "d")
+    decided = effective(
+        [
+            Decision("link", a, b),
+            Decision("link", c, a),
+            Decision("link", c, d),
+            Decision("split", a),  # drops a's two links, keeps c-d
+            Decision("link", a, b),  # brings a back with b
+            Decision("reject", c, d),  # the later rejection wins over the link
+            Decision("reject", b, d),
+            Decision("link", d, b),  # the later link wins over the rejection
+        ]
+    )
+    assert decided.links == ((a, b), (d, b))
+    assert decided.splits == {a}
+    assert decided.rejects == {frozenset((c, d))}

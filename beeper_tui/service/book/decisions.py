@@ -110,16 +110,21 @@ def effective(decisions: Iterable[Decision]) -> Effective:
     links: dict[frozenset[Identity], tuple[Identity, Identity]] = {}
     splits: dict[Identity, None] = {}
     rejects: dict[frozenset[Identity], None] = {}
+    # The pairs each identity was linked in (some since undone: popping those does nothing),
+    # so a split finds its links at once, not by a pass over every link.
+    linked_in: dict[Identity, list[frozenset[Identity]]] = {}
     for d in decisions:
         if d.kind == "split":
             splits[d.a] = None
-            for pair in [p for p in links if d.a in p]:
-                del links[pair]
+            for pair in linked_in.pop(d.a, ()):
+                links.pop(pair, None)
         elif d.b is not None and d.a != d.b:
             pair = d.pair
             if d.kind == "link":
                 rejects.pop(pair, None)
                 links[pair] = (d.a, d.b)
+                linked_in.setdefault(d.a, []).append(pair)
+                linked_in.setdefault(d.b, []).append(pair)
             else:
                 links.pop(pair, None)
                 rejects[pair] = None
