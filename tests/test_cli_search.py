@@ -100,6 +100,21 @@ def test_search_from_the_book_on_disk_then_cache_clear(
     assert "no address book" in capsys.readouterr().out
 
 
+def test_cache_clear_removes_the_demos_books_too(
+    cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beeper_tui.book_path import demo_book_path
+    from beeper_tui.service.book import BookStore
+
+    kept = [demo_book_path(), demo_book_path("4.2.400")]
+    for path in kept:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        BookStore(path).close()
+    assert main(["cache", "clear"]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"removed {p}" for p in sorted(kept)]
+    assert not any(p.exists() for p in kept)
+
+
 def test_no_cache_keeps_the_book_in_memory(
     small: Dataset, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,7 +20,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description=(
             "The address book (every synced contact, for fast offline search) lives in the "
             "user cache directory (XDG_CACHE_HOME moves it). Removing it is always safe: "
-            "the next start syncs it again."
+            "the next start syncs it again. The demo's own books (--demo) go with it."
         ),
     )
     parser.add_argument("action", choices=("clear", "path"), help="clear: remove it; path: print")
@@ -33,11 +33,19 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "path":
         print(path)
         return 0
-    try:
-        removed = remove_book_files(path)
-    except OSError as exc:
-        why = exc.strerror or exc
-        print(f"beeper-tui cache: error: cannot remove {path}: {why}", file=sys.stderr)
-        return 1
-    print(f"removed {path}" if removed else f"no address book at {path}")
+    # The user's book, then the demo's (``--demo`` keeps its own beside it, one per build).
+    books = [path, *sorted(path.parent.glob("book-demo*.sqlite3"))]
+    removed = []
+    for book in books:
+        try:
+            if remove_book_files(book):
+                removed.append(book)
+        except OSError as exc:
+            why = exc.strerror or exc
+            print(f"beeper-tui cache: error: cannot remove {book}: {why}", file=sys.stderr)
+            return 1
+    for book in removed:
+        print(f"removed {book}")
+    if not removed:
+        print(f"no address book at {path}")
     return 0
