@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["run_module"]
+__all__ = ["rss_bytes", "run_module"]
 
 
 def run_module(
@@ -46,3 +47,11 @@ def run_module(
     if not lines:
         raise RuntimeError(f"{module} printed nothing")
     return json.loads(lines[-1])
+
+
+def rss_bytes() -> int:
+    """The calling process's resident set size now, from /proc/self/status."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")

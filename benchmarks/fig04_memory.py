@@ -12,24 +12,15 @@ import gc
 import json
 import os
 import sys
-from pathlib import Path
 
 from beeper_tui.config import Settings
 from beeper_tui.demo import DEMO_TOKEN, build_dataset
 from beeper_tui.service.contacts import ContactPager
 from beeper_tui.ui.app import BeeperApp
 from benchmarks import app_access
-from benchmarks.child import run_module
+from benchmarks.child import rss_bytes, run_module
 from benchmarks.driving import SIZE, big_account, recording_demo, settle
 from benchmarks.figure import Result, print_results
-
-
-def rss_bytes() -> int:
-    """Resident set size now, from /proc/self/status."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 async def load_everything(base_url: str, account_id: str) -> dict[str, int]:

@@ -20,9 +20,8 @@ import os
 import sys
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
-from benchmarks.child import run_module
+from benchmarks.child import rss_bytes, run_module
 from benchmarks.figure import Result, print_results
 
 MODULE = "benchmarks.fig18_memory_with_book"
@@ -32,14 +31,6 @@ SIZE = (120, 40)
 RUNS = 2
 STILL_SECONDS = 15.0
 """Seconds the app is left still after the sync (the book saves its index after 10)."""
-
-
-def rss_bytes() -> int:
-    """Resident set size now, from /proc/self/status."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 async def run_app(base_url: str, cache_dir: str) -> dict[str, int]:

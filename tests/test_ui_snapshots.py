@@ -72,70 +72,63 @@ def test_help_screen(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
-    """Ranked people from the address book: true totals, matched letters highlighted."""
-    from beeper_tui.service.book_source import BookSource
-
-    settings = Settings(
-        demo=True,
-        demo_version=BASELINE_VERSION,
-        debounce_ms=0,
-        refresh_seconds=0,
-        theme="textual-dark",
-        book="memory",
-        sync_minutes=0,
+def _book_app() -> BeeperApp:
+    """The demo with its address book in memory, synced before anything is pressed."""
+    return BeeperApp(
+        Settings(
+            demo=True,
+            demo_version=BASELINE_VERSION,
+            debounce_ms=0,
+            refresh_seconds=0,
+            theme="textual-dark",
+            book="memory",
+            sync_minutes=0,
+        )
     )
 
+
+async def _book_synced(pilot: Pilot[Any], deadline: float) -> BeeperApp:
+    """Wait (until the event loop's ``deadline``) for the book to sync and the list to read it."""
+    from beeper_tui.service.book_source import BookSource
+
+    app = pilot.app
+    assert isinstance(app, BeeperApp)
+    await settle(pilot)
+    loop = asyncio.get_running_loop()
+    keeper = app.book_driver.keeper
+    assert keeper is not None
+    while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
+        assert loop.time() < deadline, "the book did not sync in time"
+        await pilot.pause(0.05)
+    return app
+
+
+def test_address_book_search(snap_compare: Callable[..., bool]) -> None:
+    """Ranked people from the address book: true totals, matched letters highlighted."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
-        app = pilot.app
-        assert isinstance(app, BeeperApp)
-        await settle(pilot)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 120
-        keeper = app.book_driver.keeper
-        assert keeper is not None
-        while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
-            assert loop.time() < deadline, "the book did not sync in time"
-            await pilot.pause(0.05)
+        await _book_synced(pilot, asyncio.get_running_loop().time() + 120)
         await pilot.press("slash", *"zoe mo")
         await settle(pilot)
 
-    assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(_book_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_suggestions_view(snap_compare: Callable[..., bool]) -> None:
     """Maybe the same person: the open pairs, best first, each with its reason."""
-    from beeper_tui.service.book_source import BookSource
     from beeper_tui.ui.suggestions_screen import SuggestionsScreen
 
-    settings = Settings(
-        demo=True,
-        demo_version=BASELINE_VERSION,
-        debounce_ms=0,
-        refresh_seconds=0,
-        theme="textual-dark",
-        book="memory",
-        sync_minutes=0,
-    )
-
     async def run_before(pilot: Pilot[Any]) -> None:
-        app = pilot.app
-        assert isinstance(app, BeeperApp)
-        await settle(pilot)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 120
-        keeper = app.book_driver.keeper
-        assert keeper is not None
-        while not isinstance(app.pane.pager, BookSource) or keeper.syncing:
-            assert loop.time() < deadline, "the book did not sync in time"
-            await pilot.pause(0.05)
+        deadline = loop.time() + 120  # the sync and the suggestions together
+        app = await _book_synced(pilot, deadline)
         await pilot.press("f3")
         while not (isinstance(app.screen, SuggestionsScreen) and app.screen.suggestions):
             assert loop.time() < deadline, "the suggestions did not come"
             await pilot.pause(0.05)
         await settle(pilot)
 
-    assert snap_compare(BeeperApp(settings), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(_book_app(), terminal_size=SIZE, run_before=run_before)
 
 
 def test_person_view_with_face_and_chats(snap_compare: Callable[..., bool]) -> None:
